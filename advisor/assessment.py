@@ -1,0 +1,185 @@
+"""A PMO assessment (profile): what a strategist knows about one PMO, validated on the way in.
+
+A profile says whether a PMO exists, how old it is, whether an earlier one was closed, how strong
+twelve indicators are (1-5, any may be left out), which way they trend and which of the guide's
+signs are visible. Later sections (customers, services, team) feed the advice.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+import yaml
+from marshmallow import Schema, fields, validate, validates_schema, ValidationError
+
+from advisor.catalog import load_catalog
+from advisor.errors import InputError
+from advisor.validation import Number, StrictBool, closed_schema, load_with, one_of, within
+
+__all__ = ["PmoFacts", "Profile", "TRENDS", "INDICATOR_RANGE", "MAX_PROFILE_BYTES",
+           "ProfileSchema", "register_section", "parse_profile", "load_profile", "read_document"]
+
+TRENDS = ("rising", "steady", "falling")
+INDICATOR_RANGE = (1.0, 5.0)
+MAX_AGE_MONTHS = 1200.0  # a century: anything older is a typo
+MAX_PROFILE_BYTES = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class PmoFacts:
+    exists: bool
+    age_months: float | None = None
+    previous_pmo_closed: bool = False
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One PMO assessment. Frozen: the simulation derives new profiles with :meth:`evolve`."""
+
+    pmo: PmoFacts
+    indicators: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    trends: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    signs: tuple[str, ...] = ()
+    name: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    def missing_indicators(self) -> list[str]:
+        return [i for i in load_catalog().ids("indicators") if i not in self.indicators]
+
+    def evolve(self, **changes: Any) -> "Profile":
+        """A copy with some parts replaced (mappings are frozen again)."""
+        for key in ("indicators", "trends", "extra"):
+            if key in changes:
+                changes[key] = MappingProxyType(dict(changes[key]))
+        if "signs" in changes:
+            changes["signs"] = tuple(changes["signs"])
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.name is not None:
+            out["name"] = self.name
+        pmo: dict[str, Any] = {"exists": self.pmo.exists,
+                               "previous_pmo_closed": self.pmo.previous_pmo_closed}
+        if self.pmo.age_months is not None:
+            pmo["age_months"] = self.pmo.age_months
+        out["pmo"] = pmo
+        out["indicators"] = dict(self.indicators)
+        if self.trends:
+            out["trends"] = dict(self.trends)
+        if self.signs:
+            out["signs"] = list(self.signs)
+        out.update(self.extra)
+        return out
+
+
+def _indicator_fields(make: Any) -> dict[str, fields.Field]:
+    return {i: make() for i in load_catalog().ids("indicators")}
+
+
+PmoSchema = closed_schema("PmoSchema", {
+    "exists": StrictBool(required=True),
+    "age_months": Number(validate=within(0.0, MAX_AGE_MONTHS)),
+    "previous_pmo_closed": StrictBool(load_default=False),
+})
+IndicatorsSchema = closed_schema(
+    "IndicatorsSchema", _indicator_fields(lambda: Number(validate=within(*INDICATOR_RANGE))))
+TrendsSchema = closed_schema(
+    "TrendsSchema", _indicator_fields(lambda: fields.String(validate=one_of(TRENDS, "trend"))))
+
+
+class _ProfileBase(Schema):
+    """Checks across fields that marshmallow cannot express per field."""
+
+    @validates_schema
+    def _signs_unique(self, data: Mapping[str, Any], **kwargs: Any) -> None:
+        signs = data.get("signs", [])
+        repeated = sorted({s for s in signs if signs.count(s) > 1})
+        if repeated:
+            raise ValidationError(f"listed more than once: {', '.join(repeated)}", "signs")
+
+
+def _profile_fields() -> dict[str, fields.Field]:
+    sign_ids = load_catalog().ids("signs")
+    return {
+        "name": fields.String(validate=validate.Length(max=200)),
+        "pmo": fields.Nested(PmoSchema, required=True),
+        "indicators": fields.Nested(IndicatorsSchema, load_default=dict),
+        "trends": fields.Nested(TrendsSchema, load_default=dict),
+        "signs": fields.List(fields.String(validate=one_of(sign_ids, "sign")),
+                             load_default=list,
+                             validate=validate.Length(max=len(sign_ids))),
+    }
+
+
+#: Sections other parts of the project add to the profile (advice: customers, services, team).
+#: Each registers a marshmallow field with :func:`register_section`; the diagnosis ignores them.
+EXTRA_SECTIONS: dict[str, fields.Field] = {}
+
+
+def register_section(name: str, section: fields.Field) -> None:
+    """Let a profile carry one more validated section (e.g. ``customers`` for the advice)."""
+    EXTRA_SECTIONS[name] = section
+    _profile_schema_class.cache_clear()
+
+
+@functools.cache
+def _profile_schema_class() -> type[Schema]:
+    declared = {**_profile_fields(), **EXTRA_SECTIONS}
+    base = closed_schema("ProfileSchema", declared)
+    return type("ProfileSchema", (_ProfileBase, base), {})
+
+
+def ProfileSchema() -> Schema:  # noqa: N802 - reads like a class at call sites
+    """A profile schema including every registered extra section (class built once)."""
+    return _profile_schema_class()()
+
+
+def parse_profile(data: Any) -> Profile:
+    """Validate a decoded document (dict) and build a :class:`Profile`."""
+    if not isinstance(data, Mapping):
+        raise InputError("a profile must be a mapping with at least a 'pmo' section", "profile")
+    loaded = load_with(ProfileSchema(), data)
+    pmo = loaded["pmo"]
+    extra = {k: loaded[k] for k in EXTRA_SECTIONS if k in loaded}
+    return Profile(
+        name=loaded.get("name"),
+        pmo=PmoFacts(exists=pmo["exists"], age_months=pmo.get("age_months"),
+                     previous_pmo_closed=pmo.get("previous_pmo_closed", False)),
+        indicators=MappingProxyType(dict(loaded["indicators"])),
+        trends=MappingProxyType(dict(loaded["trends"])),
+        signs=tuple(loaded["signs"]),
+        extra=MappingProxyType(extra),
+    )
+
+
+def read_document(path: str | Path, what: str = "file") -> Any:
+    """Read a YAML or JSON file (JSON is YAML too), with one clear error for each failure."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_PROFILE_BYTES:
+            raise InputError(f"{path} is larger than {MAX_PROFILE_BYTES} bytes", what)
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"no such file: {path}", what) from None
+    except IsADirectoryError:
+        raise InputError(f"{path} is a directory, expected a YAML or JSON file", what) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {path}: {exc}", what) from None
+    try:
+        if path.suffix.lower() == ".json":
+            return json.loads(text)
+        return yaml.safe_load(text)
+    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        detail = " ".join(str(exc).split())
+        raise InputError(f"{path} is not valid {path.suffix.lstrip('.').upper() or 'YAML'}: "
+                         f"{detail}", what) from None
+
+
+def load_profile(path: str | Path) -> Profile:
+    return parse_profile(read_document(path, "file"))

@@ -1,0 +1,99 @@
+"""Shared marshmallow building blocks: strict fields and readable, field-named errors.
+
+Every input (profile file, API body, CLI option) is checked with marshmallow schemas built from
+these pieces, so a bad value always comes back as ``field.path: what is wrong (allowed: ...)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from advisor.errors import InputError
+
+__all__ = ["Number", "StrictBool", "one_of", "within", "closed_schema", "flatten_errors",
+           "load_with"]
+
+
+class Number(fields.Float):
+    """A float that must be given as a number (not a string, not a boolean, not NaN)."""
+
+    default_error_messages = {"invalid": "must be a number, got {input!r}",
+                              "special": "must be a finite number"}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_nan", False)
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.make_error("invalid", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class StrictBool(fields.Boolean):
+    """Only true or false: 'yes', 1 or 'on' are more likely mistakes than intent here."""
+
+    default_error_messages = {"invalid": "must be true or false, got {input!r}"}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(truthy={True}, falsy={False}, **kwargs)
+
+
+def within(low: float, high: float) -> validate.Range:
+    return validate.Range(low, high, error=f"must be between {low} and {high}, got {{input}}")
+
+
+def one_of(choices: Iterable[Any], what: str = "value") -> validate.OneOf:
+    allowed = list(choices)
+    return validate.OneOf(
+        allowed, error=f"unknown {what} {{input!r}}; allowed: " + ", ".join(map(str, allowed)))
+
+
+def closed_schema(name: str, declared: Mapping[str, fields.Field]) -> type[Schema]:
+    """A schema class that rejects unknown keys with a message listing the allowed ones."""
+    cls = Schema.from_dict(dict(declared), name=name)
+    allowed = ", ".join(declared)
+    cls.error_messages = {**Schema.error_messages,
+                          "unknown": f"unknown field; allowed: {allowed}",
+                          "type": "must be a mapping (key: value)"}
+    return cls
+
+
+def flatten_errors(messages: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """Turn marshmallow's nested error dict into ``[(dotted.field, message), ...]``."""
+    out: list[tuple[str, str]] = []
+    if isinstance(messages, Mapping):
+        for key, value in messages.items():
+            if key == "_schema":
+                path = prefix
+            elif isinstance(key, int):
+                path = f"{prefix}[{key}]"
+            else:
+                path = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(value, Mapping) and set(value) == {"key"}:
+                value = value["key"]  # a bad dict key: report it at the key's own path
+            out.extend(flatten_errors(value, path))
+    elif isinstance(messages, list):
+        for item in messages:
+            if isinstance(item, (Mapping, list)):
+                out.extend(flatten_errors(item, prefix))
+            else:
+                out.append((prefix, _lower_first(str(item))))
+    else:
+        out.append((prefix, _lower_first(str(messages))))
+    return out
+
+
+def _lower_first(text: str) -> str:
+    text = text.rstrip(".") if text.endswith(".") and text.count(".") == 1 else text
+    return text[:1].lower() + text[1:]
+
+
+def load_with(schema: Schema, data: Any, prefix: str = "") -> Any:
+    """Load ``data`` with ``schema``; raise :class:`InputError` naming every bad field."""
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        raise InputError(flatten_errors(exc.messages, prefix)) from None

@@ -1,0 +1,168 @@
+"""The scenario-diagnosis rule table, loaded once and registered once with the gateway.
+
+Rules come from three places, all data: the hand-written rows of ``tables/diagnosis.yaml``, one
+evidence rule per sign of the catalog (``<scenario>_when_<sign>``), and one transition rule per
+indicator and direction (``transition_when_<indicator>_rises`` / ``_falls``).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from advisor.assessment import TRENDS
+from advisor.catalog import Catalog, load_catalog
+from advisor.errors import CatalogError
+from rules.conditions import Condition, KeySpace, KeySpec
+from rules.gateway import get_gateway
+from rules.table import Rule, compile_rules, digest, read_table, rule_from_row
+
+__all__ = ["Feature", "DiagnosisTable", "load_diagnosis_table", "FACT_KIND", "UNKNOWN_TREND"]
+
+FACT_KIND = "pmo_assessment"
+#: The trend a fact carries for an indicator whose trend was not given. durable-rules never matches
+#: a comparison on a missing key, not even ``ne``; with a value, "not falling" can be written.
+UNKNOWN_TREND = "unknown"
+TABLES = "rules.tables"
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    """A composite of indicators (mean, min or max of those assessed)."""
+
+    id: str
+    of: str
+    indicators: tuple[str, ...]
+    min_assessed: int
+    meaning: str
+
+    def value(self, indicators: Mapping[str, float]) -> float | None:
+        present = [indicators[i] for i in self.indicators if i in indicators]
+        if len(present) < self.min_assessed:
+            return None
+        if self.of == "mean":
+            return round(sum(present) / len(present), 3)
+        return min(present) if self.of == "min" else max(present)
+
+
+@dataclass(frozen=True)
+class DiagnosisTable:
+    name: str
+    version: str
+    smoothing: float
+    rules: tuple[Rule, ...]
+    by_id: Mapping[str, Rule]
+    features: tuple[Feature, ...]
+    transitions: Mapping[str, Mapping[str, tuple[str, ...]]]
+    keys: KeySpace
+    definition: Mapping[str, Any]
+
+    def ensure_registered(self) -> None:
+        gateway = get_gateway()
+        if not gateway.is_registered(self.name):
+            gateway.register(self.name, self.definition)
+
+    @functools.cached_property
+    def evidence_paths(self) -> Mapping[str, tuple[tuple[str, str, tuple[str, ...]], ...]]:
+        """Per rule: (key, fact path, indicators behind a feature) for each key it reads."""
+        features = {f.id: f.indicators for f in self.features}
+        return MappingProxyType({
+            rule.id: tuple((key, self.keys.path(key), features.get(key, ())) for key in rule.keys)
+            for rule in self.rules})
+
+
+def _keyspace(catalog: Catalog, features: tuple[Feature, ...]) -> KeySpace:
+    specs: dict[str, KeySpec] = {
+        "pmo.exists": KeySpec("pmo.exists", "bool"),
+        "pmo.previous_pmo_closed": KeySpec("pmo.previous_pmo_closed", "bool"),
+        "pmo.age_months": KeySpec("pmo.age_months", "number"),
+        "count.trends.rising": KeySpec("count.trends.rising", "number"),
+        "count.trends.falling": KeySpec("count.trends.falling", "number"),
+    }
+    for ind in catalog.ids("indicators"):
+        specs[ind] = KeySpec(f"ind.{ind}", "number")
+        specs[f"trend.{ind}"] = KeySpec(f"trend.{ind}", "choice", (*TRENDS, UNKNOWN_TREND))
+    for feature in features:
+        if feature.id in specs:
+            raise CatalogError(f"feature {feature.id!r} clashes with an indicator")
+        specs[feature.id] = KeySpec(f"feat.{feature.id}", "number")
+    for sign in catalog.ids("signs"):
+        specs[f"sign.{sign}"] = KeySpec(f"sign.{sign}", "bool")
+    for scenario in catalog.ids("scenarios"):
+        specs[f"count.signs.{scenario}"] = KeySpec(f"count.signs.{scenario}", "number")
+    return KeySpace(specs)
+
+
+def _sign_rules(catalog: Catalog, config: Mapping[str, Any]) -> list[Rule]:
+    weights = config["weights"]
+    rules = []
+    for sign in catalog.signs:
+        scenario = catalog.scenario(sign.scenario)
+        rules.append(Rule(
+            id=f"{sign.scenario}_when_{sign.id}", subject=sign.scenario, effect="evidence",
+            weight=float(weights[sign.scenario]), priority=int(config["priority"]),
+            when=(Condition(f"sign.{sign.id}", "eq", True),),
+            reason=f"{sign.description} This is one of the guide's signs of {scenario.name}.",
+            source=f"{config['source_prefix']}{sign.page}",
+            data=MappingProxyType({"sign": sign.id}),
+        ))
+    return rules
+
+
+def _trend_rules(catalog: Catalog, config: Mapping[str, Any]) -> list[Rule]:
+    rules = []
+    for ind in catalog.indicators:
+        for trend, verb, text in (("rising", "rises", ind.rising), ("falling", "falls", ind.falling)):
+            rules.append(Rule(
+                id=f"transition_when_{ind.id}_{verb}", subject=ind.id, effect="transition",
+                weight=0.0, priority=int(config["priority"]),
+                when=(Condition(f"trend.{ind.id}", "eq", trend),),
+                reason=f"{ind.name} is {trend}: {text}.", source=str(config["source"]),
+                data=MappingProxyType({"indicator": ind.id, "direction": trend}),
+            ))
+    return rules
+
+
+@functools.cache
+def load_diagnosis_table() -> DiagnosisTable:
+    """Load, check and compile the diagnosis rules (once per process)."""
+    catalog = load_catalog()
+    table, table_text = read_table(TABLES, "diagnosis.yaml")
+    feats, feats_text = read_table(TABLES, "features.yaml")
+    trans, trans_text = read_table(TABLES, "transitions.yaml")
+    _, signs_text = read_table("advisor.data", "signs.yaml")
+    _, indicators_text = read_table("advisor.data", "indicators.yaml")
+
+    features = tuple(Feature(id=f["id"], of=f["of"], indicators=tuple(f["indicators"]),
+                             min_assessed=int(f["min_assessed"]), meaning=f["meaning"])
+                     for f in feats["features"])
+    for feature in features:
+        unknown = set(feature.indicators) - set(catalog.ids("indicators"))
+        if unknown or feature.of not in ("mean", "min", "max"):
+            raise CatalogError(f"feature {feature.id!r}: bad definition")
+
+    scenarios = catalog.ids("scenarios")
+    transitions = {}
+    for scenario in scenarios:
+        row = trans["transitions"][scenario]
+        edges = {d: tuple(row[d]) for d in ("better", "worse")}
+        if not set(edges["better"] + edges["worse"]) <= set(scenarios):
+            raise CatalogError(f"transitions of {scenario!r} name an unknown scenario")
+        transitions[scenario] = MappingProxyType(edges)
+
+    keys = _keyspace(catalog, features)
+    written = [rule_from_row(row, keys, scenarios, "scenario", ("evidence", "exclude"))
+               for row in table["rules"]]
+    rules = tuple(written + _sign_rules(catalog, table["sign_rules"])
+                  + _trend_rules(catalog, table["trend_rules"]))
+    name = str(table["ruleset"])
+    definition = compile_rules(rules, keys, FACT_KIND)
+    version = f"{name}-{digest(table_text, feats_text, trans_text, signs_text, indicators_text)}"
+    return DiagnosisTable(
+        name=name, version=version, smoothing=float(table["smoothing"]), rules=rules,
+        by_id=MappingProxyType({r.id: r for r in rules}), features=features,
+        transitions=MappingProxyType(transitions), keys=keys,
+        definition=MappingProxyType(definition),
+    )

@@ -1,0 +1,160 @@
+"""The diagnosis follows the guide's definitions and explains itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from advisor.assessment import load_profile
+from advisor.catalog import Catalog
+from advisor.errors import InputError
+from rules.diagnosis import diagnose
+from rules.diagnosis_table import load_diagnosis_table
+
+from conftest import make_profile, shipped_profiles
+
+SCENARIOS = {"potential", "kickoff", "growing", "thriving", "crisis", "decline", "collapse",
+             "resurgence"}
+
+
+@pytest.mark.parametrize("path", shipped_profiles(), ids=lambda p: p.stem)
+def test_each_shipped_profile_is_diagnosed_as_its_scenario(path: Path) -> None:
+    assert diagnose(load_profile(path)).scenario == path.name.split("-")[0]
+
+
+def test_shipped_profiles_cover_every_scenario_twice() -> None:
+    found = [p.name.split("-")[0] for p in shipped_profiles()]
+    assert len(found) >= 16 and all(found.count(s) >= 2 for s in SCENARIOS)
+
+
+def test_answer_has_the_contract_shape() -> None:
+    result = diagnose(make_profile(executive_support=2.5, stakeholder_support=2.0,
+                                   trends={"executive_support": "falling"},
+                                   signs=("bureaucracy_complaints",))).to_dict()
+    assert set(result) == {"scenario", "confidence", "ranking", "fired_rules",
+                           "transition_signs", "missing_indicators", "ruleset_version"}
+    assert result["scenario"] == "crisis"
+    assert [r["scenario"] for r in result["ranking"]][0] == "crisis"
+    assert {r["scenario"] for r in result["ranking"]} == SCENARIOS
+    assert result["confidence"] == result["ranking"][0]["score"]
+    assert sum(r["score"] for r in result["ranking"]) == pytest.approx(1.0, abs=0.01)
+    rule = next(r for r in result["fired_rules"] if r["id"] == "crisis_when_support_wanes")
+    assert rule["evidence"] == {"pmo.exists": True, "executive_support": 2.5,
+                                "trend.executive_support": "falling"}
+    assert rule["source"].startswith("Guide p.") and rule["reason"]
+    assert result["ruleset_version"].startswith("pmo_diagnosis-")
+    assert "team_morale" in result["missing_indicators"]
+
+
+# --- the guide's definitions ---------------------------------------------------------------------
+
+def test_collapse_requires_lost_backing_autonomy_resources_and_influence() -> None:
+    gone = dict(executive_support=1.0, autonomy=1.0, resources=1.0, influence=1.0,
+                stakeholder_support=1.0)
+    assert diagnose(make_profile(signs=("disbanding_considered",), **gone)).scenario == "collapse"
+    for kept in ("executive_support", "autonomy", "resources", "influence"):
+        profile = make_profile(signs=("disbanding_considered", "governance_breakdown"),
+                               **{**gone, kept: 3.5})
+        result = diagnose(profile)
+        assert result.scenario != "collapse", kept
+        assert result.score("collapse") == 0.0
+        assert "collapse_needs_lost_backing" in [r.id for r in result.fired_rules]
+
+
+def test_resurgence_only_after_an_earlier_pmo_was_closed() -> None:
+    signs = ("rebuilding_focus", "lessons_applied", "early_recovery_signs")
+    reborn = make_profile(age=6, closed=True, signs=signs, executive_support=4.0,
+                          cultural_readiness=2.0)
+    assert diagnose(reborn).scenario == "resurgence"
+    first_time = make_profile(age=6, closed=False, signs=signs, executive_support=4.0,
+                              cultural_readiness=2.0)
+    result = diagnose(first_time)
+    assert result.scenario != "resurgence" and result.score("resurgence") == 0.0
+
+
+@pytest.mark.parametrize(("support", "trend", "expected"), [
+    (3.0, "falling", "crisis"),    # support waning: crisis
+    (2.5, "falling", "crisis"),    # weaker, still waning
+    (2.0, "falling", "decline"),   # support lost: decline
+    (1.5, "steady", "decline"),    # long lost
+])
+def test_crisis_or_decline_depends_on_whether_support_wanes_or_is_lost(
+        support: float, trend: str, expected: str) -> None:
+    profile = make_profile(age=36, executive_support=support, stakeholder_support=2.0,
+                           resources=3.0, autonomy=2.5, team_morale=2.5,
+                           trends={"executive_support": trend},
+                           signs=("constant_complaints", "artifacts_unused"))
+    assert diagnose(profile).scenario == expected
+
+
+def test_no_pmo_means_potential_or_kickoff_never_an_operating_scenario() -> None:
+    result = diagnose(make_profile(exists=False, age=None, executive_support=1.5,
+                                   cultural_readiness=1.5, pm_maturity=1.0))
+    assert result.scenario == "potential"
+    for operating in ("growing", "thriving", "crisis", "decline", "collapse"):
+        assert result.score(operating) == 0.0
+
+
+def test_high_maturity_does_not_protect_a_pmo_whose_support_wanes() -> None:
+    profile = make_profile(age=60, pm_maturity=4.5, delivery_performance=4.0, output_quality=4.0,
+                           executive_support=2.5, stakeholder_support=3.0,
+                           trends={"executive_support": "falling"})
+    assert diagnose(profile).scenario == "crisis"
+
+
+def test_thriving_pmo_with_falling_support_shows_a_sign_towards_crisis() -> None:
+    profile = make_profile(age=48, executive_support=4.0, stakeholder_support=4.5,
+                           delivery_performance=4.5, pm_maturity=4.0, influence=4.5,
+                           strategic_alignment=4.5, trends={"executive_support": "falling"})
+    result = diagnose(profile)
+    assert result.scenario == "thriving"
+    signs = [(t.towards, t.indicator, t.rule) for t in result.transition_signs]
+    assert signs == [("crisis", "executive_support", "transition_when_executive_support_falls")]
+
+
+def test_signs_of_a_neighbouring_scenario_show_as_transition_signs() -> None:
+    profile = make_profile(age=48, executive_support=4.5, stakeholder_support=4.5,
+                           delivery_performance=4.5, pm_maturity=4.0,
+                           signs=("widespread_recognition", "bureaucracy_complaints"))
+    result = diagnose(profile)
+    assert result.scenario == "thriving"
+    assert [(t.towards, t.indicator) for t in result.transition_signs] == \
+        [("crisis", "stakeholder_support")]
+
+
+def test_partial_assessment_still_diagnoses_and_lists_what_is_missing(catalog: Catalog) -> None:
+    result = diagnose(make_profile(age=30, executive_support=1.5,
+                                   signs=("customers_disengaged", "high_pmo_team_turnover")))
+    assert result.scenario == "decline"
+    assert len(result.missing_indicators) == len(catalog.indicators) - 1
+
+
+def test_a_profile_without_any_evidence_is_refused() -> None:
+    with pytest.raises(InputError, match="not enough evidence"):
+        diagnose(make_profile(age=None))
+
+
+def test_same_profile_same_answer() -> None:
+    profile = load_profile(shipped_profiles()[3])
+    assert diagnose(profile).to_dict() == diagnose(profile).to_dict()
+
+
+# --- the rule table itself -----------------------------------------------------------------------
+
+def test_every_rule_has_a_stable_id_a_reason_and_a_source() -> None:
+    table = load_diagnosis_table()
+    ids = [r.id for r in table.rules]
+    assert len(ids) == len(set(ids)) and len(ids) >= 100
+    for rule in table.rules:
+        assert rule.reason and rule.source, rule.id
+        assert rule.source.startswith("Guide p.") or rule.source == "model", rule.id
+        prefix = "transition_when_" if rule.effect == "transition" else f"{rule.subject}_"
+        assert rule.id.startswith(prefix), rule.id
+    assert set(table.definition) == set(ids)  # the engine knows every rule by our id
+
+
+def test_fired_rules_are_reported_under_their_table_ids() -> None:
+    result = diagnose(load_profile(shipped_profiles()[0]))
+    table = load_diagnosis_table()
+    assert result.fired_rules and all(r.id in table.by_id for r in result.fired_rules)

@@ -1,0 +1,105 @@
+"""The serialized gateway keeps durable-rules safe: threads, session cleanup, forks, registration."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from pathlib import Path
+
+import pytest
+
+from advisor.assessment import load_profile
+from advisor.errors import EngineError
+from rules.diagnosis import diagnose
+from rules.diagnosis_table import load_diagnosis_table
+from rules.gateway import RulesGateway, get_gateway
+
+from conftest import shipped_profiles
+
+SESSION_CAP = 1024  # durable-rules refuses a ruleset's 1,025th live session
+
+
+def _expected_scenario(path: Path) -> str:
+    return path.name.split("-")[0]
+
+
+def test_eight_threads_diagnosing_at_once_all_get_the_right_answer() -> None:
+    profiles = [load_profile(p) for p in shipped_profiles()]
+    expected = [diagnose(p).to_dict() for p in profiles]
+    wrong: list[tuple[int, int]] = []
+    errors: list[BaseException] = []
+
+    def worker(thread: int) -> None:
+        try:
+            for i in range(500):
+                k = (i + thread) % len(profiles)
+                if diagnose(profiles[k]).to_dict() != expected[k]:
+                    wrong.append((thread, i))
+        except BaseException as exc:  # noqa: BLE001 - surfaced by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(t,)) for t in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not any(t.is_alive() for t in threads)
+    assert errors == [] and wrong == []
+    assert get_gateway().live_sessions() == 0
+
+
+def test_five_thousand_diagnoses_leave_no_engine_state_behind() -> None:
+    gateway = get_gateway()
+    table = load_diagnosis_table()
+    profile = load_profile(shipped_profiles()[0])
+    before = gateway.evaluations
+    for _ in range(5000):  # five times the engine's session cap
+        assert diagnose(profile).scenario == _expected_scenario(shipped_profiles()[0])
+    assert gateway.evaluations - before == 5000
+    assert gateway.live_sessions() == 0
+    last_sid = f"{gateway._pid}-{next(gateway._sessions) - 1}"
+    assert gateway.session_state(table.name, last_sid) is None
+
+
+def test_leaked_sessions_would_hit_the_engine_cap() -> None:
+    """The control for the test above: without cleanup the engine really does refuse."""
+    table = load_diagnosis_table()
+    gateway = RulesGateway()
+    gateway.register(table.name, table.definition)
+    host = gateway._engine()
+    fact = {"kind": "pmo_assessment", "pmo": {"exists": True, "age_months": 12}}
+    for i in range(SESSION_CAP):
+        host.assert_fact(table.name, {**fact, "sid": f"leak-{i}"})
+    with pytest.raises(MemoryError):
+        host.assert_fact(table.name, {**fact, "sid": "one-too-many"})
+
+
+def test_registering_the_same_ruleset_twice_is_harmless() -> None:
+    table = load_diagnosis_table()
+    table.ensure_registered()
+    table.ensure_registered()
+    assert get_gateway().is_registered(table.name)
+
+
+def test_registering_other_rules_under_a_known_name_is_refused() -> None:
+    gateway = RulesGateway()
+    gateway.register("demo", {"r": {"all": [{"m": {"kind": "x"}}], "run": "r"}})
+    with pytest.raises(EngineError, match="already registered"):
+        gateway.register("demo", {"s": {"all": [{"m": {"kind": "y"}}], "run": "s"}})
+
+
+def _diagnose_in_child(path: str, queue: "multiprocessing.Queue[str]") -> None:
+    queue.put(diagnose(load_profile(path)).scenario)
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_forked_worker_builds_its_own_engine() -> None:
+    path = shipped_profiles()[0]
+    assert diagnose(load_profile(path)).scenario == _expected_scenario(path)  # engine exists here
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_diagnose_in_child, args=(str(path), queue))
+    child.start()
+    child.join(timeout=60)
+    assert child.exitcode == 0
+    assert queue.get(timeout=5) == _expected_scenario(path)
