@@ -11,7 +11,8 @@ sessions per ruleset, and must not be created before a fork. So:
   concurrently, and our rules use no timers or queued events that would need them.
 
 Facts are *asserted*, not posted, so every matching rule fires (a posted event is consumed by the
-first rule). Actions only record which rule fired; all reasoning on the result happens outside.
+first rule). Actions only record which rule fired on which fact (its ``fid``); all reasoning on
+the result happens outside.
 """
 
 from __future__ import annotations
@@ -21,13 +22,16 @@ import itertools
 import os
 import threading
 import warnings
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from durable import engine
 
 from advisor.errors import EngineError
 
-__all__ = ["RulesGateway", "get_gateway"]
+__all__ = ["RulesGateway", "get_gateway", "FACT_ID"]
+
+#: The key under which a fact in a batch carries its own id, so a firing names its fact.
+FACT_ID = "fid"
 
 # durable-rules 2.0.28 calls datetime.utcfromtimestamp() in every action: deprecated on 3.12+.
 warnings.filterwarnings("ignore", message=r"datetime\.datetime\.utcfromtimestamp",
@@ -48,7 +52,8 @@ class _QuietHost(engine.Host):
         record = self._record
 
         def fired(closure: Any) -> None:
-            record(closure.s.sid, action_name)
+            fact = closure.m
+            record(closure.s.sid, action_name, fact[FACT_ID] if fact is not None else None)
 
         return fired
 
@@ -90,12 +95,22 @@ class RulesGateway:
     # -- evaluation --------------------------------------------------------------------------
     def evaluate(self, ruleset: str, fact: Mapping[str, Any]) -> list[str]:
         """Assert ``fact`` in a fresh session; return the ids of the rules that fired, in order."""
+        return [rule_id for rule_id, _ in self.evaluate_facts(ruleset, [fact])]
+
+    def evaluate_facts(self, ruleset: str,
+                       facts: Sequence[Mapping[str, Any]]) -> list[tuple[str, Any]]:
+        """Assert several facts in one fresh session (every matching rule fires for each);
+        return ``(rule id, the fact's "fid")`` per firing, in firing order."""
         with self._lock:
             host = self._engine()
             sid = f"{self._pid}-{next(self._sessions)}"
             fired = self._fired[sid] = []
             try:
-                host.assert_fact(ruleset, {**fact, "sid": sid})
+                batch = [{**fact, "sid": sid} for fact in facts]
+                if len(batch) == 1:
+                    host.assert_fact(ruleset, batch[0])
+                elif batch:
+                    host.assert_facts(ruleset, batch)
             except engine.MessageNotHandledException:
                 pass  # no rule matched: a valid, empty answer
             except Exception as exc:  # the engine's own errors carry no useful type
@@ -131,8 +146,8 @@ class RulesGateway:
             self._host = host
         return self._host
 
-    def _record(self, sid: str, rule_id: str) -> None:
-        self._fired[sid].append(rule_id)
+    def _record(self, sid: str, rule_id: str, fact_id: Any) -> None:
+        self._fired[sid].append((rule_id, fact_id))
 
 
 _gateway: RulesGateway | None = None
