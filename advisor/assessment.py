@@ -19,6 +19,7 @@ from marshmallow import Schema, fields, validate, validates_schema, ValidationEr
 
 from advisor.catalog import load_catalog
 from advisor.errors import InputError
+from advisor.sections import sections as _advice_sections
 from advisor.validation import Number, StrictBool, closed_schema, load_with, one_of, within
 
 __all__ = ["PmoFacts", "Profile", "TRENDS", "INDICATOR_RANGE", "MAX_PROFILE_BYTES",
@@ -133,6 +134,12 @@ def _profile_schema_class() -> type[Schema]:
     declared = {**_profile_fields(), **EXTRA_SECTIONS}
     base = closed_schema("ProfileSchema", declared)
     return type("ProfileSchema", (_ProfileBase, base), {})
+
+
+# The advice's sections (customers, services, team) are part of every profile, so the diagnosis,
+# the simulation and the API all validate them alike: see advisor/sections.py.
+for _name, _section in _advice_sections().items():
+    register_section(_name, _section)
 
 
 def ProfileSchema() -> Schema:  # noqa: N802 - reads like a class at call sites

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import multiprocessing
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -12,7 +14,7 @@ from advisor.assessment import load_profile
 from advisor.errors import EngineError
 from rules.diagnosis import diagnose
 from rules.diagnosis_table import load_diagnosis_table
-from rules.gateway import RulesGateway, get_gateway
+from rules.gateway import CATCH_ALL, RulesGateway, get_gateway
 
 from conftest import shipped_profiles
 
@@ -103,3 +105,39 @@ def test_a_forked_worker_builds_its_own_engine() -> None:
     child.join(timeout=60)
     assert child.exitcode == 0
     assert queue.get(timeout=5) == _expected_scenario(path)
+
+
+UNMATCHED_SCRIPT = """
+from rules.gateway import RulesGateway
+gateway = RulesGateway()
+gateway.register("demo", {"r": {"all": [{"m": {"$and": [{"kind": "x"}, {"$gt": {"v": 2}}]}}],
+                                "run": "r"}})
+for i in range(3000):
+    assert gateway.evaluate("demo", {"kind": "x", "v": 0, "i": i}) == []
+    assert gateway.evaluate_facts("demo", [{"kind": "x", "v": 0, "fid": 1, "i": i},
+                                           {"kind": "x", "v": 5, "fid": 2}]) == [("r", 2)]
+print("ok")
+"""
+
+
+def test_facts_no_rule_matches_are_answered_empty_and_cleaned_up() -> None:
+    """Without the gateway's catch-all rule this crashed the C engine (free(): invalid pointer)."""
+    result = subprocess.run([sys.executable, "-c", UNMATCHED_SCRIPT], capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-500:]
+    assert result.stdout.strip() == "ok"
+
+
+def test_a_rule_with_alternatives_is_reported_once_per_fact() -> None:
+    gateway = RulesGateway()
+    gateway.register("alternatives", {"o": {"all": [{"m": {"$and": [
+        {"kind": "x"}, {"$or": [{"$gt": {"v": 2}}, {"$lt": {"v": 10}}]}]}}], "run": "o"}})
+    assert gateway.evaluate("alternatives", {"kind": "x", "v": 5}) == ["o"]  # both hold
+    fired = gateway.evaluate_facts("alternatives", [{"kind": "x", "v": 5, "fid": "a"},
+                                                    {"kind": "x", "v": 50, "fid": "b"}])
+    assert sorted(fired) == [("o", "a"), ("o", "b")]
+
+
+def test_the_gateway_reserves_its_catch_all_rule_id() -> None:
+    with pytest.raises(EngineError, match="reserved"):
+        RulesGateway().register("x", {CATCH_ALL: {"all": [{"m": {"kind": "x"}}], "run": "y"}})

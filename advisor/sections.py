@@ -1,0 +1,204 @@
+"""The optional profile sections the advice reads: customers, current services and the team.
+
+They belong to the profile itself (``advisor/assessment.py`` registers them), so every reader of a
+profile -- diagnosis, simulation, API -- validates them the same way even if it never gives
+advice. Values are normalized on the way in (services by id, outcomes by number), so a profile's
+``to_dict()`` reads back to the same profile.
+
+Customers rank *outcomes*, never services (Guide p.62, 155); the PMO's current services carry the
+maturity of Appendix X3 (p.275-293); the team's competency levels follow Appendix X4 (p.295-305).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Mapping
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from advisor.catalog import load_catalog
+from advisor.validation import Number, closed_schema, one_of, within
+
+if TYPE_CHECKING:
+    from advisor.assessment import Profile
+
+__all__ = ["Customer", "SECTIONS", "RISKS", "MAX_CUSTOMERS", "MAX_OUTCOMES", "LEVEL_RANGE",
+           "customers_of", "services_of", "team_of", "has_section", "sections"]
+
+RISKS = ("low", "medium", "high")
+LEVEL_RANGE = (1, 5)
+MAX_CUSTOMERS = 50  # customer groups of one PMO: more is a data dump, not an assessment
+MAX_OUTCOMES = 30  # every outcome of the guide, once
+CUSTOMER_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    """One customer group of the PMO and the outcomes it ranked, most important first."""
+
+    id: str
+    group: str
+    maturity: float
+    outcomes: tuple[int, ...]
+    risk: str | None = None
+    name: str | None = None
+
+    def rank_of(self, outcome: int) -> int | None:
+        return self.outcomes.index(outcome) + 1 if outcome in self.outcomes else None
+
+
+class _Level(Number):
+    """A whole maturity level 1-5: the guide scores each service on whole levels (p.276)."""
+
+    default_error_messages = {"whole": "must be a whole level from 1 to 5, got {input!r}"}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        number = super()._deserialize(value, attr, data, **kwargs)
+        if number != int(number):
+            raise self.make_error("whole", input=value)
+        return int(number)
+
+
+class _CatalogRef(fields.Field):
+    """A numbered catalog item (outcome, service) by its number or its snake_case id, stored as
+    ``store`` says: the number or the id."""
+
+    def __init__(self, kind: str, store: str, allowed: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.kind, self.store, self.allowed = kind, store, allowed
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        lookup = getattr(load_catalog(), self.kind)
+        try:
+            if isinstance(value, int) and not isinstance(value, bool):
+                return getattr(lookup(value), self.store)
+            if isinstance(value, str):
+                return getattr(lookup(int(value) if value.isdigit() else value), self.store)
+        except KeyError:
+            pass
+        raise ValidationError(f"unknown {self.kind} {value!r}; allowed: {self.allowed}")
+
+
+def _outcome_ref() -> _CatalogRef:
+    count = len(load_catalog().outcomes)
+    return _CatalogRef("outcome", "number",
+                       f"1-{count} (the guide's outcome numbers) or an outcome id")
+
+
+def _service_ref() -> _CatalogRef:
+    catalog = load_catalog()
+    return _CatalogRef("service", "id", f"1-{len(catalog.services)} or "
+                       + ", ".join(catalog.ids("services")))
+
+
+class _UniqueKeys(fields.Dict):
+    """A mapping whose keys normalize (``16`` and ``data_analytics_and_reporting``): two keys
+    naming the same item are refused rather than one silently overwriting the other."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        try:
+            result = super()._deserialize(value, attr, data, **kwargs)
+        except ValidationError as exc:
+            raise ValidationError(_errors_by_key(exc.messages)) from None
+        if len(result) < len(value):
+            seen: dict[Any, list[Any]] = {}
+            to_id = self.key_field.deserialize  # type: ignore[union-attr]
+            for key in value:
+                seen.setdefault(to_id(key), []).append(key)
+            twice = [f"{keys[0]!r} and {keys[1]!r}" for keys in seen.values() if len(keys) > 1]
+            raise ValidationError("the same service is listed twice: " + "; ".join(twice))
+        return result
+
+
+def _errors_by_key(messages: Any) -> Any:
+    """marshmallow files a mapping's errors as ``{key: {"key"|"value": ...}}``; report them at
+    ``services.<key>`` instead, as the user wrote it (a bad key hides its value's errors)."""
+    if not isinstance(messages, Mapping):
+        return messages
+    return {str(key): parts.get("key", parts.get("value")) if isinstance(parts, Mapping) else parts
+            for key, parts in messages.items()}
+
+
+ServiceStateSchema = closed_schema("ServiceStateSchema", {
+    "maturity": _Level(required=True, validate=within(*LEVEL_RANGE)),
+})
+
+
+class _CustomerBase(Schema):
+    @validates_schema
+    def _outcomes_unique(self, data: Mapping[str, Any], **kwargs: Any) -> None:
+        outcomes = data.get("outcomes", [])
+        twice = sorted({o for o in outcomes if outcomes.count(o) > 1})
+        if twice:
+            raise ValidationError(f"ranked more than once: {', '.join(map(str, twice))}",
+                                  "outcomes")
+
+
+def _customer_schema() -> type[Schema]:
+    declared = {
+        "id": fields.String(required=True, validate=validate.Regexp(
+            CUSTOMER_ID, error="must be 1-64 letters, digits, '_', '.' or '-', got {input!r}")),
+        "name": fields.String(validate=validate.Length(max=200)),
+        "group": fields.String(required=True, validate=one_of(
+            load_catalog().ids("customer_groups"), "customer group")),
+        "maturity": Number(required=True, validate=within(*map(float, LEVEL_RANGE))),
+        "outcomes": fields.List(_outcome_ref(), load_default=list, validate=validate.Length(
+            max=MAX_OUTCOMES, error=f"at most {MAX_OUTCOMES} outcomes per customer")),
+        "risk": fields.String(validate=one_of(RISKS, "risk")),
+    }
+    base = closed_schema("CustomerSchema", declared)
+    return type("CustomerSchema", (_CustomerBase, base), {})
+
+
+class _Customers(fields.List):
+    """The customer list; ids must be unique so every recommendation can name its customer."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        result = super()._deserialize(value, attr, data, **kwargs)
+        ids = [c["id"] for c in result]
+        for index, cid in enumerate(ids):
+            if cid in ids[:index]:
+                raise ValidationError({index: {"id": [f"duplicate customer id {cid!r}"]}})
+        return result
+
+
+def _team_schema() -> type[Schema]:
+    return closed_schema("TeamSchema", {
+        c: Number(validate=within(*map(float, LEVEL_RANGE)))
+        for c in load_catalog().ids("competencies")})
+
+
+def sections() -> dict[str, fields.Field]:
+    """The marshmallow fields of the three sections, for the profile schema."""
+    return {
+        "customers": _Customers(fields.Nested(_customer_schema()), validate=validate.Length(
+            max=MAX_CUSTOMERS, error=f"at most {MAX_CUSTOMERS} customers")),
+        "services": _UniqueKeys(keys=_service_ref(), values=fields.Nested(ServiceStateSchema)),
+        "team": fields.Nested(_team_schema()),
+    }
+
+
+SECTIONS = ("customers", "services", "team")
+
+
+# -- typed readers (the advice's view of the sections) -----------------------------------------
+
+def has_section(profile: Profile, name: str) -> bool:
+    return name in profile.extra
+
+
+def customers_of(profile: Profile) -> tuple[Customer, ...]:
+    return tuple(
+        Customer(id=c["id"], group=c["group"], maturity=float(c["maturity"]),
+                 outcomes=tuple(c.get("outcomes", ())), risk=c.get("risk"), name=c.get("name"))
+        for c in profile.extra.get("customers", ()))
+
+
+def services_of(profile: Profile) -> dict[str, int]:
+    """Current services and their maturity (1-5); a service not listed is not offered."""
+    return {sid: int(state["maturity"]) for sid, state in profile.extra.get("services", {}).items()}
+
+
+def team_of(profile: Profile) -> dict[str, float]:
+    """The team's level (1-5) per competency assessed."""
+    return {cid: float(level) for cid, level in profile.extra.get("team", {}).items()}
