@@ -192,9 +192,8 @@ class AdviceTable:
         return {DISCRIMINATOR: f"advice_{kind}", FACT_ID: fid, **values}
 
     def fire(self, facts: Sequence[Mapping[str, Any]]) -> dict[int, list[Rule]]:
-        """Assert a batch of facts in one session; the rules that fired per fact id, each once,
-        in table order (the engine's own firing order carries no meaning here). A rule with
-        ``any`` fires once per option that holds (measured), hence the ``set``."""
+        """Assert a batch of facts in one session; the rules that fired per fact id, in table
+        order (the engine's own firing order carries no meaning here)."""
         self.ensure_registered()
         order = self._order
         fired: dict[int, set[str]] = defaultdict(set)
@@ -217,14 +216,6 @@ class AdviceTable:
     @functools.cached_property
     def _order(self) -> Mapping[str, int]:
         return {rule.id: index for index, rule in enumerate(self.rules)}
-
-
-def _received_rule(kind: str) -> dict[str, Any]:
-    """A rule every fact of a kind matches. durable-rules refuses a fact no rule matches, and
-    deleting that session afterwards crashes the C engine (measured: a segfault in
-    ``delete_state``), so no fact may go unmatched. Its firings are ignored."""
-    return {"all": [{"m": {"$and": [{DISCRIMINATOR: f"advice_{kind}"}]}}], "pri": 99,
-            "run": f"{kind}_fact_received"}
 
 
 @functools.cache
@@ -252,7 +243,6 @@ def load_advice_table() -> AdviceTable:
         if clash:
             raise CatalogError(f"{name}: rule ids used twice: {sorted(clash)}")
         definition.update(compiled)
-        definition[f"{kind}_fact_received"] = _received_rule(kind)
         rules.extend(kind_rules)
     texts += [read_table("advisor.data", name)[1] for name in CATALOG_FILES]
     name = "pmo_advice"

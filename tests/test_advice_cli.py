@@ -1,4 +1,4 @@
-"""`pmo-advisor recommend` and `advice-rules`, run as a user runs them."""
+"""`pmo-advisor recommend` and `rules --table advice`, run as a user runs them."""
 
 from __future__ import annotations
 
@@ -60,11 +60,11 @@ def test_bad_sections_exit_2_with_one_line_naming_the_field(tmp_path: Path, cont
 
 
 def test_advice_rules_lists_every_rule_for_review() -> None:
-    result = run_cli("advice-rules", "--json")
+    result = run_cli("rules", "--table", "advice", "--json")
     assert result.returncode == 0, result.stderr
     rules = json.loads(result.stdout)["rules"]
     assert {"crisis_backs_off_controlling", "reduce_a_mature_service_nobody_needs",
             "value_recognition_when_value_is_delivered_but_not_perceived"} <= \
         {r["id"] for r in rules}
-    text = run_cli("advice-rules").stdout
+    text = run_cli("rules", "--table", "advice").stdout
     assert "when scenario = crisis; approach = controlling" in text
