@@ -119,7 +119,7 @@ class RulesGateway:
             sid = f"{self._pid}-{next(self._sessions)}"
             fired = self._fired[sid] = []
             try:
-                batch = [{**fact, "sid": sid} for fact in facts]
+                batch = [{**_engine_safe(fact), "sid": sid} for fact in facts]
                 if len(batch) == 1:
                     host.assert_fact(ruleset, batch[0])
                 elif batch:
@@ -164,6 +164,26 @@ class RulesGateway:
     def _record(self, sid: str, rule_id: str, fact_id: Any) -> None:
         if rule_id != CATCH_ALL:
             self._fired[sid].append((rule_id, fact_id))
+
+
+#: durable-rules' JSON reader rejects numbers written with an exponent (error 204), and Python
+#: writes floats below 1e-4 or from 1e16 up that way. Below 1e-4 is 0 for every rule we have.
+_TINY, _HUGE = 1e-4, 1e15
+
+
+def _engine_safe(value: Any) -> Any:
+    """The fact with every float in a form the engine can read."""
+    if isinstance(value, float):
+        if abs(value) < _TINY:
+            return 0.0
+        if abs(value) >= _HUGE:
+            raise EngineError(f"number {value!r} is too large for the rules engine")
+        return value
+    if isinstance(value, dict):
+        return {k: _engine_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_engine_safe(v) for v in value]
+    return value
 
 
 _gateway: RulesGateway | None = None

@@ -141,3 +141,17 @@ def test_a_rule_with_alternatives_is_reported_once_per_fact() -> None:
 def test_the_gateway_reserves_its_catch_all_rule_id() -> None:
     with pytest.raises(EngineError, match="reserved"):
         RulesGateway().register("x", {CATCH_ALL: {"all": [{"m": {"kind": "x"}}], "run": "y"}})
+
+
+@pytest.mark.parametrize(("value", "fires"), [
+    (1e-05, False),   # Python writes it 1e-05; the engine's reader refuses exponents
+    (2.5e-3, False),  # 0.0025 needs no exponent
+    (3.0, True),
+])
+def test_numbers_python_writes_with_an_exponent_reach_the_engine(value: float,
+                                                                  fires: bool) -> None:
+    gateway = RulesGateway()
+    gateway.register("numbers", {"big": {"all": [{"m": {"$and": [
+        {"kind": "x"}, {"$gt": {"nested.v": 0.5}}]}}], "run": "big"}})
+    assert gateway.evaluate("numbers", {"kind": "x", "nested": {"v": value}}) == \
+        (["big"] if fires else [])

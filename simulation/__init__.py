@@ -1,0 +1,66 @@
+"""A SimPy model of the value-generating PMO flywheel, with Monte Carlo what-ifs and stories.
+
+Entry points (all raise :class:`advisor.errors.InputError`, naming the field, on bad input)::
+
+    run_experiment(profile, strategy, months=36, runs=500, seed=0, shocks=(...))
+        -> ExperimentResult (.summary, .to_dict())
+    compare(profile, ["customer_centric", "minimal"], ...)  -> ComparisonResult
+    run_story("crisis-to-resurgence")                       -> StoryResult
+    experiment_from_request(body) / compare_from_request(body)   # JSON bodies, validated
+    list_strategies() / list_shocks() / list_stories() / list_presets() / LIMITS
+    plot_png(result) -> PNG bytes of the result's chart
+
+Modules, one job each: ``state`` (the simulated PMO), ``flywheel`` (the ten step processes, the
+wheel, perception), ``organization`` (indicator dynamics), ``reviews`` (executive reviews and the
+diagnosis), ``shocks``, ``lifecycle`` (restructure, shutdown, relaunch), ``strategies``,
+``model`` (one replication), ``runner`` (Monte Carlo, process pool), ``spec`` (limits and
+validation), ``results``, ``stories``, ``reporting`` (text), ``plots`` (charts),
+``calibration``. The equations and their sources: ``docs/model.md``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simulation.experiments import (compare, compare_from_request, experiment_from_request,
+                                    run_experiment)
+from simulation.parameters import DEFAULT_PARAMETERS, Parameters
+from simulation.presets import preset_names
+from simulation.results import MODEL_VERSION, ComparisonResult, ExperimentResult
+from simulation.shocks import load_shocks
+from simulation.spec import LIMITS
+from simulation.stories import StoryResult, load_stories, run_story
+from simulation.strategies import load_strategies
+
+__all__ = ["run_experiment", "compare", "run_story", "experiment_from_request",
+           "compare_from_request", "list_strategies", "list_shocks", "list_stories",
+           "list_presets", "plot_png", "ExperimentResult", "ComparisonResult", "StoryResult",
+           "Parameters", "DEFAULT_PARAMETERS", "LIMITS", "MODEL_VERSION"]
+
+
+def list_strategies() -> list[dict[str, Any]]:
+    """Every shipped strategy: effort per step, service mix, approach, triggers."""
+    return [s.to_dict() for s in load_strategies().values()]
+
+
+def list_shocks() -> list[dict[str, Any]]:
+    return [s.to_dict() for s in load_shocks().values()]
+
+
+def list_stories() -> list[dict[str, Any]]:
+    return [s.to_dict() for s in load_stories().values()]
+
+
+def list_presets() -> list[str]:
+    """Names usable as ``profile`` (the shipped profiles of scenarios/profiles)."""
+    return list(preset_names())
+
+
+def plot_png(result: ExperimentResult | ComparisonResult | StoryResult) -> bytes:
+    """The chart of a result as PNG bytes (matplotlib is imported only when needed)."""
+    from simulation import plots
+    if isinstance(result, ExperimentResult):
+        return plots.figure_png(plots.experiment_figure(result))
+    if isinstance(result, ComparisonResult):
+        return plots.figure_png(plots.comparison_figure(result))
+    return plots.figure_png(plots.story_figure(result))

@@ -1,0 +1,1 @@
+"""Data of the simulation model (step effort, indicator dynamics, shocks, review feedback)."""

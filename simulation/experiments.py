@@ -1,0 +1,50 @@
+"""The experiment entry points: one strategy, or several compared with common random numbers."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Sequence
+
+from rules.diagnosis import diagnose
+from simulation.results import ComparisonResult, ExperimentResult
+from simulation.runner import Progress, run_many
+from simulation.spec import (ExperimentSpec, check_strategy_list,
+                             comparison_specs_from_request, experiment_spec_from_request,
+                             make_spec, make_specs)
+
+__all__ = ["run_experiment", "compare", "run_specs", "experiment_from_request",
+           "compare_from_request"]
+
+
+def run_specs(specs: Sequence[ExperimentSpec], workers: int | None = None,
+              progress: Progress | None = None) -> list[ExperimentResult]:
+    initial = diagnose(specs[0].start.profile()).scenario
+    runs = run_many(specs, workers, progress)
+    return [ExperimentResult(spec, tuple(reps), initial) for spec, reps in zip(specs, runs)]
+
+
+def run_experiment(profile: Any, strategy: str, *, workers: int | None = None,
+                   progress: Progress | None = None, **options: Any) -> ExperimentResult:
+    """Monte Carlo of one strategy from one profile.
+
+    ``profile``: a Profile, a profile document (dict) or a preset name (``kickoff-fintech``).
+    Options: ``months`` (36), ``runs`` (500), ``seed`` (0), ``shocks`` (``["sponsor_change@6"]``),
+    ``random_shocks`` (True), ``relaunch_strategy`` (None: the strategy in force at the start),
+    ``parameters`` (a Parameters or a dict of changes). Bad input raises InputError."""
+    return run_specs([make_spec(profile, strategy, **options)], workers, progress)[0]
+
+
+def compare(profile: Any, strategies: Iterable[str], *, workers: int | None = None,
+            progress: Progress | None = None, **options: Any) -> ComparisonResult:
+    """Several strategies (2-6) from one profile with the same seed: common random numbers."""
+    specs = make_specs(profile, check_strategy_list(list(strategies)),
+                       compared=True, **options)
+    return ComparisonResult(tuple(run_specs(specs, workers, progress)))
+
+
+def experiment_from_request(body: Any, workers: int | None = None) -> ExperimentResult:
+    """Validate a JSON request body (see :mod:`simulation.spec`) and run it."""
+    return run_specs([experiment_spec_from_request(body)], workers)[0]
+
+
+def compare_from_request(body: Any, workers: int | None = None) -> ComparisonResult:
+    return ComparisonResult(tuple(run_specs(comparison_specs_from_request(body), workers)))

@@ -1,0 +1,104 @@
+"""The value-generating flywheel as SimPy processes (Guide Ch. 13, p.139-144).
+
+Ten step processes run concurrently, as the guide's "gears in constant motion": each month each
+step spends its share of the PMO's capacity and its health moves towards what that effort buys.
+The wheel process turns the flywheel at the pace of its weakest step, delivers value into the
+perception pipeline and completes cycles; the perception process lets customers recognize value
+after the delay of each outcome's horizon (Guide Table 6-1), and momentum follows.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Generator
+
+import simpy
+
+from advisor.catalog import HORIZONS
+from simulation.dynamics import load_dynamics
+from simulation.state import SERVICE_STEPS, STEPS, PmoState
+
+__all__ = ["every_month", "flywheel_processes", "step_action", "wheel_action",
+           "perception_action", "PHASE_STEPS", "PHASE_WHEEL", "PHASE_PERCEPTION"]
+
+# Order of work within a month (fractions of a month after its start).
+PHASE_STEPS = 0.1        # the ten steps spend their effort
+PHASE_WHEEL = 0.2        # the wheel turns and delivers value
+PHASE_PERCEPTION = 0.25  # value due this month is perceived and recognized
+
+
+def every_month(env: simpy.Environment, phase: float,
+                action: Callable[[int], None]) -> Generator[simpy.Event, None, None]:
+    """A process that runs ``action(month)`` at ``month + phase`` for months 1, 2, ..."""
+    yield env.timeout(1 + phase)
+    while True:
+        action(int(env.now))
+        yield env.timeout(1)
+
+
+def step_action(state: PmoState, index: int) -> Callable[[int], None]:
+    """Step ``index``: health += response x (min(1, effort / need) - health)."""
+    base_need = load_dynamics().step_need[index]
+    serves = STEPS[index] in SERVICE_STEPS
+    health = state.health
+
+    def work(month: int) -> None:
+        p = state.params
+        if state.exists:
+            strategy = state.strategy
+            need = base_need * (1.0 + state.cycles) ** -p.learning_exponent
+            if serves:
+                need *= (len(strategy.services) / p.reference_portfolio) ** p.portfolio_exponent
+            target = state.capacity() * strategy.effort[index] / need
+            if target > 1.0:
+                target = 1.0
+        else:
+            target = 0.0
+        health[index] += p.health_response * (target - health[index])
+
+    return work
+
+
+def wheel_action(state: PmoState) -> Callable[[int], None]:
+    """Turn at the weakest step's pace, sped up by momentum; deliver value; complete cycles."""
+    def turn(month: int) -> None:
+        if not state.exists:
+            return
+        p = state.params
+        progress = state.wheel() * (1.0 + p.momentum_speedup * state.momentum) / p.cycle_months
+        delivered = progress * state.fit()
+        pipeline = state.pipeline
+        for horizon, share in zip(HORIZONS, state.strategy.horizon_mix):
+            if share:
+                pipeline[month + p.perception_delay[horizon]] += delivered * share
+        state.turn += progress
+        while state.turn >= 1.0:
+            state.turn -= 1.0
+            state.cycles += 1.0
+            state.completed_cycles += 1
+            state.momentum += p.cycle_kick * (1.0 - state.momentum)
+            state.log("cycle", "cycle_completed",
+                      f"The flywheel completed turn {state.completed_cycles}.")
+    return turn
+
+
+def perception_action(state: PmoState) -> Callable[[int], None]:
+    """Recognize the value due now; update the recognized-value average and momentum."""
+    def perceive(month: int) -> None:
+        p = state.params
+        arriving = state.pipeline[month]
+        state.pipeline[month] = 0.0
+        recognition = p.recognition_floor + (1.0 - p.recognition_floor) * state.health[-1]
+        recognized = arriving * recognition if state.exists else 0.0
+        state.recognized += p.value_smoothing * (recognized - state.recognized)
+        boost = min(1.0, recognized * p.cycle_months)
+        state.momentum += p.recognition_gain * boost * (1.0 - state.momentum)
+        state.momentum -= p.momentum_decay * state.momentum
+    return perceive
+
+
+def flywheel_processes(env: simpy.Environment, state: PmoState) -> None:
+    """Start the ten step processes, the wheel and the perception process."""
+    for index in range(len(STEPS)):
+        env.process(every_month(env, PHASE_STEPS, step_action(state, index)))
+    env.process(every_month(env, PHASE_WHEEL, wheel_action(state)))
+    env.process(every_month(env, PHASE_PERCEPTION, perception_action(state)))

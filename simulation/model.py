@@ -1,0 +1,124 @@
+"""One replication: wire the state and the processes into a SimPy environment and run it.
+
+Every random number a replication uses is drawn up front from its own generator, in arrays whose
+shapes depend only on the horizon (shock draws, indicator noise, review decisions). So two runs
+with the same seed see the same shocks and the same noise whatever the strategy does: common
+random numbers, which make strategy comparisons sharp.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import simpy
+
+from advisor.catalog import load_catalog
+from rules.diagnosis import Diagnosis, diagnose
+from simulation.flywheel import every_month, flywheel_processes
+from simulation.lifecycle import relaunch_process
+from simulation.organization import organization_process
+from simulation.parameters import Parameters
+from simulation.reviews import apply_triggers, review_process
+from simulation.shocks import PHASE_SHOCKS, ScheduledShock, load_shocks, shock_processes
+from simulation.state import INDICATORS, Event, PmoState, Start
+from simulation.strategies import Strategy, get_strategy
+
+__all__ = ["Replication", "simulate", "SCENARIOS", "SERIES", "PHASE_RECORD"]
+
+SCENARIOS: tuple[str, ...] = load_catalog().ids("scenarios")
+#: Columns of :attr:`Replication.series`: momentum, then the twelve indicators.
+SERIES: tuple[str, ...] = ("momentum", *INDICATORS)
+PHASE_RECORD = 0.9       # the month's state is recorded after everything else
+DECISIONS = 3            # uniforms per month: restructure, shutdown, relaunch
+
+
+@dataclass(frozen=True)
+class Replication:
+    """What one run leaves behind: monthly series (month 0 = the start) and a few counts."""
+
+    series: np.ndarray           # (months + 1, 13) floats: momentum, indicators
+    scenarios: np.ndarray        # (months + 1,) int8: index into SCENARIOS
+    exists: np.ndarray           # (months + 1,) bool: a PMO exists
+    major_changes: tuple[int, ...]   # months of restructurings, shutdowns, major shocks
+    shutdowns: tuple[int, ...]
+    restructures: int
+    launches: int
+    completed_cycles: int
+    events: tuple[Event, ...] = ()
+    diagnoses: tuple[tuple[int, Diagnosis], ...] = ()
+    strategies: tuple[str, ...] = ()  # strategy in force each month (traced runs only)
+
+
+def _scripted(env: simpy.Environment, state: PmoState, month: int, strategy: Strategy) -> Any:
+    yield env.timeout(month + PHASE_SHOCKS)
+    state.strategy = strategy
+    state.log("strategy", strategy.id, f"The PMO changes course: {strategy.name} strategy.")
+
+
+def simulate(start: Start, strategy: Strategy, params: Parameters, months: int,
+             seed: np.random.SeedSequence, schedule: Iterable[ScheduledShock] = (),
+             random_shocks: bool = True, relaunch_strategy: Strategy | None = None,
+             strategy_changes: Sequence[tuple[int, str]] = (), trace: bool = False,
+             initial: Diagnosis | None = None) -> Replication:
+    """Run one replication for ``months`` months. ``initial`` is the month-0 diagnosis (the
+    same for every replication of an experiment, so the runner computes it once)."""
+    rng = np.random.default_rng(seed)
+    shock_u = rng.random((months + 1, len(load_shocks()))).tolist()
+    noise = rng.standard_normal((months + 1, len(INDICATORS))).tolist()
+    decide = rng.random((months + 1, DECISIONS)).tolist()
+
+    env = simpy.Environment()
+    state = PmoState(start, strategy, params, months, shock_u, noise, decide, trace)
+    state.env = env
+    if relaunch_strategy is not None:
+        state.relaunch_strategy = relaunch_strategy
+    first = initial if initial is not None else diagnose(start.profile())
+    state.scenario = first.scenario
+    if trace:
+        state.diagnoses.append((0, first))
+        state.log("review", first.scenario, f"Starting assessment: {first.scenario}")
+    apply_triggers(state, first.scenario)
+
+    series = [[0.0] * len(SERIES) for _ in range(months + 1)]
+    scenario_index = {s: i for i, s in enumerate(SCENARIOS)}
+    scenarios = [0] * (months + 1)
+    exists = [False] * (months + 1)
+    strategies: list[str] = []
+
+    def record(month: int) -> None:
+        row = series[month]
+        row[0] = state.momentum
+        x = state.x
+        for column, indicator in enumerate(INDICATORS, start=1):
+            row[column] = x[indicator]
+        scenarios[month] = scenario_index[state.scenario]
+        exists[month] = state.exists
+        if trace:
+            strategies.append(state.strategy.id)
+
+    record(0)
+    shock_processes(env, state, schedule, random_shocks)
+    for month, strategy_id in strategy_changes:
+        env.process(_scripted(env, state, month, get_strategy(strategy_id)))
+    flywheel_processes(env, state)
+    organization_process(env, state)
+    relaunch_process(env, state)
+    env.process(review_process(env, state))
+    env.process(every_month(env, PHASE_RECORD, record))
+    env.run(until=months + 1)
+
+    return Replication(
+        series=np.array(series),
+        scenarios=np.array(scenarios, dtype=np.int8),
+        exists=np.array(exists, dtype=bool),
+        major_changes=tuple(state.major_changes),
+        shutdowns=tuple(state.shutdowns),
+        restructures=state.restructures,
+        launches=state.launches,
+        completed_cycles=state.completed_cycles,
+        events=tuple(state.events or ()),
+        diagnoses=tuple(state.diagnoses),
+        strategies=tuple(strategies),
+    )

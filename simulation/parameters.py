@@ -1,0 +1,130 @@
+"""The model's numeric parameters: one named constant per line, its unit in a comment.
+
+Each is explained, with its source or the word *assumption*, in ``docs/model.md`` (a test checks
+that every name below appears there). :class:`Parameters` bundles them so an experiment can
+record them all and a calibration can vary them; the defaults are the calibrated values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any, Mapping
+
+from advisor.errors import InputError
+
+__all__ = ["Parameters", "DEFAULT_PARAMETERS", "PERCEPTION_DELAY"]
+
+# --- clock -----------------------------------------------------------------------------------
+REVIEW_INTERVAL = 3              # months between executive reviews (quarterly)
+
+# --- capacity ----------------------------------------------------------------------------------
+CAPACITY_PER_RESOURCE = 0.27     # effort units per month per point of the resources indicator
+MORALE_FLOOR = 0.6               # share of capacity left when team morale is at 1 (lowest)
+REFERENCE_PORTFOLIO = 8          # services: portfolio size whose service steps need the base effort
+PORTFOLIO_EXPONENT = 0.5         # dimensionless: service-step need x (services / reference)^this
+
+# --- flywheel ----------------------------------------------------------------------------------
+HEALTH_RESPONSE = 0.35           # 1/month: share of the gap to its target a step's health closes
+LEARNING_EXPONENT = 0.15         # dimensionless: need x (1 + completed cycles)^-this (90% curve)
+CYCLE_MONTHS = 6.0               # months per turn of a fully healthy wheel without momentum
+MOMENTUM_SPEEDUP = 1.0           # dimensionless: at momentum 1 the wheel turns (1 + this) as fast
+CYCLE_KICK = 0.15                # share of the missing momentum a completed cycle adds
+RECOGNITION_GAIN = 0.05          # 1/month: momentum added per reference month of recognized value
+MOMENTUM_DECAY = 0.05            # 1/month: share of momentum lost to friction
+ALIGNMENT_FLOOR = 0.4            # share of delivered value that fits needs at alignment 1
+RECOGNITION_FLOOR = 0.3          # share of arriving value recognized with an idle Value Recognition
+VALUE_SMOOTHING = 0.3            # 1/month: weight of this month in the recognized-value average
+
+#: months until customers perceive an outcome, per horizon of the guide's Table 6-1
+PERCEPTION_DELAY: Mapping[str, int] = {"S": 1, "S-M": 3, "M": 6, "M-L": 10, "L": 15}
+
+# --- indicators --------------------------------------------------------------------------------
+NOISE_SD = 0.05                  # indicator points per month: unexplained month-to-month change
+TREND_THRESHOLD = 0.2            # indicator points per review: a change that reads as a trend
+INITIAL_TREND_DRIFT = 0.1        # indicator points per month an input trend goes on for
+INITIAL_TREND_MONTHS = 3         # months an input trend goes on for
+
+# --- executive reviews -------------------------------------------------------------------------
+EXPECTATION_GRACE_MONTHS = 6.0   # months after a launch or restructuring executives expect nothing
+EXPECTATION_RAMP_MONTHS = 18.0   # months after the grace until executives expect full value
+VALUE_EXPECTED = 0.75            # value index (0-1) executives take as full value for money
+EVIDENCE_VALUE_WEIGHT = 0.65     # dimensionless: weight of value vs stakeholder voice for execs
+EXEC_RESPONSE = 0.4              # 1/review: share of the gap to its target support closes
+BUDGET_RESPONSE = 0.25           # 1/review: share of the gap to executive support budget closes
+
+# --- life cycle --------------------------------------------------------------------------------
+RELAUNCH_HAZARD = 0.12           # 1/month: chance a new PMO is launched, once the gap has passed
+RELAUNCH_MIN_GAP = 3             # months between a shutdown and the earliest relaunch
+SHUTDOWN_TRAUMA = 0.5            # cultural-readiness points lost when a PMO is shut down
+HAZARD_SCALE = 1.0               # dimensionless: multiplies every random shock's hazard
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """Every scalar parameter of the model (defaults: the constants above)."""
+
+    review_interval: int = REVIEW_INTERVAL
+    capacity_per_resource: float = CAPACITY_PER_RESOURCE
+    morale_floor: float = MORALE_FLOOR
+    reference_portfolio: int = REFERENCE_PORTFOLIO
+    portfolio_exponent: float = PORTFOLIO_EXPONENT
+    health_response: float = HEALTH_RESPONSE
+    learning_exponent: float = LEARNING_EXPONENT
+    cycle_months: float = CYCLE_MONTHS
+    momentum_speedup: float = MOMENTUM_SPEEDUP
+    cycle_kick: float = CYCLE_KICK
+    recognition_gain: float = RECOGNITION_GAIN
+    momentum_decay: float = MOMENTUM_DECAY
+    alignment_floor: float = ALIGNMENT_FLOOR
+    recognition_floor: float = RECOGNITION_FLOOR
+    value_smoothing: float = VALUE_SMOOTHING
+    perception_delay: Mapping[str, int] = field(default_factory=lambda: dict(PERCEPTION_DELAY))
+    noise_sd: float = NOISE_SD
+    trend_threshold: float = TREND_THRESHOLD
+    initial_trend_drift: float = INITIAL_TREND_DRIFT
+    initial_trend_months: int = INITIAL_TREND_MONTHS
+    expectation_grace_months: float = EXPECTATION_GRACE_MONTHS
+    expectation_ramp_months: float = EXPECTATION_RAMP_MONTHS
+    value_expected: float = VALUE_EXPECTED
+    evidence_value_weight: float = EVIDENCE_VALUE_WEIGHT
+    exec_response: float = EXEC_RESPONSE
+    budget_response: float = BUDGET_RESPONSE
+    relaunch_hazard: float = RELAUNCH_HAZARD
+    relaunch_min_gap: int = RELAUNCH_MIN_GAP
+    shutdown_trauma: float = SHUTDOWN_TRAUMA
+    hazard_scale: float = HAZARD_SCALE
+
+    def __post_init__(self) -> None:
+        problems = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "perception_delay":
+                if set(value) != set(PERCEPTION_DELAY) or not all(
+                        isinstance(v, int) and 0 <= v <= 60 for v in value.values()):
+                    problems.append((f"parameters.{f.name}",
+                                     "needs whole months 0-60 for S, S-M, M, M-L and L"))
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                problems.append((f"parameters.{f.name}", f"must be a number >= 0, got {value!r}"))
+        if min(self.review_interval, self.cycle_months, self.expectation_ramp_months) <= 0:
+            problems.append(("parameters", "review_interval, cycle_months and "
+                                           "expectation_ramp_months must be positive"))
+        if problems:
+            raise InputError(problems)
+
+    def with_changes(self, changes: Mapping[str, Any]) -> "Parameters":
+        """A copy with some parameters changed (unknown names are refused)."""
+        known = {f.name for f in fields(self)}
+        unknown = sorted(set(changes) - known)
+        if unknown:
+            raise InputError(f"unknown parameter {unknown[0]!r}; allowed: "
+                             + ", ".join(sorted(known)), "parameters")
+        return replace(self, **dict(changes))
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["perception_delay"] = dict(self.perception_delay)
+        return out
+
+
+DEFAULT_PARAMETERS = Parameters()

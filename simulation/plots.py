@@ -1,0 +1,151 @@
+"""Charts (matplotlib, Agg): momentum fan chart, scenario-share area chart, comparisons, stories.
+
+Figures are built with the object API (``Figure`` + ``FigureCanvasAgg``), never ``pyplot``: no
+global state, so a server can draw from several threads, and no display is needed.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Sequence
+
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from advisor.catalog import load_catalog
+from advisor.errors import InputError
+from simulation.model import SCENARIOS
+from simulation.results import ComparisonResult, ExperimentResult
+from simulation.stories import StoryResult
+
+__all__ = ["experiment_figure", "comparison_figure", "story_figure", "save_figure",
+           "figure_png", "SCENARIO_COLORS"]
+
+SCENARIO_COLORS = {
+    "potential": "#9e9e9e", "kickoff": "#64b5f6", "growing": "#81c784", "thriving": "#2e7d32",
+    "crisis": "#ffb300", "decline": "#ef6c00", "collapse": "#b71c1c", "resurgence": "#7e57c2",
+}
+STORY_INDICATORS = ("executive_support", "stakeholder_support", "resources", "pm_maturity")
+
+
+def _name(scenario: str) -> str:
+    return load_catalog().scenario(scenario).name
+
+
+def _fan(ax: Axes, months: Sequence[int], bands: dict[str, list[float]], label: str,
+         color: str) -> None:
+    ax.fill_between(months, bands["p10"], bands["p90"], color=color, alpha=0.2,
+                    label=f"{label} p10-p90")
+    ax.plot(months, bands["p50"], color=color, linewidth=2, label=f"{label} median")
+
+
+def _shares(ax: Axes, months: Sequence[int], shares: dict[str, list[float]]) -> None:
+    shown = [s for s in SCENARIOS if any(shares[s])]
+    ax.stackplot(months, *(shares[s] for s in shown), labels=[_name(s) for s in shown],
+                 colors=[SCENARIO_COLORS[s] for s in shown], alpha=0.9)
+    ax.set_ylim(0, 1)
+    ax.set_xlim(months[0], months[-1])
+    ax.set_ylabel("share of runs")
+    ax.set_xlabel("month")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+
+
+def experiment_figure(result: ExperimentResult) -> Figure:
+    spec = result.spec
+    months = list(range(spec.months + 1))
+    fig = Figure(figsize=(10, 7.5), layout="constrained")
+    top, bottom = fig.subplots(2, 1, sharex=True)
+    _fan(top, months, result.series_bands()["momentum"], "momentum", "#1565c0")
+    for shock in spec.shocks:
+        top.axvline(shock.month, color="#b71c1c", linestyle=":", linewidth=1)
+        top.annotate(shock.shock, (shock.month, 0.98), xycoords=("data", "axes fraction"),
+                     rotation=90, va="top", ha="right", fontsize=7, color="#b71c1c")
+    top.set_ylim(0, 1)
+    top.set_ylabel("flywheel momentum (0-1)")
+    top.set_title(f"{spec.profile_label}: {spec.strategy.name}, {spec.runs} runs, "
+                  f"seed {spec.seed}")
+    top.legend(loc="upper left", fontsize=8, frameon=False)
+    _shares(bottom, months, result.scenario_shares())
+    bottom.set_title("diagnosed scenario (quarterly executive reviews)", fontsize=10)
+    return fig
+
+
+def comparison_figure(result: ComparisonResult) -> Figure:
+    first = result.results[0].spec
+    months = list(range(first.months + 1))
+    palette = ["#1565c0", "#c62828", "#2e7d32", "#6a1b9a", "#ef6c00", "#00838f"]
+    fig = Figure(figsize=(11, 7.5), layout="constrained")
+    top, bottom = fig.subplots(2, 1, sharex=True)
+    for color, experiment in zip(palette, result.results):
+        label = experiment.spec.strategy.id
+        _fan(top, months, experiment.series_bands()["momentum"], label, color)
+        shares = experiment.scenario_shares()
+        bottom.plot(months, shares["thriving"], color=color, linewidth=2,
+                    label=f"{label}: Thriving")
+        bottom.plot(months, [a + b for a, b in zip(shares["decline"], shares["collapse"])],
+                    color=color, linewidth=1.5, linestyle="--",
+                    label=f"{label}: Decline or Collapse")
+    top.set_ylim(0, 1)
+    top.set_ylabel("flywheel momentum (0-1)")
+    top.set_title(f"{first.profile_label}: {first.runs} runs per strategy, seed {first.seed} "
+                  "(common random numbers)")
+    top.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    bottom.set_ylim(0, 1)
+    bottom.set_xlim(months[0], months[-1])
+    bottom.set_ylabel("share of runs")
+    bottom.set_xlabel("month")
+    bottom.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    return fig
+
+
+def story_figure(result: StoryResult) -> Figure:
+    data = result.to_dict()
+    series = data["series"]
+    months = series["month"]
+    fig = Figure(figsize=(11, 6), layout="constrained")
+    ax = fig.subplots()
+    start = 0
+    scenarios = series["scenario"]
+    for m in range(1, len(months) + 1):
+        if m == len(months) or scenarios[m] != scenarios[start]:
+            ax.axvspan(start, m, color=SCENARIO_COLORS[scenarios[start]], alpha=0.18, lw=0)
+            ax.annotate(_name(scenarios[start]), ((start + m) / 2, 5.05), ha="center",
+                        va="bottom", fontsize=8, annotation_clip=False)
+            start = m
+    for name in STORY_INDICATORS:
+        ax.plot(months, series["indicators"][name], linewidth=1.8,
+                label=load_catalog().indicator(name).name)
+    ax.plot(months, [1 + 4 * v for v in series["momentum"]], color="black", linestyle="--",
+            linewidth=1.5, label="momentum (0-1 shown on 1-5)")
+    for entry in result.timeline():
+        if entry.kind not in ("start", "review"):
+            ax.axvline(entry.month, color="#555555", linestyle=":", linewidth=1)
+            ax.annotate(entry.name.replace("_", " "), (entry.month, 1.05), rotation=90,
+                        fontsize=7, va="bottom", ha="right", color="#333333")
+    ax.set_ylim(1, 5)
+    ax.set_xlim(months[0], months[-1])
+    ax.set_xlabel("month")
+    ax.set_ylabel("indicator (1-5)")
+    ax.set_title(result.story.title, pad=20)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    return fig
+
+
+def figure_png(fig: Figure) -> bytes:
+    """The figure as PNG bytes (for an API response)."""
+    buffer = io.BytesIO()
+    FigureCanvasAgg(fig).print_png(buffer)
+    return buffer.getvalue()
+
+
+def save_figure(fig: Figure, path: str | Path) -> Path:
+    path = Path(path)
+    if path.suffix.lower() != ".png":
+        raise InputError(f"plots are written as PNG; give a .png file name, got {path}", "plot")
+    try:
+        path.write_bytes(figure_png(fig))
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}", "plot") from None
+    return path

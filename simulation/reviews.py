@@ -1,0 +1,89 @@
+"""Quarterly executive reviews: the PMO is diagnosed, support and budget move, and the scenario
+feeds back.
+
+At each review the project's one diagnosis (:func:`rules.diagnosis.diagnose`, the durable-rules
+engine) first classifies the PMO as an assessor sees it going into the review. Then executives
+decide: their support moves towards what the evidence says (recognized value against what they
+expect for their money by now, little at launch and full value once the PMO is past its
+implementation, and what customers say), the budget follows their support, and the diagnosed
+scenario adds its own adjustments, a restructuring in Decline, a shutdown in Collapse, and the
+strategy's triggers (data: ``simulation/data/reviews.yaml`` and each strategy's ``triggers``).
+"""
+
+from __future__ import annotations
+
+from typing import Generator
+
+import simpy
+
+from rules.diagnosis import Diagnosis, diagnose
+from simulation.dynamics import load_dynamics
+from simulation.lifecycle import restructure, shutdown
+from simulation.state import PmoState, norm
+from simulation.strategies import get_strategy
+
+__all__ = ["review_process", "executive_review", "apply_triggers", "PHASE_REVIEW"]
+
+PHASE_REVIEW = 0.5     # after the month's work and indicator changes
+
+
+def _support_target(state: PmoState) -> float:
+    """1 + 4 x [w x value for money + (1 - w) x stakeholder support (0-1)]: value for money is
+    recognized value against what executives expect by now (nothing in the grace months after a
+    launch or a restructuring, then rising to full value over the ramp), capped at 1."""
+    p = state.params
+    ramp = (state.mandate_age - p.expectation_grace_months) / p.expectation_ramp_months
+    expected = p.value_expected * min(1.0, max(0.0, ramp))
+    value = state.value_index()
+    value_for_money = 1.0 if value >= expected else value / expected
+    return 1.0 + 4.0 * (p.evidence_value_weight * value_for_money
+                        + (1.0 - p.evidence_value_weight) * norm(state.x["stakeholder_support"]))
+
+
+def apply_triggers(state: PmoState, scenario: str) -> None:
+    """Switch strategy when the current one has a trigger for the diagnosed scenario."""
+    trigger = state.strategy.trigger_for(scenario) if state.exists else None
+    if trigger is not None:
+        state.strategy = get_strategy(trigger.switch_to)
+        state.log("strategy", state.strategy.id,
+                  f"Strategy switches to {state.strategy.name}: {trigger.reason}")
+
+
+def executive_review(state: PmoState) -> Diagnosis:
+    """One review at the current month; returns the diagnosis it made."""
+    p = state.params
+    x = state.x
+    diagnosis = diagnose(state.observed_profile())
+    scenario = diagnosis.scenario
+    previous, state.scenario = state.scenario, scenario
+    state.review_x = dict(x)
+    if state.events is not None:
+        state.diagnoses.append((state.month, diagnosis))
+        if scenario != previous:
+            state.log("review", scenario, f"Executive review: {scenario}")
+    if not state.exists:
+        return diagnosis
+    feedback = load_dynamics().feedback[scenario]
+    state.shift("executive_support",
+                p.exec_response * (_support_target(state) - x["executive_support"]))
+    state.shift("resources", p.budget_response * (x["executive_support"] - x["resources"])
+                + feedback.resources)
+    state.shift("autonomy", feedback.autonomy)
+    decide = state.decide[state.month]
+    if decide[0] < feedback.restructure_probability:
+        restructure(state)
+    if decide[1] < feedback.shutdown_probability:
+        shutdown(state)
+    elif scenario == "collapse":
+        state.show_sign("disbanding_considered", p.review_interval + 1)
+    apply_triggers(state, scenario)
+    return diagnosis
+
+
+def review_process(env: simpy.Environment,
+                   state: PmoState) -> Generator[simpy.Event, None, None]:
+    interval = state.params.review_interval
+    yield env.timeout(interval + PHASE_REVIEW)
+    while True:
+        executive_review(state)
+        yield env.timeout(interval)

@@ -1,0 +1,177 @@
+"""What an experiment asks for, checked and bounded: the one place the limits live.
+
+Python callers (:func:`simulation.run_experiment`) and request bodies (the HTTP API, through
+:func:`experiment_spec_from_request`) go through the same checks, and every problem is an
+:class:`~advisor.errors.InputError` naming its field. Limits bound what one call can cost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+from advisor.errors import InputError
+from simulation.parameters import DEFAULT_PARAMETERS, Parameters
+from simulation.presets import resolve_profile
+from simulation.shocks import ScheduledShock, parse_shock
+from simulation.state import Start
+from simulation.strategies import Strategy, get_strategy
+
+__all__ = ["LIMITS", "MAX_MONTHS", "MAX_RUNS", "MAX_REPLICATION_MONTHS", "MAX_SHOCKS",
+           "MAX_STRATEGIES", "MAX_SEED", "DEFAULT_MONTHS", "DEFAULT_RUNS", "DEFAULT_SEED",
+           "ExperimentSpec", "make_spec", "make_specs", "experiment_spec_from_request",
+           "comparison_specs_from_request", "check_strategy_list"]
+
+MAX_MONTHS = 120                  # months: ten years of simulated time per run
+MAX_RUNS = 5000                   # replications per strategy
+MAX_REPLICATION_MONTHS = 72_000   # runs x months x strategies per call (2,000 x 36 months)
+MAX_SHOCKS = 24                   # scheduled shocks per call
+MAX_STRATEGIES = 6                # strategies in one comparison
+MAX_SEED = 2**63 - 1              # seeds are 0 .. 2^63-1 (JSON-safe integers for most clients)
+DEFAULT_MONTHS = 36
+DEFAULT_RUNS = 500
+DEFAULT_SEED = 0
+
+#: The limits, for error messages, documentation and the API's clients.
+LIMITS = {"months": [1, MAX_MONTHS], "runs": [1, MAX_RUNS],
+          "runs_x_months_x_strategies": MAX_REPLICATION_MONTHS, "shocks": MAX_SHOCKS,
+          "strategies": [2, MAX_STRATEGIES], "seed": [0, MAX_SEED]}
+
+_REQUEST_KEYS = ("profile", "strategy", "months", "runs", "seed", "shocks", "random_shocks",
+                 "relaunch_strategy")
+
+
+@dataclass(frozen=True)
+class ExperimentSpec:
+    """One strategy's Monte Carlo experiment, every input checked."""
+
+    start: Start
+    profile_label: str
+    strategy: Strategy
+    months: int
+    runs: int
+    seed: int
+    shocks: tuple[ScheduledShock, ...] = ()
+    random_shocks: bool = True
+    relaunch_strategy: Strategy | None = None
+    parameters: Parameters = field(default=DEFAULT_PARAMETERS)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "profile": {"label": self.profile_label, **self.start.to_dict()},
+            "strategy": self.strategy.id,
+            "relaunch_strategy": self.relaunch_strategy.id if self.relaunch_strategy else None,
+            "months": self.months, "runs": self.runs, "seed": self.seed,
+            "shocks": [str(s) for s in self.shocks], "random_shocks": self.random_shocks,
+        }
+
+
+def _whole(value: Any, name: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputError(f"must be a whole number, got {value!r}", name)
+    if not low <= value <= high:
+        raise InputError(f"must be between {low} and {high}, got {value}", name)
+    return value
+
+
+def _flag(value: Any, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise InputError(f"must be true or false, got {value!r}", name)
+    return value
+
+
+def _shocks(values: Any, months: int) -> tuple[ScheduledShock, ...]:
+    if isinstance(values, (str, Mapping)) or not isinstance(values, Iterable):
+        raise InputError("must be a list of NAME@MONTH entries", "shocks")
+    items = list(values)
+    if len(items) > MAX_SHOCKS:
+        raise InputError(f"at most {MAX_SHOCKS} scheduled shocks, got {len(items)}", "shocks")
+    return tuple(sorted((parse_shock(v, months, f"shocks[{i}]") for i, v in enumerate(items)),
+                        key=lambda s: (s.month, s.shock)))
+
+
+def _label(profile: Any) -> str:
+    return profile if isinstance(profile, str) else getattr(profile, "name", None) or \
+        (profile.get("name") if isinstance(profile, Mapping) else None) or "profile"
+
+
+def make_specs(profile: Any, strategies: Iterable[Any], *, months: Any = DEFAULT_MONTHS,
+               runs: Any = DEFAULT_RUNS, seed: Any = DEFAULT_SEED, shocks: Any = (),
+               random_shocks: Any = True, relaunch_strategy: Any = None,
+               parameters: Parameters | Mapping[str, Any] | None = None,
+               allow_files: bool = False, compared: bool = False
+               ) -> tuple[ExperimentSpec, ...]:
+    """Check everything once and build one spec per strategy (same seed: common random numbers).
+    ``compared``: the strategies come from a comparison's ``strategies`` list (errors say so)."""
+    months = _whole(months, "months", 1, MAX_MONTHS)
+    runs = _whole(runs, "runs", 1, MAX_RUNS)
+    seed = _whole(seed, "seed", 0, MAX_SEED)
+    chosen = [get_strategy(s, f"strategies[{i}]" if compared else "strategy")
+              for i, s in enumerate(strategies)]
+    cost = runs * months * len(chosen)
+    if cost > MAX_REPLICATION_MONTHS:
+        what = "runs x months" if len(chosen) == 1 else "runs x months x strategies"
+        raise InputError(f"{what} = {cost} is above the limit of {MAX_REPLICATION_MONTHS}; "
+                         "ask for fewer runs or months", "runs")
+    scheduled = _shocks(shocks, months)
+    random_shocks = _flag(random_shocks, "random_shocks")
+    relaunch = None if relaunch_strategy is None else get_strategy(relaunch_strategy,
+                                                                   "relaunch_strategy")
+    if parameters is None:
+        params = DEFAULT_PARAMETERS
+    elif isinstance(parameters, Parameters):
+        params = parameters
+    else:
+        params = DEFAULT_PARAMETERS.with_changes(parameters)
+    start = Start.from_profile(resolve_profile(profile, "profile", allow_files))
+    label = _label(profile)
+    return tuple(ExperimentSpec(start=start, profile_label=label, strategy=s, months=months,
+                                runs=runs, seed=seed, shocks=scheduled,
+                                random_shocks=random_shocks, relaunch_strategy=relaunch,
+                                parameters=params) for s in chosen)
+
+
+def make_spec(profile: Any, strategy: Any, **options: Any) -> ExperimentSpec:
+    return make_specs(profile, [strategy], **options)[0]
+
+
+def _request(body: Any, keys: tuple[str, ...], required: tuple[str, ...]) -> dict[str, Any]:
+    if not isinstance(body, Mapping):
+        raise InputError("the request body must be a JSON object", "body")
+    problems = [(k, "unknown field; allowed: " + ", ".join(keys)) for k in body if k not in keys]
+    problems += [(k, "missing required field") for k in required if k not in body]
+    if problems:
+        raise InputError(problems)
+    return dict(body)
+
+
+def experiment_spec_from_request(body: Any) -> ExperimentSpec:
+    """``{"profile": {...} | "preset", "strategy": "...", "months": 36, "runs": 500,
+    "seed": 0, "shocks": ["sponsor_change@6"], "random_shocks": true,
+    "relaunch_strategy": null}``; only profile and strategy are required."""
+    data = _request(body, _REQUEST_KEYS, ("profile", "strategy"))
+    return make_spec(data.pop("profile"), data.pop("strategy"), **data)
+
+
+def comparison_specs_from_request(body: Any) -> tuple[ExperimentSpec, ...]:
+    """As :func:`experiment_spec_from_request`, with ``"strategies": [...]`` (2 to 6, distinct)
+    instead of ``strategy``."""
+    keys = tuple(k if k != "strategy" else "strategies" for k in _REQUEST_KEYS)
+    data = _request(body, keys, ("profile", "strategies"))
+    return make_specs(data.pop("profile"), check_strategy_list(data.pop("strategies")),
+                      compared=True, **data)
+
+
+def check_strategy_list(values: Any) -> list[Any]:
+    """2 to MAX_STRATEGIES distinct names (a comma-separated string is split)."""
+    if isinstance(values, str):
+        values = [v.strip() for v in values.split(",") if v.strip()]
+    if not isinstance(values, (list, tuple)):
+        raise InputError("must be a list of strategy names", "strategies")
+    if not 2 <= len(values) <= MAX_STRATEGIES:
+        raise InputError(f"compare 2 to {MAX_STRATEGIES} strategies, got {len(values)}",
+                         "strategies")
+    repeated = sorted({str(v) for v in values if list(values).count(v) > 1})
+    if repeated:
+        raise InputError(f"listed more than once: {', '.join(repeated)}", "strategies")
+    return list(values)

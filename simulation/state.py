@@ -1,0 +1,225 @@
+"""The simulated PMO: where a run starts (:class:`Start`) and what changes as it runs
+(:class:`PmoState`), and how the state looks to an assessor at an executive review."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Sequence
+
+from advisor.assessment import PmoFacts, Profile
+from advisor.catalog import HORIZONS, load_catalog
+from simulation.dynamics import load_dynamics
+from simulation.parameters import Parameters
+from simulation.strategies import Strategy
+
+__all__ = ["Start", "PmoState", "Event", "INDICATORS", "STEPS", "SERVICE_STEPS", "norm", "clip"]
+
+INDICATORS: tuple[str, ...] = load_catalog().ids("indicators")
+STEPS: tuple[str, ...] = load_catalog().ids("flywheel")
+#: Steps whose work grows with the number of services offered (design, deployment, enhancement).
+SERVICE_STEPS = ("service_development", "service_onboarding", "service_operation",
+                 "service_monitoring", "service_improvement")
+DEFAULT_INDICATOR = 3.0    # indicator points: the scale's midpoint, when nothing is assessed
+
+
+def norm(x: float) -> float:
+    """An indicator (1-5) rescaled to 0-1."""
+    return (x - 1.0) / 4.0
+
+
+def clip(x: float) -> float:
+    return 1.0 if x < 1.0 else 5.0 if x > 5.0 else x
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Something that happened in a run, for the timeline (story mode, traces)."""
+
+    month: int
+    kind: str          # shock | strategy | cycle | review | restructure | shutdown | launch
+    name: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Start:
+    """Where a run starts: a profile's facts with every indicator filled in. Plain data, so it
+    travels to worker processes unchanged."""
+
+    name: str | None
+    exists: bool
+    age: float
+    previous_pmo_closed: bool
+    indicators: tuple[tuple[str, float], ...]
+    imputed: tuple[str, ...]
+    trends: tuple[tuple[str, str], ...]
+    signs: tuple[str, ...]
+
+    @classmethod
+    def from_profile(cls, profile: Profile) -> "Start":
+        """Indicators the profile leaves out get the mean of those it gives (rounded to 0.05),
+        or the midpoint 3 when it gives none: the model needs all twelve (docs/model.md)."""
+        given = dict(profile.indicators)
+        fill = round(sum(given.values()) / len(given) * 20) / 20 if given else DEFAULT_INDICATOR
+        return cls(
+            name=profile.name,
+            exists=profile.pmo.exists,
+            age=float(profile.pmo.age_months or 0.0) if profile.pmo.exists else 0.0,
+            previous_pmo_closed=profile.pmo.previous_pmo_closed,
+            indicators=tuple((i, float(given.get(i, fill))) for i in INDICATORS),
+            imputed=tuple(i for i in INDICATORS if i not in given),
+            trends=tuple(profile.trends.items()),
+            signs=tuple(profile.signs),
+        )
+
+    def profile(self) -> Profile:
+        """The month-0 assessment: the filled-in indicators with the input trends and signs."""
+        return Profile(
+            name=self.name,
+            pmo=PmoFacts(exists=self.exists, age_months=self.age if self.exists else None,
+                         previous_pmo_closed=self.previous_pmo_closed),
+            indicators=MappingProxyType(dict(self.indicators)),
+            trends=MappingProxyType(dict(self.trends)),
+            signs=self.signs)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "exists": self.exists, "age_months": self.age,
+                "previous_pmo_closed": self.previous_pmo_closed,
+                "indicators": dict(self.indicators), "imputed": list(self.imputed),
+                "trends": dict(self.trends), "signs": list(self.signs)}
+
+
+class PmoState:
+    """Everything that changes in one replication. Processes read and write it in turn."""
+
+    def __init__(self, start: Start, strategy: Strategy, params: Parameters, months: int,
+                 shock_u: Sequence[Sequence[float]], noise: Sequence[Sequence[float]],
+                 decide: Sequence[Sequence[float]], trace: bool) -> None:
+        dynamics = load_dynamics()
+        self.params = params
+        self.env: Any = None                  # the SimPy environment, set by the model
+        self.exists = start.exists
+        self.age = start.age
+        self.mandate_age = start.age          # months since launch or the last restructuring
+        self.closed_before = start.previous_pmo_closed
+        self.months_without_pmo = 0
+        self.x: dict[str, float] = dict(start.indicators)
+        self.review_x = dict(self.x)          # indicators at the last review (for trends)
+        self.input_trends = dict(start.trends)
+        self.strategy = strategy
+        self.relaunch_strategy = strategy
+        self.scenario = ""
+        self.signs: dict[str, int] = {}       # sign -> last month it is visible
+        self.shock_u, self.noise, self.decide = shock_u, noise, decide
+        self.events: list[Event] | None = [] if trace else None
+        self.diagnoses: list[tuple[int, Any]] = []
+        # flywheel
+        x = self.x
+        self.health = ([sum(norm(x[i]) for i in proxies) / len(proxies)
+                        for proxies in dynamics.initial_health] if self.exists else [0.0] * len(STEPS))
+        wheel = min(self.health)
+        self.momentum = 0.8 * wheel if self.exists else 0.0
+        self.turn = 0.0
+        self.cycles = start.age / params.cycle_months * wheel if self.exists else 0.0
+        self.completed_cycles = 0
+        self.recognized = norm(x["stakeholder_support"]) / params.cycle_months if self.exists \
+            else 0.0                          # value units per month, smoothed
+        self.pipeline = [0.0] * (months + max(params.perception_delay.values()) + 2)
+        if self.exists:
+            self._prefill_pipeline(start.age)
+        # counters
+        self.leader_changes: list[int] = []
+        self.major_changes: list[int] = []
+        self.restructures = 0
+        self.shutdowns: list[int] = []
+        self.launches = 0
+
+    # -- derived quantities --------------------------------------------------------------------
+    @property
+    def month(self) -> int:
+        """The month now (month m's work happens at times m + phase, 0 <= phase < 1)."""
+        return int(self.env.now) if self.env is not None else 0
+
+    def capacity(self) -> float:
+        """Effort units per month: resources x morale factor."""
+        p = self.params
+        morale = p.morale_floor + (1.0 - p.morale_floor) * norm(self.x["team_morale"])
+        return p.capacity_per_resource * self.x["resources"] * morale
+
+    def value_index(self) -> float:
+        """Recognized value per month against a fully healthy wheel without momentum (0-1)."""
+        v = self.recognized * self.params.cycle_months
+        return 1.0 if v > 1.0 else v
+
+    def approach_fit(self) -> float:
+        return self.strategy.approach_for(round(self.x["pm_maturity"], 1))[1]
+
+    def fit(self) -> float:
+        """Share of delivered value that meets real needs: the approach's fit to the customers'
+        maturity, times how well the PMO's work is aligned with strategy (Guide p.84)."""
+        floor = self.params.alignment_floor
+        return self.approach_fit() * (floor + (1.0 - floor) * norm(self.x["strategic_alignment"]))
+
+    def wheel(self) -> float:
+        """The flywheel's health: its weakest step (weakest-link rule)."""
+        return min(self.health)
+
+    # -- changes -------------------------------------------------------------------------------
+    def shift(self, indicator: str, delta: float) -> None:
+        self.x[indicator] = clip(self.x[indicator] + delta)
+
+    def pull(self, indicator: str, toward: float, share: float) -> None:
+        self.shift(indicator, share * (toward - self.x[indicator]))
+
+    def show_sign(self, sign: str, months: int) -> None:
+        self.signs[sign] = max(self.signs.get(sign, -1), self.month + months - 1)
+
+    def new_leader(self) -> None:
+        recent = [m for m in self.leader_changes if self.month - m < 12]
+        self.leader_changes.append(self.month)
+        if recent:
+            self.show_sign("frequent_pmo_leader_changes", 12)
+
+    def major_change(self) -> None:
+        self.major_changes.append(self.month)
+
+    def log(self, kind: str, name: str, text: str) -> None:
+        if self.events is not None:
+            self.events.append(Event(self.month, kind, name, text))
+
+    def _prefill_pipeline(self, age: float) -> None:
+        """Value already on its way at month 0: as if the PMO had delivered at its current pace
+        for as long as it has existed."""
+        p = self.params
+        delivered = self.wheel() * (1 + p.momentum_speedup * self.momentum) / p.cycle_months \
+            * self.fit()
+        for horizon, share in zip(HORIZONS, self.strategy.horizon_mix):
+            delay = p.perception_delay[horizon]
+            for ahead in range(1, delay + 1):
+                if delay - ahead < age:       # delivered at month ahead - delay, after launch
+                    self.pipeline[ahead] += delivered * share
+
+    # -- what an assessor sees -----------------------------------------------------------------
+    def trends(self) -> dict[str, str]:
+        threshold = self.params.trend_threshold
+        out = {}
+        for i in INDICATORS:
+            change = self.x[i] - self.review_x[i]
+            out[i] = "rising" if change >= threshold else "falling" if change <= -threshold \
+                else "steady"
+        return out
+
+    def visible_signs(self) -> tuple[str, ...]:
+        return tuple(sorted(s for s, until in self.signs.items() if until >= self.month))
+
+    def observed_profile(self) -> Profile:
+        """The profile an executive review diagnoses: indicators to two decimals, trends since
+        the last review, the signs visible now."""
+        return Profile(
+            pmo=PmoFacts(exists=self.exists,
+                         age_months=float(round(self.age)) if self.exists else None,
+                         previous_pmo_closed=self.closed_before),
+            indicators=MappingProxyType({i: round(self.x[i], 2) for i in INDICATORS}),
+            trends=MappingProxyType(self.trends()),
+            signs=self.visible_signs())

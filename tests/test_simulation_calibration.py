@@ -1,0 +1,39 @@
+"""The defaults stay calibrated, and docs/model.md documents every parameter and data item."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import simulation.parameters as parameters
+from simulation.calibration import (TARGET_MEDIAN_FIRST_CHANGE, TARGET_MONTHS_BETWEEN_CHANGES,
+                                    calibrate)
+from simulation.shocks import shock_ids
+from simulation.stories import story_ids
+from simulation.strategies import strategy_ids
+
+MODEL_DOC = Path(__file__).resolve().parent.parent / "docs" / "model.md"
+
+
+@pytest.mark.slow
+def test_a_pmo_without_strategy_changes_every_two_to_three_years() -> None:
+    result = calibrate(runs=100, seed=2025)
+    low, high = TARGET_MONTHS_BETWEEN_CHANGES
+    assert low <= result.months_between_changes <= high, result
+    first_low, first_high = TARGET_MEDIAN_FIRST_CHANGE
+    assert first_low <= result.median_first_change <= first_high, result
+    assert 0.5 <= result.p_changed_by_36 <= 0.85, result      # "50-75% within three years"
+
+
+def test_every_parameter_shock_strategy_and_story_is_documented() -> None:
+    text = MODEL_DOC.read_text(encoding="utf-8")
+    constants = [name for name in vars(parameters) if re.fullmatch(r"[A-Z][A-Z_]+", name)
+                 and name != "DEFAULT_PARAMETERS"] + ["DEFAULT_INDICATOR"]
+    missing = [name for name in constants + [f"`{i}`" for i in shock_ids() + strategy_ids()
+                                             + story_ids()]
+               if name not in text]
+    assert missing == []
+    documented = re.findall(r"^\| `([A-Z_]+)` \|", text, flags=re.MULTILINE)
+    assert sorted(documented) == sorted(constants)

@@ -1,0 +1,134 @@
+"""simulate, compare and story on the command line: output, charts, errors, exit codes."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from advisor.cli import main
+from advisor.cli.simulate import progress_bar
+from conftest import PROFILES_DIR
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_simulate_prints_a_summary_and_draws_both_charts(capsys: pytest.CaptureFixture[str],
+                                                          tmp_path: Path) -> None:
+    chart = tmp_path / "sim.png"
+    code, out, err = run(capsys, "simulate", "--profile", "kickoff-fintech", "--strategy",
+                         "customer_centric", "--months", "12", "--runs", "4", "--seed", "7",
+                         "--shock", "sponsor_change@6", "--plot", str(chart))
+    assert code == 0, err
+    assert out.startswith("kickoff-fintech: Customer-centric strategy, 4 runs x 12 months, "
+                          "seed 7\nstarts in Kickoff; shocks: sponsor_change@6")
+    for section in ("Summary", "P(Collapse by horizon)", "Momentum (0-1): p10 / p50 / p90",
+                    "Share of runs per scenario"):
+        assert section in out
+    assert chart.read_bytes().startswith(PNG)
+    assert "simulating [" not in err          # no progress bar when stderr is not a terminal
+
+
+def test_simulate_json_from_a_profile_file(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "simulate", "--profile", str(PROFILES_DIR / "crisis-retailer.yaml"),
+                       "--strategy", "crisis_turnaround", "--months", "6", "--runs", "3",
+                       "--json", "--no-random-shocks")
+    data = json.loads(out)
+    assert code == 0 and data["initial_scenario"] == "crisis"
+    assert data["random_shocks"] is False and data["profile"]["label"].endswith(".yaml")
+
+
+def test_compare_prints_one_table_and_one_chart(capsys: pytest.CaptureFixture[str],
+                                                tmp_path: Path) -> None:
+    chart = tmp_path / "cmp.png"
+    code, out, err = run(capsys, "compare", "--profile", "kickoff-fintech", "--strategies",
+                         "customer_centric,process_centric,minimal", "--months", "9",
+                         "--runs", "3", "--plot", str(chart))
+    assert code == 0, err
+    lines = out.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("strategy"))
+    assert [line.split()[0] for line in lines[header + 1:header + 4]] == [
+        "customer_centric", "process_centric", "minimal"]
+    assert chart.read_bytes().startswith(PNG)
+
+
+def test_story_tells_the_crisis_to_resurgence_timeline(capsys: pytest.CaptureFixture[str],
+                                                       tmp_path: Path) -> None:
+    chart = tmp_path / "story.png"
+    code, out, _ = run(capsys, "story", "crisis-to-resurgence", "--plot", str(chart))
+    assert code == 0
+    assert out.startswith("From Thriving to Resurgence\n")
+    assert "[shock] Sponsor change" in out and "[shutdown]" in out and "[launch]" in out
+    assert "Crisis -> Decline" in out and "collapse_when_all_backing_gone" in out
+    assert out.rstrip().endswith(
+        "Path: Thriving -> Crisis -> Decline -> Collapse -> Potential -> Resurgence")
+    assert chart.read_bytes().startswith(PNG)
+
+
+def test_story_without_a_name_lists_the_stories(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "story")
+    assert code == 0 and "crisis-to-resurgence" in out and "kickoff-to-thriving" in out
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    # an unknown strategy names the field and lists the choices
+    (["simulate", "--profile", "kickoff-fintech", "--strategy", "hope"],
+     "pmo-advisor simulate: error: strategy: unknown strategy 'hope'; allowed: "),
+    # negative months
+    (["simulate", "--profile", "kickoff-fintech", "--strategy", "minimal", "--months", "-3"],
+     "pmo-advisor simulate: error: months: must be between 1 and 120, got -3"),
+    # runs beyond the documented cap
+    (["simulate", "--profile", "kickoff-fintech", "--strategy", "minimal", "--runs", "9000"],
+     "pmo-advisor simulate: error: runs: must be between 1 and 5000, got 9000"),
+    # an unknown shock
+    (["simulate", "--profile", "kickoff-fintech", "--strategy", "minimal", "--shock",
+      "meteor@3"], "pmo-advisor simulate: error: shocks[0]: unknown shock 'meteor'"),
+    # a missing profile file
+    (["compare", "--profile", "/no/such.yaml", "--strategies", "minimal,quick_wins"],
+     "pmo-advisor compare: error: file: no such file: /no/such.yaml"),
+    # an unknown story
+    (["story", "once-upon-a-time"], "pmo-advisor story: error: story: unknown story"),
+    # a chart must be a PNG
+    (["story", "kickoff-to-thriving", "--plot", "story.pdf"],
+     "pmo-advisor story: error: plot: plots are written as PNG"),
+])
+def test_bad_input_exits_2_with_one_line(capsys: pytest.CaptureFixture[str], args: list[str],
+                                         message: str) -> None:
+    code, out, err = run(capsys, *args)
+    assert code == 2
+    assert err.startswith(message) and err.count("\n") == 1, err
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_only_on_a_terminal() -> None:
+    assert progress_bar(io.StringIO()) is None
+    screen = _Terminal()
+    show = progress_bar(screen)
+    assert show is not None
+    show(5, 20)
+    assert screen.getvalue() == "\rsimulating [#######.......................] 5/20"
+    show(20, 20)
+    assert screen.getvalue().endswith("\r")          # the bar is wiped when done
+
+
+def test_the_installed_command_runs_a_story() -> None:
+    result = subprocess.run([sys.executable, "-m", "advisor", "story", "crisis-averted",
+                             "--json"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["follows_expected_path"] is True
+    assert data["path"][:2] == ["thriving", "crisis"]

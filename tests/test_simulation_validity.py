@@ -1,0 +1,51 @@
+"""Face validity from the guide, over many seeds (each replication is its own random stream).
+
+These are the behaviours the guide describes and a strategist would expect; each compares
+strategies or runs with common random numbers, so differences come from the model, not luck.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from simulation import compare, run_experiment
+
+RUNS = 120          # replications (seeds) per strategy
+MONTHS = 36
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("preset", ["kickoff-fintech", "kickoff-hospital"])
+def test_customer_centric_thrives_more_and_collapses_less_than_process_or_minimal(
+        preset: str) -> None:
+    result = compare(preset, ["customer_centric", "process_centric", "minimal"], runs=RUNS,
+                     months=MONTHS, seed=101)
+    rows = {row["strategy"]: row for row in result.table()}
+    centric = rows["customer_centric"]
+    for other in ("process_centric", "minimal"):
+        assert centric["p_thriving_ever"] > rows[other]["p_thriving_ever"], other
+        assert centric["p_collapse_by_horizon"] < rows[other]["p_collapse_by_horizon"], other
+        assert centric["mean_months_in_crisis"] < rows[other]["mean_months_in_crisis"], other
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("preset", "strategy"), [
+    ("kickoff-fintech", "customer_centric"),    # a young PMO doing the right things
+    ("growing-telecom", "customer_centric"),    # a growing PMO
+])
+def test_a_sponsor_change_raises_the_chance_of_crisis(preset: str, strategy: str) -> None:
+    def p_crisis(shocks: list[str]) -> float:
+        return run_experiment(preset, strategy, runs=RUNS, months=MONTHS, seed=202,
+                              shocks=shocks).summary["p_crisis_ever"]
+    without, with_shock = p_crisis([]), p_crisis(["sponsor_change@9"])
+    assert with_shock > without + 0.2
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("preset", ["crisis-retailer", "crisis-mature-bank"])
+def test_a_crisis_turnaround_recovers_more_often_than_doing_the_minimum(preset: str) -> None:
+    result = compare(preset, ["crisis_turnaround", "minimal"], runs=RUNS, months=MONTHS,
+                     seed=303)
+    turnaround, minimal = result.table()
+    assert turnaround["p_recovered"] > minimal["p_recovered"] + 0.3
+    assert turnaround["p_collapse_by_horizon"] <= minimal["p_collapse_by_horizon"]
