@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # durable-rules ships as C source; on Python 3.13 it only compiles with this macro (harmless before).
 export CPPFLAGS += -DPyEval_CallObject=PyObject_CallObject
 
-.PHONY: serve test install bench clean
+.PHONY: serve test install browser bench clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,12 +15,19 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 
 install: $(BIN)/.installed
 
-# Until the HTTP API lands, the main job is a diagnosis of a shipped profile.
+# The main job: the HTTP API, its docs and the pages on http://127.0.0.1:8000 (Ctrl-C stops it).
 serve: install
-	@echo "pmo-advisor: the HTTP API is not built yet; diagnosing a shipped profile instead."
-	$(BIN)/pmo-advisor diagnose scenarios/profiles/crisis-retailer.yaml
+	$(BIN)/pmo-advisor serve --host 127.0.0.1 --port 8000
 
-test: install
+# The page tests drive Debian's chromium (playwright downloads no browser here); installed when
+# missing and we may (root), otherwise a clear message: the page tests fail, never skip.
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  { echo "make: the page tests need chromium at $(CHROMIUM): sudo apt-get install chromium"; exit 1; }
+
+test: install browser
 	$(BIN)/python -m pytest -q
 
 bench: install

@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import functools
 import json
+import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
 import yaml
-from marshmallow import Schema, fields, validate, validates_schema, ValidationError
+from marshmallow import Schema, fields, validate
 
 from advisor.catalog import load_catalog
 from advisor.errors import InputError
 from advisor.sections import sections as _advice_sections
-from advisor.validation import Number, StrictBool, closed_schema, load_with, one_of, within
+from advisor.validation import (Number, StrictBool, closed_schema, distinct, load_with, one_of,
+                                 within)
 
 __all__ = ["PmoFacts", "Profile", "TRENDS", "INDICATOR_RANGE", "MAX_PROFILE_BYTES",
            "ProfileSchema", "register_section", "parse_profile", "load_profile", "read_document"]
@@ -94,17 +96,6 @@ TrendsSchema = closed_schema(
     "TrendsSchema", _indicator_fields(lambda: fields.String(validate=one_of(TRENDS, "trend"))))
 
 
-class _ProfileBase(Schema):
-    """Checks across fields that marshmallow cannot express per field."""
-
-    @validates_schema
-    def _signs_unique(self, data: Mapping[str, Any], **kwargs: Any) -> None:
-        signs = data.get("signs", [])
-        repeated = sorted({s for s in signs if signs.count(s) > 1})
-        if repeated:
-            raise ValidationError(f"listed more than once: {', '.join(repeated)}", "signs")
-
-
 def _profile_fields() -> dict[str, fields.Field]:
     sign_ids = load_catalog().ids("signs")
     return {
@@ -114,7 +105,7 @@ def _profile_fields() -> dict[str, fields.Field]:
         "trends": fields.Nested(TrendsSchema, load_default=dict),
         "signs": fields.List(fields.String(validate=one_of(sign_ids, "sign")),
                              load_default=list,
-                             validate=validate.Length(max=len(sign_ids))),
+                             validate=[validate.Length(max=len(sign_ids)), distinct()]),
     }
 
 
@@ -132,8 +123,7 @@ def register_section(name: str, section: fields.Field) -> None:
 @functools.cache
 def _profile_schema_class() -> type[Schema]:
     declared = {**_profile_fields(), **EXTRA_SECTIONS}
-    base = closed_schema("ProfileSchema", declared)
-    return type("ProfileSchema", (_ProfileBase, base), {})
+    return closed_schema("ProfileSchema", declared)
 
 
 # The advice's sections (customers, services, team) are part of every profile, so the diagnosis,
@@ -142,9 +132,20 @@ for _name, _section in _advice_sections().items():
     register_section(_name, _section)
 
 
+_schemas = threading.local()
+
+
 def ProfileSchema() -> Schema:  # noqa: N802 - reads like a class at call sites
-    """A profile schema including every registered extra section (class built once)."""
-    return _profile_schema_class()()
+    """This thread's profile schema, including every registered section.
+
+    Built once per thread and section set: building one (with its nested schemas) costs as much
+    as validating a profile, and one instance per thread keeps loads from sharing state.
+    """
+    cls = _profile_schema_class()
+    cached = getattr(_schemas, "instance", None)
+    if cached is None or type(cached) is not cls:
+        cached = _schemas.instance = cls()
+    return cached
 
 
 def parse_profile(data: Any) -> Profile:

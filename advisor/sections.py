@@ -14,10 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate
 
 from advisor.catalog import load_catalog
-from advisor.validation import Number, closed_schema, one_of, within
+from advisor.validation import Number, closed_schema, distinct, one_of, within
 
 if TYPE_CHECKING:
     from advisor.assessment import Profile
@@ -124,16 +124,6 @@ ServiceStateSchema = closed_schema("ServiceStateSchema", {
 })
 
 
-class _CustomerBase(Schema):
-    @validates_schema
-    def _outcomes_unique(self, data: Mapping[str, Any], **kwargs: Any) -> None:
-        outcomes = data.get("outcomes", [])
-        twice = sorted({o for o in outcomes if outcomes.count(o) > 1})
-        if twice:
-            raise ValidationError(f"ranked more than once: {', '.join(map(str, twice))}",
-                                  "outcomes")
-
-
 def _customer_schema() -> type[Schema]:
     declared = {
         "id": fields.String(required=True, validate=validate.Regexp(
@@ -142,12 +132,12 @@ def _customer_schema() -> type[Schema]:
         "group": fields.String(required=True, validate=one_of(
             load_catalog().ids("customer_groups"), "customer group")),
         "maturity": Number(required=True, validate=within(*map(float, LEVEL_RANGE))),
-        "outcomes": fields.List(_outcome_ref(), load_default=list, validate=validate.Length(
-            max=MAX_OUTCOMES, error=f"at most {MAX_OUTCOMES} outcomes per customer")),
+        "outcomes": fields.List(_outcome_ref(), load_default=list, validate=[validate.Length(
+            max=MAX_OUTCOMES, error=f"at most {MAX_OUTCOMES} outcomes per customer"),
+            distinct("ranked")]),
         "risk": fields.String(validate=one_of(RISKS, "risk")),
     }
-    base = closed_schema("CustomerSchema", declared)
-    return type("CustomerSchema", (_CustomerBase, base), {})
+    return closed_schema("CustomerSchema", declared)
 
 
 class _Customers(fields.List):

@@ -12,8 +12,8 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from advisor.errors import InputError
 
-__all__ = ["Number", "StrictBool", "one_of", "within", "closed_schema", "flatten_errors",
-           "load_with"]
+__all__ = ["Number", "StrictBool", "one_of", "within", "distinct", "repeats", "closed_schema",
+           "flatten_errors", "load_with"]
 
 
 class Number(fields.Float):
@@ -40,9 +40,31 @@ class StrictBool(fields.Boolean):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(truthy={True}, falsy={False}, **kwargs)
 
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):  # 0 and 1 would pass: 0 in {False} is true in Python
+            raise self.make_error("invalid", input=value)
+        return value
+
 
 def within(low: float, high: float) -> validate.Range:
     return validate.Range(low, high, error=f"must be between {low} and {high}, got {{input}}")
+
+
+def repeats(values: Iterable[Any]) -> list[str]:
+    """The values that occur more than once, sorted, as text (for error messages)."""
+    items = list(values)
+    return sorted({str(v) for v in items if items.count(v) > 1})
+
+
+def distinct(verb: str = "listed") -> Any:
+    """A list validator: no value twice (``signs``, a customer's ranked outcomes, ...)."""
+
+    def check(values: list[Any]) -> None:
+        twice = repeats(values)
+        if twice:
+            raise ValidationError(f"{verb} more than once: {', '.join(twice)}")
+
+    return check
 
 
 def one_of(choices: Iterable[Any], what: str = "value") -> validate.OneOf:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from advisor.errors import InputError
+from advisor.validation import repeats
 from simulation.parameters import DEFAULT_PARAMETERS, Parameters
 from simulation.presets import resolve_profile
 from simulation.shocks import ScheduledShock, parse_shock
@@ -171,7 +172,7 @@ def check_strategy_list(values: Any) -> list[Any]:
     if not 2 <= len(values) <= MAX_STRATEGIES:
         raise InputError(f"compare 2 to {MAX_STRATEGIES} strategies, got {len(values)}",
                          "strategies")
-    repeated = sorted({str(v) for v in values if list(values).count(v) > 1})
+    repeated = repeats(values)
     if repeated:
         raise InputError(f"listed more than once: {', '.join(repeated)}", "strategies")
     return list(values)

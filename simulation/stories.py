@@ -10,7 +10,7 @@ the tests check that the seeded run passes through it in that order.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -203,12 +203,14 @@ def run_story(story: str | Story, seed: int | None = None) -> StoryResult:
                              or not 0 <= seed <= MAX_SEED):
         raise InputError(f"must be a whole number between 0 and {MAX_SEED}, got {seed!r}",
                          "seed")
+    if seed is not None:
+        story = replace(story, seed=seed)  # the result then reports the seed it ran
     start = Start.from_profile(load_preset(story.profile))
     schedule = [ScheduledShock(s.name, s.month) for s in story.steps if s.kind == "shock"]
     changes = [(s.month, s.name) for s in story.steps if s.kind == "strategy"]
     relaunch = get_strategy(story.relaunch_strategy) if story.relaunch_strategy else None
     replication = simulate(
         start, get_strategy(story.strategy), DEFAULT_PARAMETERS, story.months,
-        np.random.SeedSequence(story.seed if seed is None else seed), schedule,
+        np.random.SeedSequence(story.seed), schedule,
         story.random_shocks, relaunch, changes, trace=True)
     return StoryResult(story, replication)

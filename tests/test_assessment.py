@@ -113,3 +113,9 @@ def test_profiles_are_frozen_and_evolve_into_copies() -> None:
         profile.indicators["influence"] = 5  # type: ignore[index]
     older = profile.evolve(indicators={"influence": 4.0})
     assert profile.indicators["influence"] == 3.0 and older.indicators["influence"] == 4.0
+
+
+@pytest.mark.parametrize("value", [0, 1, "true"])
+def test_yes_no_fields_take_only_true_or_false(value: object) -> None:
+    with pytest.raises(InputError, match="must be true or false"):
+        parse_profile({"pmo": {"exists": True, "previous_pmo_closed": value}})

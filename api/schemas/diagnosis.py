@@ -1,0 +1,49 @@
+"""Output of POST /diagnoses: the diagnosis JSON contract of ``rules/diagnosis.py``."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from advisor.catalog import load_catalog
+
+__all__ = ["DiagnosisSchema"]
+
+_SCENARIOS = validate.OneOf(load_catalog().ids("scenarios"))
+_EVIDENCE = {"description": "the values the rule looked at, by indicator, feature or fact path"}
+
+
+class RankedScenarioSchema(Schema):
+    scenario = fields.String(required=True, validate=_SCENARIOS)
+    score = fields.Float(required=True, validate=validate.Range(0, 1))
+
+
+class FiredRuleSchema(Schema):
+    id = fields.String(required=True, metadata={"description": "the rule, named for what it "
+                                                "concludes (pmo-advisor rules lists them)"})
+    scenario = fields.String(required=True, validate=_SCENARIOS)
+    effect = fields.String(required=True, validate=validate.OneOf(["evidence", "exclude"]))
+    weight = fields.Float(required=True)
+    reason = fields.String(required=True)
+    source = fields.String(required=True, metadata={"description": "guide page, or 'model'"})
+    evidence = fields.Dict(keys=fields.String(), values=fields.Raw(), required=True,
+                           metadata=_EVIDENCE)
+
+
+class TransitionSignSchema(Schema):
+    towards = fields.String(required=True, validate=_SCENARIOS)
+    indicator = fields.String(required=True)
+    reason = fields.String(required=True)
+    rule = fields.String(required=True)
+    evidence = fields.Dict(keys=fields.String(), values=fields.Raw(), required=True,
+                           metadata=_EVIDENCE)
+
+
+class DiagnosisSchema(Schema):
+    scenario = fields.String(required=True, validate=_SCENARIOS)
+    confidence = fields.Float(required=True, validate=validate.Range(0, 1))
+    ranking = fields.List(fields.Nested(RankedScenarioSchema), required=True, metadata={
+        "description": "all eight scenarios, best first; scores sum to 1"})
+    fired_rules = fields.List(fields.Nested(FiredRuleSchema), required=True)
+    transition_signs = fields.List(fields.Nested(TransitionSignSchema), required=True)
+    missing_indicators = fields.List(fields.String(), required=True)
+    ruleset_version = fields.String(required=True)

@@ -1,0 +1,97 @@
+"""Outputs of the shipped strategy and story library: GET /strategies, GET /stories[/{id}]."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from api.schemas.lists import list_of
+from simulation.spec import MAX_SEED
+
+__all__ = ["StrategyListSchema", "StoryListSchema", "StoryResultSchema", "StoryQuerySchema"]
+
+
+def _shares(description: str) -> fields.Dict:
+    return fields.Dict(keys=fields.String(), values=fields.Float(), required=True,
+                       metadata={"description": description})
+
+
+class TriggerSchema(Schema):
+    when = fields.List(fields.String(), required=True, metadata={
+        "description": "scenarios that, diagnosed at a review, trigger the switch"})
+    switch_to = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+class StrategySchema(Schema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    summary = fields.String(required=True)
+    source = fields.String(required=True)
+    effort = _shares("share of the PMO's capacity per flywheel step")
+    services = _shares("share of service work per service")
+    approach = fields.String(required=True, metadata={"description": "an approach id, or "
+                                                      "tailored (to the customers' maturity)"})
+    triggers = fields.List(fields.Nested(TriggerSchema), required=True)
+    perception_mix = _shares("share of delivered value per outcome horizon")
+
+
+class StorySchema(Schema):
+    id = fields.String(required=True)
+    title = fields.String(required=True)
+    summary = fields.String(required=True)
+    profile = fields.String(required=True, metadata={"description": "the shipped profile it "
+                                                     "starts from"})
+    strategy = fields.String(required=True)
+    relaunch_strategy = fields.String(required=True, allow_none=True)
+    months = fields.Integer(required=True)
+    seed = fields.Integer(required=True)
+    random_shocks = fields.Boolean(required=True)
+    events = fields.List(fields.Dict(keys=fields.String(), values=fields.Raw()), required=True,
+                         metadata={"description": "scripted shocks and strategy changes: month, "
+                                                  "shock or strategy, and what to say"})
+    expect_path = fields.List(fields.String(), required=True)
+
+
+class TimelineRuleSchema(Schema):
+    id = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+class TimelineEntrySchema(Schema):
+    month = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    name = fields.String(required=True)
+    text = fields.String(required=True)
+    say = fields.String(required=True)
+    scenario_from = fields.String(required=True, allow_none=True)
+    scenario_to = fields.String(required=True, allow_none=True)
+    confidence = fields.Float(required=True, allow_none=True)
+    rules = fields.List(fields.Nested(TimelineRuleSchema), required=True)
+
+
+class StorySeriesSchema(Schema):
+    month = fields.List(fields.Integer(), required=True)
+    momentum = fields.List(fields.Float(), required=True)
+    indicators = fields.Dict(keys=fields.String(), values=fields.List(fields.Float()),
+                             required=True)
+    scenario = fields.List(fields.String(), required=True)
+    strategy = fields.List(fields.String(), required=True)
+    pmo_exists = fields.List(fields.Boolean(), required=True)
+
+
+class StoryResultSchema(StorySchema):
+    kind = fields.String(required=True)
+    path = fields.List(fields.String(), required=True, metadata={
+        "description": "the scenarios the run passed through, in order"})
+    follows_expected_path = fields.Boolean(required=True)
+    timeline = fields.List(fields.Nested(TimelineEntrySchema), required=True)
+    series = fields.Nested(StorySeriesSchema, required=True)
+
+
+class StoryQuerySchema(Schema):
+    seed = fields.Integer(validate=validate.Range(0, MAX_SEED), metadata={
+        "description": "run the story with another seed, to explore a variant"})
+
+
+StrategyListSchema = list_of(StrategySchema, "StrategyListSchema")
+StoryListSchema = list_of(StorySchema, "StoryListSchema")

@@ -1,0 +1,110 @@
+// Inline SVG charts drawn from data, no library: horizontal bars for rankings and line charts
+// with a band for simulation results. Text goes in through textContent.
+const Charts = (function () {
+  const NS = "http://www.w3.org/2000/svg";
+
+  function svg(tag, attrs, text) {
+    const node = document.createElementNS(NS, tag);
+    Object.entries(attrs || {}).forEach(function ([k, v]) { node.setAttribute(k, v); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  // rows: [{label, value (0-1), highlight}]
+  function bars(rows, options) {
+    const o = Object.assign({width: 560, row: 26, labelWidth: 150}, options || {});
+    const height = rows.length * o.row + 8;
+    const root = svg("svg", {viewBox: `0 0 ${o.width} ${height}`, role: "img",
+                             class: "bars", "aria-label": o.title || "bar chart"});
+    const span = o.width - o.labelWidth - 60;
+    rows.forEach(function (row, i) {
+      const y = 4 + i * o.row;
+      const g = svg("g", {class: row.highlight ? "bar highlight" : "bar"});
+      g.append(svg("text", {x: o.labelWidth - 8, y: y + o.row * 0.65, "text-anchor": "end"},
+                   row.label));
+      g.append(svg("rect", {x: o.labelWidth, y: y + 4, height: o.row - 8,
+                            width: Math.max(1, row.value * span)}));
+      g.append(svg("text", {x: o.labelWidth + row.value * span + 6, y: y + o.row * 0.65,
+                            class: "value"}, row.value.toFixed(2)));
+      root.append(g);
+    });
+    return root;
+  }
+
+  // series: [{label, points: [{x, mean, low, high}]}]; x on a shared axis, y within [yMin, yMax]
+  function lines(series, options) {
+    const o = Object.assign({width: 640, height: 260, yMin: 0, yMax: 1, xLabel: "", yLabel: ""},
+                            options || {});
+    const pad = {left: 44, right: 12, top: 12, bottom: 34};
+    const xs = series.flatMap(function (s) { return s.points.map(function (p) { return p.x; }); });
+    const xMin = Math.min.apply(null, xs), xMax = Math.max.apply(null, xs);
+    const sx = function (x) {
+      return pad.left + (x - xMin) / Math.max(1e-9, xMax - xMin) * (o.width - pad.left - pad.right);
+    };
+    const sy = function (y) {
+      return o.height - pad.bottom -
+        (y - o.yMin) / (o.yMax - o.yMin) * (o.height - pad.top - pad.bottom);
+    };
+    const root = svg("svg", {viewBox: `0 0 ${o.width} ${o.height}`, role: "img", class: "lines",
+                             "aria-label": o.title || "line chart"});
+    [0, 0.25, 0.5, 0.75, 1].forEach(function (f) {
+      const v = o.yMin + f * (o.yMax - o.yMin);
+      root.append(svg("line", {x1: pad.left, x2: o.width - pad.right, y1: sy(v), y2: sy(v),
+                               class: "grid"}));
+      root.append(svg("text", {x: pad.left - 6, y: sy(v) + 4, "text-anchor": "end",
+                               class: "axis"}, Number(v.toFixed(2)).toString()));
+    });
+    const step = xMax - xMin > 48 ? 12 : xMax - xMin > 12 ? 6 : 1;  // months: years or halves
+    for (let x = Math.ceil(xMin / step) * step; x <= xMax; x += step) {
+      root.append(svg("text", {x: sx(x), y: o.height - pad.bottom + 14, "text-anchor": "middle",
+                               class: "axis"}, String(x)));
+    }
+    root.append(svg("text", {x: (o.width + pad.left) / 2, y: o.height - 4, "text-anchor": "middle",
+                             class: "axis"}, o.xLabel));
+    series.forEach(function (s, i) {
+      const g = svg("g", {class: `series series-${i % 6}`});
+      const band = s.points.filter(function (p) { return p.low !== undefined; });
+      if (band.length) {
+        const upper = band.map(function (p) { return `${sx(p.x)},${sy(p.high)}`; });
+        const lower = band.slice().reverse().map(function (p) { return `${sx(p.x)},${sy(p.low)}`; });
+        g.append(svg("polygon", {points: upper.concat(lower).join(" "), class: "band"}));
+      }
+      g.append(svg("polyline", {points: s.points.map(function (p) {
+        return `${sx(p.x)},${sy(p.mean)}`; }).join(" "), class: "line"}));
+      g.append(svg("title", {}, s.label));
+      root.append(g);
+    });
+    return root;
+  }
+
+  // A legend as HTML: one swatch per label, coloured by class (series-0.. unless given).
+  function legend(labels, classes) {
+    const list = document.createElement("ul");
+    list.className = "legend";
+    labels.forEach(function (label, i) {
+      const item = document.createElement("li");
+      item.className = classes ? classes[i] : `series-${i % 6}`;
+      item.textContent = label;
+      list.append(item);
+    });
+    return list;
+  }
+
+  // One coloured cell per month, named by class (e.g. the scenario of each month of a story).
+  function strip(values, options) {
+    const o = Object.assign({width: 640, height: 22, left: 44, right: 12, prefix: "scenario-"},
+                            options || {});
+    const root = svg("svg", {viewBox: `0 0 ${o.width} ${o.height}`, role: "img", class: "strip",
+                             "aria-label": o.title || "strip"});
+    const cell = (o.width - o.left - o.right) / Math.max(1, values.length - 1);
+    values.forEach(function (value, i) {
+      const rect = svg("rect", {x: o.left + (i - 0.5) * cell, y: 0, width: cell + 0.5,
+                                height: o.height, class: o.prefix + value});
+      rect.append(svg("title", {}, `month ${i}: ${value}`));
+      root.append(rect);
+    });
+    return root;
+  }
+
+  return {bars: bars, lines: lines, legend: legend, strip: strip};
+})();

@@ -1,0 +1,149 @@
+// The diagnose page: load a shipped profile or take a pasted one, POST it to /diagnoses and show
+// the scenario, the ranking, the rules behind it and the transition signs.
+(function () {
+  const $ = function (id) { return document.getElementById(id); };
+  const el = PmoApi.el;
+  const select = $("profile-select"), text = $("profile-text"), problem = $("problem");
+  const result = $("result");
+  let names = {};  // scenario id -> the guide's name
+
+  function scenarioName(id) { return names[id] || id; }
+
+  function evidenceText(evidence) {
+    return Object.entries(evidence || {}).map(function ([k, v]) { return `${k} = ${v}`; })
+      .join(", ");
+  }
+
+  function ruleItem(rule, extra) {
+    const item = el("li");
+    item.append(el("p", rule.reason));
+    const meta = el("p", "", "meta");
+    meta.append(el("code", rule.id || rule.rule),
+                document.createTextNode(` · ${extra} · ${rule.source || ""}`));
+    const evidence = evidenceText(rule.evidence);
+    if (evidence) meta.append(document.createTextNode(` · ${evidence}`));
+    item.append(meta);
+    return item;
+  }
+
+  function fill(list, items, empty) {
+    list.replaceChildren.apply(list, items.length ? items : [el("li", empty, "meta")]);
+  }
+
+  function show(d) {
+    $("result-scenario").textContent = scenarioName(d.scenario);
+    $("result-confidence").textContent = d.confidence.toFixed(2);
+    const runnerUp = d.ranking[1];
+    $("result-summary").textContent = runnerUp && runnerUp.score > 0
+      ? `Next most likely: ${scenarioName(runnerUp.scenario)} (${runnerUp.score.toFixed(2)}).`
+      : "";
+    $("ranking-chart").replaceChildren(Charts.bars(d.ranking.map(function (r) {
+      return {label: scenarioName(r.scenario), value: r.score, highlight: r.scenario === d.scenario};
+    }), {title: "scenario scores"}));
+    const rules = d.fired_rules;
+    fill($("why"), rules.filter(function (r) {
+      return r.effect === "evidence" && r.scenario === d.scenario;
+    }).map(function (r) { return ruleItem(r, `+${r.weight}`); }), "no rule");
+    fill($("ruled-out"), rules.filter(function (r) { return r.effect === "exclude"; })
+      .map(function (r) { return ruleItem(r, `rules out ${scenarioName(r.scenario)}`); }),
+      "no scenario ruled out");
+    fill($("also-seen"), rules.filter(function (r) {
+      return r.effect === "evidence" && r.scenario !== d.scenario;
+    }).map(function (r) { return ruleItem(r, `${scenarioName(r.scenario)} +${r.weight}`); }),
+      "no evidence for other scenarios");
+    fill($("transitions"), d.transition_signs.map(function (t) {
+      return ruleItem(t, `towards ${scenarioName(t.towards)}`);
+    }), "no sign of a transition");
+    $("missing").textContent = d.missing_indicators.length
+      ? `Not assessed: ${d.missing_indicators.join(", ")}.` : "Every indicator assessed.";
+    result.hidden = false;
+  }
+
+  const SERVICES_SHOWN = 10, FOCUS_SHOWN = 3;
+
+  function showAdvice(a) {
+    const table = $("advice-services");
+    table.replaceChildren();
+    const head = el("tr");
+    ["#", "service", "action", "timing", "maturity now → target"].forEach(function (h) {
+      head.append(el("th", h));
+    });
+    table.append(head);
+    a.services.slice(0, SERVICES_SHOWN).forEach(function (s) {
+      const row = el("tr");
+      const now = s.current_maturity === null ? "–" : s.current_maturity;
+      const target = s.recommended_maturity === null ? "–" : s.recommended_maturity;
+      [s.rank, s.name, s.action, s.timing, `${now} → ${target}`].forEach(function (v) {
+        row.append(el("td", String(v)));
+      });
+      table.append(row);
+    });
+    const gaps = a.competencies.filter(function (c) {
+      return c.status === "critical" || c.status === "develop";
+    }).map(function (c) {
+      return el("li", `${c.name}: ${c.status} (needs ${c.required}, has ${c.current})`);
+    });
+    const unassessed = a.competencies.filter(function (c) { return c.status === "assess"; });
+    if (unassessed.length) {
+      gaps.push(el("li", `${unassessed.length} more to assess: ` +
+                   unassessed.map(function (c) { return c.name; }).join(", "), "meta"));
+    }
+    fill($("advice-competencies"), gaps, "no gap");
+    fill($("advice-focus"), a.flywheel_focus.slice(0, FOCUS_SHOWN).map(function (f) {
+      return el("li", `${f.name} (${f.stage})`);
+    }), "no focus");
+    fill($("advice-warnings"), a.warnings.map(function (w) {
+      const about = Object.entries(w.about).map(function ([k, v]) {
+        return `${k} ${Array.isArray(v) ? v.join(", ") : v}`;
+      }).join("; ");
+      return el("li", `${w.severity}: ${w.reason}` + (about ? ` (${about})` : ""));
+    }), "no warning");
+    $("advice").hidden = false;
+  }
+
+  function advise() {
+    problem.hidden = true;
+    PmoApi.postDocument("/recommendations", text.value).then(function (answer) {
+      if (answer.ok) { showAdvice(answer.data); return; }
+      $("advice").hidden = true;
+      PmoApi.showProblem(problem, answer.data);
+    });
+  }
+
+  function diagnose() {
+    problem.hidden = true;
+    $("advice").hidden = true;
+    PmoApi.postDocument("/diagnoses", text.value).then(function (answer) {
+      if (answer.ok) { namesReady.then(function () { show(answer.data); }); return; }
+      result.hidden = true;
+      PmoApi.showProblem(problem, answer.data);
+    });
+  }
+
+  function loadProfile(id) {
+    if (!id) return;
+    PmoApi.get(`/profiles/${encodeURIComponent(id)}`).then(function (answer) {
+      if (!answer.ok) { PmoApi.showProblem(problem, answer.data); return; }
+      $("profile-description").textContent = answer.data.description;
+      text.value = JSON.stringify(answer.data.profile, null, 2);
+      diagnose();
+    });
+  }
+
+  const namesReady = PmoApi.get("/catalog/scenarios").then(function (answer) {
+    if (answer.ok) answer.data.items.forEach(function (s) { names[s.id] = s.name; });
+  });
+  PmoApi.get("/profiles").then(function (answer) {
+    if (!answer.ok) { PmoApi.showProblem(problem, answer.data); return; }
+    answer.data.items.forEach(function (p) {
+      const option = el("option", `${p.name} (${p.id})`);
+      option.value = p.id;
+      select.append(option);
+    });
+    const wanted = new URLSearchParams(location.search).get("profile");
+    if (wanted) { select.value = wanted; loadProfile(wanted); }
+  });
+  select.addEventListener("change", function () { loadProfile(select.value); });
+  $("diagnose-button").addEventListener("click", diagnose);
+  $("advise-button").addEventListener("click", advise);
+})();
