@@ -10,22 +10,30 @@ from __future__ import annotations
 import functools
 import json
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 from marshmallow import Schema, fields, validate
 
 from advisor.catalog import load_catalog
 from advisor.errors import InputError
-from advisor.sections import sections as _advice_sections
-from advisor.validation import (Number, StrictBool, closed_schema, distinct, load_with, one_of,
-                                 within)
+from advisor.sections import SECTIONS, section_fields
+from advisor.validation import (
+    Number,
+    StrictBool,
+    closed_schema,
+    distinct,
+    load_with,
+    one_of,
+    within,
+)
 
 __all__ = ["PmoFacts", "Profile", "TRENDS", "INDICATOR_RANGE", "MAX_PROFILE_BYTES",
-           "ProfileSchema", "register_section", "parse_profile", "load_profile", "read_document"]
+           "profile_schema", "parse_profile", "load_profile", "read_document"]
 
 TRENDS = ("rising", "steady", "falling")
 INDICATOR_RANGE = (1.0, 5.0)
@@ -85,66 +93,46 @@ def _indicator_fields(make: Any) -> dict[str, fields.Field]:
     return {i: make() for i in load_catalog().ids("indicators")}
 
 
-PmoSchema = closed_schema("PmoSchema", {
-    "exists": StrictBool(required=True),
-    "age_months": Number(validate=within(0.0, MAX_AGE_MONTHS)),
-    "previous_pmo_closed": StrictBool(load_default=False),
-})
-IndicatorsSchema = closed_schema(
-    "IndicatorsSchema", _indicator_fields(lambda: Number(validate=within(*INDICATOR_RANGE))))
-TrendsSchema = closed_schema(
-    "TrendsSchema", _indicator_fields(lambda: fields.String(validate=one_of(TRENDS, "trend"))))
+@functools.cache
+def _profile_schema_class() -> type[Schema]:
+    """The profile's schema class, built on first use (it reads the catalog), then kept.
 
-
-def _profile_fields() -> dict[str, fields.Field]:
+    The advice's sections (customers, services, team: ``advisor/sections.py``) are part of every
+    profile, so the diagnosis, the simulation and the API all validate them alike."""
     sign_ids = load_catalog().ids("signs")
-    return {
+    pmo = closed_schema("PmoSchema", {
+        "exists": StrictBool(required=True),
+        "age_months": Number(validate=within(0.0, MAX_AGE_MONTHS)),
+        "previous_pmo_closed": StrictBool(load_default=False),
+    })
+    indicators = closed_schema(
+        "IndicatorsSchema", _indicator_fields(lambda: Number(validate=within(*INDICATOR_RANGE))))
+    trends = closed_schema(
+        "TrendsSchema", _indicator_fields(lambda: fields.String(validate=one_of(TRENDS, "trend"))))
+    return closed_schema("ProfileSchema", {
         "name": fields.String(validate=validate.Length(max=200)),
-        "pmo": fields.Nested(PmoSchema, required=True),
-        "indicators": fields.Nested(IndicatorsSchema, load_default=dict),
-        "trends": fields.Nested(TrendsSchema, load_default=dict),
+        "pmo": fields.Nested(pmo, required=True),
+        "indicators": fields.Nested(indicators, load_default=dict),
+        "trends": fields.Nested(trends, load_default=dict),
         "signs": fields.List(fields.String(validate=one_of(sign_ids, "sign")),
                              load_default=list,
                              validate=[validate.Length(max=len(sign_ids)), distinct()]),
-    }
-
-
-#: Sections other parts of the project add to the profile (advice: customers, services, team).
-#: Each registers a marshmallow field with :func:`register_section`; the diagnosis ignores them.
-EXTRA_SECTIONS: dict[str, fields.Field] = {}
-
-
-def register_section(name: str, section: fields.Field) -> None:
-    """Let a profile carry one more validated section (e.g. ``customers`` for the advice)."""
-    EXTRA_SECTIONS[name] = section
-    _profile_schema_class.cache_clear()
-
-
-@functools.cache
-def _profile_schema_class() -> type[Schema]:
-    declared = {**_profile_fields(), **EXTRA_SECTIONS}
-    return closed_schema("ProfileSchema", declared)
-
-
-# The advice's sections (customers, services, team) are part of every profile, so the diagnosis,
-# the simulation and the API all validate them alike: see advisor/sections.py.
-for _name, _section in _advice_sections().items():
-    register_section(_name, _section)
+        **section_fields(),
+    })
 
 
 _schemas = threading.local()
 
 
-def ProfileSchema() -> Schema:  # noqa: N802 - reads like a class at call sites
-    """This thread's profile schema, including every registered section.
+def profile_schema() -> Schema:
+    """This thread's profile schema instance.
 
-    Built once per thread and section set: building one (with its nested schemas) costs as much
-    as validating a profile, and one instance per thread keeps loads from sharing state.
+    Built once per thread: building one (with its nested schemas) costs as much as validating a
+    profile, and one instance per thread keeps loads from sharing state.
     """
-    cls = _profile_schema_class()
     cached = getattr(_schemas, "instance", None)
-    if cached is None or type(cached) is not cls:
-        cached = _schemas.instance = cls()
+    if cached is None:
+        cached = _schemas.instance = _profile_schema_class()()
     return cached
 
 
@@ -152,9 +140,9 @@ def parse_profile(data: Any) -> Profile:
     """Validate a decoded document (dict) and build a :class:`Profile`."""
     if not isinstance(data, Mapping):
         raise InputError("a profile must be a mapping with at least a 'pmo' section", "profile")
-    loaded = load_with(ProfileSchema(), data)
+    loaded = load_with(profile_schema(), data)
     pmo = loaded["pmo"]
-    extra = {k: loaded[k] for k in EXTRA_SECTIONS if k in loaded}
+    extra = {k: loaded[k] for k in SECTIONS if k in loaded}
     return Profile(
         name=loaded.get("name"),
         pmo=PmoFacts(exists=pmo["exists"], age_months=pmo.get("age_months"),

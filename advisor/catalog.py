@@ -8,10 +8,11 @@ that every cross-reference resolves.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from importlib import resources
 from types import MappingProxyType
-from typing import Any, Mapping, TypeVar
+from typing import Any, TypeVar
 
 import yaml
 
@@ -276,7 +277,8 @@ class Catalog:
                 problems.append(f"sign {sign.id}: {sign.scenario}/{sign.indicator}")
             if sign.direction not in ("positive", "negative"):
                 problems.append(f"sign {sign.id}: direction {sign.direction!r}")
-        problems += [f"step {s.id}: stage {s.stage!r}" for s in self.flywheel if s.stage not in stage_ids]
+        problems += [f"step {s.id}: stage {s.stage!r}" for s in self.flywheel
+                     if s.stage not in stage_ids]
         for kind, items in (("services", self.services), ("outcomes", self.outcomes),
                             ("competencies", self.competencies), ("flywheel", self.flywheel)):
             numbers = [item.number for item in items]

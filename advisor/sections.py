@@ -1,8 +1,8 @@
 """The optional profile sections the advice reads: customers, current services and the team.
 
-They belong to the profile itself (``advisor/assessment.py`` registers them), so every reader of a
-profile -- diagnosis, simulation, API -- validates them the same way even if it never gives
-advice. Values are normalized on the way in (services by id, outcomes by number), so a profile's
+They belong to the profile itself (``advisor/assessment.py`` builds its schema with them), so
+every reader of a profile -- diagnosis, simulation, API -- validates them the same way even if it
+never gives advice. Values are normalized on the way in (services by id, outcomes by number), so a profile's
 ``to_dict()`` reads back to the same profile.
 
 Customers rank *outcomes*, never services (Guide p.62, 155); the PMO's current services carry the
@@ -11,19 +11,17 @@ maturity of Appendix X3 (p.275-293); the team's competency levels follow Appendi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any, Protocol
 
 from marshmallow import Schema, ValidationError, fields, validate
 
 from advisor.catalog import load_catalog
 from advisor.validation import Number, closed_schema, distinct, one_of, within
 
-if TYPE_CHECKING:
-    from advisor.assessment import Profile
-
 __all__ = ["Customer", "SECTIONS", "RISKS", "MAX_CUSTOMERS", "MAX_OUTCOMES", "LEVEL_RANGE",
-           "customers_of", "services_of", "team_of", "has_section", "sections"]
+           "customers_of", "services_of", "team_of", "has_section", "section_fields"]
 
 RISKS = ("low", "medium", "high")
 LEVEL_RANGE = (1, 5)
@@ -158,7 +156,7 @@ def _team_schema() -> type[Schema]:
         for c in load_catalog().ids("competencies")})
 
 
-def sections() -> dict[str, fields.Field]:
+def section_fields() -> dict[str, fields.Field]:
     """The marshmallow fields of the three sections, for the profile schema."""
     return {
         "customers": _Customers(fields.Nested(_customer_schema()), validate=validate.Length(
@@ -173,22 +171,30 @@ SECTIONS = ("customers", "services", "team")
 
 # -- typed readers (the advice's view of the sections) -----------------------------------------
 
-def has_section(profile: Profile, name: str) -> bool:
+class _HasSections(Protocol):
+    """What the readers need of a profile (``advisor.assessment.Profile``), without importing it:
+    the profile module builds its schema from this one, so the import runs that way only."""
+
+    @property
+    def extra(self) -> Mapping[str, Any]: ...
+
+
+def has_section(profile: _HasSections, name: str) -> bool:
     return name in profile.extra
 
 
-def customers_of(profile: Profile) -> tuple[Customer, ...]:
+def customers_of(profile: _HasSections) -> tuple[Customer, ...]:
     return tuple(
         Customer(id=c["id"], group=c["group"], maturity=float(c["maturity"]),
                  outcomes=tuple(c.get("outcomes", ())), risk=c.get("risk"), name=c.get("name"))
         for c in profile.extra.get("customers", ()))
 
 
-def services_of(profile: Profile) -> dict[str, int]:
+def services_of(profile: _HasSections) -> dict[str, int]:
     """Current services and their maturity (1-5); a service not listed is not offered."""
     return {sid: int(state["maturity"]) for sid, state in profile.extra.get("services", {}).items()}
 
 
-def team_of(profile: Profile) -> dict[str, float]:
+def team_of(profile: _HasSections) -> dict[str, float]:
     """The team's level (1-5) per competency assessed."""
     return {cid: float(level) for cid, level in profile.extra.get("team", {}).items()}

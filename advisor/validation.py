@@ -6,7 +6,8 @@ these pieces, so a bad value always comes back as ``field.path: what is wrong (a
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 import random
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from advisor.advice import recommend
-from advisor.advice.approaches import candidates
-from advisor.advice.demand import Assessment, service_demand
 from advisor.assessment import Profile, load_profile, parse_profile
-from rules.advice_table import load_advice_table
+from rules.advice import recommend
+from rules.advice.approaches import candidates
+from rules.advice.demand import Assessment, service_demand
+from rules.advice.table import load_advice_table
 from rules.diagnosis import diagnose
 from rules.gateway import get_gateway
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 import statistics
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import requests
 
 from advisor.assessment import read_document
-from api.server_process import ServerProcess
+from api.http.server_process import ServerProcess
 
 PROFILE = Path(__file__).resolve().parent.parent / "scenarios" / "profiles" / "crisis-retailer.yaml"
 SERVER_ARGS = ("--workers", "2", "--threads", "4")

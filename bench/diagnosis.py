@@ -11,8 +11,9 @@ from __future__ import annotations
 import copy
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from durable import engine
 

@@ -15,8 +15,9 @@ asserted into the engine and which values it may take, so a typo in a table fail
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping, Sequence, Union
+from typing import Any
 
 from advisor.errors import CatalogError
 
@@ -43,7 +44,7 @@ class AnyOf:
     options: tuple[tuple[Condition, ...], ...]
 
 
-Clause = Union[Condition, AnyOf]
+Clause = Condition | AnyOf
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +82,8 @@ def _parse_comparisons(key: str, raw: Any, keys: KeySpace, where: str) -> list[C
     for op, value in pairs:
         if op != "eq" and op not in _OPERATORS:
             raise CatalogError(f"{where}: {key}: unknown operator {op!r}")
-        if spec.kind == "number" and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        if spec.kind == "number" and (isinstance(value, bool)
+                                     or not isinstance(value, (int, float))):
             raise CatalogError(f"{where}: {key} compares with a number, got {value!r}")
         if spec.kind == "bool" and (op not in ("eq", "ne") or not isinstance(value, bool)):
             raise CatalogError(f"{where}: {key} is true or false, got {op} {value!r}")

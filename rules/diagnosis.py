@@ -8,8 +8,9 @@ every rule that produced it with the evidence each one looked at.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from advisor.assessment import Profile
 from advisor.catalog import load_catalog
@@ -138,7 +139,8 @@ def _transition_signs(scenario: str, fired: list[Rule], fact: Mapping[str, Any],
                 continue
             towards = targets[0]
             indicator = rule.data["indicator"]
-            reason = f"{rule.reason} From {here} this points towards {catalog.scenario(towards).name}."
+            name = catalog.scenario(towards).name
+            reason = f"{rule.reason} From {here} this points towards {name}."
         elif rule.effect == "evidence" and "sign" in rule.data and rule.subject != scenario:
             towards = rule.subject
             if towards not in edges["better"] + edges["worse"]:

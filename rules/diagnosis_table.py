@@ -8,9 +8,10 @@ indicator and direction (``transition_when_<indicator>_rises`` / ``_falls``).
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from advisor.assessment import TRENDS
 from advisor.catalog import Catalog, load_catalog
@@ -114,7 +115,8 @@ def _sign_rules(catalog: Catalog, config: Mapping[str, Any]) -> list[Rule]:
 def _trend_rules(catalog: Catalog, config: Mapping[str, Any]) -> list[Rule]:
     rules = []
     for ind in catalog.indicators:
-        for trend, verb, text in (("rising", "rises", ind.rising), ("falling", "falls", ind.falling)):
+        for trend, verb, text in (("rising", "rises", ind.rising),
+                                  ("falling", "falls", ind.falling)):
             rules.append(Rule(
                 id=f"transition_when_{ind.id}_{verb}", subject=ind.id, effect="transition",
                 weight=0.0, priority=int(config["priority"]),

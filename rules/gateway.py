@@ -22,7 +22,8 @@ import itertools
 import os
 import threading
 import warnings
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from durable import engine
 

@@ -7,10 +7,11 @@ that id too, so "which rule fired" comes straight back from the engine.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import yaml
 
@@ -24,7 +25,7 @@ EFFECTS = ("evidence", "exclude", "transition")
 
 @dataclass(frozen=True)
 class Rule:
-    """One reviewable rule: what it concludes, when, how strongly, why, and where the guide says so."""
+    """One reviewable rule: what it concludes, when, how strongly, why, and the guide's page."""
 
     id: str
     subject: str  # what it concludes about: a scenario id, a service id, a flywheel step...

@@ -22,10 +22,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulation.experiments import (compare, compare_from_request, experiment_from_request,
-                                    run_experiment)
+from advisor.presets import preset_names
+from simulation.experiments import (
+    compare,
+    compare_from_request,
+    experiment_from_request,
+    run_experiment,
+)
 from simulation.parameters import DEFAULT_PARAMETERS, Parameters
-from simulation.presets import preset_names
 from simulation.results import MODEL_VERSION, ComparisonResult, ExperimentResult
 from simulation.shocks import load_shocks
 from simulation.spec import LIMITS

@@ -7,9 +7,10 @@ typo in a driver or a step id fails at import in the tests, not silently in a ru
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from rules.diagnosis import diagnose
 from simulation.results import ComparisonResult, ExperimentResult
 from simulation.runner import Progress, run_many
-from simulation.spec import (ExperimentSpec, check_strategy_list,
-                             comparison_specs_from_request, experiment_spec_from_request,
-                             make_spec, make_specs)
+from simulation.spec import (
+    ExperimentSpec,
+    check_strategy_list,
+    comparison_specs_from_request,
+    experiment_spec_from_request,
+    make_spec,
+    make_specs,
+)
 
 __all__ = ["run_experiment", "compare", "run_specs", "experiment_from_request",
            "compare_from_request"]

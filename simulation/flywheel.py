@@ -9,7 +9,7 @@ after the delay of each outcome's horizon (Guide Table 6-1), and momentum follow
 
 from __future__ import annotations
 
-from typing import Callable, Generator
+from collections.abc import Callable, Generator
 
 import simpy
 

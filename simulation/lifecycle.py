@@ -9,9 +9,9 @@ same diagnosis recognizes it (Guide p.38-39). Settings: ``simulation/data/lifecy
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
-from typing import Callable, Mapping
 
 import simpy
 import yaml

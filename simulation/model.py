@@ -8,8 +8,9 @@ random numbers, which make strategy comparisons sharp.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import simpy

@@ -8,7 +8,7 @@ profile go on for the first few months: a crisis has its own momentum.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import simpy
 

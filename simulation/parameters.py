@@ -7,8 +7,9 @@ record them all and a calibration can vary them; the defaults are the calibrated
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any, Mapping
+from typing import Any
 
 from advisor.errors import InputError
 

@@ -7,8 +7,9 @@ floats rounded to 4 decimals (shares are exact fractions of the runs), keys in a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 

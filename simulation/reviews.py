@@ -12,7 +12,7 @@ strategy's triggers (data: ``simulation/data/reviews.yaml`` and each strategy's 
 
 from __future__ import annotations
 
-from typing import Generator
+from collections.abc import Generator
 
 import simpy
 

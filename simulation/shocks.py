@@ -10,9 +10,10 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 import simpy
 import yaml

@@ -7,13 +7,14 @@ Python callers (:func:`simulation.run_experiment`) and request bodies (the HTTP 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from advisor.errors import InputError
+from advisor.presets import resolve_profile
 from advisor.validation import repeats
 from simulation.parameters import DEFAULT_PARAMETERS, Parameters
-from simulation.presets import resolve_profile
 from simulation.shocks import ScheduledShock, parse_shock
 from simulation.state import Start
 from simulation.strategies import Strategy, get_strategy

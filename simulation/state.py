@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Sequence
+from typing import Any
 
 from advisor.assessment import PmoFacts, Profile
 from advisor.catalog import HORIZONS, load_catalog
@@ -117,7 +118,8 @@ class PmoState:
         # flywheel
         x = self.x
         self.health = ([sum(norm(x[i]) for i in proxies) / len(proxies)
-                        for proxies in dynamics.initial_health] if self.exists else [0.0] * len(STEPS))
+                        for proxies in dynamics.initial_health]
+                       if self.exists else [0.0] * len(STEPS))
         wheel = min(self.health)
         self.momentum = 0.8 * wheel if self.exists else 0.0
         self.turn = 0.0

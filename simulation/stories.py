@@ -10,28 +10,29 @@ the tests check that the seeded run passes through it in that order.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import yaml
 
+import scenarios
 from advisor.catalog import load_catalog
 from advisor.errors import CatalogError, InputError
+from advisor.presets import load_preset
 from rules.diagnosis import Diagnosis
 from simulation.model import SCENARIOS, SERIES, Replication, simulate
 from simulation.parameters import DEFAULT_PARAMETERS
-from simulation.presets import load_preset
 from simulation.shocks import ScheduledShock, load_shocks
 from simulation.spec import MAX_SEED
 from simulation.state import Event, Start
 from simulation.strategies import get_strategy
 
-__all__ = ["Story", "TimelineEntry", "StoryResult", "STORIES_DIR", "load_stories",
+__all__ = ["Story", "TimelineEntry", "StoryResult", "load_stories",
            "story_ids", "get_story", "run_story", "is_subsequence"]
 
-STORIES_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "stories"
 MAX_STORY_MONTHS = 120
 RULES_PER_TRANSITION = 3     # the strongest evidence rules shown for each new scenario
 _KEYS = {"id", "title", "summary", "profile", "strategy", "relaunch_strategy", "months", "seed",
@@ -99,7 +100,7 @@ def _build(path: Path) -> Story:
 
 @functools.cache
 def load_stories() -> Mapping[str, Story]:
-    return {s.id: s for s in map(_build, sorted(STORIES_DIR.glob("*.yaml")))}
+    return {s.id: s for s in map(_build, scenarios.documents("stories").values())}
 
 
 def story_ids() -> tuple[str, ...]:
@@ -116,7 +117,7 @@ def get_story(story_id: Any) -> Story:
 @dataclass(frozen=True, slots=True)
 class TimelineEntry:
     month: int
-    kind: str                     # start | shock | strategy | review | restructure | shutdown | launch
+    kind: str  # start | shock | strategy | review | restructure | shutdown | launch
     name: str
     text: str
     say: str = ""                 # the story's narration for a scripted event

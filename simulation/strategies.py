@@ -9,19 +9,20 @@ that switch to another strategy when an executive review diagnoses a given scena
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
+import scenarios
 from advisor.catalog import HORIZONS, load_catalog
 from advisor.errors import CatalogError, InputError
 
-__all__ = ["Strategy", "Trigger", "STRATEGIES_DIR", "TAILORED", "load_strategies",
+__all__ = ["Strategy", "Trigger", "TAILORED", "load_strategies",
            "get_strategy", "strategy_ids"]
 
-STRATEGIES_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "strategies"
 TAILORED = "tailored"
 _KEYS = {"id", "name", "summary", "source", "effort", "services", "approach", "triggers"}
 
@@ -142,7 +143,7 @@ def _build(path: Path) -> Strategy:
 @functools.cache
 def load_strategies() -> Mapping[str, Strategy]:
     """Every shipped strategy by id, checked (also that each trigger names a strategy)."""
-    strategies = {s.id: s for s in map(_build, sorted(STRATEGIES_DIR.glob("*.yaml")))}
+    strategies = {s.id: s for s in map(_build, scenarios.documents("strategies").values())}
     for strategy in strategies.values():
         for trigger in strategy.triggers:
             if trigger.switch_to not in strategies:

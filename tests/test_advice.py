@@ -4,20 +4,23 @@ maturity (not the highest), the scenario's strategies, and it explains every rec
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 import yaml
 
-from advisor.advice import Advice, recommend
+import scenarios
 from advisor.assessment import parse_profile
 from advisor.catalog import load_catalog
 from advisor.sections import SECTIONS, customers_of
-from rules.advice_table import load_advice_table
+from rules.advice import Advice, recommend
+from rules.advice.table import load_advice_table
 
-from conftest import PROFILES_DIR
+PROFILES = scenarios.documents("profiles")
+
 
 DIRECTING = {"directive", "controlling", "managed"}
 AUTONOMY = {"consultative", "supportive"}
@@ -25,7 +28,7 @@ AUTONOMY = {"consultative", "supportive"}
 
 def base(stem: str) -> dict[str, Any]:
     """A shipped profile's document without its advice sections (its diagnosis is pinned)."""
-    doc = yaml.safe_load((PROFILES_DIR / f"{stem}.yaml").read_text())
+    doc = yaml.safe_load((PROFILES[stem]).read_text())
     return {k: v for k, v in doc.items() if k not in SECTIONS}
 
 
@@ -335,7 +338,7 @@ def test_advice_follows_the_guide(case: Case) -> None:
         check(advice)
 
 
-@pytest.mark.parametrize("path", sorted(PROFILES_DIR.glob("*.yaml")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", list(PROFILES.values()), ids=lambda p: p.stem)
 def test_shipped_profiles_get_approaches_by_customer_maturity(path: Path) -> None:
     """Within what each service allows; outside the scenarios that adjust approaches (Crisis,
     Decline, Collapse, Potential), beginners are directed and mature customers keep control."""
@@ -410,7 +413,7 @@ def test_the_action_rule_comes_first_and_shows_its_evidence() -> None:
 
 def test_same_profile_same_advice() -> None:
     profile = parse_profile(yaml.safe_load(
-        (PROFILES_DIR / "thriving-insurer.yaml").read_text()))
+        (PROFILES["thriving-insurer"]).read_text()))
     assert recommend(profile).to_dict() == recommend(profile).to_dict()
 
 
@@ -425,7 +428,7 @@ def test_advice_of_a_profile_without_sections_rests_on_the_scenario() -> None:
 
 def test_engine_work_is_three_sessions_per_recommendation() -> None:
     from rules.gateway import get_gateway
-    profile = parse_profile(yaml.safe_load((PROFILES_DIR / "crisis-retailer.yaml").read_text()))
+    profile = parse_profile(yaml.safe_load((PROFILES["crisis-retailer"]).read_text()))
     recommend(profile)
     before = get_gateway().evaluations
     recommend(profile)

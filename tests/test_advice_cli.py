@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROFILES_DIR
-from test_cli import run_cli
+import scenarios
+
+PROFILES = scenarios.documents("profiles")
 
 
-def test_recommend_prints_a_report_for_a_sponsor() -> None:
-    result = run_cli("recommend", str(PROFILES_DIR / "crisis-retailer.yaml"))
+def test_recommend_prints_a_report_for_a_sponsor(run_cli) -> None:
+    result = run_cli("recommend", str(PROFILES["crisis-retailer"]))
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Brightmart PMO: advice\n")
     for section in ("What the guide advises in Crisis", "Services, most needed first",
@@ -24,8 +25,8 @@ def test_recommend_prints_a_report_for_a_sponsor() -> None:
         "bureaucracy_complaints_ease_oversight" in result.stdout
 
 
-def test_recommend_json_is_the_contract() -> None:
-    result = run_cli("recommend", str(PROFILES_DIR / "thriving-insurer.yaml"), "--json")
+def test_recommend_json_is_the_contract(run_cli) -> None:
+    result = run_cli("recommend", str(PROFILES["thriving-insurer"]), "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["scenario"] == "thriving" and data["services"][0]["rank"] == 1
@@ -49,7 +50,7 @@ def test_recommend_json_is_the_contract() -> None:
     ("pmo: {exists: true}\nteam: {charisma: 3}\n", r"team\.charisma: unknown field"),
 ])
 def test_bad_sections_exit_2_with_one_line_naming_the_field(tmp_path: Path, content: str,
-                                                           match: str) -> None:
+                                                           match: str, run_cli) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(content)
     result = run_cli("recommend", str(path))
@@ -59,7 +60,7 @@ def test_bad_sections_exit_2_with_one_line_naming_the_field(tmp_path: Path, cont
     assert re.search(match, lines[0]), lines[0]
 
 
-def test_advice_rules_lists_every_rule_for_review() -> None:
+def test_advice_rules_lists_every_rule_for_review(run_cli) -> None:
     result = run_cli("rules", "--table", "advice", "--json")
     assert result.returncode == 0, result.stderr
     rules = json.loads(result.stdout)["rules"]

@@ -1,4 +1,4 @@
-"""Each shipped profile's advice report is pinned in ``scenarios/golden/<profile>.advice.txt``.
+"""Each shipped profile's advice report is pinned in ``tests/golden/<profile>.advice.txt``.
 
 A change to a rule table or to the advice code that changes what a PMO lead would read shows up
 here as a diff. When the change is intended, regenerate the files and review the diff:
@@ -14,13 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from advisor.advice import recommend
+import scenarios
 from advisor.assessment import load_profile
-from advisor.reports.advice import render_advice
+from api.reports.advice import render_advice
+from rules.advice import recommend
 
-from conftest import ROOT, shipped_profiles
+PROFILES = scenarios.documents("profiles")
+SHIPPED = list(PROFILES.values())
 
-GOLDEN_DIR = ROOT / "scenarios" / "golden"
+
+GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("PMO_UPDATE_GOLDEN") == "1"
 #: Ruleset fingerprints change with any edit of a table, even a comment; what matters is the text.
 DIGEST = re.compile(r"(pmo_advice|pmo_diagnosis)-[0-9a-f]{12}")
@@ -30,7 +33,7 @@ def _masked(text: str) -> str:
     return DIGEST.sub(r"\1-<digest>", text)
 
 
-@pytest.mark.parametrize("path", shipped_profiles(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
 def test_advice_report_matches_its_golden_file(path: Path) -> None:
     profile = load_profile(path)
     report = render_advice(recommend(profile), profile) + "\n"
@@ -43,7 +46,7 @@ def test_advice_report_matches_its_golden_file(path: Path) -> None:
 
 
 def test_every_golden_file_has_its_profile() -> None:
-    stems = {p.stem for p in shipped_profiles()}
+    stems = {p.stem for p in SHIPPED}
     orphans = [g.name for g in GOLDEN_DIR.glob("*.advice.txt")
                if g.name.removesuffix(".advice.txt") not in stems]
     assert not orphans

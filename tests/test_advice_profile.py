@@ -8,12 +8,15 @@ from typing import Any
 
 import pytest
 
+import scenarios
 from advisor.assessment import load_profile, parse_profile
 from advisor.errors import InputError
 from advisor.sections import customers_of, services_of, team_of
 from rules.diagnosis import diagnose
 
-from conftest import PROFILES_DIR, shipped_profiles
+PROFILES = scenarios.documents("profiles")
+SHIPPED = list(PROFILES.values())
+
 
 BASE: dict[str, Any] = {"pmo": {"exists": True, "age_months": 12}}
 IT = {"id": "it", "group": "project_managers", "maturity": 2, "outcomes": [26]}
@@ -52,7 +55,7 @@ def test_sections_are_optional_and_absent_sections_stay_absent() -> None:
     assert services_of(profile) == {} and team_of(profile) == {}
 
 
-@pytest.mark.parametrize("path", shipped_profiles(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
 def test_shipped_profiles_carry_all_three_sections_and_round_trip(path: Any) -> None:
     profile = load_profile(path)
     assert {"customers", "services"} <= set(profile.extra)
@@ -60,7 +63,7 @@ def test_shipped_profiles_carry_all_three_sections_and_round_trip(path: Any) -> 
 
 
 def test_the_sections_do_not_change_the_diagnosis() -> None:
-    profile = load_profile(PROFILES_DIR / "crisis-retailer.yaml")
+    profile = load_profile(PROFILES["crisis-retailer"])
     bare = profile.evolve(extra={})
     assert diagnose(profile).to_dict() == diagnose(bare).to_dict()
 

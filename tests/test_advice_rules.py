@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from advisor.errors import CatalogError
-from rules.advice_table import advice_rule_from_row, load_advice_table
+from rules.advice.table import advice_rule_from_row, load_advice_table
 
 ROW: dict[str, Any] = {"id": "x_when_y", "then": {"action": "keep"}, "when": {"offered": True},
                        "reason": "Because.", "source": "model"}

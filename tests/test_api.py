@@ -13,16 +13,19 @@ from flask import Flask
 from flask.testing import FlaskClient
 from marshmallow import Schema
 
+import scenarios
 from advisor import __version__
-from advisor.advice import recommend
 from advisor.assessment import load_profile, read_document
 from advisor.catalog import KINDS
-from api import create_app
+from api.http import create_app
 from api.schemas.advice import AdviceSchema
 from api.schemas.diagnosis import DiagnosisSchema
-from conftest import PROFILES_DIR, shipped_profiles
+from rules.advice import recommend
 from rules.diagnosis import diagnose
 from rules.diagnosis_table import load_diagnosis_table
+
+PROFILES = scenarios.documents("profiles")
+SHIPPED = list(PROFILES.values())
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +59,7 @@ def test_catalog_summary_counts_every_kind(client: FlaskClient) -> None:
 @pytest.mark.parametrize("kind", KINDS)
 def test_each_catalog_kind_lists_its_items_in_the_guides_order(client: FlaskClient,
                                                                kind: str) -> None:
-    from advisor.cli.catalog import catalog_items
+    from api.cli.catalog import catalog_items
 
     body = client.get(f"/api/v1/catalog/{kind}").get_json()
     assert body == {"count": len(catalog_items(kind)), "items": as_json(catalog_items(kind))}
@@ -72,7 +75,7 @@ def test_an_unknown_catalog_kind_is_a_404(client: FlaskClient) -> None:
     ("/api/v1/diagnoses", diagnose, DiagnosisSchema),      # pmo-advisor diagnose --json
     ("/api/v1/recommendations", recommend, AdviceSchema),  # pmo-advisor recommend --json
 ], ids=["diagnosis", "advice"])
-@pytest.mark.parametrize("path", shipped_profiles(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
 def test_an_answer_is_the_cli_json_contract(client: FlaskClient, route: str, conclude: Any,
                                             schema: type[Schema], path: Path) -> None:
     response = client.post(route, json=read_document(path))
@@ -83,7 +86,7 @@ def test_an_answer_is_the_cli_json_contract(client: FlaskClient, route: str, con
 
 
 def test_a_profile_may_be_posted_as_yaml(client: FlaskClient) -> None:
-    path = PROFILES_DIR / "crisis-retailer.yaml"
+    path = PROFILES["crisis-retailer"]
     response = client.post("/api/v1/diagnoses", data=path.read_bytes(),
                            content_type="application/yaml")
     assert response.status_code == 200
@@ -92,8 +95,8 @@ def test_a_profile_may_be_posted_as_yaml(client: FlaskClient) -> None:
 
 def test_profiles_lists_every_shipped_profile_with_its_description(client: FlaskClient) -> None:
     body = client.get("/api/v1/profiles").get_json()
-    assert [p["id"] for p in body["items"]] == [p.stem for p in shipped_profiles()]
-    assert body["count"] == len(shipped_profiles())
+    assert [p["id"] for p in body["items"]] == [p.stem for p in SHIPPED]
+    assert body["count"] == len(SHIPPED)
     retailer = next(p for p in body["items"] if p["id"] == "crisis-retailer")
     assert retailer["name"] == "Brightmart PMO"
     assert retailer["description"].startswith("A retailer's PMO, four years old")
@@ -120,7 +123,7 @@ def test_an_unknown_profile_is_a_404_problem(client: FlaskClient, profile_id: st
 def test_creating_the_app_builds_no_rules_engine() -> None:
     """A server may create the app before it forks: the engine must wait for the first
     diagnosis, in the process that serves it (a fresh interpreter, so no other test interferes)."""
-    script = ("import rules.gateway as g; from api import create_app; "
+    script = ("import rules.gateway as g; from api.http import create_app; "
               "c = create_app().test_client(); c.get('/api/v1/health'); c.get('/'); "
               "print(g._gateway is None or g._gateway._host is None)")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from api import create_app
-from api.auth import key_digest, key_is_known, parse_keys
+from api.http import create_app
+from api.http.auth import key_digest, key_is_known, parse_keys
 
 KEYS = "first-key, second-key"
 
@@ -89,16 +89,16 @@ def test_keys_are_read_from_a_string_or_a_list(setting: object, keys: tuple[str,
 
 def test_every_key_is_compared_even_after_a_match(monkeypatch: pytest.MonkeyPatch) -> None:
     """No early exit: the time taken does not tell which key matched."""
-    import api.auth
+    import api.http.auth
 
     compared: list[bytes] = []
-    real = api.auth.hmac.compare_digest
+    real = api.http.auth.hmac.compare_digest
 
     def spy(a: bytes, b: bytes) -> bool:
         compared.append(b)
         return real(a, b)
 
-    monkeypatch.setattr(api.auth.hmac, "compare_digest", spy)
+    monkeypatch.setattr(api.http.auth.hmac, "compare_digest", spy)
     digests = (key_digest("a"), key_digest("b"), key_digest("c"))
     assert key_is_known("a", digests)
     assert compared == list(digests)

@@ -1,4 +1,4 @@
-"""Every error is RFC 9457 problem+json with field-level messages; nothing a client sends is a 500."""
+"""Every error is RFC 9457 problem+json with field-level messages; no client input gives a 500."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from api import create_app
+from api.http import create_app
+from api.http.problems import INVALID_INPUT
 from api.limits import MAX_BODY_BYTES, MAX_FIELD_ERRORS
-from api.problems import INVALID_INPUT
 
 VALID = {"pmo": {"exists": True, "age_months": 24}, "indicators": {"executive_support": 3}}
 
@@ -148,7 +148,7 @@ def test_an_unknown_route_is_a_404_problem(client: FlaskClient) -> None:
 
 def test_a_bug_is_logged_and_answered_as_a_500_problem_without_internals(
         client: FlaskClient, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.ERROR, logger="api.problems"):
+    with caplog.at_level(logging.ERROR, logger="api.http.problems"):
         response = client.get("/api/v1/boom")
     assert response.status_code == 500
     problem = problem_of(response)

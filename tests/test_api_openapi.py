@@ -7,8 +7,8 @@ import re
 import pytest
 from flask import Flask
 
-from api import create_app
-from api.auth import API_PREFIX
+from api.http import create_app
+from api.http.auth import API_PREFIX
 from api.limits import MAX_BODY_BYTES
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import schemathesis
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from api import create_app
+from api.http import create_app
 
 SEED = 20_251_127
 MAX_EXAMPLES = 150  # generated requests per operation (fuzzing phase)

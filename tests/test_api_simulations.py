@@ -8,13 +8,15 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+import scenarios
 import simulation
 from advisor.assessment import read_document
-from api import create_app
+from api.http import create_app
 from api.limits import MAX_COMPARED_STRATEGIES
 from api.schemas.library import StoryResultSchema, StrategyListSchema
 from api.schemas.simulation import ComparisonResultSchema, ExperimentResultSchema
-from conftest import PROFILES_DIR
+
+PROFILES = scenarios.documents("profiles")
 
 BUDGET = 600  # runs x months per request in these tests
 SMALL = {"preset": "crisis-retailer", "months": 12, "runs": 8, "seed": 3}
@@ -46,7 +48,7 @@ def test_a_simulation_is_the_models_result_for_the_same_seed(client: FlaskClient
 
 
 def test_a_full_profile_may_start_a_simulation(client: FlaskClient) -> None:
-    profile = read_document(PROFILES_DIR / "kickoff-fintech.yaml")
+    profile = read_document(PROFILES["kickoff-fintech"])
     request = {"profile": profile, "strategy": "customer_centric", "months": 6, "runs": 4,
                "shocks": ["sponsor_change@3"], "random_shocks": False}
     body = client.post("/api/v1/simulations", json=request).get_json()

@@ -45,7 +45,8 @@ OUTCOMES = [
     ("Improved performance management", "S-M"), ("Improved success rates", "M-L"),
     ("Improved reliability of information provided", "S-M"),
     ("Improved stakeholder engagement", "S-M"), ("Increased organizational learning", "M-L"),
-    ("Increased productivity on projects", "S-M"), ("Increased visibility of project progress", "S"),
+    ("Increased productivity on projects", "S-M"),
+    ("Increased visibility of project progress", "S"),
     ("More accurate project forecasting", "M"), ("Reduction of risk exposure", "M"),
     ("Stronger governance and compliance", "M-L"), ("Reduction of project life cycle", "M"),
 ]

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import PROFILES_DIR
+import scenarios
+
+PROFILES = scenarios.documents("profiles")
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "advisor", *args], capture_output=True,
-                          text=True, timeout=120)
 
-
-def test_diagnose_prints_a_readable_report() -> None:
-    result = run_cli("diagnose", str(PROFILES_DIR / "crisis-retailer.yaml"))
+def test_diagnose_prints_a_readable_report(run_cli) -> None:
+    result = run_cli("diagnose", str(PROFILES["crisis-retailer"]))
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Brightmart PMO: Crisis (confidence ")
     for section in ("Ranking", "Why Crisis", "Ruled out", "Transition signs"):
@@ -26,8 +22,8 @@ def test_diagnose_prints_a_readable_report() -> None:
     assert "crisis_when_support_wanes" in result.stdout
 
 
-def test_diagnose_json_is_the_contract() -> None:
-    result = run_cli("diagnose", str(PROFILES_DIR / "thriving-energy.yaml"), "--json")
+def test_diagnose_json_is_the_contract(run_cli) -> None:
+    result = run_cli("diagnose", str(PROFILES["thriving-energy"]), "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["scenario"] == "thriving"
@@ -47,7 +43,7 @@ def test_diagnose_json_is_the_contract() -> None:
     ("pmo: {exists: true\n", r"file: .* is not valid YAML"),
 ])
 def test_bad_input_exits_2_with_one_line_naming_the_field(tmp_path: Path, content: str,
-                                                          match: str) -> None:
+                                                          match: str, run_cli) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(content)
     result = run_cli("diagnose", str(path))
@@ -59,19 +55,19 @@ def test_bad_input_exits_2_with_one_line_naming_the_field(tmp_path: Path, conten
     assert __import__("re").search(match, lines[0]), lines[0]
 
 
-def test_missing_file_exits_2() -> None:
+def test_missing_file_exits_2(run_cli) -> None:
     result = run_cli("diagnose", "/no/such/profile.yaml")
     assert result.returncode == 2
     assert result.stderr.strip() == \
         "pmo-advisor diagnose: error: file: no such file: /no/such/profile.yaml"
 
 
-def test_usage_errors_are_one_line_too() -> None:
+def test_usage_errors_are_one_line_too(run_cli) -> None:
     result = run_cli("diagnose")
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
 
 
-def test_catalog_lists_a_kind_and_summarises_all() -> None:
+def test_catalog_lists_a_kind_and_summarises_all(run_cli) -> None:
     summary = run_cli("catalog", "--json")
     assert json.loads(summary.stdout)["services"] == 26
     services = run_cli("catalog", "services", "--json")
@@ -80,13 +76,13 @@ def test_catalog_lists_a_kind_and_summarises_all() -> None:
     assert "facilitative" in text.stdout and text.returncode == 0
 
 
-def test_catalog_unknown_kind_lists_the_kinds() -> None:
+def test_catalog_unknown_kind_lists_the_kinds(run_cli) -> None:
     result = run_cli("catalog", "widgets")
     assert result.returncode == 2
     assert "kind: unknown kind 'widgets'; allowed: scenarios, services" in result.stderr
 
 
-def test_rules_lists_every_rule_with_reason_and_source() -> None:
+def test_rules_lists_every_rule_with_reason_and_source(run_cli) -> None:
     result = run_cli("rules", "--json")
     rules = json.loads(result.stdout)["rules"]
     assert all(r["reason"] and r["source"] for r in rules)

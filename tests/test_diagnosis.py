@@ -6,29 +6,32 @@ from pathlib import Path
 
 import pytest
 
+import scenarios
 from advisor.assessment import load_profile
 from advisor.catalog import Catalog
 from advisor.errors import InputError
 from rules.diagnosis import diagnose
 from rules.diagnosis_table import load_diagnosis_table
 
-from conftest import make_profile, shipped_profiles
+PROFILES = scenarios.documents("profiles")
+SHIPPED = list(PROFILES.values())
+
 
 SCENARIOS = {"potential", "kickoff", "growing", "thriving", "crisis", "decline", "collapse",
              "resurgence"}
 
 
-@pytest.mark.parametrize("path", shipped_profiles(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
 def test_each_shipped_profile_is_diagnosed_as_its_scenario(path: Path) -> None:
     assert diagnose(load_profile(path)).scenario == path.name.split("-")[0]
 
 
 def test_shipped_profiles_cover_every_scenario_twice() -> None:
-    found = [p.name.split("-")[0] for p in shipped_profiles()]
+    found = [p.name.split("-")[0] for p in SHIPPED]
     assert len(found) >= 16 and all(found.count(s) >= 2 for s in SCENARIOS)
 
 
-def test_answer_has_the_contract_shape() -> None:
+def test_answer_has_the_contract_shape(make_profile) -> None:
     result = diagnose(make_profile(executive_support=2.5, stakeholder_support=2.0,
                                    trends={"executive_support": "falling"},
                                    signs=("bureaucracy_complaints",))).to_dict()
@@ -49,7 +52,7 @@ def test_answer_has_the_contract_shape() -> None:
 
 # --- the guide's definitions ---------------------------------------------------------------------
 
-def test_collapse_requires_lost_backing_autonomy_resources_and_influence() -> None:
+def test_collapse_requires_lost_backing_autonomy_resources_and_influence(make_profile) -> None:
     gone = dict(executive_support=1.0, autonomy=1.0, resources=1.0, influence=1.0,
                 stakeholder_support=1.0)
     assert diagnose(make_profile(signs=("disbanding_considered",), **gone)).scenario == "collapse"
@@ -62,7 +65,7 @@ def test_collapse_requires_lost_backing_autonomy_resources_and_influence() -> No
         assert "collapse_needs_lost_backing" in [r.id for r in result.fired_rules]
 
 
-def test_resurgence_only_after_an_earlier_pmo_was_closed() -> None:
+def test_resurgence_only_after_an_earlier_pmo_was_closed(make_profile) -> None:
     signs = ("rebuilding_focus", "lessons_applied", "early_recovery_signs")
     reborn = make_profile(age=6, closed=True, signs=signs, executive_support=4.0,
                           cultural_readiness=2.0)
@@ -80,7 +83,7 @@ def test_resurgence_only_after_an_earlier_pmo_was_closed() -> None:
     (1.5, "steady", "decline"),    # long lost
 ])
 def test_crisis_or_decline_depends_on_whether_support_wanes_or_is_lost(
-        support: float, trend: str, expected: str) -> None:
+        support: float, trend: str, expected: str, make_profile) -> None:
     profile = make_profile(age=36, executive_support=support, stakeholder_support=2.0,
                            resources=3.0, autonomy=2.5, team_morale=2.5,
                            trends={"executive_support": trend},
@@ -88,7 +91,7 @@ def test_crisis_or_decline_depends_on_whether_support_wanes_or_is_lost(
     assert diagnose(profile).scenario == expected
 
 
-def test_no_pmo_means_potential_or_kickoff_never_an_operating_scenario() -> None:
+def test_no_pmo_means_potential_or_kickoff_never_an_operating_scenario(make_profile) -> None:
     result = diagnose(make_profile(exists=False, age=None, executive_support=1.5,
                                    cultural_readiness=1.5, pm_maturity=1.0))
     assert result.scenario == "potential"
@@ -96,14 +99,14 @@ def test_no_pmo_means_potential_or_kickoff_never_an_operating_scenario() -> None
         assert result.score(operating) == 0.0
 
 
-def test_high_maturity_does_not_protect_a_pmo_whose_support_wanes() -> None:
+def test_high_maturity_does_not_protect_a_pmo_whose_support_wanes(make_profile) -> None:
     profile = make_profile(age=60, pm_maturity=4.5, delivery_performance=4.0, output_quality=4.0,
                            executive_support=2.5, stakeholder_support=3.0,
                            trends={"executive_support": "falling"})
     assert diagnose(profile).scenario == "crisis"
 
 
-def test_thriving_pmo_with_falling_support_shows_a_sign_towards_crisis() -> None:
+def test_thriving_pmo_with_falling_support_shows_a_sign_towards_crisis(make_profile) -> None:
     profile = make_profile(age=48, executive_support=4.0, stakeholder_support=4.5,
                            delivery_performance=4.5, pm_maturity=4.0, influence=4.5,
                            strategic_alignment=4.5, trends={"executive_support": "falling"})
@@ -113,7 +116,7 @@ def test_thriving_pmo_with_falling_support_shows_a_sign_towards_crisis() -> None
     assert signs == [("crisis", "executive_support", "transition_when_executive_support_falls")]
 
 
-def test_signs_of_a_neighbouring_scenario_show_as_transition_signs() -> None:
+def test_signs_of_a_neighbouring_scenario_show_as_transition_signs(make_profile) -> None:
     profile = make_profile(age=48, executive_support=4.5, stakeholder_support=4.5,
                            delivery_performance=4.5, pm_maturity=4.0,
                            signs=("widespread_recognition", "bureaucracy_complaints"))
@@ -123,20 +126,21 @@ def test_signs_of_a_neighbouring_scenario_show_as_transition_signs() -> None:
         [("crisis", "stakeholder_support")]
 
 
-def test_partial_assessment_still_diagnoses_and_lists_what_is_missing(catalog: Catalog) -> None:
+def test_partial_assessment_still_diagnoses_and_lists_what_is_missing(
+        catalog: Catalog, make_profile) -> None:
     result = diagnose(make_profile(age=30, executive_support=1.5,
                                    signs=("customers_disengaged", "high_pmo_team_turnover")))
     assert result.scenario == "decline"
     assert len(result.missing_indicators) == len(catalog.indicators) - 1
 
 
-def test_a_profile_without_any_evidence_is_refused() -> None:
+def test_a_profile_without_any_evidence_is_refused(make_profile) -> None:
     with pytest.raises(InputError, match="not enough evidence"):
         diagnose(make_profile(age=None))
 
 
 def test_same_profile_same_answer() -> None:
-    profile = load_profile(shipped_profiles()[3])
+    profile = load_profile(SHIPPED[3])
     assert diagnose(profile).to_dict() == diagnose(profile).to_dict()
 
 
@@ -155,6 +159,6 @@ def test_every_rule_has_a_stable_id_a_reason_and_a_source() -> None:
 
 
 def test_fired_rules_are_reported_under_their_table_ids() -> None:
-    result = diagnose(load_profile(shipped_profiles()[0]))
+    result = diagnose(load_profile(SHIPPED[0]))
     table = load_diagnosis_table()
     assert result.fired_rules and all(r.id in table.by_id for r in result.fired_rules)

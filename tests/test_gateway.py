@@ -1,4 +1,4 @@
-"""The serialized gateway keeps durable-rules safe: threads, session cleanup, forks, registration."""
+"""The serialized gateway keeps durable-rules safe: threads, sessions, forks, registration."""
 
 from __future__ import annotations
 
@@ -10,13 +10,16 @@ from pathlib import Path
 
 import pytest
 
+import scenarios
 from advisor.assessment import load_profile
 from advisor.errors import EngineError
 from rules.diagnosis import diagnose
 from rules.diagnosis_table import load_diagnosis_table
 from rules.gateway import CATCH_ALL, RulesGateway, get_gateway
 
-from conftest import shipped_profiles
+PROFILES = scenarios.documents("profiles")
+SHIPPED = list(PROFILES.values())
+
 
 SESSION_CAP = 1024  # durable-rules refuses a ruleset's 1,025th live session
 
@@ -26,7 +29,7 @@ def _expected_scenario(path: Path) -> str:
 
 
 def test_eight_threads_diagnosing_at_once_all_get_the_right_answer() -> None:
-    profiles = [load_profile(p) for p in shipped_profiles()]
+    profiles = [load_profile(p) for p in SHIPPED]
     expected = [diagnose(p).to_dict() for p in profiles]
     wrong: list[tuple[int, int]] = []
     errors: list[BaseException] = []
@@ -53,10 +56,10 @@ def test_eight_threads_diagnosing_at_once_all_get_the_right_answer() -> None:
 def test_five_thousand_diagnoses_leave_no_engine_state_behind() -> None:
     gateway = get_gateway()
     table = load_diagnosis_table()
-    profile = load_profile(shipped_profiles()[0])
+    profile = load_profile(SHIPPED[0])
     before = gateway.evaluations
     for _ in range(5000):  # five times the engine's session cap
-        assert diagnose(profile).scenario == _expected_scenario(shipped_profiles()[0])
+        assert diagnose(profile).scenario == _expected_scenario(SHIPPED[0])
     assert gateway.evaluations - before == 5000
     assert gateway.live_sessions() == 0
     last_sid = f"{gateway._pid}-{next(gateway._sessions) - 1}"
@@ -96,7 +99,7 @@ def _diagnose_in_child(path: str, queue: "multiprocessing.Queue[str]") -> None:
 
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_a_forked_worker_builds_its_own_engine() -> None:
-    path = shipped_profiles()[0]
+    path = SHIPPED[0]
     assert diagnose(load_profile(path)).scenario == _expected_scenario(path)  # engine exists here
     context = multiprocessing.get_context("fork")
     queue = context.Queue()

@@ -10,16 +10,18 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
 
+import scenarios
 from advisor.assessment import load_profile
-from api.server_process import ServerProcess
-from conftest import PROFILES_DIR
+from api.http.server_process import ServerProcess
 from rules.diagnosis import diagnose
+
+PROFILES = scenarios.documents("profiles")
 
 CHROMIUM = os.environ.get("PMO_ADVISOR_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -86,7 +88,7 @@ def test_choosing_a_shipped_profile_shows_its_diagnosis_and_why(visit: Visit) ->
     page = visit.open("/diagnose")
     page.select_option("#profile-select", "crisis-retailer")
     expect(page.locator("#result-scenario")).to_have_text("Crisis")
-    expected = diagnose(load_profile(PROFILES_DIR / "crisis-retailer.yaml")).confidence
+    expected = diagnose(load_profile(PROFILES["crisis-retailer"])).confidence
     expect(page.locator("#result-confidence")).to_have_text(f"{expected:.2f}")
     expect(page.locator("#profile-description")).to_contain_text("A retailer's PMO")
     expect(page.locator("#ranking-chart svg .bar")).to_have_count(8)
@@ -109,7 +111,7 @@ def test_advice_lists_services_competencies_focus_and_warnings(visit: Visit) -> 
 
 def test_a_pasted_yaml_profile_is_diagnosed_after_an_edit(visit: Visit) -> None:
     page = visit.open("/diagnose")
-    page.fill("#profile-text", (PROFILES_DIR / "thriving-energy.yaml").read_text())
+    page.fill("#profile-text", (PROFILES["thriving-energy"]).read_text())
     page.click("#diagnose-button")
     expect(page.locator("#result-scenario")).to_have_text("Thriving")
 

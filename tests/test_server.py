@@ -16,10 +16,13 @@ import threading
 import pytest
 import requests
 
+import scenarios
 from advisor.assessment import parse_profile, read_document
-from api.server_process import ServerProcess
-from conftest import shipped_profiles
+from api.http.server_process import ServerProcess
 from rules.diagnosis import diagnose
+
+PROFILES = scenarios.documents("profiles")
+SHIPPED = list(PROFILES.values())
 
 CLIENT_THREADS = 8
 WARM_UP = 200
@@ -27,7 +30,7 @@ LOAD = 2000
 REQUESTS_PER_CONNECTION = 10  # clients reconnect now and then, so every worker gets work
 MEMORY_GROWTH_ALLOWED = 0.10
 
-DOCUMENTS = [read_document(path) for path in shipped_profiles()]
+DOCUMENTS = [read_document(path) for path in SHIPPED]
 EXPECTED = [json.loads(json.dumps(diagnose(parse_profile(doc)).to_dict())) for doc in DOCUMENTS]
 
 
@@ -114,7 +117,7 @@ def test_api_keys_from_the_environment_guard_the_real_server() -> None:
 ])
 def test_serve_refuses_out_of_range_options_in_one_line(option: str, value: str,
                                                         message: str) -> None:
-    result = subprocess.run([sys.executable, "-m", "advisor", "serve", option, value],
+    result = subprocess.run([sys.executable, "-m", "api", "serve", option, value],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert result.stderr.strip() == f"pmo-advisor serve: error: {message}"

@@ -12,17 +12,31 @@ import simpy
 
 from advisor.catalog import HORIZONS
 from advisor.errors import InputError
+from advisor.presets import load_preset
 from rules.diagnosis import diagnose
-from simulation import (LIMITS, compare, compare_from_request, experiment_from_request,
-                        list_presets, list_shocks, list_stories, list_strategies, run_experiment,
-                        run_story)
-from simulation.flywheel import (PHASE_PERCEPTION, PHASE_STEPS, PHASE_WHEEL, every_month,
-                                 wheel_action)
+from simulation import (
+    LIMITS,
+    compare,
+    compare_from_request,
+    experiment_from_request,
+    list_presets,
+    list_shocks,
+    list_stories,
+    list_strategies,
+    run_experiment,
+    run_story,
+)
+from simulation.flywheel import (
+    PHASE_PERCEPTION,
+    PHASE_STEPS,
+    PHASE_WHEEL,
+    every_month,
+    wheel_action,
+)
 from simulation.lifecycle import PHASE_RELAUNCH, launch, restructure, shutdown
 from simulation.model import SCENARIOS, SERIES, simulate
 from simulation.organization import PHASE_ORGANIZATION
 from simulation.parameters import DEFAULT_PARAMETERS, PERCEPTION_DELAY, Parameters
-from simulation.presets import load_preset
 from simulation.reviews import PHASE_REVIEW
 from simulation.shocks import PHASE_SHOCKS, ScheduledShock, load_shocks, parse_shock
 from simulation.state import PmoState, Start
@@ -311,7 +325,7 @@ def test_parameters_refuse_nonsense() -> None:
 
 
 def test_every_summary_measure_has_a_label_in_the_reports() -> None:
-    from simulation.reporting import SUMMARY_LABELS
+    from api.reports.simulation import SUMMARY_LABELS
     from simulation.results import SUMMARY_KEYS
     assert set(SUMMARY_KEYS) <= set(SUMMARY_LABELS)
     summary = run_experiment(PRESET, "minimal", months=3, runs=2, workers=1).summary

@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 
 import simulation.parameters as parameters
-from simulation.calibration import (TARGET_MEDIAN_FIRST_CHANGE, TARGET_MONTHS_BETWEEN_CHANGES,
-                                    calibrate)
+from simulation.calibration import (
+    TARGET_MEDIAN_FIRST_CHANGE,
+    TARGET_MONTHS_BETWEEN_CHANGES,
+    calibrate,
+)
 from simulation.shocks import shock_ids
 from simulation.stories import story_ids
 from simulation.strategies import strategy_ids

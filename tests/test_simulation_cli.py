@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from advisor.cli import main
-from advisor.cli.simulate import progress_bar
-from conftest import PROFILES_DIR
+import scenarios
+from api.cli import main
+from api.cli.simulate import progress_bar
+
+PROFILES = scenarios.documents("profiles")
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -40,7 +42,7 @@ def test_simulate_prints_a_summary_and_draws_both_charts(capsys: pytest.CaptureF
 
 
 def test_simulate_json_from_a_profile_file(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "simulate", "--profile", str(PROFILES_DIR / "crisis-retailer.yaml"),
+    code, out, _ = run(capsys, "simulate", "--profile", str(PROFILES["crisis-retailer"]),
                        "--strategy", "crisis_turnaround", "--months", "6", "--runs", "3",
                        "--json", "--no-random-shocks")
     data = json.loads(out)
@@ -126,7 +128,7 @@ def test_progress_bar_only_on_a_terminal() -> None:
 
 
 def test_the_installed_command_runs_a_story() -> None:
-    result = subprocess.run([sys.executable, "-m", "advisor", "story", "crisis-averted",
+    result = subprocess.run([sys.executable, "-m", "api", "story", "crisis-averted",
                              "--json"], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)

@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from advisor.catalog import LEVELS, load_catalog
 from api.schemas.diagnosis import DiagnosisSchema
-from rules.advice_table import ACTIONS, SEVERITIES, STATUSES, TIMINGS
+from rules.advice.table import ACTIONS, SEVERITIES, STATUSES, TIMINGS
 
 __all__ = ["AdviceSchema"]
 

@@ -10,7 +10,7 @@ import functools
 
 from marshmallow import Schema, fields
 
-from advisor.assessment import ProfileSchema
+from advisor.assessment import profile_schema as _profile_schema
 from api.schemas.lists import list_of
 
 __all__ = ["profile_schema", "ProfileSummarySchema", "ProfileListSchema", "ShippedProfileSchema"]
@@ -19,7 +19,7 @@ __all__ = ["profile_schema", "ProfileSummarySchema", "ProfileListSchema", "Shipp
 @functools.cache
 def profile_schema() -> type[Schema]:
     """The profile schema class (documented in OpenAPI as ``Profile``)."""
-    return type(ProfileSchema())
+    return type(_profile_schema())
 
 
 class ProfileSummarySchema(Schema):

@@ -8,15 +8,16 @@ model's own records (its parameters, the profile as it started) are passed throu
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from advisor.assessment import parse_profile
 from advisor.catalog import load_catalog
 from advisor.errors import InputError
+from advisor.presets import shipped_profiles
 from advisor.validation import StrictBool, closed_schema, distinct, one_of
-from api.library import shipped_profiles
 from api.limits import DEFAULT_SIMULATION_RUNS, MAX_COMPARED_STRATEGIES, MAX_SIMULATION_RUN_MONTHS
 from api.schemas.profiles import profile_schema
 from simulation import list_shocks, list_strategies
@@ -26,7 +27,7 @@ __all__ = ["SimulationRequestSchema", "ComparisonRequestSchema", "ExperimentResu
            "ComparisonResultSchema"]
 
 _STRATEGIES = [s["id"] for s in list_strategies()]
-_SHOCK_PATTERN = r"^(%s)@[1-9][0-9]{0,2}$" % "|".join(s["id"] for s in list_shocks())
+_SHOCK_PATTERN = r"^(" + "|".join(s["id"] for s in list_shocks()) + r")@[1-9][0-9]{0,2}$"
 
 
 class Whole(fields.Integer):

@@ -1,0 +1,47 @@
+"""pmo-advisor rules [--table diagnosis|advice] [--json]: every rule, for review by a PMO expert."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+
+from api.service import rule_table
+from rules.table import Rule
+
+NAME = "rules"
+HELP = "list every diagnosis or advice rule with its conditions, conclusion, reason and page"
+
+
+def _diagnosis_tag(rule: Rule) -> str:
+    weight = f"+{rule.weight:g}" if rule.effect == "evidence" else rule.effect
+    return f"{rule.subject}, {weight}"
+
+
+def _advice_tag(rule: Rule) -> str:
+    then = ", ".join(f"{k}: {v}" for k, v in rule.data["then"].items())
+    return f"{rule.data['fact']}; then {then}"
+
+
+TAGS: dict[str, Callable[[Rule], str]] = {"diagnosis": _diagnosis_tag, "advice": _advice_tag}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--table", choices=sorted(TAGS), default="diagnosis",
+                        help="which rule table (default: diagnosis)")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    tag = TAGS[args.table]
+    table = rule_table(args.table)
+    if args.json:
+        print(json.dumps({"ruleset_version": table.version,
+                          "rules": [r.to_dict() for r in table.rules]}, indent=2))
+        return 0
+    print(f"ruleset {table.version}: {len(table.rules)} rules\n")
+    for rule in table.rules:
+        print(f"{rule.id}  [{tag(rule)}, pri {rule.priority}, {rule.source}]")
+        print(f"    when {rule.conditions}")
+        print(f"    {rule.reason}")
+    return 0

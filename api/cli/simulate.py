@@ -1,0 +1,103 @@
+"""pmo-advisor simulate --profile FILE_OR_PRESET --strategy NAME [--months 36] [--runs 500]
+[--seed 0] [--shock sponsor_change@6 ...] [--no-random-shocks] [--json] [--plot out.png]"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from advisor.errors import InputError
+from api.service import simulate
+from simulation.spec import DEFAULT_MONTHS, DEFAULT_RUNS, DEFAULT_SEED, LIMITS
+from simulation.strategies import strategy_ids
+
+NAME = "simulate"
+HELP = "Monte Carlo simulation of a PMO strategy from a profile (the flywheel model)"
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by simulate and compare."""
+    parser.add_argument("--profile", required=True, metavar="FILE_OR_PRESET",
+                        help="a profile file (YAML/JSON) or a shipped preset, e.g. "
+                             "kickoff-fintech")
+    parser.add_argument("--months", type=int, default=DEFAULT_MONTHS,
+                        help=f"months to simulate, 1-{LIMITS['months'][1]} "
+                             f"(default {DEFAULT_MONTHS})")
+    parser.add_argument("--runs", type=int, default=DEFAULT_RUNS,
+                        help=f"replications, 1-{LIMITS['runs'][1]}; runs x months x strategies "
+                             f"at most {LIMITS['runs_x_months_x_strategies']} "
+                             f"(default {DEFAULT_RUNS})")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                        help=f"random seed; the same seed gives the same result "
+                             f"(default {DEFAULT_SEED})")
+    parser.add_argument("--shock", action="append", default=[], metavar="NAME@MONTH",
+                        help="a scheduled shock, e.g. sponsor_change@6 (repeatable)")
+    parser.add_argument("--no-random-shocks", action="store_true",
+                        help="only the scheduled shocks (default: also random ones)")
+    parser.add_argument("--relaunch-strategy", metavar="NAME",
+                        help="strategy of a new PMO after a shutdown (default: the same)")
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="worker processes (default: all cores for large runs)")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--plot", metavar="PNG", help="write a chart to this PNG file")
+
+
+def run_options(args: argparse.Namespace) -> dict[str, Any]:
+    return {"months": args.months, "runs": args.runs, "seed": args.seed, "shocks": args.shock,
+            "random_shocks": not args.no_random_shocks,
+            "relaunch_strategy": args.relaunch_strategy, "allow_files": True,
+            "workers": args.workers, "progress": progress_bar()}
+
+
+def progress_bar(stream: Any = None) -> Callable[[int, int], None] | None:
+    """A one-line progress bar on stderr, only when stderr is a terminal."""
+    stream = stream or sys.stderr
+    if not stream.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = done * width // total
+        stream.write(f"\rsimulating [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        if done >= total:
+            stream.write("\r" + " " * (width + 30) + "\r")
+        stream.flush()
+
+    return show
+
+
+def check_plot(path: str | None) -> None:
+    """Refuse a bad chart file name before spending time on the simulation."""
+    if path and not path.lower().endswith(".png"):
+        raise InputError(f"plots are written as PNG; give a .png file name, got {path}", "plot")
+
+
+def write_plot(result: Any, path: str | None) -> None:
+    if path:
+        from simulation import plots
+        figure = {"experiment": plots.experiment_figure, "comparison": plots.comparison_figure,
+                  "story": plots.story_figure}[kind_of(result)](result)
+        written = plots.save_figure(figure, path)
+        print(f"chart written to {written}", file=sys.stderr)
+
+
+def kind_of(result: Any) -> str:
+    return type(result).__name__.replace("Result", "").lower()
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--strategy", required=True, metavar="NAME",
+                        help="one of: " + ", ".join(strategy_ids()))
+    add_run_options(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from api.reports.simulation import render_experiment
+    check_plot(args.plot)
+    result = simulate(args.profile, args.strategy, **run_options(args))
+    print(json.dumps(result.to_dict(), indent=2) if args.json else render_experiment(result))
+    write_plot(result, args.plot)
+    return 0

@@ -1,0 +1,34 @@
+"""The application factory: configuration, errors, API keys, the API, its docs and the pages.
+
+Nothing here touches the rules engine: durable-rules must not be created before a server forks
+its workers, so the engine is built on the first diagnosis, in the process that serves it
+(``rules/gateway.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from api.http import auth, docs, pages, problems
+from api.http.config import configure
+from api.http.openapi import Api
+from api.http.routes import register_routes
+
+__all__ = ["create_app"]
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """A new application: defaults, then PMO_ADVISOR_* variables, then ``config``."""
+    app = Flask(__name__)
+    configure(app, config)
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the contract's field order
+    problems.init_app(app)
+    auth.init_app(app)
+    api = Api(app)
+    register_routes(api)
+    docs.init_app(app)
+    pages.init_app(app)
+    return app

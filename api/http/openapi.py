@@ -1,0 +1,108 @@
+"""The OpenAPI document and flask-smorest glue: problem+json errors, request bodies, API keys.
+
+flask-smorest turns the marshmallow schemas on every view into the OpenAPI 3 document served at
+``/openapi.json``. Three things are ours: errors are documented (and answered) as problem+json;
+request bodies are read by :meth:`ApiBlueprint.body` (JSON or YAML, validated by a marshmallow
+schema, errors named per field as the CLI names them); and the API-key requirement is documented
+on every operation it applies to.
+"""
+
+from __future__ import annotations
+
+import functools
+import http
+from collections.abc import Callable
+from typing import Any
+
+import flask_smorest
+from apispec import BasePlugin
+from flask import Flask
+from marshmallow import Schema
+
+from advisor.validation import load_with
+from api.http import problems
+from api.http.auth import keys_required
+from api.http.bodies import BODY_MEDIA_TYPES, read_body
+
+__all__ = ["Api", "ApiBlueprint", "error_response", "BEARER_SCHEME"]
+
+BEARER_SCHEME = "bearerAuth"
+
+
+def error_response(status: int) -> str:
+    """The name of the documented problem response for one status (a components/responses key)."""
+    return http.HTTPStatus(status).name
+
+
+class _ProtectedOperations(BasePlugin):
+    """Documents the 401 on every operation that does not declare itself open (``security: []``)."""
+
+    def operation_helper(self, path: str | None = None, operations: dict | None = None,
+                         **kwargs: Any) -> None:
+        for operation in (operations or {}).values():
+            if operation.get("security") != []:
+                operation.setdefault("responses", {}).setdefault("401", error_response(401))
+
+
+class Api(flask_smorest.Api):
+    """flask-smorest's Api, with RFC 9457 problems instead of its own error format."""
+
+    ERROR_SCHEMA = problems.ProblemSchema
+
+    def init_app(self, app: Flask, *, spec_kwargs: dict | None = None) -> None:
+        spec_kwargs = {**(spec_kwargs or {}), "extra_plugins": [_ProtectedOperations()]}
+        super().init_app(app, spec_kwargs=spec_kwargs)
+        self.spec.components.security_scheme(BEARER_SCHEME, {
+            "type": "http", "scheme": "bearer",
+            "description": "only when the service is configured with PMO_ADVISOR_API_KEYS"})
+        if keys_required(app):
+            self.spec.options["security"] = [{BEARER_SCHEME: []}]
+
+    def handle_http_exception(self, error: Any) -> Any:
+        return problems.handle_http_exception(error)
+
+    def _register_responses(self) -> None:
+        """Every error status, and the default, documented as problem+json."""
+        for status in http.HTTPStatus:
+            if status < 400:
+                continue
+            response: dict[str, Any] = {"description": status.phrase, "content": {
+                problems.PROBLEM_MEDIA_TYPE: {"schema": self.ERROR_SCHEMA}}}
+            if status == 401:
+                response["headers"] = {"WWW-Authenticate": {
+                    "description": "Bearer, with the realm", "required": True,
+                    "schema": {"type": "string"}}}
+            if status == 413:
+                cap = self._app.config["MAX_CONTENT_LENGTH"]
+                response["description"] = f"the request body is over {cap} bytes"
+            self.spec.components.response(status.name, response, lazy=True)
+        self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, {
+            "description": "an error, as RFC 9457 problem details",
+            "content": {problems.PROBLEM_MEDIA_TYPE: {"schema": self.ERROR_SCHEMA}}}, lazy=True)
+
+
+class ApiBlueprint(flask_smorest.Blueprint):
+    """A flask-smorest blueprint whose views take their body through :meth:`body`."""
+
+    def body(self, schema: type[Schema], build: Callable[[Any], Any] | None = None,
+             description: str = "") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Read the body (JSON or YAML), validate it with ``schema`` and pass the result to the
+        view as its first argument; ``build`` replaces the plain load where the domain already
+        has one (``parse_profile``). A bad field raises :class:`InputError`: a 422 naming it."""
+        instance = schema()
+        load = build or functools.partial(load_with, instance)
+        request_body = {"required": True, "description": description or None,
+                        "content": {t: {"schema": schema} for t in BODY_MEDIA_TYPES}}
+        request_body = {k: v for k, v in request_body.items() if v is not None}
+
+        def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+            @functools.wraps(view)
+            def with_body(*args: Any, **kwargs: Any) -> Any:
+                return view(load(read_body()), *args, **kwargs)
+
+            documented = self.doc(requestBody=request_body)(with_body)
+            for status in (400, 413, 415, 422):
+                documented = self.alt_response(status, error_response(status))(documented)
+            return documented
+
+        return decorator

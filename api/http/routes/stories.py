@@ -1,0 +1,49 @@
+"""GET /stories and GET /stories/{id}: scripted scenario stories, told by the model."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import RAISE
+from werkzeug.exceptions import NotFound
+
+from api import service
+from api.http.openapi import ApiBlueprint, error_response
+from api.limits import STORY_RUNS_CACHED
+from api.schemas.library import StoryListSchema, StoryQuerySchema, StoryResultSchema
+
+blp = ApiBlueprint("stories", __name__, description="Stories for trainers: a shipped PMO, "
+                   "scripted shocks and strategy changes, and what the model makes of them.")
+
+
+@functools.lru_cache(maxsize=STORY_RUNS_CACHED)
+def _told(story_id: str, seed: int | None) -> dict[str, Any]:
+    """A story run is fixed by its seed: told once per process, then served from memory."""
+    return service.tell_story(story_id, seed=seed).to_dict()  # type: ignore[no-any-return]
+
+
+@blp.route("/stories")
+@blp.response(200, StoryListSchema)
+def list_stories() -> dict[str, Any]:
+    """Every shipped story: its PMO, strategy, scripted events and expected path"""
+    items = service.stories()
+    return {"count": len(items), "items": items}
+
+
+@blp.route("/stories/<string:story_id>")
+@blp.arguments(StoryQuerySchema, location="query", as_kwargs=True, unknown=RAISE)
+@blp.response(200, StoryResultSchema)
+@blp.alt_response(404, error_response(404))
+def tell_story(story_id: str, seed: int | None = None) -> dict[str, Any]:
+    """Tell one story
+
+    Runs the story (once, traced): the timeline of events and executive reviews, each change of
+    scenario with the rules behind it, the path through the scenarios and the monthly series.
+    ``seed`` tells a variant of the story.
+    """
+    known: Mapping[str, Any] = {s["id"]: s for s in service.stories()}
+    if story_id not in known:
+        raise NotFound(f"no story {story_id!r}; GET /api/v1/stories lists them")
+    return _told(story_id, seed)
