@@ -73,7 +73,8 @@ def test_story_tells_the_crisis_to_resurgence_timeline(capsys: pytest.CaptureFix
     assert "[shock] Sponsor change" in out and "[shutdown]" in out and "[launch]" in out
     assert "Crisis -> Decline" in out and "collapse_when_all_backing_gone" in out
     assert out.rstrip().endswith(
-        "Path: Thriving -> Crisis -> Decline -> Collapse -> Potential -> Resurgence")
+        "Path: Thriving -> Crisis -> Decline -> Collapse -> Potential -> Resurgence -> Growing"
+        " -> Thriving")
     assert chart.read_bytes().startswith(PNG)
 
 

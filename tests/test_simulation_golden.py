@@ -85,9 +85,9 @@ GOLDEN_STORIES = {
     'crisis-to-resurgence': [
         (0, 'start', 'thriving'), (4, 'shock', 'sponsor_change'), (6, 'review', 'crisis'),
         (10, 'shock', 'budget_cut'), (27, 'review', 'decline'),
-        (30, 'strategy', 'crisis_turnaround'), (45, 'review', 'collapse'),
-        (48, 'shutdown', 'shutdown'), (51, 'review', 'potential'), (57, 'launch', 'launch'),
-        (57, 'review', 'resurgence'),
+        (30, 'strategy', 'crisis_turnaround'), (48, 'review', 'collapse'),
+        (48, 'shutdown', 'shutdown'), (51, 'review', 'potential'), (54, 'launch', 'launch'),
+        (54, 'review', 'resurgence'), (75, 'review', 'growing'), (96, 'review', 'thriving'),
     ],
     'kickoff-to-thriving': [
         (0, 'start', 'kickoff'), (6, 'review', 'growing'), (14, 'shock', 'strategy_shift'),
@@ -111,11 +111,12 @@ def test_seeded_story_timeline(story: str) -> None:
     assert is_subsequence(get_story(story).expect_path, result.path())
 
 
-def test_crisis_to_resurgence_passes_through_the_five_scenarios_in_order() -> None:
+def test_crisis_to_resurgence_passes_through_the_five_scenarios_then_grows() -> None:
     path = run_story("crisis-to-resurgence").path()
-    assert path == ["thriving", "crisis", "decline", "collapse", "potential", "resurgence"]
+    assert path == ["thriving", "crisis", "decline", "collapse", "potential", "resurgence",
+                    "growing", "thriving"]
     assert is_subsequence(["thriving", "crisis", "decline", "collapse", "resurgence"], path)
-    assert not is_subsequence(["resurgence", "thriving"], path)
+    assert is_subsequence(["resurgence", "growing", "thriving"], path)
 
 
 def test_story_json_carries_the_rules_behind_each_transition() -> None:
@@ -126,5 +127,5 @@ def test_story_json_carries_the_rules_behind_each_transition() -> None:
     assert decline["rules"][0]["id"] == "decline_when_support_lost"
     said = [e["say"] for e in data["timeline"] if e["say"]]
     assert len(said) == 3 and said[0].startswith("The COO who founded the EPMO retires.")
-    assert data["series"]["scenario"][-1] == "resurgence"
+    assert data["series"]["scenario"][-1] == "thriving"
     assert data["series"]["strategy"][-1] == "customer_centric"
