@@ -162,6 +162,9 @@ def test_a_story_is_told_month_by_month_with_the_rules_behind_each_change(visit:
     expect(page.locator("#timeline > li.change").first).to_contain_text("thriving")
     expect(page.locator("#timeline")).to_contain_text("crisis_when_support_wanes")
     expect(page.locator("#story-chart svg.strip rect.scenario-collapse").first).to_be_attached()
+    expect(page.locator("#story-chart svg .marker-shock")).to_have_count(2)  # events on the chart
+    expect(page.locator("#present-link")).to_have_attribute(
+        "href", "/stories/crisis-to-resurgence/present")
     assert visit.foreign_requests() == []
 
 
@@ -186,3 +189,52 @@ def test_with_api_keys_the_page_asks_for_a_key_and_then_works(browser: BrowserCo
         expect(page.locator("#result-scenario")).to_have_text("Thriving")
         page.close()
         assert visit.errors == []
+
+
+def test_presenting_a_story_to_its_end_with_the_keyboard_passes_resurgence_on_the_ring(
+        visit: Visit) -> None:
+    page = visit.page
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    visit.open("/stories/crisis-to-resurgence/present")
+    expect(page.locator("#slide-title")).to_be_visible()
+    expect(page.locator("#deck-title")).to_have_text("From Thriving to Resurgence")
+    body_px = float(page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)"))
+    assert body_px >= 28  # readable from the back of a room
+    seen: list[str] = []
+    for _ in range(40):  # the story has about fifteen moments: bounded, never an endless loop
+        page.keyboard.press("ArrowRight")
+        if page.locator("#slide-closing").is_visible():
+            break
+        seen.append(page.locator("#ring .node.current").text_content() or "")
+        # one screen at 1920x1080: nothing to scroll on a projector
+        assert page.evaluate("document.documentElement.scrollHeight") <= 1080
+    expect(page.locator("#slide-closing")).to_be_visible()
+    assert "Resurgence" in seen and seen[-1] == "Thriving"
+    assert seen.index("Crisis") < seen.index("Decline") < seen.index("Collapse") \
+        < seen.index("Resurgence") < seen.index("Growing")
+    expect(page.locator("#takeaways li").first).to_contain_text("turning point")
+    page.keyboard.press("ArrowLeft")
+    expect(page.locator("#month-label")).to_have_text("Month 96 of 96")
+
+
+def test_a_presented_transition_says_why_in_words_and_shows_rule_ids_on_demand(
+        visit: Visit) -> None:
+    page = visit.page
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    visit.open("/stories/crisis-to-resurgence/present#month-27")
+    expect(page.locator("#moment .transition")).to_have_text("Crisis → Decline")
+    expect(page.locator("#moment .why li").first).to_contain_text("Executive support")
+    rule_id = page.locator("#moment .rule-id").first
+    expect(rule_id).to_be_hidden()
+    page.keyboard.press("r")
+    expect(rule_id).to_have_text("decline_when_support_lost")
+    expect(rule_id).to_be_visible()
+    slider = page.locator("#month-slider")
+    slider.fill("4")
+    expect(page.locator("#moment .event-shock")).to_contain_text("COO who founded the EPMO")
+    expect(page.locator("#momentum-chart svg .marker")).to_have_count(5)
+    page.keyboard.press("Space")
+    expect(page.locator("#play")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#month-label")).not_to_have_text("Month 4 of 96")  # it moves on
+    page.keyboard.press("Space")
+    expect(page.locator("#play")).to_have_attribute("aria-pressed", "false")

@@ -50,6 +50,8 @@ class StorySchema(Schema):
                          metadata={"description": "scripted shocks and strategy changes: month, "
                                                   "shock or strategy, and what to say"})
     expect_path = fields.List(fields.String(), required=True)
+    takeaways = fields.List(fields.String(), required=True, metadata={
+        "description": "what the room should take away (the presenter's closing slide)"})
 
 
 class TimelineRuleSchema(Schema):

@@ -31,11 +31,13 @@ const Charts = (function () {
     return root;
   }
 
-  // series: [{label, points: [{x, mean, low, high}]}]; x on a shared axis, y within [yMin, yMax]
+  // series: [{label, points: [{x, mean, low, high}]}]; x on a shared axis, y within [yMin, yMax];
+  // options.markers: events on the x axis; options.cursor: an x to mark as "now"
   function lines(series, options) {
     const o = Object.assign({width: 640, height: 260, yMin: 0, yMax: 1, xLabel: "", yLabel: ""},
                             options || {});
-    const pad = {left: 44, right: 12, top: 12, bottom: 34};
+    const f = o.fontSize || 12;  // label size in chart units: padding and offsets follow it
+    const pad = {left: 3.7 * f, right: Math.max(12, f), top: f, bottom: 2.9 * f};
     const xs = series.flatMap(function (s) { return s.points.map(function (p) { return p.x; }); });
     const xMin = Math.min.apply(null, xs), xMax = Math.max.apply(null, xs);
     const sx = function (x) {
@@ -47,20 +49,32 @@ const Charts = (function () {
     };
     const root = svg("svg", {viewBox: `0 0 ${o.width} ${o.height}`, role: "img", class: "lines",
                              "aria-label": o.title || "line chart"});
-    [0, 0.25, 0.5, 0.75, 1].forEach(function (f) {
-      const v = o.yMin + f * (o.yMax - o.yMin);
+    (o.yTicks || [0, 0.25, 0.5, 0.75, 1]).forEach(function (t) {  // fractions of the y range
+      const v = o.yMin + t * (o.yMax - o.yMin);
       root.append(svg("line", {x1: pad.left, x2: o.width - pad.right, y1: sy(v), y2: sy(v),
                                class: "grid"}));
-      root.append(svg("text", {x: pad.left - 6, y: sy(v) + 4, "text-anchor": "end",
+      root.append(svg("text", {x: pad.left - 6, y: sy(v) + f / 3, "text-anchor": "end",
                                class: "axis"}, Number(v.toFixed(2)).toString()));
     });
     const step = xMax - xMin > 48 ? 12 : xMax - xMin > 12 ? 6 : 1;  // months: years or halves
     for (let x = Math.ceil(xMin / step) * step; x <= xMax; x += step) {
-      root.append(svg("text", {x: sx(x), y: o.height - pad.bottom + 14, "text-anchor": "middle",
+      root.append(svg("text", {x: sx(x), y: o.height - pad.bottom + 1.2 * f, "text-anchor": "middle",
                                class: "axis"}, String(x)));
     }
     root.append(svg("text", {x: (o.width + pad.left) / 2, y: o.height - 4, "text-anchor": "middle",
                              class: "axis"}, o.xLabel));
+    // Events on the time axis (markers: [{x, label, kind}]): a dashed line and a short label.
+    (o.markers || []).forEach(function (m, i) {
+      const g = svg("g", {class: `marker marker-${m.kind || "event"}`});
+      g.append(svg("line", {x1: sx(m.x), x2: sx(m.x), y1: pad.top, y2: o.height - pad.bottom}));
+      if (o.markerLabels !== false) {
+        g.append(svg("text", {x: sx(m.x) + 4, y: pad.top + f * (1 + (i % 3) * 1.2),
+                              class: "marker-label"},
+                     m.label));
+      }
+      g.append(svg("title", {}, `month ${m.x}: ${m.label}`));
+      root.append(g);
+    });
     series.forEach(function (s, i) {
       const g = svg("g", {class: `series series-${i % 6}`});
       const band = s.points.filter(function (p) { return p.low !== undefined; });
@@ -74,6 +88,10 @@ const Charts = (function () {
       g.append(svg("title", {}, s.label));
       root.append(g);
     });
+    if (o.cursor !== undefined) {  // "now": the month a presenter is showing
+      root.append(svg("line", {x1: sx(o.cursor), x2: sx(o.cursor), y1: pad.top,
+                               y2: o.height - pad.bottom, class: "cursor"}));
+    }
     return root;
   }
 

@@ -51,7 +51,9 @@
     const chart = el("div");
     chart.append(Charts.lines([{label: "momentum", points: months.map(function (m, i) {
       return {x: m, mean: story.series.momentum[i]};
-    })}], {yMin: 0, yMax: 1, xLabel: "month", title: "momentum"}),
+    })}], {yMin: 0, yMax: 1, xLabel: "month", title: "momentum", markers: story.timeline
+      .filter(function (e) { return ["shock", "strategy", "shutdown", "launch"].indexOf(e.kind) >= 0; })
+      .map(function (e) { return {x: e.month, kind: e.kind, label: e.name.replace(/_/g, " ")}; })}),
     Charts.strip(story.series.scenario, {title: "scenario per month"}),
     Charts.legend(Array.from(new Set(story.path)), Array.from(new Set(story.path))
       .map(function (s) { return `scenario-${s}`; })));
