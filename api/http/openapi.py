@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import http
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import flask_smorest
@@ -44,13 +44,28 @@ class _ProtectedOperations(BasePlugin):
                 operation.setdefault("responses", {}).setdefault("401", error_response(401))
 
 
+class _OperationIds(BasePlugin):
+    """Names every operation after its view function (``create_diagnosis``, ``list_shocks``):
+    code generators and Swagger's deep links need an ``operationId``, and the view's name is
+    already unique, stable and read in the code."""
+
+    def operation_helper(self, path: str | None = None, operations: dict | None = None,
+                         **kwargs: Any) -> None:
+        rule = kwargs.get("rule")
+        if rule is None:
+            return
+        for operation in (operations or {}).values():
+            operation.setdefault("operationId", rule.endpoint.rsplit(".", 1)[-1])
+
+
 class Api(flask_smorest.Api):
     """flask-smorest's Api, with RFC 9457 problems instead of its own error format."""
 
     ERROR_SCHEMA = problems.ProblemSchema
 
     def init_app(self, app: Flask, *, spec_kwargs: dict | None = None) -> None:
-        spec_kwargs = {**(spec_kwargs or {}), "extra_plugins": [_ProtectedOperations()]}
+        spec_kwargs = {**(spec_kwargs or {}),
+                       "extra_plugins": [_ProtectedOperations(), _OperationIds()]}
         super().init_app(app, spec_kwargs=spec_kwargs)
         self.spec.components.security_scheme(BEARER_SCHEME, {
             "type": "http", "scheme": "bearer",
@@ -85,14 +100,19 @@ class ApiBlueprint(flask_smorest.Blueprint):
     """A flask-smorest blueprint whose views take their body through :meth:`body`."""
 
     def body(self, schema: type[Schema], build: Callable[[Any], Any] | None = None,
-             description: str = "") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+             description: str = "", example: Mapping[str, Any] | None = None,
+             ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Read the body (JSON or YAML), validate it with ``schema`` and pass the result to the
         view as its first argument; ``build`` replaces the plain load where the domain already
-        has one (``parse_profile``). A bad field raises :class:`InputError`: a 422 naming it."""
+        has one (``parse_profile``). A bad field raises :class:`InputError`: a 422 naming it.
+        ``example``: a body that works as shipped (Swagger's "Try it out" sends it)."""
         instance = schema()
         load = build or functools.partial(load_with, instance)
+        content: dict[str, Any] = {t: {"schema": schema} for t in BODY_MEDIA_TYPES}
+        if example is not None:
+            content[BODY_MEDIA_TYPES[0]]["example"] = dict(example)
         request_body = {"required": True, "description": description or None,
-                        "content": {t: {"schema": schema} for t in BODY_MEDIA_TYPES}}
+                        "content": content}
         request_body = {k: v for k, v in request_body.items() if v is not None}
 
         def decorator(view: Callable[..., Any]) -> Callable[..., Any]:

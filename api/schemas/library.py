@@ -1,4 +1,5 @@
-"""Outputs of the shipped strategy and story library: GET /strategies, GET /stories[/{id}]."""
+"""Outputs of the shipped strategy, shock and story library: GET /strategies, GET /shocks,
+GET /stories[/{id}]."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from marshmallow import Schema, fields, validate
 from api.schemas.lists import list_of
 from simulation.spec import MAX_SEED
 
-__all__ = ["StrategyListSchema", "StoryListSchema", "StoryResultSchema", "StoryQuerySchema"]
+__all__ = ["StrategyListSchema", "ShockListSchema", "StoryListSchema", "StoryResultSchema",
+           "StoryQuerySchema"]
 
 
 def _shares(description: str) -> fields.Dict:
@@ -33,6 +35,19 @@ class StrategySchema(Schema):
                                                       "tailored (to the customers' maturity)"})
     triggers = fields.List(fields.Nested(TriggerSchema), required=True)
     perception_mix = _shares("share of delivered value per outcome horizon")
+
+
+class ShockSchema(Schema):
+    id = fields.String(required=True, metadata={
+        "description": "the name to schedule it by: `shocks: [\"<id>@<month>\"]`"})
+    name = fields.String(required=True)
+    summary = fields.String(required=True)
+    source = fields.String(required=True, metadata={
+        "description": "guide pages, or `model` (an assumption documented in docs/model.md)"})
+    hazard_per_year = fields.Float(required=True, metadata={
+        "description": "expected occurrences per PMO-year when shocks are random"})
+    major_change = fields.Boolean(required=True, metadata={
+        "description": "true when the PMO itself is restructured"})
 
 
 class StorySchema(Schema):
@@ -97,3 +112,4 @@ class StoryQuerySchema(Schema):
 
 StrategyListSchema = list_of(StrategySchema, "StrategyListSchema")
 StoryListSchema = list_of(StorySchema, "StoryListSchema")
+ShockListSchema = list_of(ShockSchema, "ShockListSchema")

@@ -10,6 +10,7 @@ from api.http.routes import (
     health,
     profiles,
     recommendations,
+    shocks,
     simulations,
     stories,
     strategies,
@@ -18,7 +19,7 @@ from api.http.routes import (
 __all__ = ["register_routes"]
 
 BLUEPRINTS = (health.blp, catalog.blp, diagnoses.blp, recommendations.blp, simulations.blp,
-              profiles.blp, strategies.blp, stories.blp)
+              profiles.blp, strategies.blp, shocks.blp, stories.blp)
 
 
 def register_routes(api: Api) -> None:

@@ -7,6 +7,7 @@ from flask import Response, jsonify
 from advisor.assessment import Profile, parse_profile
 from api.http.openapi import ApiBlueprint
 from api.schemas.diagnosis import DiagnosisSchema
+from api.schemas.examples import diagnosis_example
 from api.schemas.profiles import profile_schema
 from api.service import diagnose
 
@@ -17,7 +18,8 @@ blp = ApiBlueprint("diagnoses", __name__, description="Which of the eight scenar
 @blp.route("/diagnoses", methods=["POST"])
 @blp.response(200, DiagnosisSchema)
 @blp.body(profile_schema(), build=parse_profile,
-          description="a PMO profile (JSON, or YAML as in scenarios/profiles)")
+          description="a PMO profile (JSON, or YAML as in scenarios/profiles)",
+          example=diagnosis_example())
 def create_diagnosis(profile: Profile) -> Response:
     """Diagnose a profile
 

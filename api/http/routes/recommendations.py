@@ -7,6 +7,7 @@ from flask import Response, jsonify
 from advisor.assessment import Profile, parse_profile
 from api.http.openapi import ApiBlueprint
 from api.schemas.advice import AdviceSchema
+from api.schemas.examples import recommendation_example
 from api.schemas.profiles import profile_schema
 from api.service import recommend
 
@@ -17,7 +18,8 @@ blp = ApiBlueprint("recommendations", __name__, description="Which services, app
 @blp.route("/recommendations", methods=["POST"])
 @blp.response(200, AdviceSchema)
 @blp.body(profile_schema(), build=parse_profile,
-          description="a PMO profile; its customers, services and team sections feed the advice")
+          description="a PMO profile; its customers, services and team sections feed the advice",
+          example=recommendation_example())
 def create_recommendation(profile: Profile) -> Response:
     """Advise a PMO
 

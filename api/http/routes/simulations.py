@@ -15,6 +15,7 @@ from flask import Response, current_app, jsonify
 from advisor.errors import InputError
 from api import service
 from api.http.openapi import ApiBlueprint
+from api.schemas.examples import comparison_example, simulation_example
 from api.schemas.simulation import (
     ComparisonRequestSchema,
     ComparisonResultSchema,
@@ -46,7 +47,8 @@ def _start(request: Mapping[str, Any]) -> Any:
 @blp.route("/simulations", methods=["POST"])
 @blp.response(200, ExperimentResultSchema)
 @blp.body(SimulationRequestSchema, description="where the PMO starts (preset or profile), the "
-          "strategy, and how long, how often and with which shocks to run it")
+          "strategy, and how long, how often and with which shocks to run it",
+          example=simulation_example())
 def create_simulation(request: Mapping[str, Any]) -> Response:
     """Simulate one strategy
 
@@ -62,7 +64,7 @@ def create_simulation(request: Mapping[str, Any]) -> Response:
 @blp.route("/simulations/compare", methods=["POST"])
 @blp.response(200, ComparisonResultSchema)
 @blp.body(ComparisonRequestSchema, description="as POST /simulations, with 2 or more "
-          "strategies instead of one")
+          "strategies instead of one", example=comparison_example())
 def compare_simulations(request: Mapping[str, Any]) -> Response:
     """Compare strategies side by side
 

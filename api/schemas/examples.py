@@ -1,0 +1,50 @@
+"""Working request bodies for the OpenAPI document: what Swagger's "Try it out" sends as shipped.
+
+Each example is built from a shipped profile, so it stays valid whenever the profiles or their
+schema change (tests/test_api_examples.py posts every one and expects a 200). The simulation
+examples stay small (runs x months within the tightest budget the tests configure) so trying
+them costs a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from advisor.presets import shipped_profiles
+
+__all__ = ["EXAMPLE_PRESET", "diagnosis_example", "recommendation_example",
+           "simulation_example", "comparison_example"]
+
+#: the shipped PMO every example starts from: a retailer's PMO in Crisis, with customers,
+#: services and team (so the advice has something to work with)
+EXAMPLE_PRESET = "crisis-retailer"
+#: the sections a diagnosis reads; the advice reads the whole profile
+_DIAGNOSIS_SECTIONS = ("name", "pmo", "indicators", "trends", "signs")
+
+
+@functools.cache
+def _profile() -> dict[str, Any]:
+    return shipped_profiles()[EXAMPLE_PRESET].profile.to_dict()  # type: ignore[no-any-return]
+
+
+def diagnosis_example() -> dict[str, Any]:
+    """POST /diagnoses: a PMO in Crisis, its indicators, trends and signs."""
+    return {k: v for k, v in _profile().items() if k in _DIAGNOSIS_SECTIONS}
+
+
+def recommendation_example() -> dict[str, Any]:
+    """POST /recommendations: the same PMO with its customers, services and team."""
+    return dict(_profile())
+
+
+def simulation_example() -> dict[str, Any]:
+    """POST /simulations: a shipped PMO, a strategy, a scheduled shock, a seed."""
+    return {"preset": EXAMPLE_PRESET, "strategy": "crisis_turnaround", "months": 12, "runs": 20,
+            "seed": 7, "shocks": ["sponsor_change@3"], "random_shocks": True}
+
+
+def comparison_example() -> dict[str, Any]:
+    """POST /simulations/compare: two strategies on the same random numbers."""
+    return {"preset": EXAMPLE_PRESET, "strategies": ["crisis_turnaround", "process_centric"],
+            "months": 12, "runs": 10, "seed": 7, "shocks": [], "random_shocks": True}

@@ -1,0 +1,64 @@
+"""The OpenAPI document is one an integrator can use on the first try: valid OpenAPI, an
+operationId on every operation, and a request-body example that works as shipped."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from openapi_spec_validator import validate
+
+from api.http import create_app
+
+
+@pytest.fixture(scope="module")
+def shipped_app() -> Flask:
+    return create_app({"TESTING": True})
+
+
+@pytest.fixture(scope="module")
+def document(shipped_app: Flask) -> dict[str, Any]:
+    return shipped_app.test_client().get("/openapi.json").get_json()  # type: ignore[no-any-return]
+
+
+def operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(path, method, operation) for path, item in document["paths"].items()
+            for method, operation in item.items() if method != "parameters"]
+
+
+def test_the_document_is_valid_openapi(document: dict[str, Any]) -> None:
+    validate(document)  # raises, naming the offending part, when it is not
+
+
+def test_every_operation_has_a_unique_operation_id(document: dict[str, Any]) -> None:
+    ids = [operation.get("operationId") for _, _, operation in operations(document)]
+    assert None not in ids
+    assert len(ids) == len(set(ids))
+    by_route = {(method, path): op["operationId"] for path, method, op in operations(document)}
+    assert by_route[("post", "/api/v1/diagnoses")] == "create_diagnosis"
+    assert by_route[("get", "/api/v1/shocks")] == "list_shocks"
+
+
+def test_every_request_body_example_works_as_shipped(shipped_app: Flask,
+                                                      document: dict[str, Any]) -> None:
+    """What Swagger's "Try it out" sends: the JSON example of each body, answered 200."""
+    client = shipped_app.test_client()
+    bodies = [(path, method, op) for path, method, op in operations(document)
+              if "requestBody" in op]
+    assert {path for path, _, _ in bodies} >= {
+        "/api/v1/diagnoses", "/api/v1/recommendations", "/api/v1/simulations",
+        "/api/v1/simulations/compare"}
+    for path, method, operation in bodies:
+        example = operation["requestBody"]["content"]["application/json"].get("example")
+        assert example, f"{method.upper()} {path} has no example"
+        answer = client.open(path, method=method.upper(), json=example)
+        assert answer.status_code == 200, (path, answer.get_json())
+
+
+def test_the_shocks_a_simulation_can_schedule_are_listed(shipped_app: Flask) -> None:
+    answer = shipped_app.test_client().get("/api/v1/shocks").get_json()
+    ids = [shock["id"] for shock in answer["items"]]
+    assert answer["count"] == len(ids) and "sponsor_change" in ids and "budget_cut" in ids
+    first = answer["items"][0]
+    assert set(first) == {"id", "name", "summary", "source", "hazard_per_year", "major_change"}
