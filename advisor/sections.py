@@ -77,16 +77,27 @@ class _CatalogRef(fields.Field):
         raise ValidationError(f"unknown {self.kind} {value!r}; allowed: {self.allowed}")
 
 
+def _names(kind: str, count: int) -> list[str]:
+    """Every name a catalog reference accepts as text: its ids, then its numbers."""
+    return [*load_catalog().ids(kind), *map(str, range(1, count + 1))]
+
+
 def _outcome_ref() -> _CatalogRef:
     count = len(load_catalog().outcomes)
+    # metadata: the JSON schema of what is accepted, for the OpenAPI document
     return _CatalogRef("outcome", "number",
-                       f"1-{count} (the guide's outcome numbers) or an outcome id")
+                       f"1-{count} (the guide's outcome numbers) or an outcome id",
+                       metadata={"oneOf": [{"type": "integer", "minimum": 1, "maximum": count},
+                                           {"type": "string",
+                                            "enum": _names("outcomes", count)}]})
 
 
 def _service_ref() -> _CatalogRef:
     catalog = load_catalog()
+    # metadata: the names accepted as keys of ``services``, for the OpenAPI document
     return _CatalogRef("service", "id", f"1-{len(catalog.services)} or "
-                       + ", ".join(catalog.ids("services")))
+                       + ", ".join(catalog.ids("services")),
+                       metadata={"enum": _names("services", len(catalog.services))})
 
 
 class _UniqueKeys(fields.Dict):
@@ -118,7 +129,8 @@ def _errors_by_key(messages: Any) -> Any:
 
 
 ServiceStateSchema = closed_schema("ServiceStateSchema", {
-    "maturity": _Level(required=True, validate=within(*LEVEL_RANGE)),
+    "maturity": _Level(required=True, validate=within(*LEVEL_RANGE),
+                       metadata={"multipleOf": 1}),
 })
 
 
@@ -132,7 +144,7 @@ def _customer_schema() -> type[Schema]:
         "maturity": Number(required=True, validate=within(*map(float, LEVEL_RANGE))),
         "outcomes": fields.List(_outcome_ref(), load_default=list, validate=[validate.Length(
             max=MAX_OUTCOMES, error=f"at most {MAX_OUTCOMES} outcomes per customer"),
-            distinct("ranked")]),
+            distinct("ranked")], metadata={"uniqueItems": True}),
         "risk": fields.String(validate=one_of(RISKS, "risk")),
     }
     return closed_schema("CustomerSchema", declared)

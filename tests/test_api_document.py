@@ -62,3 +62,28 @@ def test_the_shocks_a_simulation_can_schedule_are_listed(shipped_app: Flask) -> 
     assert answer["count"] == len(ids) and "sponsor_change" in ids and "budget_cut" in ids
     first = answer["items"][0]
     assert set(first) == {"id", "name", "summary", "source", "hazard_per_year", "major_change"}
+
+
+def test_the_document_states_what_the_server_enforces(document: dict[str, Any]) -> None:
+    """Where JSON Schema can state a rule, the document states it (schemathesis then holds the
+    server to it with positive_data_acceptance: tests/test_api_schemathesis.py)."""
+    schemas = document["components"]["schemas"]
+    services = schemas["Profile"]["properties"]["services"]
+    assert services["additionalProperties"] is False
+    assert {"governance_oversight", "16"} <= set(services["properties"])
+    assert "no_such_service" not in services["properties"]
+    for request in ("SimulationRequest", "ComparisonRequest"):
+        assert schemas[request]["oneOf"] == [{"required": ["preset"]}, {"required": ["profile"]}]
+    assert schemas["ComparisonRequest"]["properties"]["strategies"]["uniqueItems"] is True
+    assert schemas["Profile"]["properties"]["signs"]["uniqueItems"] is True
+    assert schemas["Customer"]["properties"]["outcomes"]["uniqueItems"] is True
+    assert schemas["ServiceState"]["properties"]["maturity"]["multipleOf"] == 1
+
+
+def test_a_request_naming_both_preset_and_profile_is_refused_as_documented(
+        shipped_app: Flask) -> None:
+    answer = shipped_app.test_client().post("/api/v1/simulations", json={
+        "preset": "crisis-retailer", "profile": {"pmo": {"exists": True}},
+        "strategy": "minimal", "runs": 1, "months": 1})
+    assert answer.status_code == 422
+    assert answer.get_json()["errors"][0]["field"] == "preset"

@@ -17,7 +17,7 @@ from typing import Any
 import flask_smorest
 from apispec import BasePlugin
 from flask import Flask
-from marshmallow import Schema
+from marshmallow import Schema, fields
 
 from advisor.validation import load_with
 from api.http import problems
@@ -58,6 +58,28 @@ class _OperationIds(BasePlugin):
             operation.setdefault("operationId", rule.endpoint.rsplit(".", 1)[-1])
 
 
+class _StatedRules(BasePlugin):
+    """Merges a schema's ``JSON_SCHEMA`` (rules across its fields, e.g. "preset or profile,
+    exactly one") into its definition: the document says what the server enforces."""
+
+    def schema_helper(self, name: str, definition: dict, **kwargs: Any) -> dict | None:
+        schema = kwargs.get("schema")
+        stated = getattr(schema, "JSON_SCHEMA", None)
+        return dict(stated) if stated else None
+
+
+def _enumerated_keys(converter: Any, field: fields.Field, ret: dict, **kwargs: Any) -> dict:
+    """A mapping whose keys are enumerated (``services``: the catalog's ids and numbers) is
+    documented as an object with exactly those properties, each of the value's schema (OpenAPI
+    3.0 has no ``propertyNames``)."""
+    keys = getattr(field, "key_field", None)
+    names = keys.metadata.get("enum") if isinstance(field, fields.Dict) and keys else None
+    if not names:
+        return {}
+    value = ret.get("additionalProperties", {})
+    return {"properties": {str(name): value for name in names}, "additionalProperties": False}
+
+
 class Api(flask_smorest.Api):
     """flask-smorest's Api, with RFC 9457 problems instead of its own error format."""
 
@@ -65,8 +87,10 @@ class Api(flask_smorest.Api):
 
     def init_app(self, app: Flask, *, spec_kwargs: dict | None = None) -> None:
         spec_kwargs = {**(spec_kwargs or {}),
-                       "extra_plugins": [_ProtectedOperations(), _OperationIds()]}
+                       "extra_plugins": [_ProtectedOperations(), _OperationIds(),
+                                         _StatedRules()]}
         super().init_app(app, spec_kwargs=spec_kwargs)
+        self.ma_plugin.converter.add_attribute_function(_enumerated_keys)
         self.spec.components.security_scheme(BEARER_SCHEME, {
             "type": "http", "scheme": "bearer",
             "description": "only when the service is configured with PMO_ADVISOR_API_KEYS"})

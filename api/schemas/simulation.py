@@ -85,6 +85,9 @@ def _run_fields() -> dict[str, fields.Field]:
 
 
 class _StartsSomewhere(Schema):
+    #: the same rule for the OpenAPI document (api/http/openapi.py merges it into the schema)
+    JSON_SCHEMA = {"oneOf": [{"required": ["preset"]}, {"required": ["profile"]}]}
+
     @validates_schema
     def _one_start(self, data: Mapping[str, Any], **kwargs: Any) -> None:
         if ("preset" in data) == ("profile" in data):
@@ -102,7 +105,7 @@ ComparisonRequestSchema = type("ComparisonRequestSchema", (
             fields.String(validate=one_of(_STRATEGIES, "strategy")), required=True,
             validate=[validate.Length(2, MAX_COMPARED_STRATEGIES,
                                       error=f"compare 2 to {MAX_COMPARED_STRATEGIES} strategies"),
-                      distinct()]),
+                      distinct()], metadata={"uniqueItems": True}),
         **_run_fields()})), {})
 
 
