@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +23,9 @@ from rules.diagnosis import diagnose
 
 PROFILES = scenarios.documents("profiles")
 
+ROOT = Path(__file__).resolve().parent.parent
+AXE = Path(__file__).resolve().parent / "assets" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "build" / "screenshots"
 CHROMIUM = os.environ.get("PMO_ADVISOR_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -238,3 +241,100 @@ def test_a_presented_transition_says_why_in_words_and_shows_rule_ids_on_demand(
     expect(page.locator("#month-label")).not_to_have_text("Month 4 of 96")  # it moves on
     page.keyboard.press("Space")
     expect(page.locator("#play")).to_have_attribute("aria-pressed", "false")
+
+
+# --- looks and access: every page and mode, checked by axe-core and photographed ----------------
+
+DESK = {"width": 1366, "height": 900}
+ROOM = {"width": 1920, "height": 1080}
+
+
+def _diagnosed(page: Page) -> None:
+    expect(page.locator("#result-scenario")).to_have_text("Crisis")
+
+
+def _advised(page: Page) -> None:
+    _diagnosed(page)
+    page.click("#advise-button")
+    expect(page.locator("#advice-services tr").first).to_be_visible()
+
+
+def _refused(page: Page) -> None:
+    page.fill("#profile-text", "pmo: {exists: true}\nindicators: {influence: 6}\n")
+    page.click("#diagnose-button")
+    expect(page.locator("#problem")).to_be_visible()
+
+
+def _simulate_ready(page: Page) -> None:
+    expect(page.locator("#strategies input").first).to_be_attached()
+
+
+def _simulated(page: Page) -> None:
+    _simulate_ready(page)
+    page.select_option("#preset", "crisis-retailer")
+    page.check("#strategies input[value=customer_centric]")
+    page.fill("input[name=runs]", "10")
+    page.fill("input[name=months]", "24")
+    page.click("#run-button")
+    expect(page.locator("#result-title")).to_contain_text("10 runs")
+
+
+def _listed(page: Page) -> None:
+    expect(page.locator("#story-list li").first).to_be_visible()
+
+
+def _told(page: Page) -> None:
+    expect(page.locator("#timeline li").first).to_be_visible()
+
+
+def _presented(slide: str) -> Callable[[Page], None]:
+    def ready(page: Page) -> None:
+        expect(page.locator(f"#slide-{slide}")).to_be_visible()
+    return ready
+
+
+def _swagger(page: Page) -> None:
+    expect(page.locator(".swagger-ui .opblock-summary-path").first).to_be_visible()
+
+
+#: (name, path, viewport, how to reach the mode): one screenshot and one axe-core check each
+MODES: list[tuple[str, str, dict[str, int], Callable[[Page], None]]] = [
+    ("home", "/", DESK, lambda page: None),
+    ("diagnose", "/diagnose", DESK, lambda page: None),
+    ("diagnose-result", "/diagnose?profile=crisis-retailer", DESK, _diagnosed),
+    ("diagnose-advice", "/diagnose?profile=crisis-retailer", DESK, _advised),
+    ("diagnose-error", "/diagnose", DESK, _refused),
+    ("simulate", "/simulate", DESK, _simulate_ready),
+    ("simulate-result", "/simulate", DESK, _simulated),
+    ("stories", "/stories", DESK, _listed),
+    ("story", "/stories/crisis-to-resurgence", DESK, _told),
+    ("present-title", "/stories/crisis-to-resurgence/present", ROOM, _presented("title")),
+    ("present-month", "/stories/crisis-to-resurgence/present#month-27", ROOM, _presented("month")),
+    ("present-closing", "/stories/crisis-to-resurgence/present#closing", ROOM,
+     _presented("closing")),
+    ("docs", "/docs", DESK, _swagger),
+]
+
+
+def axe_violations(page: Page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now, one line each."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']} ({v['impact']}): {v['help']}: "
+            + "; ".join(n["target"][0] if isinstance(n["target"][0], str) else str(n["target"])
+                        for n in v["nodes"][:5])
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize(("name", "path", "viewport", "reach"), MODES,
+                         ids=[mode[0] for mode in MODES])
+def test_every_page_and_mode_passes_axe_core_and_is_photographed(
+        visit: Visit, name: str, path: str, viewport: dict[str, int],
+        reach: Callable[[Page], None]) -> None:
+    visit.page.set_viewport_size(viewport)
+    page = visit.open(path)
+    reach(page)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=viewport is DESK)
+    assert axe_violations(page) == []
+    assert visit.foreign_requests() == []  # offline: no CDN, nothing from elsewhere
