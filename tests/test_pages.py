@@ -8,10 +8,12 @@ it (``.ci/run`` installs it), they are never skipped.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
@@ -20,6 +22,7 @@ import scenarios
 from advisor.assessment import load_profile
 from api.http.server_process import ServerProcess
 from rules.diagnosis import diagnose
+from simulation import compare
 
 PROFILES = scenarios.documents("profiles")
 
@@ -338,3 +341,50 @@ def test_every_page_and_mode_passes_axe_core_and_is_photographed(
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=viewport is DESK)
     assert axe_violations(page) == []
     assert visit.foreign_requests() == []  # offline: no CDN, nothing from elsewhere
+
+
+def test_a_simulation_link_reproduces_the_run_with_percentages_a_verdict_and_shocks(
+        visit: Visit) -> None:
+    path = ("/simulate?preset=crisis-retailer&strategy=crisis_turnaround&strategy=minimal"
+            "&months=24&runs=20&seed=3&random_shocks=0&shocks=sponsor_change@6&run=1")
+    page = visit.open(path)
+    expect(page.locator("#result-title")).to_have_text(
+        "crisis-retailer: 20 runs of 24 months, seed 3")
+    expected = compare("crisis-retailer", ["crisis_turnaround", "minimal"], runs=20, months=24,
+                       seed=3, random_shocks=False, shocks=["sponsor_change@6"], workers=1)
+    crisis = expected.to_dict()["table"][0]["p_crisis_ever"]
+    row = page.locator("#summary tr", has_text="chance of a Crisis at some point")
+    expect(row).to_contain_text(f"{round(crisis * 100)}% (")  # a percentage and its interval
+    expect(page.locator("#verdict")).to_contain_text(re.compile(
+        r"^(crisis_turnaround|minimal) gives the (best|least) chance of .* 24 months: \d+% \("))
+    expect(page.locator("#chart svg .marker-shock")).to_have_count(1)
+    expect(page.locator("#shock-timeline svg .marker-shock")).to_have_count(1)
+    link = page.locator("#share-link").get_attribute("href") or ""
+    assert unquote(link) == path  # the same run, again
+
+
+def test_a_pasted_profile_with_a_shock_added_on_the_timeline_is_simulated(visit: Visit) -> None:
+    page = visit.open("/simulate")
+    page.wait_for_selector("#shock-kind option", state="attached")
+    page.check("input[name=source][value=profile]")
+    page.fill("#profile-text", PROFILES["thriving-energy"].read_text())
+    page.select_option("#shock-kind", "budget_cut")
+    page.fill("#shock-month", "4")
+    page.click("#add-shock")
+    expect(page.locator("#shocks")).to_have_value("budget_cut@4")
+    expect(page.locator("#shock-list li")).to_contain_text("Budget cut, month 4")
+    page.fill("input[name=runs]", "10")
+    page.fill("input[name=months]", "12")
+    page.click("#run-button")
+    expect(page.locator("#result-title")).to_contain_text("10 runs of 12 months")
+    assert "#profile=" in page.url and "shocks=budget_cut%404" in page.url
+
+
+def test_a_bad_value_in_a_pasted_profile_is_named_where_it_was_typed(visit: Visit) -> None:
+    page = visit.open("/simulate")
+    page.wait_for_selector("#strategies input")
+    page.check("input[name=source][value=profile]")
+    page.fill("#profile-text", "pmo: {exists: true}\nindicators: {influence: 6}\n")
+    page.click("#run-button")
+    expect(page.locator("#problem")).to_contain_text("profile.indicators.influence")
+    expect(page.locator("#problem")).to_contain_text("must be between 1.0 and 5.0, got 6.0")

@@ -124,5 +124,37 @@ const Charts = (function () {
     return root;
   }
 
-  return {bars: bars, lines: lines, legend: legend, strip: strip};
+  // A time axis from month 0 to `months` with events on it (marks: [{x, label}]), aligned with
+  // lines() of the same width: scheduled shocks before a simulation runs.
+  function timeline(months, marks, options) {
+    const o = Object.assign({width: 640, height: 64}, options || {});
+    const pad = {left: 44, right: 12};
+    const sx = function (x) {
+      return pad.left + x / Math.max(1, months) * (o.width - pad.left - pad.right);
+    };
+    const label = marks.length
+      ? "Scheduled shocks: " + marks.map(function (m) { return `${m.label} in month ${m.x}`; })
+        .join(", ")
+      : "No scheduled shocks";
+    const root = svg("svg", {viewBox: `0 0 ${o.width} ${o.height}`, role: "img",
+                             class: "timeline-axis", "aria-label": label});
+    const y = o.height - 22;
+    root.append(svg("line", {x1: sx(0), x2: sx(months), y1: y, y2: y, class: "grid"}));
+    const step = months > 48 ? 12 : months > 12 ? 6 : 1;
+    for (let x = 0; x <= months; x += step) {
+      root.append(svg("line", {x1: sx(x), x2: sx(x), y1: y - 3, y2: y + 3, class: "grid"}));
+      root.append(svg("text", {x: sx(x), y: y + 16, "text-anchor": "middle", class: "axis"},
+                      String(x)));
+    }
+    marks.forEach(function (m, i) {
+      const g = svg("g", {class: "marker marker-shock"});
+      g.append(svg("line", {x1: sx(m.x), x2: sx(m.x), y1: 4, y2: y}));
+      g.append(svg("text", {x: sx(m.x) + 3, y: 14 + (i % 2) * 14, class: "marker-label"},
+                   m.label));
+      root.append(g);
+    });
+    return root;
+  }
+
+  return {bars: bars, lines: lines, legend: legend, strip: strip, timeline: timeline};
 })();
