@@ -33,8 +33,10 @@ UNSTATEABLE = [
     (r"indicators", r"^not enough evidence to diagnose",
      "whether indicators, trends, age and signs together are evidence enough is the diagnosis "
      "rules' judgement, not a property of any one field"),
-    (r"runs", r"above this service's limit",
+    (r"runs", r"is above the limit of \d+",
      "the cost is a product of fields (runs x months x strategies); a schema bounds each alone"),
+    (r"shocks\[\d+\]", r"^month must be a whole number from 1 to \d+",
+     "a scheduled shock must fall within the run, whose length is another field (months)"),
     (r"services", r"^the same service is listed twice",
      "a service named by its id and by its number is one key only after normalization"),
     (r"customers\[\d+\]\.id", r"^duplicate customer id",

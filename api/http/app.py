@@ -29,7 +29,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     cors.init_app(app)
     api = Api(app)
-    register_routes(api)
+    register_routes(api, app.config["SIMULATION_LIMITS"])
     docs.init_app(app)
     pages.init_app(app)
     return app

@@ -25,7 +25,7 @@ _DIAGNOSIS_SECTIONS = ("name", "pmo", "indicators", "trends", "signs")
 
 @functools.cache
 def _profile() -> dict[str, Any]:
-    return shipped_profiles()[EXAMPLE_PRESET].profile.to_dict()  # type: ignore[no-any-return]
+    return shipped_profiles()[EXAMPLE_PRESET].profile.to_dict()
 
 
 def diagnosis_example() -> dict[str, Any]:
