@@ -131,6 +131,7 @@ def test_a_bad_profile_shows_the_field_and_what_is_allowed(visit: Visit) -> None
     expect(problem).to_contain_text("indicators.influence")
     expect(problem).to_contain_text("must be between 1.0 and 5.0, got 6.0")
     expect(page.locator("#result")).to_be_hidden()
+    expect(page.locator("#profile-text + .field-error")).to_contain_text("indicators.influence")
 
 
 def test_comparing_two_strategies_shows_a_table_and_a_chart_per_strategy(visit: Visit) -> None:
@@ -157,11 +158,18 @@ def test_a_simulation_over_budget_says_which_field_and_why(visit: Visit) -> None
     page.click("#run-button")
     expect(page.locator("#problem")).to_contain_text("runs")
     expect(page.locator("#problem")).to_contain_text("above the limit of")
+    beside = page.locator("input[name=runs] + .field-error")  # the message beside its field
+    expect(beside).to_contain_text("above the limit of")
+    expect(page.locator("input[name=runs]")).to_have_attribute("aria-invalid", "true")
+    page.fill("input[name=runs]", "10")
+    page.click("#run-button")
+    expect(page.locator("#result-title")).to_contain_text("10 runs")
+    expect(beside).to_have_count(0)  # gone once the value is right
 
 
 def test_a_story_is_told_month_by_month_with_the_rules_behind_each_change(visit: Visit) -> None:
     page = visit.open("/stories")
-    page.get_by_role("link", name="From Thriving to Resurgence").click()
+    page.get_by_role("link", name=re.compile("^From Thriving to Resurgence")).click()
     expect(page.locator("#story-title")).to_have_text("From Thriving to Resurgence")
     expect(page.locator("#story-path span").first).to_have_text("thriving")
     expect(page.locator("#story-path")).to_contain_text("resurgence")
@@ -282,6 +290,13 @@ def _simulated(page: Page) -> None:
     expect(page.locator("#result-title")).to_contain_text("10 runs")
 
 
+def _simulation_refused(page: Page) -> None:
+    _simulate_ready(page)
+    page.fill("input[name=runs]", "5000")  # over the cost limit: refused by the API
+    page.click("#run-button")
+    expect(page.locator(".field-error").first).to_be_visible()
+
+
 def _listed(page: Page) -> None:
     expect(page.locator("#story-list li").first).to_be_visible()
 
@@ -309,6 +324,7 @@ MODES: list[tuple[str, str, dict[str, int], Callable[[Page], None]]] = [
     ("diagnose-error", "/diagnose", DESK, _refused),
     ("simulate", "/simulate", DESK, _simulate_ready),
     ("simulate-result", "/simulate", DESK, _simulated),
+    ("simulate-error", "/simulate", DESK, _simulation_refused),
     ("stories", "/stories", DESK, _listed),
     ("story", "/stories/crisis-to-resurgence", DESK, _told),
     ("present-title", "/stories/crisis-to-resurgence/present", ROOM, _presented("title")),
@@ -388,3 +404,27 @@ def test_a_bad_value_in_a_pasted_profile_is_named_where_it_was_typed(visit: Visi
     page.click("#run-button")
     expect(page.locator("#problem")).to_contain_text("profile.indicators.influence")
     expect(page.locator("#problem")).to_contain_text("must be between 1.0 and 5.0, got 6.0")
+    expect(page.locator("#profile-text + .field-error")).to_contain_text(
+        "profile.indicators.influence: must be between 1.0 and 5.0")
+
+
+def test_the_diagnosis_leads_to_a_simulation_of_the_same_pmo(visit: Visit) -> None:
+    page = visit.open("/diagnose?profile=crisis-retailer")
+    expect(page.locator("#result-scenario")).to_have_text("Crisis")
+    page.click("#simulate-link")
+    expect(page.locator("#preset")).to_have_value("crisis-retailer")
+    edited = "pmo: {exists: true, age_months: 30}\nindicators: {executive_support: 2}\n"
+    page = visit.open("/diagnose")
+    page.fill("#profile-text", edited)
+    page.click("#diagnose-button")
+    expect(page.locator("#result")).to_be_visible()
+    page.click("#simulate-link")
+    expect(page.locator("#profile-text")).to_have_value(edited)  # the same PMO, as typed
+    expect(page.locator("input[name=source][value=profile]")).to_be_checked()
+
+
+def test_each_story_can_be_presented_from_the_list(visit: Visit) -> None:
+    page = visit.open("/stories")
+    page.get_by_role("link", name="Present full screen: From Thriving to Resurgence").click()
+    expect(page).to_have_url(re.compile(r".*/stories/crisis-to-resurgence/present(#title)?$"))
+    expect(page.locator("#slide-title")).to_be_visible()

@@ -6,6 +6,7 @@
   const select = $("profile-select"), text = $("profile-text"), problem = $("problem");
   const result = $("result");
   let names = {};  // scenario id -> the guide's name
+  let loaded = "";  // the shipped profile's text as loaded (unchanged: link to it by id)
 
   function scenarioName(id) { return names[id] || id; }
 
@@ -56,7 +57,18 @@
     }), "no sign of a transition");
     $("missing").textContent = d.missing_indicators.length
       ? `Not assessed: ${d.missing_indicators.join(", ")}.` : "Every indicator assessed.";
+    simulateLink();
     result.hidden = false;
+  }
+
+  // The next step with the same PMO: a shipped profile by its id, an edited or pasted one whole
+  // (in the link's fragment: never sent to the server, read by the simulate page).
+  function simulateLink() {
+    const link = $("simulate-link");
+    const base = link.getAttribute("href").split(/[?#]/)[0];
+    link.href = select.value && text.value === loaded
+      ? `${base}?preset=${encodeURIComponent(select.value)}`
+      : `${base}#profile=${encodeURIComponent(text.value)}`;
   }
 
   const SERVICES_SHOWN = 10, FOCUS_SHOWN = 3;
@@ -101,22 +113,30 @@
     $("advice").hidden = false;
   }
 
+  // Every field of a problem here is a field of the profile typed in the box.
+  function refused(data) {
+    PmoApi.showProblem(problem, data);
+    PmoApi.markFields(data, function () { return text; });
+  }
+
   function advise() {
     problem.hidden = true;
+    PmoApi.markFields(null);
     PmoApi.postDocument("/recommendations", text.value).then(function (answer) {
       if (answer.ok) { showAdvice(answer.data); return; }
       $("advice").hidden = true;
-      PmoApi.showProblem(problem, answer.data);
+      refused(answer.data);
     });
   }
 
   function diagnose() {
     problem.hidden = true;
     $("advice").hidden = true;
+    PmoApi.markFields(null);
     PmoApi.postDocument("/diagnoses", text.value).then(function (answer) {
       if (answer.ok) { namesReady.then(function () { show(answer.data); }); return; }
       result.hidden = true;
-      PmoApi.showProblem(problem, answer.data);
+      refused(answer.data);
     });
   }
 
@@ -126,6 +146,7 @@
       if (!answer.ok) { PmoApi.showProblem(problem, answer.data); return; }
       $("profile-description").textContent = answer.data.description;
       text.value = JSON.stringify(answer.data.profile, null, 2);
+      loaded = text.value;
       diagnose();
     });
   }

@@ -269,8 +269,20 @@
     return `${location.pathname}?${query}${own}`;
   }
 
+  // The control a field error belongs to: the run's own fields, or the profile box.
+  function controlOf(field) {
+    const name = field.split(/[.[]/)[0];
+    if (["months", "runs", "seed"].indexOf(name) >= 0) return form.elements[name];
+    if (name === "shocks") return shocksField;
+    if (name === "strategy" || name === "strategies") return $("strategies");
+    if (name === "preset") return source() === "preset" ? $("preset") : $("profile-text");
+    if (name === "profile" || source() === "profile") return $("profile-text");
+    return null;
+  }
+
   function run() {
     problem.hidden = true;
+    PmoApi.markFields(null);
     const button = $("run-button");
     button.disabled = true;
     const url = shareUrl();
@@ -284,6 +296,7 @@
       }
       result.hidden = true;
       PmoApi.showProblem(problem, answer.data);
+      PmoApi.markFields(answer.data, controlOf);
     });
   }
 

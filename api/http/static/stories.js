@@ -11,8 +11,11 @@
         const link = el("a");
         link.href = `${location.pathname.replace(/\/$/, "")}/${encodeURIComponent(story.id)}`;
         link.append(el("strong", story.title), el("span", story.summary));
+        const present = el("a", "Present full screen", "present-link");
+        present.href = `${link.href}/present`;
+        present.setAttribute("aria-label", `Present full screen: ${story.title}`);
         const item = el("li");
-        item.append(link);
+        item.append(link, present);
         $("story-list").append(item);
       });
     });
