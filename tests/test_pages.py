@@ -315,6 +315,15 @@ def _swagger(page: Page) -> None:
     expect(page.locator(".swagger-ui .opblock-summary-path").first).to_be_visible()
 
 
+def _swagger_tried(page: Page) -> None:
+    _swagger(page)
+    operation = page.locator("#operations-diagnoses-create_diagnosis")
+    operation.locator(".opblock-summary-control").click()
+    operation.get_by_role("button", name="Try it out").click()
+    operation.get_by_role("button", name="Execute").click()
+    expect(operation.locator(".live-responses-table tr.response").first).to_be_visible()
+
+
 #: (name, path, viewport, how to reach the mode): one screenshot and one axe-core check each
 MODES: list[tuple[str, str, dict[str, int], Callable[[Page], None]]] = [
     ("home", "/", DESK, lambda page: None),
@@ -332,6 +341,7 @@ MODES: list[tuple[str, str, dict[str, int], Callable[[Page], None]]] = [
     ("present-closing", "/stories/crisis-to-resurgence/present#closing", ROOM,
      _presented("closing")),
     ("docs", "/docs", DESK, _swagger),
+    ("docs-try-it-out", "/docs", DESK, _swagger_tried),
 ]
 
 
@@ -428,3 +438,16 @@ def test_each_story_can_be_presented_from_the_list(visit: Visit) -> None:
     page.get_by_role("link", name="Present full screen: From Thriving to Resurgence").click()
     expect(page).to_have_url(re.compile(r".*/stories/crisis-to-resurgence/present(#title)?$"))
     expect(page.locator("#slide-title")).to_be_visible()
+
+
+def test_swagger_try_it_out_diagnoses_the_shipped_example(visit: Visit) -> None:
+    """As an integrator does on the first try: open POST /diagnoses, Try it out, Execute."""
+    page = visit.open("/docs")
+    operation = page.locator("#operations-diagnoses-create_diagnosis")
+    operation.locator(".opblock-summary-control").click()
+    operation.get_by_role("button", name="Try it out").click()
+    operation.get_by_role("button", name="Execute").click()
+    status = operation.locator(".live-responses-table tr.response td.response-col_status").first
+    expect(status).to_have_text("200")
+    expect(operation.locator(".live-responses-table")).to_contain_text('"scenario": "crisis"')
+    assert visit.foreign_requests() == []
