@@ -177,6 +177,7 @@ def test_a_story_is_told_month_by_month_with_the_rules_behind_each_change(visit:
     expect(page.locator("#timeline")).to_contain_text("crisis_when_support_wanes")
     expect(page.locator("#story-chart svg.strip rect.scenario-collapse").first).to_be_attached()
     expect(page.locator("#story-chart svg .marker-shock")).to_have_count(2)  # events on the chart
+    expect(page.locator("#takeaways li").first).to_contain_text("turning point")
     expect(page.locator("#present-link")).to_have_attribute(
         "href", "/stories/crisis-to-resurgence/present")
     assert visit.foreign_requests() == []

@@ -139,31 +139,37 @@
     const strip = Charts.strip(s.scenario, {width: 1600, height: 14, left: 3.7 * 24, right: 24,
                                             title: "scenario per month"});
     $("momentum-chart").replaceChildren(chart, strip);
-    const tile = function (name, value, before, max, text) {
+    // One tile per measure, built once and then updated, so the meters glide from month to
+    // month (a CSS transition on their width) while the story plays.
+    const list = $("indicator-bars");
+    const tile = function (key, name, value, before, max, text) {
+      let item = list.querySelector(`[data-key="${key}"]`);
+      if (!item) {
+        item = el("li", "", "indicator");
+        item.dataset.key = key;
+        const head = el("span", "", "indicator-head");
+        head.append(el("span", name, "indicator-name"), el("span", "", "indicator-value"));
+        const meter = el("span", "", "meter");
+        meter.append(el("span", "", "fill"));
+        item.append(head, meter);
+        list.append(item);
+      }
       const trend = value - before > 0.05 * max ? "rising"
         : before - value > 0.05 * max ? "falling" : "steady";
-      const item = el("li", "", `indicator ${trend}`);
-      const head = el("span", "", "indicator-head");
       const arrow = trend === "rising" ? "▲" : trend === "falling" ? "▼" : "■";
-      head.append(el("span", name, "indicator-name"),
-                  el("span", `${text} ${arrow}`, "indicator-value"));
-      const meter = el("span", "", "meter");
-      const fill = el("span", "", "fill");
-      fill.style.width = `${(value / max * 100).toFixed(1)}%`;
-      meter.append(fill);
-      item.append(head, meter);
+      item.className = `indicator ${trend}`;
+      item.querySelector(".indicator-value").textContent = `${text} ${arrow}`;
+      item.querySelector(".fill").style.width = `${(value / max * 100).toFixed(1)}%`;
       item.title = `${name}: ${text}, ${trend}`;
-      return item;
     };
     const back3 = Math.max(0, month - 3);
-    const bars = [tile("Momentum of the flywheel", s.momentum[month], s.momentum[back3], 1,
-                       s.momentum[month].toFixed(2))];
+    tile("momentum", "Momentum of the flywheel", s.momentum[month], s.momentum[back3], 1,
+         s.momentum[month].toFixed(2));
     WATCHED.filter(function (id) { return id in s.indicators; }).forEach(function (id) {
       const values = s.indicators[id];
-      bars.push(tile(indicatorNames[id] || id, values[month] - 1, values[back3] - 1, 4,
-                     `${values[month].toFixed(1)} of 5`));
+      tile(id, indicatorNames[id] || id, values[month] - 1, values[back3] - 1, 4,
+           `${values[month].toFixed(1)} of 5`);
     });
-    $("indicator-bars").replaceChildren.apply($("indicator-bars"), bars);
   }
 
   // --- slides --------------------------------------------------------------------------------

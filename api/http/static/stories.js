@@ -62,6 +62,11 @@
       .map(function (s) { return `scenario-${s}`; })));
     $("story-chart").replaceChildren(chart);
     $("timeline").replaceChildren.apply($("timeline"), story.timeline.map(entry));
+    const points = story.takeaways || [];
+    $("takeaways").replaceChildren.apply($("takeaways"), points.map(function (t) {
+      return el("li", t);
+    }));
+    $("takeaways-section").hidden = points.length === 0;
     $("told").hidden = false;
   }
 
