@@ -26,7 +26,8 @@ CARDS = (
      "indicators and the chances of Thriving or a shutdown side by side."),
     ("pages.stories", "Stories",
      "Scripted journeys, from crisis to resurgence and more, told month by month with the "
-     "rules behind every change of scenario: material for training."),
+     "rules behind every change of scenario, and presented full screen to a room: material "
+     "for training."),
 )
 
 

@@ -36,7 +36,7 @@ const Charts = (function () {
   function lines(series, options) {
     const o = Object.assign({width: 640, height: 260, yMin: 0, yMax: 1, xLabel: "", yLabel: ""},
                             options || {});
-    const f = o.fontSize || 12;  // label size in chart units: padding and offsets follow it
+    const f = o.fontSize || 14;  // label size in chart units: padding and offsets follow it
     const pad = {left: 3.7 * f, right: Math.max(12, f), top: f, bottom: 2.9 * f};
     const xs = series.flatMap(function (s) { return s.points.map(function (p) { return p.x; }); });
     const xMin = Math.min.apply(null, xs), xMax = Math.max.apply(null, xs);
@@ -110,7 +110,7 @@ const Charts = (function () {
 
   // One coloured cell per month, named by class (e.g. the scenario of each month of a story).
   function strip(values, options) {
-    const o = Object.assign({width: 640, height: 22, left: 44, right: 12, prefix: "scenario-"},
+    const o = Object.assign({width: 640, height: 22, left: 3.7 * 14, right: 14, prefix: "scenario-"},  // as lines()
                             options || {});
     const root = svg("svg", {viewBox: `0 0 ${o.width} ${o.height}`, role: "img", class: "strip",
                              "aria-label": o.title || "strip"});
@@ -128,7 +128,7 @@ const Charts = (function () {
   // lines() of the same width: scheduled shocks before a simulation runs.
   function timeline(months, marks, options) {
     const o = Object.assign({width: 640, height: 64}, options || {});
-    const pad = {left: 44, right: 12};
+    const pad = {left: 3.7 * 14, right: 14};  // aligned with lines() at its default size
     const sx = function (x) {
       return pad.left + x / Math.max(1, months) * (o.width - pad.left - pad.right);
     };
