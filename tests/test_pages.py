@@ -452,3 +452,10 @@ def test_swagger_try_it_out_diagnoses_the_shipped_example(visit: Visit) -> None:
     expect(status).to_have_text("200")
     expect(operation.locator(".live-responses-table")).to_contain_text('"scenario": "crisis"')
     assert visit.foreign_requests() == []
+
+
+def test_an_uploaded_profile_file_is_diagnosed(visit: Visit) -> None:
+    page = visit.open("/diagnose")
+    page.set_input_files("#profile-file", str(PROFILES["growing-telecom"]))
+    expect(page.locator("#result-scenario")).to_have_text("Growing")
+    expect(page.locator("#profile-text")).to_have_value(PROFILES["growing-telecom"].read_text())

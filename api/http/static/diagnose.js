@@ -165,6 +165,15 @@
     if (wanted) { select.value = wanted; loadProfile(wanted); }
   });
   select.addEventListener("change", function () { loadProfile(select.value); });
+  $("profile-file").addEventListener("change", function () {
+    const file = $("profile-file").files[0];
+    if (!file) return;
+    file.text().then(function (content) {
+      select.value = "";
+      text.value = content;
+      diagnose();
+    });
+  });
   $("diagnose-button").addEventListener("click", diagnose);
   $("advise-button").addEventListener("click", advise);
 })();
