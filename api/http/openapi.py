@@ -1,10 +1,12 @@
 """The OpenAPI document and flask-smorest glue: problem+json errors, request bodies, API keys.
 
 flask-smorest turns the marshmallow schemas on every view into the OpenAPI 3 document served at
-``/openapi.json``. Three things are ours: errors are documented (and answered) as problem+json;
+``/openapi.json``. What is ours: errors are documented (and answered) as problem+json;
 request bodies are read by :meth:`ApiBlueprint.body` (JSON or YAML, validated by a marshmallow
-schema, errors named per field as the CLI names them); and the API-key requirement is documented
-on every operation it applies to.
+schema, errors named per field as the CLI names them) and carry a working example; the API-key
+requirement is documented on every operation it applies to; every operation has an
+``operationId``; and the document states the rules the server enforces where JSON Schema can
+(a schema's ``JSON_SCHEMA``, enumerated mapping keys), which schemathesis then holds it to.
 """
 
 from __future__ import annotations
@@ -46,8 +48,8 @@ class _ProtectedOperations(BasePlugin):
 
 class _OperationIds(BasePlugin):
     """Names every operation after its view function (``create_diagnosis``, ``list_shocks``):
-    code generators and Swagger's deep links need an ``operationId``, and the view's name is
-    already unique, stable and read in the code."""
+    client generators name their methods by ``operationId``, and the view's name is already
+    unique, stable and what a reader of the code sees."""
 
     def operation_helper(self, path: str | None = None, operations: dict | None = None,
                          **kwargs: Any) -> None:
