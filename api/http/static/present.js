@@ -252,6 +252,8 @@
         go("month", place.month + 1);
       }, PLAY_MS);
     }
+    // While playing, a month a second would flood a screen reader: announce on stepping only.
+    $("moment").setAttribute("aria-live", on ? "off" : "polite");
     $("play").textContent = on ? "Pause" : "Play";
     $("play").setAttribute("aria-pressed", on ? "true" : "false");
   }
