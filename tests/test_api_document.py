@@ -3,6 +3,8 @@ operationId on every operation, and a request-body example that works as shipped
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -87,3 +89,18 @@ def test_a_request_naming_both_preset_and_profile_is_refused_as_documented(
         "strategy": "minimal", "runs": 1, "months": 1})
     assert answer.status_code == 422
     assert answer.get_json()["errors"][0]["field"] == "preset"
+
+
+def test_the_readme_shows_a_curl_call_for_every_route(document: dict[str, Any]) -> None:
+    """A client in a few lines: every operation of the document is tried in the README."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    calls = re.findall(r"^curl .*\$API(/\S*)", readme, flags=re.MULTILINE)
+    for name, words, call in re.findall(
+            r"^for (\w+) in ([\w ]+); do curl .*\$API(/\S*); done", readme, flags=re.MULTILINE):
+        calls += [call.replace(f"${name}", word) for word in words.split()]
+    missing = []
+    for path, method, _ in operations(document):
+        pattern = re.sub(r"\\\{[^}]+\\\}", r"[^/?\\s]+", re.escape(path.removeprefix("/api/v1")))
+        if not any(re.fullmatch(pattern + r"(\?\S*)?", call) for call in calls):
+            missing.append(f"{method.upper()} {path}")
+    assert missing == []
