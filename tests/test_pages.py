@@ -370,6 +370,17 @@ def test_every_page_and_mode_passes_axe_core_and_is_photographed(
     assert visit.foreign_requests() == []  # offline: no CDN, nothing from elsewhere
 
 
+def wilson(p: float, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson's 95% score interval for a share p of n runs (what the simulate page shows)."""
+    centre, spread = p + z * z / (2 * n), z * (p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5
+    scale = 1 + z * z / n
+    return max(0.0, (centre - spread) / scale), min(1.0, (centre + spread) / scale)
+
+
+def pct(x: float) -> str:
+    return f"{int(x * 100 + 0.5)}%"  # JavaScript's Math.round, not Python's banker's rounding
+
+
 def test_a_simulation_link_reproduces_the_run_with_percentages_a_verdict_and_shocks(
         visit: Visit) -> None:
     path = ("/simulate?preset=crisis-retailer&strategy=crisis_turnaround&strategy=minimal"
@@ -381,7 +392,8 @@ def test_a_simulation_link_reproduces_the_run_with_percentages_a_verdict_and_sho
                        seed=3, random_shocks=False, shocks=["sponsor_change@6"], workers=1)
     crisis = expected.to_dict()["table"][0]["p_crisis_ever"]
     row = page.locator("#summary tr", has_text="chance of a Crisis at some point")
-    expect(row).to_contain_text(f"{round(crisis * 100)}% (")  # a percentage and its interval
+    low, high = wilson(crisis, 20)
+    expect(row).to_contain_text(f"{pct(crisis)} ({pct(low)}–{pct(high)})")  # and its interval
     expect(page.locator("#verdict")).to_contain_text(re.compile(
         r"^(crisis_turnaround|minimal) gives the (best|least) chance of .* 24 months: \d+% \("))
     expect(page.locator("#chart svg .marker-shock")).to_have_count(1)
