@@ -22,7 +22,7 @@ import scenarios
 from advisor.assessment import load_profile
 from api.http.server_process import ServerProcess
 from rules.diagnosis import diagnose
-from simulation import compare
+from simulation import compare, run_story
 
 PROFILES = scenarios.documents("profiles")
 
@@ -471,3 +471,18 @@ def test_an_uploaded_profile_file_is_diagnosed(visit: Visit) -> None:
     page.set_input_files("#profile-file", str(PROFILES["growing-telecom"]))
     expect(page.locator("#result-scenario")).to_have_text("Growing")
     expect(page.locator("#profile-text")).to_have_value(PROFILES["growing-telecom"].read_text())
+
+
+def test_a_variant_of_a_story_is_presented_with_its_seed(visit: Visit) -> None:
+    page = visit.open("/stories/crisis-to-resurgence")
+    expect(page.locator("#timeline li").first).to_be_visible()
+    page.fill("#variant input[name=seed]", "5")
+    page.click("#variant button")
+    expect(page.locator("#present-link")).to_have_attribute(
+        "href", "/stories/crisis-to-resurgence/present?seed=5")
+    page.click("#present-link")
+    expect(page.locator("#slide-title")).to_be_visible()
+    page.keyboard.press("End")
+    variant = run_story("crisis-to-resurgence", seed=5).path()
+    expect(page.locator("#closing-path")).to_have_text(
+        "The path: " + " → ".join(s.capitalize() for s in variant))

@@ -323,7 +323,10 @@
   }
 
   const id = deck.dataset.story;
-  Promise.all([PmoApi.get(`/stories/${encodeURIComponent(id)}`), PmoApi.get("/catalog/scenarios"),
+  const seed = new URLSearchParams(location.search).get("seed");  // a variant of the story
+  const told = `/stories/${encodeURIComponent(id)}` +
+    (seed ? `?seed=${encodeURIComponent(seed)}` : "");
+  Promise.all([PmoApi.get(told), PmoApi.get("/catalog/scenarios"),
                PmoApi.get("/catalog/indicators"), PmoApi.get("/strategies")])
     .then(function ([told, scenarioList, indicatorList, strategyList]) {
       const failed = [told, scenarioList, indicatorList, strategyList].find(function (a) {

@@ -74,7 +74,12 @@
     problem.hidden = true;
     const query = seed === "" || seed === undefined ? "" : `?seed=${encodeURIComponent(seed)}`;
     PmoApi.get(`/stories/${encodeURIComponent(id)}${query}`).then(function (answer) {
-      if (answer.ok) { show(answer.data); return; }
+      if (answer.ok) {
+        show(answer.data);
+        const present = $("present-link");  // present the variant being read
+        present.href = present.getAttribute("href").split("?")[0] + query;
+        return;
+      }
       PmoApi.showProblem(problem, answer.data);
     });
   }
