@@ -144,7 +144,9 @@ def _customer_schema() -> type[Schema]:
         "maturity": Number(required=True, validate=within(*map(float, LEVEL_RANGE))),
         "outcomes": fields.List(_outcome_ref(), load_default=list, validate=[validate.Length(
             max=MAX_OUTCOMES, error=f"at most {MAX_OUTCOMES} outcomes per customer"),
-            distinct("ranked")], metadata={"uniqueItems": True}),
+            distinct("ranked")], metadata={
+                "uniqueItems": True, "description": "the outcomes this customer wants, most "
+                "important first; each once, by its number or its id"}),
         "risk": fields.String(validate=one_of(RISKS, "risk")),
     }
     return closed_schema("CustomerSchema", declared)
@@ -172,8 +174,11 @@ def section_fields() -> dict[str, fields.Field]:
     """The marshmallow fields of the three sections, for the profile schema."""
     return {
         "customers": _Customers(fields.Nested(_customer_schema()), validate=validate.Length(
-            max=MAX_CUSTOMERS, error=f"at most {MAX_CUSTOMERS} customers")),
-        "services": _UniqueKeys(keys=_service_ref(), values=fields.Nested(ServiceStateSchema)),
+            max=MAX_CUSTOMERS, error=f"at most {MAX_CUSTOMERS} customers"),
+            metadata={"description": "the PMO's customer groups; each id once"}),
+        "services": _UniqueKeys(keys=_service_ref(), values=fields.Nested(ServiceStateSchema),
+                                metadata={"description": "the services offered today, by id or "
+                                          "number; each service once"}),
         "team": fields.Nested(_team_schema()),
     }
 

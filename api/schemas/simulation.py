@@ -83,7 +83,9 @@ def _run_fields(limits: Limits) -> dict[str, fields.Field]:
             r"^(" + "|".join(s["id"] for s in list_shocks()) + r")@[1-9][0-9]{0,2}$",
             error="must be SHOCK@MONTH with a known shock, got {input!r}")),
             load_default=list, metadata={"maxItems": limits.max_shocks,
-                                         "description": "scheduled shocks, e.g. sponsor_change@6"}),
+                                         "description": "scheduled shocks, e.g. sponsor_change@6 "
+                                                        "(GET /shocks); each month within the "
+                                                        "run's `months`"}),
         "random_shocks": StrictBool(load_default=True),
         "relaunch_strategy": fields.String(load_default=None, allow_none=True,
                                            validate=one_of(strategies, "strategy")),
