@@ -143,8 +143,8 @@ def test_comparing_two_strategies_shows_a_table_and_a_chart_per_strategy(visit: 
     page.click("#run-button")
     expect(page.locator("#result-title")).to_contain_text("20 runs of 24 months")
     header = page.locator("#summary tr").first
-    expect(header).to_contain_text("crisis_turnaround")
-    expect(header).to_contain_text("customer_centric")
+    expect(header).to_contain_text("Crisis turnaround")  # strategies by name, not id
+    expect(header).to_contain_text("Customer-centric")
     expect(page.locator("#chart svg .series polyline")).to_have_count(2)
     page.select_option("#chart-choice", "indicator:executive_support")
     expect(page.locator("#chart svg .series .band")).to_have_count(2)
@@ -395,7 +395,7 @@ def test_a_simulation_link_reproduces_the_run_with_percentages_a_verdict_and_sho
     low, high = wilson(crisis, 20)
     expect(row).to_contain_text(f"{pct(crisis)} ({pct(low)}–{pct(high)})")  # and its interval
     expect(page.locator("#verdict")).to_contain_text(re.compile(
-        r"^(crisis_turnaround|minimal) gives the (best|least) chance of .* 24 months: \d+% \("))
+        r"^(Crisis turnaround|Minimal .*) gives the (best|least) chance of .* 24 months: \d+% \("))
     expect(page.locator("#chart svg .marker-shock")).to_have_count(1)
     expect(page.locator("#shock-timeline svg .marker-shock")).to_have_count(1)
     link = page.locator("#share-link").get_attribute("href") or ""

@@ -21,6 +21,9 @@
   const Z = 1.96;  // 95% intervals
   let experiments = [];  // the last result, one entry per strategy
   let shockNames = {};   // shock id -> its name
+  let strategyNames = {};  // strategy id -> its name
+
+  function strategyName(id) { return strategyNames[id] || id; }
   let lastShocks = [];   // the scheduled shocks of the last run, for the chart
 
   // --- numbers -------------------------------------------------------------------------------
@@ -54,7 +57,7 @@
     table.replaceChildren();
     const head = el("tr");
     head.append(el("th", "measure"));
-    rows.forEach(function (row) { head.append(el("th", row.strategy)); });
+    rows.forEach(function (row) { head.append(el("th", strategyName(row.strategy))); });
     table.append(head);
     MEASURES.forEach(function ([key, label]) {
       if (!rows.some(function (row) { return key in row; })) return;
@@ -75,7 +78,7 @@
   function verdict(rows, runs, months) {
     if (rows.length === 1) {
       const row = rows[0];
-      return `Following ${row.strategy}, the PMO has a ${chance(row.p_thriving_at_horizon, runs)} ` +
+      return `Following ${strategyName(row.strategy)}, the PMO has a ${chance(row.p_thriving_at_horizon, runs)} ` +
         `chance of Thriving after ${months} months, and a ` +
         `${chance(row.p_shutdown_by_horizon, runs)} chance of being shut down.`;
     }
@@ -92,8 +95,9 @@
     const sure = best[key] === next[key] ? ""
       : apart ? " The intervals do not overlap: the difference is clear."
       : " The intervals overlap: run more runs before choosing on this difference alone.";
-    return `${best.strategy} gives ${phrase} ${months} months: ${chance(best[key], runs)}, ` +
-      `against ${chance(next[key], runs)} for ${next.strategy}.${sure}`;
+    return `${strategyName(best.strategy)} gives ${phrase} ${months} months: ` +
+      `${chance(best[key], runs)}, against ${chance(next[key], runs)} for ` +
+      `${strategyName(next.strategy)}.${sure}`;
   }
 
   // --- scheduled shocks on a timeline --------------------------------------------------------
@@ -189,10 +193,12 @@
     if (!experiments.length) return;
     const drawn = experiments.map(function (e) { return seriesOf(e, choice.value); });
     $("chart").replaceChildren(Charts.lines(drawn.map(function (d, i) {
-      return {label: experiments[i].strategy, points: d.points};
+      return {label: strategyName(experiments[i].strategy), points: d.points};
     }), {yMin: drawn[0].yMin, yMax: drawn[0].yMax, xLabel: "month",
          title: choice.options[choice.selectedIndex].text, markers: marks(lastShocks)}));
-    $("legend").replaceChildren(Charts.legend(experiments.map(function (e) { return e.strategy; })));
+    $("legend").replaceChildren(Charts.legend(experiments.map(function (e) {
+      return strategyName(e.strategy);
+    })));
   }
 
   function show(data) {
@@ -344,6 +350,7 @@
         $("preset").append(option);
       });
       strategies.data.items.forEach(function (s, i) {
+        strategyNames[s.id] = s.name;
         const label = el("label");
         label.title = s.summary;
         const box = el("input");
