@@ -21,6 +21,7 @@ from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
 import scenarios
 from advisor.assessment import load_profile
 from api.http.server_process import ServerProcess
+from rules.advice import recommend
 from rules.diagnosis import diagnose
 from simulation import compare, run_story
 
@@ -113,6 +114,13 @@ def test_advice_lists_services_competencies_focus_and_warnings(visit: Visit) -> 
     expect(services.nth(1)).to_contain_text("1")
     expect(page.locator("#advice-focus li")).to_have_count(3)
     expect(page.locator("#advice-competencies li").first).to_be_visible()
+    advice = recommend(load_profile(PROFILES["crisis-retailer"]))
+    first = advice.to_dict()["flywheel_focus"][0]["name"]
+    expect(page.locator("#flywheel-ring .node")).to_have_count(10)  # the flywheel's ten steps
+    expect(page.locator("#flywheel-ring .node.focus")).to_have_count(3)
+    expect(page.locator("#flywheel-ring .node.focus").first).to_contain_text(first.split()[0])
+    heat = page.locator("#competency-heatmap tr", has_text="Relationship building")
+    expect(heat.locator("td.heat-4")).to_have_count(4)  # critical: the hottest colour
 
 
 def test_a_pasted_yaml_profile_is_diagnosed_after_an_edit(visit: Visit) -> None:

@@ -156,5 +156,75 @@ const Charts = (function () {
     return root;
   }
 
-  return {bars: bars, lines: lines, legend: legend, strip: strip, timeline: timeline};
+  // A ring of nodes in order, clockwise from the top: the eight scenarios (Fig. 4-1) or the ten
+  // flywheel steps (Fig. 13-1). nodes: [{id, label, classes, big}]; the big ones are drawn last,
+  // larger, on top. options: size, radius, node (radius), center ([first line, second line]),
+  // title (the accessible name).
+  function ring(nodes, options) {
+    const o = Object.assign({size: 600, radius: 212, node: 74, center: [], title: "ring"},
+                            options || {});
+    const c = o.size / 2;
+    const root = svg("svg", {viewBox: `0 0 ${o.size} ${o.size}`, role: "img", class: "ring-chart",
+                             "aria-label": o.title});
+    root.append(svg("circle", {cx: c, cy: c, r: o.radius, class: "track"}));
+    const last = [];
+    nodes.forEach(function (n, i) {
+      const angle = -Math.PI / 2 + i * 2 * Math.PI / nodes.length;
+      const x = c + o.radius * Math.cos(angle), y = c + o.radius * Math.sin(angle);
+      const g = svg("g", {class: ["node"].concat(n.classes || []).join(" "), "data-id": n.id});
+      g.append(svg("circle", {cx: x, cy: y, r: n.big ? o.node * 1.14 : o.node}));
+      const lines = String(n.label).split("\n");
+      lines.forEach(function (line, k) {
+        g.append(svg("text", {x: x, y: y + 10 + (k - (lines.length - 1) / 2) * 28,
+                              "text-anchor": "middle"}, line));
+      });
+      if (n.big) last.push(g); else root.append(g);
+    });
+    last.forEach(function (g) { root.append(g); });
+    (o.center || []).forEach(function (line, k) {
+      root.append(svg("text", {x: c, y: c - 8 + k * 42, "text-anchor": "middle",
+                               class: k ? "center-sub" : "center"}, line));
+    });
+    return root;
+  }
+
+  // A heat map as an HTML table (readable by screen readers as a table): rows x columns, each
+  // cell {text, level} with level 0-4 colouring it (class heat-<level>).
+  function heatmap(columns, rows, options) {
+    const o = Object.assign({caption: ""}, options || {});
+    const table = document.createElement("table");
+    table.className = "heatmap";
+    if (o.caption) {
+      const caption = document.createElement("caption");
+      caption.textContent = o.caption;
+      table.append(caption);
+    }
+    const head = document.createElement("tr");
+    ["", ...columns].forEach(function (label) {
+      const th = document.createElement("th");
+      th.scope = "col";
+      th.textContent = label;
+      head.append(th);
+    });
+    table.append(head);
+    rows.forEach(function (row) {
+      const tr = document.createElement("tr");
+      const th = document.createElement("th");
+      th.scope = "row";
+      th.textContent = row.label;
+      tr.append(th);
+      row.cells.forEach(function (cell) {
+        const td = document.createElement("td");
+        td.className = `heat-${cell.level}`;
+        td.textContent = cell.text;
+        if (cell.title) td.title = cell.title;
+        tr.append(td);
+      });
+      table.append(tr);
+    });
+    return table;
+  }
+
+  return {bars: bars, lines: lines, legend: legend, strip: strip, timeline: timeline, ring: ring,
+          heatmap: heatmap};
 })();

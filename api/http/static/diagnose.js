@@ -101,9 +101,33 @@
                    unassessed.map(function (c) { return c.name; }).join(", "), "meta"));
     }
     fill($("advice-competencies"), gaps, "no gap");
-    fill($("advice-focus"), a.flywheel_focus.slice(0, FOCUS_SHOWN).map(function (f) {
-      return el("li", `${f.name} (${f.stage})`);
+    const HEAT = {critical: 4, develop: 3, ready: 0};
+    const assessed = a.competencies.filter(function (c) { return c.status in HEAT; });
+    $("competency-heatmap").replaceChildren(Charts.heatmap(["has", "needs", "gap", "status"],
+      assessed.map(function (c) {
+        const level = HEAT[c.status];
+        return {label: c.name, cells: [c.current, c.required, c.gap, c.status].map(function (v) {
+          return {text: typeof v === "number" ? String(v) : v, level: level};
+        })};
+      }), {caption: "Assessed competencies of the PMO team: level now, level the services " +
+                    "need (1-5), and the gap"}));
+    const focus = a.flywheel_focus.slice(0, FOCUS_SHOWN);
+    fill($("advice-focus"), focus.map(function (f, i) {
+      return el("li", `${i + 1}. ${f.name} (${f.stage})`);
     }), "no focus");
+    flywheelReady.then(function (steps) {
+      const rank = {};
+      focus.forEach(function (f, i) { rank[f.step] = i + 1; });
+      $("flywheel-ring").replaceChildren(Charts.ring(steps.map(function (step) {
+        const words = step.name.split(" ");
+        const label = (step.id in rank ? `${rank[step.id]}. ` : "") +
+          (words.length > 1 ? `${words[0]}\n${words.slice(1).join(" ")}` : step.name);
+        return {id: step.id, label: label, classes: step.id in rank ? ["focus"] : [],
+                big: step.id in rank};
+      }), {size: 700, radius: 262, node: 74, center: ["Flywheel", "focus steps numbered"],
+           title: "The PMO flywheel's ten steps; focus on " +
+                  focus.map(function (f) { return f.name; }).join(", ")}));
+    });
     fill($("advice-warnings"), a.warnings.map(function (w) {
       const about = Object.entries(w.about).map(function ([k, v]) {
         return `${k} ${Array.isArray(v) ? v.join(", ") : v}`;
@@ -151,6 +175,11 @@
     });
   }
 
+  const flywheelReady = PmoApi.get("/catalog/flywheel").then(function (answer) {
+    return answer.ok ? answer.data.items.slice().sort(function (x, y) {
+      return x.number - y.number;
+    }) : [];
+  });
   const namesReady = PmoApi.get("/catalog/scenarios").then(function (answer) {
     if (answer.ok) answer.data.items.forEach(function (s) { names[s.id] = s.name; });
   });

@@ -4,7 +4,6 @@
 (function () {
   const $ = function (id) { return document.getElementById(id); };
   const el = PmoApi.el;
-  const NS = "http://www.w3.org/2000/svg";
   const deck = $("deck");
   const PLAY_MS = 700;          // one month per tick while playing
   // The indicators the room watches: the ones the guide's transition signs speak of first.
@@ -18,42 +17,19 @@
   let place = {slide: "title", month: 0};
   let timer = null;
 
-  function svg(tag, attrs, text) {
-    const node = document.createElementNS(NS, tag);
-    Object.entries(attrs || {}).forEach(function ([k, v]) { node.setAttribute(k, v); });
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-
   function nameOf(id) { return names[id] || id; }
 
   // --- the ring of the eight scenarios, in the guide's order (Fig. 4-1) ------------------------
   function ring(month) {
     const now = story.series.scenario[month];
     const seen = new Set(story.series.scenario.slice(0, month + 1));
-    const size = 600, c = size / 2, radius = 212, node = 74;
-    const root = svg("svg", {viewBox: `0 0 ${size} ${size}`, role: "img",
-                             "aria-label": `The ring of the eight scenarios: the PMO is in ${nameOf(now)}`});
-    root.append(svg("circle", {cx: c, cy: c, r: radius, class: "track"}));
-    let current = null;
-    scenarios.forEach(function (s, i) {
-      const angle = -Math.PI / 2 + i * 2 * Math.PI / scenarios.length;
-      const x = c + radius * Math.cos(angle), y = c + radius * Math.sin(angle);
-      const classes = ["node", `scenario-${s.id}`];
+    return Charts.ring(scenarios.map(function (s) {
+      const classes = [`scenario-${s.id}`];
       if (seen.has(s.id)) classes.push("visited");
       if (s.id === now) classes.push("current");
-      const g = svg("g", {class: classes.join(" "), "data-scenario": s.id});
-      g.append(svg("circle", {cx: x, cy: y, r: s.id === now ? node + 10 : node}));
-      g.append(svg("text", {x: x, y: y + 10, "text-anchor": "middle"}, s.name));
-      if (s.id === now) current = g; else root.append(g);
-    });
-    root.append(current);  // drawn last: on top of its neighbours
-    const center = svg("text", {x: c, y: c - 8, "text-anchor": "middle", class: "center"},
-                       story.series.pmo_exists[month] ? "PMO" : "no PMO");
-    root.append(center);
-    root.append(svg("text", {x: c, y: c + 34, "text-anchor": "middle", class: "center-sub"},
-                    nameOf(now)));
-    return root;
+      return {id: s.id, label: s.name, classes: classes, big: s.id === now};
+    }), {title: `The ring of the eight scenarios: the PMO is in ${nameOf(now)}`,
+         center: [story.series.pmo_exists[month] ? "PMO" : "no PMO", nameOf(now)]});
   }
 
   // --- the moment: what happened this month, and why the scenario changed ---------------------
