@@ -208,7 +208,10 @@
       : [Object.assign({strategy: data.strategy}, data.summary)];
     $("result-title").textContent =
       `${experiments[0].profile.label}: ${data.runs} runs of ${data.months} months, seed ${data.seed}`;
-    $("verdict").textContent = verdict(rows, data.runs, data.months);
+    // The model's own verdict (paired run by run: surer) when the API gives one; otherwise the
+    // page's, from the independent intervals.
+    $("verdict").textContent = Array.isArray(data.verdict) && data.verdict.length
+      ? data.verdict.join(" ") : verdict(rows, data.runs, data.months);
     summaryTable(rows, data.runs);
     const kept = choice.value || "momentum";
     choice.replaceChildren.apply(choice, chartOptions(experiments[0]).map(function ([value, text]) {
