@@ -25,6 +25,7 @@ from advisor.validation import load_with
 from api.http import problems
 from api.http.auth import keys_required
 from api.http.bodies import BODY_MEDIA_TYPES, read_body
+from api.schemas.examples import example_for
 
 __all__ = ["Api", "ApiBlueprint", "error_response", "BEARER_SCHEME"]
 
@@ -135,6 +136,7 @@ class ApiBlueprint(flask_smorest.Blueprint):
         instance = schema()
         load = build or functools.partial(load_with, instance)
         content: dict[str, Any] = {t: {"schema": schema} for t in BODY_MEDIA_TYPES}
+        example = example if example is not None else example_for(schema)
         if example is not None:
             content[BODY_MEDIA_TYPES[0]]["example"] = dict(example)
         request_body = {"required": True, "description": description or None,

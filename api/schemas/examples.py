@@ -11,10 +11,13 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from marshmallow import Schema
+
 from advisor.presets import shipped_profiles
+from api.schemas.profiles import profile_schema
 
 __all__ = ["EXAMPLE_PRESET", "diagnosis_example", "recommendation_example",
-           "simulation_example", "comparison_example"]
+           "simulation_example", "comparison_example", "example_for"]
 
 #: the shipped PMO every example starts from: a retailer's PMO in Crisis, with customers,
 #: services and team (so the advice has something to work with)
@@ -48,3 +51,9 @@ def comparison_example() -> dict[str, Any]:
     """POST /simulations/compare: two strategies on the same random numbers."""
     return {"preset": EXAMPLE_PRESET, "strategies": ["crisis_turnaround", "process_centric"],
             "months": 12, "runs": 10, "seed": 7, "shocks": [], "random_shocks": True}
+
+
+def example_for(schema: type[Schema]) -> dict[str, Any] | None:
+    """The example of a body whose route names none: any route taking a whole profile gets the
+    shipped PMO with every section, so a new profile route works in "Try it out" as shipped."""
+    return recommendation_example() if schema is profile_schema() else None
