@@ -13,8 +13,17 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from advisor.errors import InputError
 
-__all__ = ["Number", "StrictBool", "one_of", "within", "distinct", "repeats", "closed_schema",
-           "flatten_errors", "load_with"]
+__all__ = ["excerpt", "Number", "StrictBool", "one_of", "within", "distinct", "repeats",
+           "closed_schema", "flatten_errors", "load_with"]
+
+
+def excerpt(value: Any, limit: int = 40) -> str:
+    """A short, escaped excerpt of user input for an error message: never the whole input, never
+    a control character or non-ASCII text that a terminal or log would render."""
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) > limit:
+        text = text[:limit] + "..."
+    return text.encode("unicode_escape").decode("ascii")
 
 
 class Number(fields.Float):
