@@ -13,8 +13,8 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from advisor.errors import InputError
 
-__all__ = ["excerpt", "Number", "StrictBool", "one_of", "within", "distinct", "repeats",
-           "closed_schema", "flatten_errors", "load_with"]
+__all__ = ["excerpt", "Shown", "Number", "StrictBool", "one_of", "matches", "within",
+           "distinct", "repeats", "closed_schema", "flatten_errors", "load_with"]
 
 
 def excerpt(value: Any, limit: int = 40) -> str:
@@ -24,6 +24,40 @@ def excerpt(value: Any, limit: int = 40) -> str:
     if len(text) > limit:
         text = text[:limit] + "..."
     return text.encode("unicode_escape").decode("ascii")
+
+
+class Shown:
+    """User input as an error message shows it: ``{input!r}`` and ``{input}`` in a marshmallow
+    message give a short, escaped excerpt (:func:`excerpt`), not a 60 KiB string."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return excerpt(repr(self.value))
+
+    def __str__(self) -> str:
+        return excerpt(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+class _ShortOneOf(validate.OneOf):
+    def _format_error(self, value: Any) -> str:
+        return super()._format_error(Shown(value))
+
+
+class _ShortRegexp(validate.Regexp):
+    def _format_error(self, value: Any) -> str:
+        return super()._format_error(Shown(value))
+
+
+def matches(pattern: str, error: str) -> validate.Regexp:
+    """A regular-expression validator whose message shows a short excerpt of the input."""
+    return _ShortRegexp(pattern, error=error)
 
 
 class Number(fields.Float):
@@ -38,7 +72,7 @@ class Number(fields.Float):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.make_error("invalid", input=value)
+            raise self.make_error("invalid", input=Shown(value))
         return super()._deserialize(value, attr, data, **kwargs)
 
 
@@ -52,7 +86,7 @@ class StrictBool(fields.Boolean):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
         if not isinstance(value, bool):  # 0 and 1 would pass: 0 in {False} is true in Python
-            raise self.make_error("invalid", input=value)
+            raise self.make_error("invalid", input=Shown(value))
         return value
 
 
@@ -79,7 +113,7 @@ def distinct(verb: str = "listed") -> Any:
 
 def one_of(choices: Iterable[Any], what: str = "value") -> validate.OneOf:
     allowed = list(choices)
-    return validate.OneOf(
+    return _ShortOneOf(
         allowed, error=f"unknown {what} {{input!r}}; allowed: " + ", ".join(map(str, allowed)))
 
 

@@ -28,7 +28,7 @@ __all__ = ["Shock", "ScheduledShock", "shock_from_data", "load_shocks", "shock_i
            "parse_shock", "shock_processes", "PHASE_SHOCKS"]
 
 PHASE_SHOCKS = 0.0     # shocks land at the start of their month, before any work
-_SCHEDULE = re.compile(r"^\s*([a-z_]+)\s*@\s*(-?\d+)\s*$")
+_SCHEDULE = re.compile(r"^\s*([a-z_]+)\s*@\s*(-?[0-9]{1,6})\s*$")  # ASCII digits only
 
 
 @dataclass(frozen=True, slots=True)
