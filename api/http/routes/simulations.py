@@ -15,6 +15,7 @@ from typing import Any
 from flask import Response, jsonify
 
 from api import service
+from api.http import admission
 from api.http.openapi import ApiBlueprint
 from api.schemas.simulation import ComparisonResultSchema, ExperimentResultSchema, request_schemas
 from simulation.limits import Limits
@@ -26,7 +27,7 @@ _RUN_OPTIONS = ("months", "runs", "seed", "shocks", "random_shocks", "relaunch_s
 
 def _options(request: Mapping[str, Any], limits: Limits) -> dict[str, Any]:
     """The run options a validated request gives (absent ones take the limits' defaults)."""
-    return {"limits": limits, "workers": 1,
+    return {"limits": limits, "workers": 1, "progress": admission.stop_when_client_gone(),
             **{key: request[key] for key in _RUN_OPTIONS if key in request}}
 
 
