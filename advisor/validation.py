@@ -137,7 +137,8 @@ def flatten_errors(messages: Any, prefix: str = "") -> list[tuple[str, str]]:
             elif isinstance(key, int):
                 path = f"{prefix}[{key}]"
             else:
-                path = f"{prefix}.{key}" if prefix else str(key)
+                name = excerpt(str(key), 64)  # a key is user input too
+                path = f"{prefix}.{name}" if prefix else name
             if isinstance(value, Mapping) and set(value) == {"key"}:
                 value = value["key"]  # a bad dict key: report it at the key's own path
             out.extend(flatten_errors(value, path))

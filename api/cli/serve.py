@@ -8,6 +8,7 @@ import os
 from typing import Any
 
 from advisor.errors import InputError
+from api.cli.arguments import whole
 
 NAME = "serve"
 HELP = "serve the HTTP API, its docs and the pages (waitress; gunicorn behind a proxy)"
@@ -26,11 +27,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1: this machine only)")
-    parser.add_argument("--port", type=int, default=8000,
+    parser.add_argument("--port", type=whole, default=8000,
                         help="port to listen on (default 8000; 0 picks a free port)")
-    parser.add_argument("--workers", type=int, default=_default_workers(),
+    parser.add_argument("--workers", type=whole, default=_default_workers(),
                         help=f"worker processes, 1-{MAX_WORKERS} (default: CPUs, at most 4)")
-    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS,
+    parser.add_argument("--threads", type=whole, default=DEFAULT_THREADS,
                         help=f"threads per worker, 1-{MAX_THREADS} (default {DEFAULT_THREADS})")
     parser.add_argument("--server", choices=SERVERS, default=None,
                         help="waitress (default: survives slow clients by itself) or gunicorn "
