@@ -118,7 +118,7 @@ def read_document(path: str | Path, what: str = "file", *, max_bytes: int = MAX_
 def decode_document(raw: bytes, kind: str, *, what: str = "body", source: str = "the document",
                     max_bytes: int = MAX_DOCUMENT_BYTES) -> Any:
     """Decode JSON (``kind="json"``) or YAML bytes within every bound, or raise DocumentError."""
-    name = excerpt(source, 60)
+    name = excerpt(source, 120)
     if len(raw) > max_bytes:
         raise DocumentTooLarge(f"{name} is larger than {max_bytes} bytes", what)
     if not raw.strip():

@@ -104,6 +104,7 @@ def _problem_channel() -> type:
 
 def _listen(host: str, port: int) -> socket.socket:
     """The listening socket, shared by every worker; a busy port is one readable line."""
+    sock = None
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
         family, kind, proto, _, address = infos[0]
@@ -112,6 +113,8 @@ def _listen(host: str, port: int) -> socket.socket:
         sock.bind(address)
         sock.listen(BACKLOG)
     except OSError as exc:
+        if sock is not None:
+            sock.close()
         raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
                          "--port") from None
     return sock
@@ -130,8 +133,9 @@ def _waitress_worker(sock: socket.socket, app_config: Mapping[str, Any], threads
 
 
 def _run_waitress(host: str, port: int, workers: int, threads: int,
-                  app_config: Mapping[str, Any]) -> None:
+                  app_config: Mapping[str, Any], say_keys: Callable[[], None]) -> None:
     sock = _listen(host, port)
+    say_keys()
     bound_host, bound_port = sock.getsockname()[:2]
     url = f"http://{_format_host(str(bound_host))}:{bound_port}"
     if not hasattr(os, "fork"):  # Windows: one process
@@ -218,10 +222,11 @@ class _Master:
 
 
 def _run_gunicorn(host: str, port: int, workers: int, threads: int,
-                  app_config: Mapping[str, Any]) -> None:
+                  app_config: Mapping[str, Any], say_keys: Callable[[], None]) -> None:
     """gunicorn, for deployments behind a buffering reverse proxy only (docs/operations.md)."""
     from gunicorn.app.base import BaseApplication
 
+    say_keys()
     print("pmo-advisor: gunicorn reads requests on its worker threads: run it only behind a "
           "buffering reverse proxy (docs/operations.md)", file=sys.stderr)
 
@@ -270,11 +275,13 @@ def serve(host: str, port: int, workers: int, threads: int, server: str | None =
     app = create_app(app_config)  # checks every setting; the engine is not built here
     count = len(app.extensions.get("pmo-advisor.api-keys", ()))
     if keys_required(app):
-        print(f"pmo-advisor: API keys on ({count} key{'s' if count != 1 else ''})",
-              file=sys.stderr, flush=True)
+        line = f"pmo-advisor: API keys on ({count} key{'s' if count != 1 else ''})"
     else:
-        print("pmo-advisor: API keys off: anyone who can reach this address can use the API",
-              file=sys.stderr, flush=True)
+        line = "pmo-advisor: API keys off: anyone who can reach this address can use the API"
     del app
+
+    def say_keys() -> None:  # the first log line, once the address is ours
+        print(line, file=sys.stderr, flush=True)
+
     runner = {"gunicorn": _run_gunicorn, "waitress": _run_waitress}[server or default_server()]
-    runner(host, port, workers, threads, app_config)
+    runner(host, port, workers, threads, app_config, say_keys)
