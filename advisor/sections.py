@@ -23,7 +23,6 @@ from advisor.validation import (
     Shown,
     closed_schema,
     distinct,
-    excerpt,
     matches,
     one_of,
     within,
@@ -131,7 +130,7 @@ def _errors_by_key(messages: Any) -> Any:
     ``services.<key>`` instead, as the user wrote it (a bad key hides its value's errors)."""
     if not isinstance(messages, Mapping):
         return messages
-    return {excerpt(str(key)):
+    return {str(key):
             parts.get("key", parts.get("value")) if isinstance(parts, Mapping) else parts
             for key, parts in messages.items()}
 
