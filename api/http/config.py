@@ -76,7 +76,7 @@ LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]", "::1"]
 
 #: whole-number settings and their allowed ranges
 _WHOLE_SETTINGS = {
-    "MAX_CONTENT_LENGTH": (64, 16 * 1024 * 1024),
+    "MAX_CONTENT_LENGTH": (1, 16 * 1024 * 1024),
     "SIMULATION_MAX_RUN_MONTHS": (SERVICE.default_months * 2, 10_000_000),
     "COSTLY_REQUESTS": (1, 256),
     "COSTLY_REQUESTS_PER_KEY": (1, 256),
