@@ -52,7 +52,7 @@ class _ShortOneOf(validate.OneOf):
 
 class _ShortRegexp(validate.Regexp):
     def _format_error(self, value: Any) -> str:
-        return super()._format_error(Shown(value))
+        return super()._format_error(Shown(value))  # type: ignore[arg-type]  # formatted only
 
 
 def matches(pattern: str, error: str) -> validate.Regexp:

@@ -22,7 +22,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 
-from flask import Flask, current_app, g, request
+from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 
 from api.http import problems
@@ -123,7 +123,7 @@ def stop_when_client_gone() -> Callable[[int, int], None] | None:
     return check
 
 
-def _client_gone(error: ClientGone) -> object:
+def _client_gone(error: ClientGone) -> Response:
     log.info("stopped a costly request: %s", error)
     return problems.problem(503, "the client closed the connection; the work was stopped")
 

@@ -83,7 +83,7 @@ def _problem_channel() -> type:
     from waitress.channel import HTTPChannel
     from waitress.task import ErrorTask
 
-    class ProblemErrorTask(ErrorTask):  # type: ignore[misc]
+    class ProblemErrorTask(ErrorTask):
         def execute(self) -> None:
             error = self.request.error
             detail = " ".join(str(error.body).split())[:200]
@@ -96,7 +96,7 @@ def _problem_channel() -> type:
             self.content_length = len(body)
             self.write(body)
 
-    class ProblemChannel(HTTPChannel):  # type: ignore[misc]
+    class ProblemChannel(HTTPChannel):
         error_task_class = ProblemErrorTask
 
     return ProblemChannel
