@@ -6,6 +6,7 @@ these pieces, so a bad value always comes back as ``field.path: what is wrong (a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -13,7 +14,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from advisor.errors import InputError
 
-__all__ = ["excerpt", "Shown", "Number", "StrictBool", "one_of", "matches", "within",
+__all__ = ["excerpt", "Shown", "AsciiWhole", "Number", "StrictBool", "one_of", "matches", "within",
            "distinct", "repeats", "closed_schema", "flatten_errors", "load_with"]
 
 
@@ -74,6 +75,25 @@ class Number(fields.Float):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.make_error("invalid", input=Shown(value))
         return super()._deserialize(value, attr, data, **kwargs)
+
+
+class AsciiWhole(fields.Integer):
+    """A whole number as a query string gives it: ASCII digits only, at most 19 of them.
+
+    marshmallow's Integer runs ``int()`` on text, which reads ``"\u0663"`` (Arabic-Indic 3) as
+    3, ``"3_0"`` as 30 and ``" +3"`` as 3; none of them is what a person typed as a number."""
+
+    default_error_messages = {"invalid": "must be a whole number in ASCII digits, got {input}"}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        if isinstance(value, bool):
+            raise self.make_error("invalid", input=Shown(repr(value)))
+        if isinstance(value, str) and not _ASCII_WHOLE.fullmatch(value):
+            raise self.make_error("invalid", input=Shown(repr(value)))
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+_ASCII_WHOLE = re.compile(r"-?[0-9]{1,19}", re.ASCII)
 
 
 class StrictBool(fields.Boolean):

@@ -183,3 +183,18 @@ def test_a_service_id_is_a_catalog_id_or_an_ascii_number(services: dict[str, Any
     problem = response.get_json()
     assert problem["errors"][0]["field"] == field
     assert len(response.data) < 2000
+
+
+@pytest.mark.parametrize("seed", [
+    "\u0663",   # Arabic-Indic 3: int() reads 3
+    "3_0",      # int() reads 30
+    " +3",      # int() reads 3
+    "9" * 5000,  # over int()'s digits: refused, echoed short
+])
+def test_a_seed_in_the_query_is_ascii_digits_only(seed: str) -> None:
+    response = create_app({"TESTING": True}).test_client().get(
+        "/api/v1/stories/crisis-to-resurgence", query_string={"seed": seed})
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "seed"
+    assert "must be a whole number in ASCII digits" in response.get_json()["detail"]
+    assert len(response.data) < 1000
