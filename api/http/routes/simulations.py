@@ -16,7 +16,7 @@ from flask import Response, jsonify
 
 from api import service
 from api.http import admission
-from api.http.openapi import ApiBlueprint
+from api.http.openapi import ApiBlueprint, error_response
 from api.schemas.simulation import ComparisonResultSchema, ExperimentResultSchema, request_schemas
 from simulation.limits import Limits
 
@@ -43,6 +43,8 @@ def blueprint(limits: Limits) -> ApiBlueprint:
 
     @blp.route("/simulations", methods=["POST"])
     @blp.response(200, ExperimentResultSchema)
+    @blp.alt_response(429, error_response(429))  # over the key's costly budget
+    @blp.alt_response(503, error_response(503))  # over the service's (api/http/admission.py)
     @blp.body(simulation_request, description="where the PMO starts (preset or profile), the "
               "strategy, and how long, how often and with which shocks to run it")
     def create_simulation(request: Mapping[str, Any]) -> Response:
@@ -59,6 +61,8 @@ def blueprint(limits: Limits) -> ApiBlueprint:
 
     @blp.route("/simulations/compare", methods=["POST"])
     @blp.response(200, ComparisonResultSchema)
+    @blp.alt_response(429, error_response(429))
+    @blp.alt_response(503, error_response(503))
     @blp.body(comparison_request, description="as POST /simulations, with 2 or more "
               "strategies instead of one")
     def compare_simulations(request: Mapping[str, Any]) -> Response:
