@@ -159,11 +159,6 @@ def test_a_hostile_body_is_a_4xx_problem_on_either_server(server: ServerProcess,
     assert_problem(response)
 
 
-def test_no_traceback_in_either_servers_log(server: ServerProcess) -> None:
-    """Runs after the hostile bodies of the same server (module order)."""
-    assert "Traceback" not in server.log()
-
-
 @pytest.mark.parametrize(("data", "status"), RAW_REQUESTS,
                          ids=["bad-chunk", "chunked-over-cap", "big-headers", "tls-hello",
                               "foreign-host"])
@@ -174,6 +169,19 @@ def test_the_servers_own_refusals_are_problems(waitress: ServerProcess, data: by
     assert head.split(b" ")[1] == str(status).encode(), answer[:300]
     assert b"Content-Type: application/problem+json" in head
     assert json.loads(body)["status"] == status
+
+
+def test_a_malformed_chunk_is_a_4xx_problem_on_either_server(server: ServerProcess) -> None:
+    """gunicorn hands the app a body stream that fails mid-read: that is a 400, not a 500."""
+    answer = raw_exchange(server.url, RAW_REQUESTS[0][0])
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.split(b" ")[1] == b"400", answer[:300]
+    assert json.loads(body)["status"] == 400
+
+
+def test_no_traceback_in_either_servers_log(server: ServerProcess) -> None:
+    """Runs after the hostile bodies and chunks sent to the same server (module order)."""
+    assert "Traceback" not in server.log()
 
 
 _scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),

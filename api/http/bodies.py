@@ -47,7 +47,11 @@ def raw_body() -> bytes:
     chunks: list[bytes] = []
     size = 0
     while size <= cap:
-        chunk = stream.read(min(_CHUNK, cap + 1 - size))
+        try:
+            chunk = stream.read(min(_CHUNK, cap + 1 - size))
+        except Exception:  # noqa: BLE001 - the server's de-chunking of what the client sent
+            # (gunicorn raises its own InvalidChunkSize, ...): the client's fault, not ours
+            raise BadRequest("the request body's chunked encoding is malformed") from None
         if not chunk:
             break
         chunks.append(chunk)
