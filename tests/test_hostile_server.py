@@ -162,9 +162,9 @@ def test_a_hostile_body_is_a_4xx_problem_on_either_server(server: ServerProcess,
 @pytest.mark.parametrize(("data", "status"), RAW_REQUESTS,
                          ids=["bad-chunk", "chunked-over-cap", "big-headers", "tls-hello",
                               "foreign-host"])
-def test_the_servers_own_refusals_are_problems(waitress: ServerProcess, data: bytes,
+def test_the_servers_own_refusals_are_problems(server: ServerProcess, data: bytes,
                                                status: int) -> None:
-    answer = raw_exchange(waitress.url, data)
+    answer = raw_exchange(server.url, data)
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.split(b" ")[1] == str(status).encode(), answer[:300]
     assert b"Content-Type: application/problem+json" in head

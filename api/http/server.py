@@ -86,10 +86,7 @@ def _problem_channel() -> type:
     class ProblemErrorTask(ErrorTask):
         def execute(self) -> None:
             error = self.request.error
-            detail = " ".join(str(error.body).split())[:200]
-            body = json.dumps({"type": "about:blank", "title": error.reason,
-                               "status": error.code, "detail": detail,
-                               "errors": []}).encode("utf-8")
+            body = _problem_body(error.code, error.reason, error.body)
             self.status = f"{error.code} {error.reason}"
             self.response_headers.append(("Content-Type", "application/problem+json"))
             self.set_close_on_finish()
@@ -100,6 +97,29 @@ def _problem_channel() -> type:
         error_task_class = ProblemErrorTask
 
     return ProblemChannel
+
+
+def _problem_body(status: int, reason: str, detail: str) -> bytes:
+    return json.dumps({"type": "about:blank", "title": reason, "status": status,
+                       "detail": " ".join(str(detail).split())[:200],
+                       "errors": []}).encode("utf-8")
+
+
+def _gunicorn_problems(server: Any, worker: Any) -> None:
+    """gunicorn's post_fork hook: its own refusals (400, 414, 431, ...) as problem+json.
+
+    gunicorn writes them with one module function, ``gunicorn.util.write_error``, as HTML; it is
+    replaced in the worker process only (where nothing else uses gunicorn)."""
+    from gunicorn import util
+
+    def write_error(sock: socket.socket, status: int, reason: str, message: str) -> None:
+        body = _problem_body(status, reason, message)
+        head = (f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\n"
+                f"Content-Type: application/problem+json\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n")
+        util.write_nonblock(sock, head.encode("latin-1") + body)
+
+    util.write_error = write_error
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -245,6 +265,7 @@ def _run_gunicorn(host: str, port: int, workers: int, threads: int,
         "limit_request_line": 8190,
         "limit_request_fields": 100,
         "when_ready": when_ready,
+        "post_fork": _gunicorn_problems,
         "preload_app": False,  # each worker builds its own app (and engine) after the fork
     }
 
