@@ -31,6 +31,7 @@ SLOW_CONNECTIONS = 64
 COSTLY_CLIENTS = 8
 PRESSURE_SECONDS = 10        # how long the slow clients and costly requests are kept up
 SOAK_REQUESTS = 1200
+SOAK_RETRIES = 50            # times a soak client resends a request refused over budget
 MEMORY_GROWTH_ALLOWED = 0.10
 
 VALID = {"pmo": {"exists": True, "age_months": 12}, "indicators": {"influence": 3}}
@@ -329,12 +330,22 @@ _SOAK_MIX: list[tuple[str, str, Any]] = [
 
 @pytest.mark.slow
 def test_a_soak_of_mixed_requests_has_no_5xx_and_flat_memory(waitress: ServerProcess) -> None:
-    def send(session: requests.Session, n: int) -> int:
+    def send_once(session: requests.Session, n: int) -> requests.Response:
         method, path, body = _SOAK_MIX[n % len(_SOAK_MIX)]
         if isinstance(body, str):
             return session.post(waitress.url + path, data=body, timeout=30,
-                                headers={"Content-Type": "application/yaml"}).status_code
-        return session.request(method, waitress.url + path, json=body, timeout=30).status_code
+                                headers={"Content-Type": "application/yaml"})
+        return session.request(method, waitress.url + path, json=body, timeout=30)
+
+    def send(session: requests.Session, n: int) -> int:
+        """As a well-behaved client: a simulation refused over budget (503 with Retry-After)
+        is sent again after a pause (shorter than asked, to keep the test short)."""
+        for _ in range(SOAK_RETRIES):
+            response = send_once(session, n)
+            if not (response.status_code == 503 and "Retry-After" in response.headers):
+                return response.status_code
+            time.sleep(0.1)
+        return response.status_code
 
     def round_of(total: int) -> list[int]:
         statuses: list[int] = []
@@ -354,6 +365,6 @@ def test_a_soak_of_mixed_requests_has_no_5xx_and_flat_memory(waitress: ServerPro
     start = waitress.rss_bytes()
     soak = round_of(SOAK_REQUESTS)
     end = waitress.rss_bytes()
-    assert [s for s in warm + soak if s >= 500 and s != 503] == []
+    assert [s for s in warm + soak if s >= 500] == []
     assert end <= start * (1 + MEMORY_GROWTH_ALLOWED), (
         f"memory grew from {start / 1e6:.1f} MB to {end / 1e6:.1f} MB")
