@@ -233,6 +233,28 @@ def test_work_whose_client_has_gone_stops_within_seconds(waitress: ServerProcess
     assert burnt < 1.0, f"the server kept burning {burnt:.1f} s of CPU for gone clients"
 
 
+@pytest.mark.slow
+def test_a_client_trickling_its_headers_is_cut_off_after_the_read_timeout() -> None:
+    """waitress closes a silent connection by itself; one that sends a header byte now and then
+    is closed once its request has taken longer than PMO_ADVISOR_REQUEST_READ_TIMEOUT."""
+    with ServerProcess("--workers", "1", env={"PMO_ADVISOR_REQUEST_READ_TIMEOUT": "2"}) as server:
+        host, port = server.url.split("//")[1].rsplit(":", 1)
+        with socket.create_connection((host, int(port)), timeout=0.5) as conn:
+            conn.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: localhost\r\n")
+            started = time.monotonic()
+            closed_after = None
+            while closed_after is None and time.monotonic() - started < 10:
+                try:
+                    conn.sendall(b"X-Slow: a\r\n")
+                    if conn.recv(1024) == b"":
+                        closed_after = time.monotonic() - started
+                except TimeoutError:
+                    continue
+                except OSError:
+                    closed_after = time.monotonic() - started
+    assert closed_after is not None and 2 <= closed_after < 5, closed_after
+
+
 class _SlowClients:
     """Connections that send a request line and then one header byte now and then, forever."""
 

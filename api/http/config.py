@@ -38,6 +38,9 @@ class Defaults:
     COSTLY_REQUESTS = 2
     #: of which one API key may hold at once (when keys are on); more get 429
     COSTLY_REQUESTS_PER_KEY = 1
+    #: seconds a client may take to send one whole request (headers and body) before waitress
+    #: closes the connection (api/http/server.py); a silent one is closed sooner
+    REQUEST_READ_TIMEOUT = 30
     #: Host names the service answers to ("a,b" or a list; empty: any). ``pmo-advisor serve``
     #: bound to a loopback address defaults to the loopback names (no DNS rebinding)
     TRUSTED_HOSTS: list[str] | None = None
@@ -80,6 +83,7 @@ _WHOLE_SETTINGS = {
     "SIMULATION_MAX_RUN_MONTHS": (SERVICE.default_months * 2, 10_000_000),
     "COSTLY_REQUESTS": (1, 256),
     "COSTLY_REQUESTS_PER_KEY": (1, 256),
+    "REQUEST_READ_TIMEOUT": (1, 600),
 }
 
 

@@ -78,8 +78,11 @@ def waitress_settings(max_body_bytes: int, threads: int) -> dict[str, Any]:
     }
 
 
-def _problem_channel() -> type:
-    """waitress's connection class, with its own errors (400, 413, 431, ...) as problem+json."""
+def _problem_channel(read_timeout: float) -> type:
+    """waitress's connection class, with its own errors (400, 413, 431, ...) as problem+json, and
+    a deadline on reading one request: waitress's ``channel_timeout`` closes a connection that
+    goes silent, but a client that trickles a byte now and then would keep one open for ever;
+    this closes it ``read_timeout`` seconds after its request began."""
     from waitress.channel import HTTPChannel
     from waitress.task import ErrorTask
 
@@ -95,6 +98,20 @@ def _problem_channel() -> type:
 
     class ProblemChannel(HTTPChannel):
         error_task_class = ProblemErrorTask
+        request_started: float | None = None
+
+        def received(self, data: bytes) -> bool:
+            now = time.monotonic()
+            if self.request is None:  # this data begins a request
+                self.request_started = None
+            accepted: bool = super().received(data)
+            if self.request is None:  # nothing left half-read
+                self.request_started = None
+            elif self.request_started is None:
+                self.request_started = now
+            elif now - self.request_started > read_timeout:
+                self.will_close = True  # the I/O loop closes it
+            return accepted
 
     return ProblemChannel
 
@@ -148,7 +165,7 @@ def _waitress_worker(sock: socket.socket, app_config: Mapping[str, Any], threads
     app = create_app(app_config)
     server = create_server(app, sockets=[sock],
                            **waitress_settings(int(app.config["MAX_CONTENT_LENGTH"]), threads))
-    server.channel_class = _problem_channel()
+    server.channel_class = _problem_channel(float(app.config["REQUEST_READ_TIMEOUT"]))
     server.run()
 
 
