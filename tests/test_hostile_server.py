@@ -142,6 +142,21 @@ def waitress() -> Iterator[ServerProcess]:
         yield running
 
 
+def test_the_first_log_line_says_whether_api_keys_are_on(waitress: ServerProcess) -> None:
+    assert waitress.log().splitlines()[0] == (
+        "pmo-advisor: API keys off: anyone who can reach this address can use the API")
+
+
+def test_with_keys_the_first_log_line_counts_them_and_few_threads_keep_one_free() -> None:
+    with ServerProcess("--workers", "1", "--threads", "2",
+                       env={"PMO_ADVISOR_API_KEYS": "k1, k2,k3"}) as server:
+        health = requests.get(f"{server.url}/api/v1/health", timeout=10)
+        lines = server.log().splitlines()
+    assert health.status_code == 200
+    assert lines[0] == "pmo-advisor: API keys on (3 keys)"
+    assert lines[1].startswith("pmo-advisor: 1 costly request(s) at once per worker, not 2")
+
+
 def assert_problem(response: requests.Response) -> None:
     assert response.status_code < 500, (response.status_code, response.text[:300])
     if response.status_code >= 400:

@@ -311,6 +311,15 @@ def serve(host: str, port: int, workers: int, threads: int, server: str | None =
 
     app_config = dict(app_config or {})
     app = create_app(app_config)  # checks every setting; the engine is not built here
+    notes = []
+    costly = app.config["COSTLY_REQUESTS"]
+    if costly >= threads:  # cheap routes (/health) must keep a thread whatever runs
+        app_config["COSTLY_REQUESTS"] = max(1, threads - 1)
+        app_config["COSTLY_REQUESTS_PER_KEY"] = min(app.config["COSTLY_REQUESTS_PER_KEY"],
+                                                    app_config["COSTLY_REQUESTS"])
+        notes.append(f"pmo-advisor: {app_config['COSTLY_REQUESTS']} costly request(s) at once "
+                     f"per worker, not {costly}, so that cheap routes keep a thread of "
+                     f"{threads}")
     count = len(app.extensions.get("pmo-advisor.api-keys", ()))
     if keys_required(app):
         line = f"pmo-advisor: API keys on ({count} key{'s' if count != 1 else ''})"
@@ -319,7 +328,8 @@ def serve(host: str, port: int, workers: int, threads: int, server: str | None =
     del app
 
     def say_keys() -> None:  # the first log line, once the address is ours
-        print(line, file=sys.stderr, flush=True)
+        for text in (line, *notes):
+            print(text, file=sys.stderr, flush=True)
 
     runner = {"gunicorn": _run_gunicorn, "waitress": _run_waitress}[server or default_server()]
     runner(host, port, workers, threads, app_config, say_keys)
