@@ -7,6 +7,8 @@ checked here, and tests/test_cli.py already runs the real command.
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -127,3 +129,10 @@ def test_serve_refuses_a_bad_setting_before_it_listens(cli: Run, monkeypatch: py
     monkeypatch.setenv(variable, value)
     status, err = cli("serve", "--port", "0")
     assert_one_line(status, err, fragment)
+
+
+def test_dev_stdin_is_held_to_the_same_cap() -> None:
+    """A real process: stdin is a pipe here, read up to the cap and no further."""
+    result = subprocess.run([sys.executable, "-m", "api", "diagnose", "/dev/stdin"],
+                            input=b"#" * 2_000_000, capture_output=True, timeout=60)
+    assert_one_line(result.returncode, result.stderr.decode(), "larger than 1000000 bytes")

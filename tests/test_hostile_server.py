@@ -1,10 +1,12 @@
 """The real server under attack, as an outside tester attacks it: ``pmo-advisor serve`` on a
-loopback port, hostile bodies and raw protocol abuse, slow clients, a bounded soak.
+loopback port, hostile bodies (listed and property-based) and raw protocol abuse on both servers,
+slow and trickling clients, clients that drop costly requests, a bounded soak.
 
 Done means: no answer is a 5xx, every error is problem+json, ``/health`` answers within 1 s
-while 64 slow connections and the costly budget's worth of max-cost comparisons are held open,
-and the server's memory after a soak of mixed valid and invalid requests is within 10% of its
-memory after warm-up. Everything here talks to 127.0.0.1 only and is bounded in count and time.
+while 64 slow connections are open and 8 clients keep sending max-cost comparisons (those over
+the costly budget are refused at once with 503), and the server's memory after a soak of 1,400
+mixed valid and invalid requests is within 10% of its memory after warm-up. Everything here
+talks to 127.0.0.1 only and is bounded in count and time.
 """
 
 from __future__ import annotations
