@@ -206,18 +206,20 @@ _scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_na
                      st.text(max_size=30))
 _keys = st.sampled_from(["pmo", "exists", "age_months", "indicators", "influence", "signs",
                          "trends", "customers", "services", "team", "outcomes", "maturity",
-                         "name", "previous_pmo_closed", "1", "\u0663"]) | st.text(max_size=8)
+                         "name", "previous_pmo_closed", "1", "\u0663", "preset", "profile",
+                         "strategy", "runs", "months", "seed", "shocks"]) | st.text(max_size=8)
 _documents = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=5)
                           | st.dictionaries(_keys, inner, max_size=6), max_leaves=30)
 
 
 @settings(max_examples=60, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow])
-@given(document=_documents, as_yaml=st.booleans())
+@given(document=_documents, as_yaml=st.booleans(),
+       route=st.sampled_from(["/diagnoses", "/recommendations", "/simulations"]))
 def test_any_document_gets_an_answer_never_a_5xx(waitress: ServerProcess, document: Any,
-                                                 as_yaml: bool) -> None:
+                                                 as_yaml: bool, route: str) -> None:
     body = json.dumps(document).encode()  # JSON is YAML too
-    response = requests.post(f"{waitress.url}/api/v1/diagnoses", data=body, timeout=30,
+    response = requests.post(f"{waitress.url}/api/v1{route}", data=body, timeout=30,
                              headers={"Content-Type": "application/yaml" if as_yaml
                                       else "application/json"})
     assert response.status_code in (200, 400, 422), response.text[:300]
