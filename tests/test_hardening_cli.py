@@ -136,3 +136,10 @@ def test_dev_stdin_is_held_to_the_same_cap() -> None:
     result = subprocess.run([sys.executable, "-m", "api", "diagnose", "/dev/stdin"],
                             input=b"#" * 2_000_000, capture_output=True, timeout=60)
     assert_one_line(result.returncode, result.stderr.decode(), "larger than 1000000 bytes")
+
+
+@pytest.mark.parametrize("shock", ["sponsor_change@\u0663", "sponsor_change@" + "9" * 5000])
+def test_a_scheduled_shock_month_is_ascii_digits(cli: Run, shock: str) -> None:
+    status, err = cli("simulate", "--profile", "kickoff-fintech", "--strategy", "minimal",
+                      "--runs", "2", "--months", "6", "--shock", shock)
+    assert_one_line(status, err, "expected NAME@MONTH")
