@@ -54,7 +54,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args._run(args) or 0)
     except PmoAdvisorError as exc:
-        print(f"pmo-advisor {args.command}: error: {exc}", file=sys.stderr)
+        line = " ".join(str(exc).split())  # one line, and a short one: a safety net for
+        line = line if len(line) <= 2000 else line[:2000] + "..."  # messages echoing input
+        print(f"pmo-advisor {args.command}: error: {line}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print(f"pmo-advisor {args.command}: interrupted", file=sys.stderr)
