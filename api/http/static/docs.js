@@ -8,7 +8,7 @@
     url: root.dataset.specUrl,
     dom_id: "#swagger-ui",
     deepLinking: false,
-    persistAuthorization: true,
+    persistAuthorization: false,  // the key stays in memory: never in localStorage
     syntaxHighlight: false,
     validatorUrl: null,
   });
