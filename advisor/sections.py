@@ -21,13 +21,17 @@ from advisor.catalog import load_catalog
 from advisor.validation import Number, closed_schema, distinct, one_of, within
 
 __all__ = ["Customer", "SECTIONS", "RISKS", "MAX_CUSTOMERS", "MAX_OUTCOMES", "LEVEL_RANGE",
-           "customers_of", "services_of", "team_of", "has_section", "section_fields"]
+           "CHANGES", "MAX_MONTHS_AGO", "customers_of", "services_of", "team_of", "changes_of",
+           "has_section", "section_fields"]
 
 RISKS = ("low", "medium", "high")
 LEVEL_RANGE = (1, 5)
 MAX_CUSTOMERS = 50  # customer groups of one PMO: more is a data dump, not an assessment
 MAX_OUTCOMES = 30  # every outcome of the guide, once
 CUSTOMER_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+#: The organizational changes the guide names among its transition indicators (p.39-41).
+CHANGES = ("restructuring", "leadership_change", "strategy_shift")
+MAX_MONTHS_AGO = 1200.0  # a century, like the PMO's age: anything older is a typo
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,10 +167,19 @@ def section_fields() -> dict[str, fields.Field]:
             max=MAX_CUSTOMERS, error=f"at most {MAX_CUSTOMERS} customers")),
         "services": _UniqueKeys(keys=_service_ref(), values=fields.Nested(ServiceStateSchema)),
         "team": fields.Nested(_team_schema()),
+        "changes": fields.Nested(_changes_schema()),
     }
 
 
-SECTIONS = ("customers", "services", "team")
+def _changes_schema() -> type[Schema]:
+    """Recent organizational changes, each with how many months ago it happened: the guide counts
+    restructuring, leadership changes and strategy shifts among the signs of a transition."""
+    when = closed_schema("ChangeSchema", {
+        "months_ago": Number(required=True, validate=within(0.0, MAX_MONTHS_AGO))})
+    return closed_schema("ChangesSchema", {c: fields.Nested(when) for c in CHANGES})
+
+
+SECTIONS = ("customers", "services", "team", "changes")
 
 
 # -- typed readers (the advice's view of the sections) -----------------------------------------
@@ -198,3 +211,9 @@ def services_of(profile: _HasSections) -> dict[str, int]:
 def team_of(profile: _HasSections) -> dict[str, float]:
     """The team's level (1-5) per competency assessed."""
     return {cid: float(level) for cid, level in profile.extra.get("team", {}).items()}
+
+
+def changes_of(profile: _HasSections) -> dict[str, float]:
+    """Organizational changes stated in the profile, by kind: months since each happened."""
+    return {kind: float(change["months_ago"])
+            for kind, change in profile.extra.get("changes", {}).items()}

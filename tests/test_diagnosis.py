@@ -35,8 +35,10 @@ def test_answer_has_the_contract_shape(make_profile) -> None:
     result = diagnose(make_profile(executive_support=2.5, stakeholder_support=2.0,
                                    trends={"executive_support": "falling"},
                                    signs=("bureaucracy_complaints",))).to_dict()
-    assert set(result) == {"scenario", "confidence", "ranking", "fired_rules",
-                           "transition_signs", "missing_indicators", "ruleset_version"}
+    assert set(result) == {"scenario", "confidence", "coverage", "ranking", "fired_rules",
+                           "transition_signs", "missing_indicators", "counterfactuals",
+                           "ruleset_version"}
+    assert 0 < result["coverage"] < 1 and result["counterfactuals"] == []  # not asked for
     assert result["scenario"] == "crisis"
     assert [r["scenario"] for r in result["ranking"]][0] == "crisis"
     assert {r["scenario"] for r in result["ranking"]} == SCENARIOS
@@ -52,20 +54,33 @@ def test_answer_has_the_contract_shape(make_profile) -> None:
 
 # --- the guide's definitions ---------------------------------------------------------------------
 
-def test_collapse_requires_lost_backing_autonomy_resources_and_influence(make_profile) -> None:
+def test_a_pillar_that_holds_counts_against_collapse_but_does_not_rule_it_out(
+        make_profile) -> None:
     gone = dict(executive_support=1.0, autonomy=1.0, resources=1.0, influence=1.0,
                 stakeholder_support=1.0)
     assert diagnose(make_profile(signs=("disbanding_considered",), **gone)).scenario == "collapse"
+    two_signs = ("disbanding_considered", "governance_breakdown")
     for kept in ("executive_support", "autonomy", "resources", "influence"):
-        profile = make_profile(signs=("disbanding_considered", "governance_breakdown"),
-                               **{**gone, kept: 3.5})
-        result = diagnose(profile)
+        without = diagnose(make_profile(signs=two_signs, **gone))
+        result = diagnose(make_profile(signs=two_signs, **{**gone, kept: 3.5}))
         assert result.scenario != "collapse", kept
-        assert result.score("collapse") == 0.0
-        assert "collapse_needs_lost_backing" in [r.id for r in result.fired_rules]
+        assert 0.0 < result.score("collapse") < without.score("collapse"), kept
+        assert any(r.id.startswith(f"collapse_against_{kept.split('_')[0]}")
+                   for r in result.fired_rules), kept
 
 
-def test_resurgence_only_after_an_earlier_pmo_was_closed(make_profile) -> None:
+def test_every_collapse_sign_outweighs_one_pillar_that_holds(make_profile) -> None:
+    """Issue 10.1: one number must not zero a PMO that shows every sign of Collapse."""
+    every = ("governance_breakdown", "stakeholder_confidence_lost", "projects_unmanageable",
+             "disbanding_considered")
+    profile = make_profile(age=40, executive_support=1.5, autonomy=1.5, influence=1.5,
+                           resources=3.0, stakeholder_support=1.5, signs=every)
+    result = diagnose(profile)
+    assert result.scenario == "collapse"
+    assert "collapse_when_signs_concur" in [r.id for r in result.fired_rules]
+
+
+def test_resurgence_without_an_earlier_closure_needs_most_of_its_signs(make_profile) -> None:
     signs = ("rebuilding_focus", "lessons_applied", "early_recovery_signs")
     reborn = make_profile(age=6, closed=True, signs=signs, executive_support=4.0,
                           cultural_readiness=2.0)
@@ -73,7 +88,33 @@ def test_resurgence_only_after_an_earlier_pmo_was_closed(make_profile) -> None:
     first_time = make_profile(age=6, closed=False, signs=signs, executive_support=4.0,
                               cultural_readiness=2.0)
     result = diagnose(first_time)
-    assert result.scenario != "resurgence" and result.score("resurgence") == 0.0
+    assert result.scenario != "resurgence"
+    assert 0.0 < result.score("resurgence") < diagnose(reborn).score("resurgence")
+    assert "resurgence_against_no_earlier_pmo" in [r.id for r in result.fired_rules]
+
+
+def test_only_whether_a_pmo_exists_is_a_gate() -> None:
+    """Issue 10.1: a hard exclusion encodes only what the guide makes definitional."""
+    gates = [r for r in load_diagnosis_table().rules if r.effect == "exclude"]
+    assert gates and all(r.keys == ("pmo.exists",) for r in gates), [r.id for r in gates]
+
+
+def test_no_rule_cites_the_service_maturity_page_for_organizational_pm_maturity() -> None:
+    """Issue 10.3: the organization's PM maturity (p.111) and the PMO's service maturity
+    (p.83-84, 212) are different things."""
+    for rule in load_diagnosis_table().rules:
+        cites_service_maturity = any(p in rule.source for p in ("84", "212", "275"))
+        if "pm_maturity" in rule.keys:
+            assert not cites_service_maturity, rule.id
+        if "service_maturity" in rule.keys:
+            assert cites_service_maturity and "pm_maturity" not in rule.keys, rule.id
+
+
+def test_age_alone_is_no_evidence_of_growing() -> None:
+    """Issue 10.2: Growing is earned by signs of expansion, not by the PMO's age."""
+    for rule in load_diagnosis_table().rules:
+        if rule.subject == "growing" and rule.effect == "evidence":
+            assert set(rule.keys) - {"pmo.exists", "pmo.age_months"}, rule.id
 
 
 @pytest.mark.parametrize(("support", "trend", "expected"), [
