@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +73,7 @@ def test_an_unknown_catalog_kind_is_a_404(client: FlaskClient) -> None:
 
 
 @pytest.mark.parametrize(("route", "conclude", "schema"), [
-    ("/api/v1/diagnoses", diagnose, DiagnosisSchema),      # pmo-advisor diagnose --json
+    ("/api/v1/diagnoses", partial(diagnose, explain=True), DiagnosisSchema),  # diagnose --json
     ("/api/v1/recommendations", recommend, AdviceSchema),  # pmo-advisor recommend --json
 ], ids=["diagnosis", "advice"])
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)

@@ -14,7 +14,8 @@ HELP = "list every diagnosis or advice rule with its conditions, conclusion, rea
 
 
 def _diagnosis_tag(rule: Rule) -> str:
-    weight = f"+{rule.weight:g}" if rule.effect == "evidence" else rule.effect
+    signed = {"evidence": f"+{rule.weight:g}", "against": f"-{rule.weight:g}"}
+    weight = signed.get(rule.effect, rule.effect)
     return f"{rule.subject}, {weight}"
 
 
