@@ -254,16 +254,17 @@ def score_rules(fired: list[Rule], coverage: float,
     what is known; excluded scenarios score 0. Shared with the counterfactual search."""
     scenarios = load_catalog().ids("scenarios")
     excluded = {r.subject for r in fired if r.effect == "exclude"}
-    points = dict.fromkeys(scenarios, 0.0)
+    gross = dict.fromkeys(scenarios, 0.0)
+    against = dict.fromkeys(scenarios, 0.0)
     for rule in fired:
         if rule.effect == "evidence":
-            points[rule.subject] += rule.weight
+            gross[rule.subject] += rule.weight
         elif rule.effect == "against":
-            points[rule.subject] -= rule.weight
-    points = {s: max(0.0, v) for s, v in points.items()}
+            against[rule.subject] += rule.weight
+    points = {s: max(0.0, gross[s] - against[s]) for s in scenarios}
     open_scenarios = [s for s in scenarios if s not in excluded]
     total = sum(points[s] for s in open_scenarios)
-    if total <= 0:
+    if sum(gross[s] for s in open_scenarios) <= 0:  # no evidence at all (netted-out is some)
         raise InputError(
             "not enough evidence to diagnose: assess some indicators, give pmo.age_months "
             "or list the signs you see", "indicators")
@@ -272,7 +273,10 @@ def score_rules(fired: list[Rule], coverage: float,
     denominator = total + alpha * len(open_scenarios)
     raw = {s: ((points[s] + alpha) / denominator if s in open_scenarios else 0.0)
            for s in scenarios}
-    order = sorted(scenarios, key=lambda s: (-raw[s], -points[s], scenarios.index(s)))
+    # Ties (evidence and counter-evidence cancelling out everywhere) go to the scenario with the
+    # most evidence before counter-evidence, then to the guide's order.
+    order = sorted(scenarios, key=lambda s: (-raw[s], -points[s], -gross[s] * (s not in excluded),
+                                             scenarios.index(s)))
     return tuple((s, round(raw[s], 3)) for s in order)
 
 

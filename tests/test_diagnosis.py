@@ -203,3 +203,12 @@ def test_fired_rules_are_reported_under_their_table_ids() -> None:
     result = diagnose(load_profile(SHIPPED[0]))
     table = load_diagnosis_table()
     assert result.fired_rules and all(r.id in table.by_id for r in result.fired_rules)
+
+
+def test_evidence_cancelled_by_counter_evidence_still_gets_an_answer(make_profile) -> None:
+    """Excellent delivery says Thriving, middling executive support says not: nothing is left
+    standing, so the answer is the scenario with the most evidence, at the lowest confidence."""
+    result = diagnose(make_profile(age=30, delivery_performance=4.0, pm_maturity=3.5,
+                                   executive_support=3.0))
+    assert result.scenario == "thriving"
+    assert result.confidence == result.ranking[-2][1]  # no better than any other open scenario
