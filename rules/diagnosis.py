@@ -152,7 +152,8 @@ def build_fact(profile: Profile, table: DiagnosisTable) -> dict[str, Any]:
         "change": changes,
         "count": {"signs": sign_counts,
                   "trends": {"rising": trends.count("rising"),
-                             "falling": trends.count("falling")},
+                             "falling": trends.count("falling"),
+                             "steady": trends.count("steady")},
                   "changes": sum(1 for m in changes.values() if m <= table.recent_months)},
     }
     services = services_of(profile)

@@ -127,6 +127,7 @@ def _keyspace(catalog: Catalog, features: tuple[Feature, ...]) -> KeySpace:
         "pmo.age_months": KeySpec("pmo.age_months", "number"),
         "count.trends.rising": KeySpec("count.trends.rising", "number"),
         "count.trends.falling": KeySpec("count.trends.falling", "number"),
+        "count.trends.steady": KeySpec("count.trends.steady", "number"),
         "count.changes.recent": KeySpec("count.changes", "number"),
         "service_maturity": KeySpec("svc.maturity", "number"),
     }
