@@ -16,8 +16,10 @@ the simulation's quarterly reviews never pay for it.
 from __future__ import annotations
 
 import functools
+import json
 import operator
 from collections.abc import Iterator, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 from advisor.assessment import INDICATOR_RANGE, PmoFacts, Profile, parse_profile
@@ -37,6 +39,7 @@ DEPTH = 4  # steps (each one edit or one group of edits a rule needs together)
 MAX_EDITS = 8  # atomic edits in one answer: beyond that it is a different PMO, not a change
 STEP = 0.5  # indicator values are proposed on this grid (1.0, 1.5, ... 5.0)
 CONFIRM = 3  # candidate answers confirmed with the engine per target, best first
+CACHED = 256  # profiles whose counterfactuals are remembered (per process)
 MAX_TRIALS = 300  # hypothetical profiles scored per target: bounds the cost, deterministically
 #: Scenarios a PMO moves *up* to; a change against that direction (lowering an indicator to reach
 #: Growing) is a last resort, tried after changes that go the same way as the move.
@@ -61,14 +64,29 @@ def targets_of(scenario: str, table: DiagnosisTable | None = None) -> tuple[str,
 
 
 def counterfactuals(profile: Profile, diagnosis: Diagnosis) -> tuple[Counterfactual, ...]:
-    """One confirmed counterfactual per reachable adjacent scenario, in :func:`targets_of` order."""
+    """One confirmed counterfactual per reachable adjacent scenario, in :func:`targets_of` order.
+
+    Remembered per profile (the answer depends on nothing else): a service asked about the same
+    profile again answers at the cost of a diagnosis."""
     table = load_diagnosis_table()
-    out = []
-    for target in targets_of(diagnosis.scenario, table):
-        found = _search(profile, target, table)
-        if found is not None:
-            out.append(found)
-    return tuple(out)
+    key = json.dumps(profile.to_dict(), sort_keys=True, default=str)
+    return _cached(table.version, key, diagnosis.scenario, profile)
+
+
+@functools.lru_cache(maxsize=CACHED)
+def _cached_by_key(version: str, key: str, scenario: str) -> list[Any]:
+    return []  # filled by _cached on first use; lru_cache keeps the most recent CACHED profiles
+
+
+def _cached(version: str, key: str, scenario: str,
+            profile: Profile) -> tuple[Counterfactual, ...]:
+    slot = _cached_by_key(version, key, scenario)
+    if not slot:
+        table = load_diagnosis_table()
+        found = (_search(profile, target, table) for target in targets_of(scenario, table))
+        slot.append(tuple(c for c in found if c is not None))
+    answer: tuple[Counterfactual, ...] = slot[0]
+    return answer
 
 
 # -- applying edits ---------------------------------------------------------------------------
@@ -480,5 +498,10 @@ def _confirm(profile: Profile, edits: Edits, target: str) -> Counterfactual | No
                           profile_patch=_freeze(patch))
 
 
-def _freeze(patch: Mapping[str, Any]) -> Mapping[str, Any]:
-    return {k: (_freeze(v) if isinstance(v, Mapping) else v) for k, v in patch.items()}
+def _freeze(value: Any) -> Any:
+    """Read-only all the way down: answers are remembered and shared between requests."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    return value

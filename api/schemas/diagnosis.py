@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from advisor.catalog import load_catalog
 
-__all__ = ["DiagnosisSchema"]
+__all__ = ["DiagnosisSchema", "DiagnosisQuerySchema"]
 
 _SCENARIOS = validate.OneOf(load_catalog().ids("scenarios"))
 _EVIDENCE = {"description": "the values the rule looked at, by indicator, feature or fact path"}
@@ -70,3 +70,9 @@ class DiagnosisSchema(Schema):
     counterfactuals = fields.List(fields.Nested(CounterfactualSchema), required=True, metadata={
         "description": "what would change the diagnosis, per adjacent scenario reachable"})
     ruleset_version = fields.String(required=True)
+
+
+class DiagnosisQuerySchema(Schema):
+    explain = fields.Boolean(load_default=True, metadata={
+        "description": "search what would change the diagnosis (`counterfactuals`); false "
+                       "answers faster, with an empty list"})
