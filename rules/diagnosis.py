@@ -195,6 +195,7 @@ def _transition_signs(scenario: str, fired: list[Rule], fact: Mapping[str, Any],
     here = catalog.scenario(scenario).name
     rising, falling = fact["count"]["trends"]["rising"], fact["count"]["trends"]["falling"]
     found: dict[tuple[str, str], tuple[Rule, str]] = {}
+    signals: dict[str, list[str]] = {}  # every signal per target, one sign per indicator shown
     for rule in fired:
         if rule.effect == "transition" and "from" in rule.data:
             if scenario not in rule.data["from"]:
@@ -233,10 +234,11 @@ def _transition_signs(scenario: str, fired: list[Rule], fact: Mapping[str, Any],
         else:
             continue
         found.setdefault((towards, indicator), (rule, reason))
+        signals.setdefault(towards, []).append(rule.id)
 
     signs = []
     for (towards, indicator), (rule, reason) in found.items():
-        others = [r.id for (t, _), (r, _) in found.items() if t == towards and r.id != rule.id]
+        others = [r for r in signals[towards] if r != rule.id]
         backing = [r.id for r in fired if r.effect == "evidence" and r.subject == towards
                    and r.id not in others and r.id != rule.id]
         concurring = tuple(dict.fromkeys(others + backing))

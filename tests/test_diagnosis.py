@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import scenarios
-from advisor.assessment import load_profile
+from advisor.assessment import load_profile, parse_profile
 from advisor.catalog import Catalog
 from advisor.errors import InputError
 from rules.diagnosis import diagnose
@@ -155,6 +155,68 @@ def test_thriving_pmo_with_falling_support_shows_a_sign_towards_crisis(make_prof
     assert result.scenario == "thriving"
     signs = [(t.towards, t.indicator, t.rule) for t in result.transition_signs]
     assert signs == [("crisis", "executive_support", "transition_when_executive_support_falls")]
+
+
+def test_a_transition_sign_alone_says_it_rests_on_one_signal(make_profile) -> None:
+    """Issue 10.5: the guide never reads one signal at a time."""
+    profile = make_profile(age=48, executive_support=4.0, stakeholder_support=4.5,
+                           delivery_performance=4.5, pm_maturity=4.0, influence=4.5,
+                           strategic_alignment=4.5, trends={"executive_support": "falling"})
+    (sign,) = diagnose(profile).transition_signs
+    assert sign.rests_on_one and sign.concurring == ()
+    assert "rests on this one signal" in sign.reason
+    assert sign.to_dict()["rests_on_one"] is True
+
+
+def test_concurring_signals_are_named_on_each_transition_sign(make_profile) -> None:
+    profile = make_profile(age=48, executive_support=4.0, stakeholder_support=4.5,
+                           delivery_performance=4.5, pm_maturity=4.0, influence=4.5,
+                           strategic_alignment=4.5,
+                           trends={"executive_support": "falling", "influence": "falling"},
+                           signs=("excluded_from_key_meetings",))
+    result = diagnose(profile)
+    assert result.scenario == "thriving"
+    towards_crisis = [t for t in result.transition_signs if t.towards == "crisis"]
+    assert {t.indicator for t in towards_crisis} == {"executive_support", "influence"}
+    signals = {"transition_when_executive_support_falls", "transition_when_influence_falls",
+               "crisis_when_excluded_from_key_meetings"}
+    for sign in towards_crisis:  # one sign per indicator; every other signal concurs
+        assert signals - {sign.rule} <= set(sign.concurring) and not sign.rests_on_one
+
+
+def test_a_collapse_where_disbanding_is_considered_points_to_potential(make_profile) -> None:
+    """Issue 10.5: Collapse -> Potential, disband and start afresh (Guide p.37-38, 43)."""
+    profile = make_profile(age=50, executive_support=1.0, autonomy=1.0, resources=1.0,
+                           influence=1.0, stakeholder_support=1.0,
+                           trends={"resources": "falling"},
+                           signs=("disbanding_considered", "governance_breakdown"))
+    result = diagnose(profile)
+    assert result.scenario == "collapse"
+    to_potential = [t for t in result.transition_signs if t.towards == "potential"]
+    assert {t.rule for t in to_potential} == {"transition_when_disbanding_considered",
+                                              "transition_when_resources_falls"}
+    assert all("Potential" in t.reason and t.concurring for t in to_potential)
+
+
+def test_a_recent_change_points_the_way_its_trends_go(make_profile) -> None:
+    """Issue 10.4: a change can push either way (Guide p.39-41); the trends decide."""
+    def towards(trends: dict[str, str]) -> list[str]:
+        profile = parse_profile({"pmo": {"exists": True, "age_months": 30},
+                                 "indicators": {"executive_support": 3.6,
+                                                "stakeholder_support": 3.4,
+                                                "delivery_performance": 3.3},
+                                 "trends": trends,
+                                 "changes": {"leadership_change": {"months_ago": 5}}})
+        result = diagnose(profile)
+        assert result.scenario == "growing", result.ranking
+        return [t.towards for t in result.transition_signs if t.rule.endswith("change")]
+    assert towards({"stakeholder_support": "rising", "delivery_performance": "rising"}) == \
+        ["thriving"]
+    assert towards({}) == ["crisis"]  # nothing says which way: the worse one, and it says so
+    old = parse_profile({"pmo": {"exists": True, "age_months": 30},
+                         "indicators": {"executive_support": 3.6, "stakeholder_support": 3.4},
+                         "changes": {"leadership_change": {"months_ago": 30}}})
+    assert not diagnose(old).transition_signs  # older than a year: not a recent change
 
 
 def test_signs_of_a_neighbouring_scenario_show_as_transition_signs(make_profile) -> None:

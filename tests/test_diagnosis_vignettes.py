@@ -41,7 +41,8 @@ PILLARS = ("executive_support", "autonomy", "resources", "influence")
 
 def vignette(exists: bool = True, age: float | None = None, closed: bool = False,
              signs: tuple[str, ...] = (), trends: dict[str, str] | None = None,
-             changes: dict[str, float] | None = None, **indicators: float) -> dict[str, Any]:
+             changes: dict[str, float] | None = None, services: dict[str, int] | None = None,
+             **indicators: float) -> dict[str, Any]:
     """A profile document (as a user would write it) from keyword indicators."""
     pmo: dict[str, Any] = {"exists": exists, "previous_pmo_closed": closed}
     if age is not None:
@@ -49,6 +50,8 @@ def vignette(exists: bool = True, age: float | None = None, closed: bool = False
     doc: dict[str, Any] = {"pmo": pmo, "indicators": dict(indicators)}
     if changes:
         doc["changes"] = {kind: {"months_ago": months} for kind, months in changes.items()}
+    if services:
+        doc["services"] = {sid: {"maturity": level} for sid, level in services.items()}
     if trends:
         doc["trends"] = dict(trends)
     if signs:
@@ -375,6 +378,16 @@ VIGNETTES = [
                           trends={"strategic_alignment": "falling",
                                   "adaptability": "falling"}),
                  "crisis", None, id="crisis-mature-misaligned-stagnant"),
+    # ---------------------------------------------------------------- Issue 10: two maturities
+    # The PMO's own services are polished (governance, methods, audits at level 4-5), the
+    # organization's PM maturity is only middling, and customers do not see the value: service
+    # maturity without alignment to needs (p.83-84) in a PMO whose value is questioned (p.35).
+    pytest.param(vignette(age=54, executive_support=3.2, stakeholder_support=2.3,
+                          pm_maturity=3.0, delivery_performance=3.0,
+                          services={"governance_oversight": 5,
+                                    "methodologies_and_frameworks_management": 5,
+                                    "audit_assessments": 4, "quality_assurance": 4}),
+                 "crisis", None, id="crisis-mature-services-customers-see-no-value"),
     # ---------------------------------------------------------------- Issue 10: changes
     # A reorganization three months ago moved the PMO under a new division; it lost its seat in
     # the portfolio board and its sponsor's support is slipping (p.39-41: organizational change).
