@@ -209,10 +209,12 @@ def _transition_signs(scenario: str, fired: list[Rule], fact: Mapping[str, Any],
             if not targets:
                 continue
             towards, indicator = targets[0], rule.data["change"]
-            leaning = (f"{falling} falling against {rising} rising indicators"
-                       if falling != rising else
-                       "no trend yet says which way; the guide's surveys name restructuring as a "
-                       "first cause of PMO closures")
+            if falling != rising:
+                leaning = f"{falling} falling against {rising} rising indicators"
+            else:
+                leaning = "no trend yet saying which way"
+                if worse and indicator == "restructuring":
+                    leaning += " (restructuring is the most common reason PMOs are disbanded)"
             reason = f"{rule.reason} From {here}, with {leaning}, it points towards " \
                      f"{catalog.scenario(towards).name}."
         elif rule.effect == "transition":
