@@ -378,6 +378,21 @@ VIGNETTES = [
                           trends={"strategic_alignment": "falling",
                                   "adaptability": "falling"}),
                  "crisis", None, id="crisis-mature-misaligned-stagnant"),
+    # ---------------------------------------------------------------- Issue 10: transitions
+    # Sponsor gone, customers away, budget cut; but a new COO has started a deliberate effort to
+    # rebuild the PMO: a Decline with a sign of revival (p.36-39, 43).
+    pytest.param(vignette(age=48, executive_support=1.8, stakeholder_support=1.9,
+                          team_morale=2.0, resources=2.2,
+                          signs=("executive_support_lost", "customers_disengaged",
+                                 "pmo_cost_cutting", "rebuilding_focus")),
+                 "decline", ("resurgence", "rebuilding_considered"),
+                 id="decline-with-a-rebuilding-effort"),
+    # Nothing left and still sinking: the board will disband it and start afresh (p.37-38, 43).
+    pytest.param(vignette(age=40, executive_support=1.2, autonomy=1.3, resources=1.4,
+                          influence=1.2, stakeholder_support=1.3,
+                          trends={"resources": "falling", "stakeholder_support": "falling"},
+                          signs=("disbanding_considered", "stakeholder_confidence_lost")),
+                 "collapse", ("potential", "resources"), id="collapse-sinking-towards-disband"),
     # ---------------------------------------------------------------- Issue 10: two maturities
     # The PMO's own services are polished (governance, methods, audits at level 4-5), the
     # organization's PM maturity is only middling, and customers do not see the value: service
