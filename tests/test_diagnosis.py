@@ -274,3 +274,18 @@ def test_evidence_cancelled_by_counter_evidence_still_gets_an_answer(make_profil
                                    executive_support=3.0))
     assert result.scenario == "thriving"
     assert result.confidence == result.ranking[-2][1]  # no better than any other open scenario
+
+
+@pytest.mark.parametrize("path", [p for p in SHIPPED if len(load_profile(p).indicators) >= 10],
+                         ids=lambda p: p.stem)
+def test_a_shipped_profile_cut_to_one_indicator_is_less_sure(path: Path) -> None:
+    """Issue 10.6: confidence knows what it does not know."""
+    whole = diagnose(load_profile(path))
+    document = load_profile(path).to_dict()
+    for indicator, value in document["indicators"].items():
+        try:
+            thin = diagnose(parse_profile({"pmo": document["pmo"],
+                                           "indicators": {indicator: value}}))
+        except InputError:
+            continue
+        assert thin.coverage < whole.coverage and thin.confidence < whole.confidence, indicator
