@@ -14,6 +14,8 @@ HELP = "list every diagnosis or advice rule with its conditions, conclusion, rea
 
 
 def _diagnosis_tag(rule: Rule) -> str:
+    if "from" in rule.data:  # a transition the guide states: from which scenarios, to which
+        return f"{'/'.join(rule.data['from'])} -> {rule.subject}, transition"
     signed = {"evidence": f"+{rule.weight:g}", "against": f"-{rule.weight:g}"}
     weight = signed.get(rule.effect, rule.effect)
     return f"{rule.subject}, {weight}"
