@@ -4,9 +4,10 @@ cycle, the smallest set of indicator, trend or sign changes found that moves the
 The search reads the rule table itself: it proposes the edits that would make a rule for the
 target fire, or stop a rule for a rival (or against the target) from firing, and scores each
 hypothetical profile with the diagnosis' own scoring (:func:`rules.diagnosis.score_rules`). To try
-hundreds of profiles quickly it evaluates the rules' conditions in Python
-(:func:`rules.conditions.holds`); every answer it returns is then confirmed by applying its merge
-patch to the profile document and re-running the real diagnosis through the engine.
+hundreds of profiles quickly it evaluates the rules' conditions in Python (as
+:func:`rules.conditions.holds` does; a test checks it fires what the engine fires); every answer
+it returns is then confirmed by applying its merge patch to the profile document and re-running
+the real diagnosis through the engine.
 
 Bounded (``BEAM`` x ``DEPTH`` steps, at most ``MAX_EDITS`` edits): a target it cannot reach
 within those bounds is left out rather than guessed. Opt-in (``diagnose(profile, explain=True)``):
@@ -68,25 +69,17 @@ def counterfactuals(profile: Profile, diagnosis: Diagnosis) -> tuple[Counterfact
 
     Remembered per profile (the answer depends on nothing else): a service asked about the same
     profile again answers at the cost of a diagnosis."""
-    table = load_diagnosis_table()
-    key = json.dumps(profile.to_dict(), sort_keys=True, default=str)
-    return _cached(table.version, key, diagnosis.scenario, profile)
+    document = json.dumps(profile.to_dict(), sort_keys=True)
+    return _remembered(load_diagnosis_table().version, document, diagnosis.scenario)
 
 
 @functools.lru_cache(maxsize=CACHED)
-def _cached_by_key(version: str, key: str, scenario: str) -> list[Any]:
-    return []  # filled by _cached on first use; lru_cache keeps the most recent CACHED profiles
-
-
-def _cached(version: str, key: str, scenario: str,
-            profile: Profile) -> tuple[Counterfactual, ...]:
-    slot = _cached_by_key(version, key, scenario)
-    if not slot:
-        table = load_diagnosis_table()
-        found = (_search(profile, target, table) for target in targets_of(scenario, table))
-        slot.append(tuple(c for c in found if c is not None))
-    answer: tuple[Counterfactual, ...] = slot[0]
-    return answer
+def _remembered(version: str, document: str, scenario: str) -> tuple[Counterfactual, ...]:
+    """The search for one profile document (and ruleset version); the answer is read-only."""
+    table = load_diagnosis_table()
+    profile = parse_profile(json.loads(document))
+    found = (_search(profile, target, table) for target in targets_of(scenario, table))
+    return tuple(c for c in found if c is not None)
 
 
 # -- applying edits ---------------------------------------------------------------------------
@@ -159,19 +152,17 @@ _OPS = {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "lte": operator
 def _checks(table: DiagnosisTable) -> tuple[tuple[Rule, Any], ...]:
     """Each scoring rule with its conditions as flat (key, op, value) tests, for speed: the
     search scores hundreds of profiles. Same meaning as :func:`rules.conditions.holds`."""
-    return _compiled(table.version, table)[0]
+    return _compiled(table)[0]
 
 
-@functools.lru_cache(maxsize=4)
-def _compiled_for(version: str) -> dict[str, Any]:
-    return {}
+_COMPILED: dict[str, tuple[Any, Any]] = {}  # by ruleset version
 
 
-def _compiled(version: str, table: DiagnosisTable) -> Any:
-    cache = _compiled_for(version)
-    if "checks" not in cache:
-        cache["checks"] = (_build_checks(table), _build_paths(table))
-    return cache["checks"]
+def _compiled(table: DiagnosisTable) -> tuple[Any, Any]:
+    found = _COMPILED.get(table.version)
+    if found is None:
+        found = _COMPILED[table.version] = (_build_checks(table), _build_paths(table))
+    return found
 
 
 def _build_checks(table: DiagnosisTable) -> tuple[tuple[Rule, Any], ...]:
@@ -213,7 +204,8 @@ def _rank(profile: Profile, table: DiagnosisTable) -> tuple[tuple[str, float], .
 
 
 def _paths(table: DiagnosisTable) -> tuple[tuple[str, str], ...]:
-    return _compiled(table.version, table)[1]
+    paths: tuple[tuple[str, str], ...] = _compiled(table)[1]
+    return paths
 
 
 def _build_paths(table: DiagnosisTable) -> tuple[tuple[str, str], ...]:
