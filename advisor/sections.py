@@ -18,16 +18,19 @@ from typing import Any, Protocol
 from marshmallow import Schema, ValidationError, fields, validate
 
 from advisor.catalog import load_catalog
-from advisor.validation import Number, closed_schema, distinct, one_of, within
+from advisor.validation import Number, StrictBool, closed_schema, distinct, one_of, within
 
-__all__ = ["Customer", "SECTIONS", "RISKS", "MAX_CUSTOMERS", "MAX_OUTCOMES", "LEVEL_RANGE",
-           "customers_of", "services_of", "team_of", "has_section", "section_fields"]
+__all__ = ["Customer", "Organization", "SECTIONS", "RISKS", "SCOPES", "MAX_CUSTOMERS",
+           "MAX_OUTCOMES", "LEVEL_RANGE", "customers_of", "services_of", "team_of",
+           "organization_of", "has_section", "section_fields"]
 
 RISKS = ("low", "medium", "high")
 LEVEL_RANGE = (1, 5)
 MAX_CUSTOMERS = 50  # customer groups of one PMO: more is a data dump, not an assessment
 MAX_OUTCOMES = 30  # every outcome of the guide, once
 CUSTOMER_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+SCOPES = ("enterprise", "departmental", "project")  # the guide's coverage scopes (p.119)
+MAX_TEXT = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,9 +159,20 @@ def _team_schema() -> type[Schema]:
         for c in load_catalog().ids("competencies")})
 
 
+def _organization_schema() -> type[Schema]:
+    """Baseline elements (Guide p.107-122): all optional, so a profile states what it knows."""
+    return closed_schema("OrganizationSchema", {
+        "industry": fields.String(validate=validate.Length(max=MAX_TEXT)),
+        "regulated": StrictBool(),
+        "scope": fields.String(validate=one_of(SCOPES, "scope")),
+        "reporting_line": fields.String(validate=validate.Length(max=MAX_TEXT)),
+    })
+
+
 def section_fields() -> dict[str, fields.Field]:
-    """The marshmallow fields of the three sections, for the profile schema."""
+    """The marshmallow fields of the advice sections, for the profile schema."""
     return {
+        "organization": fields.Nested(_organization_schema()),
         "customers": _Customers(fields.Nested(_customer_schema()), validate=validate.Length(
             max=MAX_CUSTOMERS, error=f"at most {MAX_CUSTOMERS} customers")),
         "services": _UniqueKeys(keys=_service_ref(), values=fields.Nested(ServiceStateSchema)),
@@ -166,7 +180,7 @@ def section_fields() -> dict[str, fields.Field]:
     }
 
 
-SECTIONS = ("customers", "services", "team")
+SECTIONS = ("customers", "services", "team", "organization")
 
 
 # -- typed readers (the advice's view of the sections) -----------------------------------------
@@ -198,3 +212,19 @@ def services_of(profile: _HasSections) -> dict[str, int]:
 def team_of(profile: _HasSections) -> dict[str, float]:
     """The team's level (1-5) per competency assessed."""
     return {cid: float(level) for cid, level in profile.extra.get("team", {}).items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Organization:
+    """The baseline elements a profile stated; ``None`` where it said nothing."""
+
+    industry: str | None = None
+    regulated: bool | None = None
+    scope: str | None = None
+    reporting_line: str | None = None
+
+
+def organization_of(profile: _HasSections) -> Organization:
+    section = profile.extra.get("organization", {})
+    return Organization(industry=section.get("industry"), regulated=section.get("regulated"),
+                        scope=section.get("scope"), reporting_line=section.get("reporting_line"))

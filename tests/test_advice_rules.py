@@ -26,7 +26,8 @@ def test_every_rule_has_an_id_a_reason_and_a_source() -> None:
 def test_every_fact_kind_has_rules() -> None:
     table = load_advice_table()
     kinds = {rule.data["fact"] for rule in table.rules}
-    assert kinds == {"service_demand", "approach", "service_plan", "competency", "outcome", "pmo"}
+    assert kinds == {"service_demand", "approach", "service_plan", "competency", "outcome", "pmo",
+                     "change"}
 
 
 def test_a_fact_no_rule_matches_leaves_the_engine_working() -> None:

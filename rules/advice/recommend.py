@@ -2,7 +2,8 @@
 
 1. demand -- each service's priority and target maturity, and every approach candidate;
 2. plan -- each service's action and timing, given its target and what the PMO runs today;
-3. review -- the team's competency gaps, the flywheel focus, and the warnings.
+3. review -- the team's competency gaps, the flywheel focus, the warnings, and the plan: the
+   capacity per wave, the structural recommendations and how each service change is staged.
 Each session asserts all the facts of its step at once; each step needs the previous one's
 conclusions, which the engine's actions here only record, never feed back.
 """
@@ -33,6 +34,7 @@ from rules.advice.model import (
     ApproachAdvice,
     CompetencyAdvice,
     FlywheelFocus,
+    Plan,
     ScenarioStrategy,
     ServiceAdvice,
 )
@@ -47,6 +49,7 @@ from rules.advice.services import (
     resolve_plan,
 )
 from rules.advice.table import SEVERITIES, AdviceTable, load_advice_table
+from rules.advice.waves import CHANGING, build_plan, change_values
 from rules.diagnosis import diagnose
 
 __all__ = ["recommend"]
@@ -73,12 +76,13 @@ class _Review:
     competencies: tuple[CompetencyAdvice, ...]
     focus: tuple[FlywheelFocus, ...]
     warnings: list[AdviceWarning]
+    plan: Plan
 
 
 def _demand_step(table: AdviceTable, assessment: Assessment) -> _Demand:
     scoring = table.config["scoring"]
     demands = service_demand(assessment.customers, assessment.offered, scoring["rank_decay"],
-                             scoring["top_rank"])
+                             scoring["top_rank"], table.config.get("levels_served"))
     values = {sid: demand_values(assessment, d, scoring["not_ranked"])
               for sid, d in demands.items()}
     batch = Batch(table)
@@ -118,6 +122,9 @@ def _review_step(table: AdviceTable, assessment: Assessment,
     for outcome in outcomes:
         batch.add("outcome", outcome.number, outcome_values(assessment, outcome))
     batch.add("pmo", "pmo", pmo_values(assessment, plans, outcomes, needs, top_rank))
+    for plan in plans:
+        if plan.action in CHANGING:
+            batch.add("change", plan.id, change_values(assessment, plan))
     fired = batch.fire()
     pmo_rules, pmo_fact = fired[("pmo", "pmo")]
     warnings = warnings_of(table, pmo_rules, pmo_fact, {})
@@ -128,7 +135,10 @@ def _review_step(table: AdviceTable, assessment: Assessment,
         competencies=rank_competencies([resolve_competency(table, need,
                                                            *fired[("competency", need.id)])
                                         for need in needs]),
-        focus=focus(table, pmo_rules, pmo_fact), warnings=warnings)
+        focus=focus(table, pmo_rules, pmo_fact), warnings=warnings,
+        plan=build_plan(table, plans, (pmo_rules, pmo_fact),
+                        {key: result for (kind, key), result in fired.items()
+                         if kind == "change"}))
 
 
 def _approaches(table: AdviceTable, step: _Demand,
@@ -168,4 +178,5 @@ def recommend(profile: Profile) -> Advice:
         flywheel_focus=review.focus,
         warnings=tuple(sorted(warnings, key=lambda w: SEVERITIES.index(w.severity))),
         ruleset_version=table.version,
+        plan=review.plan,
     )

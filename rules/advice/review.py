@@ -13,7 +13,7 @@ from rules.advice.demand import Assessment
 from rules.advice.explain import because, conclusions
 from rules.advice.maturity import percent
 from rules.advice.model import FlywheelFocus
-from rules.advice.services import ServicePlan
+from rules.advice.services import ServicePlan, organization_values
 from rules.advice.table import AdviceTable
 from rules.diagnosis_table import load_diagnosis_table
 from rules.table import Rule
@@ -78,6 +78,10 @@ def pmo_values(assessment: Assessment, plans: list[ServicePlan], outcomes: list[
             and o.best_rank <= top_rank and not o.producers_offered),
         "competency_gaps": sum(1 for c in competencies if (c.gap or 0) > 0),
         "maturity_now": percent(list(assessment.offered.values())) or 0.0,
+        "trend": dict(profile.trends),
+        "resources_rated": "resources" in indicators,
+        "reporting_line_stated": bool(assessment.organization.reporting_line),
+        **organization_values(assessment),
     }
     if customers:
         mean = round(sum(c.maturity for c in customers) / len(customers), 2)
