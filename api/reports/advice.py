@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 
 from advisor.assessment import Profile
 from advisor.catalog import load_catalog
-from advisor.sections import Customer, customers_of
+from advisor.sections import Customer, customers_of, organization_of
 from api.reports.text import fmt_evidence, fmt_value, heading, wrap
 from rules.advice.model import Advice, ApproachAdvice, Because, PlanChange, ServiceAdvice
 
@@ -188,6 +188,17 @@ def _glossary(advice: Advice) -> list[str]:
     return lines
 
 
+def _organization(profile: Profile) -> list[str]:
+    """The baseline elements the profile states (Guide p.107-122), in one line."""
+    org = organization_of(profile)
+    parts = [org.industry or "",
+             {True: "regulated", False: "not regulated", None: ""}[org.regulated],
+             f"{org.scope} PMO" if org.scope else "",
+             f"reports to {org.reporting_line}" if org.reporting_line else ""]
+    stated = [p for p in parts if p]
+    return [f"Organization: {', '.join(stated)}"] if stated else []
+
+
 def render_advice(advice: Advice, profile: Profile | None = None) -> str:
     """The report; with the profile, customers are described by group, maturity and risk."""
     catalog = load_catalog()
@@ -198,6 +209,8 @@ def render_advice(advice: Advice, profile: Profile | None = None) -> str:
              f"Scenario: {scenario.name} (confidence {advice.diagnosis.confidence:.2f}; "
              "`pmo-advisor diagnose` explains it)",
              wrap(scenario.summary, indent=2)]
+    if profile is not None:
+        lines += _organization(profile)
     source = advice.scenario_strategies[0].source if advice.scenario_strategies else ""
     lines.append(heading(f"What the guide advises in {scenario.name} [{source}]"))
     lines += [wrap(f"- {s.strategy}", indent=2) for s in advice.scenario_strategies]

@@ -138,7 +138,7 @@ def _review_step(table: AdviceTable, assessment: Assessment,
                                         for need in needs]),
         focus=focus(table, pmo_rules, pmo_fact), warnings=warnings,
         plan=build_plan(table, plans, (pmo_rules, pmo_fact),
-                        {key: result for (kind, key), result in fired.items()
+                        {str(key): result for (kind, key), result in fired.items()
                          if kind == "change"}))
 
 
