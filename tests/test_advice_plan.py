@@ -162,6 +162,17 @@ def test_executives_are_not_served_by_operational_services() -> None:
     assert {s.customer for s in analytics.serves} == {"pms"}
 
 
+def test_an_executive_outcome_only_operational_services_produce_is_flagged_not_missed() -> None:
+    """'Improved performance management' (outcome 20) has only operational producers (Appendix
+    X2): no service serves the board for it directly, which is said once, as such."""
+    customers = [{"id": "board", "group": "executives", "maturity": 3, "outcomes": [20, 12]}]
+    _, advice = advise(doc("growing-telecom", customers=customers))
+    about = {w.id: dict(w.about) for w in advice.warnings}
+    assert about["executive_outcome_produced_only_by_operational_services"] == {
+        "outcome": 20, "customers": ["board"]}
+    assert "top_outcome_produced_by_no_current_service" not in about
+
+
 # --- Item 11: approaches within one step of the customer's fit; no control without a mandate -----
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)

@@ -116,7 +116,7 @@ def _review_step(table: AdviceTable, assessment: Assessment,
                  plans: list[ServicePlan]) -> _Review:
     top_rank = table.config["scoring"]["top_rank"]
     needs = competency_needs(assessment, plans, top_rank)
-    outcomes = ranked_outcomes(assessment)
+    outcomes = ranked_outcomes(assessment, table.config.get("levels_served"))
     batch = Batch(table)
     for need in needs:
         batch.add("competency", need.id, competency_values(assessment, need))

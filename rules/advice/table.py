@@ -134,6 +134,7 @@ def _keyspaces(catalog: Catalog) -> dict[str, KeySpace]:
         blocks_core=number)
     outcome = dict(scenario=scenario, pmo_exists=boolean, outcome=number, best_rank=number,
                    customers_ranking=number, producers_offered=number,
+                   customers_without_producer=number, producers_possible=number,
                    services_assessed=boolean)
     pmo = dict(
         scenario=scenario, confidence=number, pmo_exists=boolean, customers_listed=number,
