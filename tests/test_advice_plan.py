@@ -121,6 +121,10 @@ def test_crisis_reassesses_with_customers_before_it_cuts() -> None:
     assert [c for wave, c in scheduled(advice) if c.action in CUTS and wave == "next"]
     cut = next(c for wave, c in scheduled(advice) if c.action in CUTS)
     assert "crisis_cuts_after_the_customer_check" in cut.reason
+    for service in advice.services:  # the service list promises nothing earlier
+        if service.action in CUTS:
+            assert service.timing == "next", service.id
+            assert service.because[-1].id == "crisis_cuts_after_the_customer_check"
 
 
 def test_outside_a_crisis_unneeded_services_are_freed_at_once() -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from advisor.assessment import Profile
@@ -32,6 +32,7 @@ from rules.advice.model import (
     Advice,
     AdviceWarning,
     ApproachAdvice,
+    Because,
     CompetencyAdvice,
     FlywheelFocus,
     Plan,
@@ -49,7 +50,7 @@ from rules.advice.services import (
     resolve_plan,
 )
 from rules.advice.table import SEVERITIES, AdviceTable, load_advice_table
-from rules.advice.waves import CHANGING, build_plan, change_values
+from rules.advice.waves import CHANGING, build_plan, change_values, held_back
 from rules.diagnosis import diagnose
 
 __all__ = ["recommend"]
@@ -77,6 +78,7 @@ class _Review:
     focus: tuple[FlywheelFocus, ...]
     warnings: list[AdviceWarning]
     plan: Plan
+    held_back: Mapping[str, tuple[str, Because]]  # service -> (timing, rule) the waves impose
 
 
 def _demand_step(table: AdviceTable, assessment: Assessment) -> _Demand:
@@ -105,7 +107,8 @@ def _demand_step(table: AdviceTable, assessment: Assessment) -> _Demand:
 def _plan_step(table: AdviceTable, assessment: Assessment, step: _Demand) -> list[ServicePlan]:
     batch = Batch(table)
     for sid, need in step.needs.items():
-        batch.add("service_plan", sid, plan_values(assessment, need, step.values[sid]))
+        batch.add("service_plan", sid, plan_values(assessment, need, step.values[sid],
+                                                   table.config["compliance_services"]))
     fired = batch.fire()
     plans = [resolve_plan(table, need, assessment.offered.get(sid), *fired[("service_plan", sid)])
              for sid, need in step.needs.items()]
@@ -127,6 +130,7 @@ def _review_step(table: AdviceTable, assessment: Assessment,
         if plan.action in CHANGING:
             batch.add("change", plan.id, change_values(assessment, plan))
     fired = batch.fire()
+    changes = {str(key): result for (kind, key), result in fired.items() if kind == "change"}
     pmo_rules, pmo_fact = fired[("pmo", "pmo")]
     warnings = warnings_of(table, pmo_rules, pmo_fact, {})
     for outcome in outcomes:
@@ -137,9 +141,8 @@ def _review_step(table: AdviceTable, assessment: Assessment,
                                                            *fired[("competency", need.id)])
                                         for need in needs]),
         focus=focus(table, pmo_rules, pmo_fact), warnings=warnings,
-        plan=build_plan(table, plans, (pmo_rules, pmo_fact),
-                        {str(key): result for (kind, key), result in fired.items()
-                         if kind == "change"}))
+        plan=build_plan(table, plans, (pmo_rules, pmo_fact), changes),
+        held_back=held_back(table, plans, changes))
 
 
 def _approaches(table: AdviceTable, step: _Demand,
@@ -164,7 +167,11 @@ def recommend(profile: Profile) -> Advice:
     demand = _demand_step(table, assessment)
     plans = _plan_step(table, assessment, demand)
     review = _review_step(table, assessment, plans)
-    services = rank_services(plans)
+    services = tuple(
+        replace(s, timing=review.held_back[s.id][0],
+                because=(*(b for b in s.because if "timing" not in b.then),
+                         review.held_back[s.id][1]))
+        if s.id in review.held_back else s for s in rank_services(plans))
     warnings = review.warnings + [w for s in services for p in plans if p.id == s.id
                                   for w in p.warnings]
     return Advice(

@@ -8,7 +8,7 @@ and its timing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -130,13 +130,14 @@ def resolve_need(table: AdviceTable, demand: Demand, fired: list[Rule],
                        because=tuple(because(table, r, fact) for r in emphasis + deciding))
 
 
-def plan_values(assessment: Assessment, need: ServiceNeed, demand: Mapping[str, Any]
-                ) -> dict[str, Any]:
+def plan_values(assessment: Assessment, need: ServiceNeed, demand: Mapping[str, Any],
+                compliance_services: Sequence[str] = ()) -> dict[str, Any]:
     """Part 1's values plus what it concluded."""
     values = dict(demand)
     values.update(needed=need.needed, emphasized=need.emphasized, target=need.target,
                   gap=need.target - values["maturity"], priority=need.priority,
-                  services_assessed=assessment.services_assessed)
+                  services_assessed=assessment.services_assessed,
+                  compliance_service=need.demand.service.id in compliance_services)
     return values
 
 

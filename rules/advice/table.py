@@ -122,7 +122,7 @@ def _keyspaces(catalog: Catalog) -> dict[str, KeySpace]:
         served_max_maturity=number,
         served_min_maturity=number, customers_listed=number)
     plan = dict(service, needed=boolean, emphasized=boolean, target=number, gap=number,
-                priority=number, services_assessed=boolean)
+                priority=number, services_assessed=boolean, compliance_service=boolean)
     approach = dict(
         scenario=scenario, approach=("choice", catalog.ids("approaches")),
         level=("choice", LEVELS), shared=boolean, group=("choice", catalog.ids("customer_groups")),
@@ -264,8 +264,8 @@ def load_advice_table() -> AdviceTable:
         kind = table.get("fact")
         if kind not in keyspaces:
             raise CatalogError(f"{name}: 'fact' must be one of {list(keyspaces)}")
-        config.update({k: MappingProxyType(v) for k, v in table.items()
-                       if k not in ("fact", "rules")})
+        config.update({k: tuple(v) if isinstance(v, list) else MappingProxyType(v)
+                       for k, v in table.items() if k not in ("fact", "rules")})
         kind_rules = [_rule(row, kind, keyspaces[kind], conclusions[kind])
                       for row in table["rules"]]
         compiled = compile_rules(kind_rules, keyspaces[kind], f"advice_{kind}")

@@ -16,12 +16,12 @@ from typing import Any
 
 from rules.advice.demand import Assessment
 from rules.advice.explain import because, conclusions
-from rules.advice.model import Plan, PlanChange, StructureAdvice, Wave
+from rules.advice.model import Because, Plan, PlanChange, StructureAdvice, Wave
 from rules.advice.services import ServicePlan, organization_values
 from rules.advice.table import TIMINGS, AdviceTable
 from rules.table import Rule
 
-__all__ = ["CHANGING", "CUTS", "change_values", "build_plan"]
+__all__ = ["CHANGING", "CUTS", "change_values", "build_plan", "held_back"]
 
 CHANGING = ("introduce", "strengthen", "reduce", "retire")  # "keep" changes nothing
 CUTS = ("reduce", "retire")
@@ -113,6 +113,22 @@ def _action(staging: _Staging, frm: int | None) -> str:
     """A new service is introduced once; its later steps strengthen it."""
     action = staging.plan.action
     return "strengthen" if action == "introduce" and frm is not None else action
+
+
+def held_back(table: AdviceTable, plans: list[ServicePlan],
+              changes: Mapping[str, Fired]) -> dict[str, tuple[str, Because]]:
+    """Per service whose wave rules defer it past its plan timing: the timing and the rule, so
+    ``services[].timing`` never promises a change earlier than the plan allows."""
+    out = {}
+    for plan in plans:
+        if plan.id not in changes:
+            continue
+        rules, fact = changes[plan.id]
+        rule = min(conclusions(rules, "not_before"),
+                   key=lambda r: TIMING_CAUTION.index(r.subject), default=None)
+        if rule is not None and TIMINGS.index(rule.subject) > TIMINGS.index(plan.timing):
+            out[plan.id] = (rule.subject, because(table, rule, fact))
+    return out
 
 
 def _reason(staging: _Staging, index: int) -> str:
