@@ -306,3 +306,16 @@ def test_thriving_with_falling_executive_support_rebuilds_it() -> None:
     assert "expand_the_customer_base" in {s.id for s in advice.plan.structure}
     _, steady = advise(doc("thriving-insurer"))
     assert "awareness_building" not in [f.step for f in steady.flywheel_focus]
+
+
+def test_the_api_refuses_a_bad_organization_naming_the_field(client: Any) -> None:
+    """Bad input: HTTP 4xx problem+json naming the field and what is allowed."""
+    data = doc("kickoff-fintech", organization={"scope": "galactic"})
+    response = client.post("/api/v1/recommendations", json=data)
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
+    error = response.get_json()["errors"][0]
+    assert error["field"] == "organization.scope"
+    assert "enterprise, departmental, project" in error["message"]
+    ok = client.post("/api/v1/recommendations", json=doc("kickoff-fintech",
+                                                         organization={"scope": "project"}))
+    assert ok.status_code == 200 and ok.get_json()["plan"]["waves"][0]["wave"] == "now"
