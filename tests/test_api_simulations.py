@@ -11,7 +11,6 @@ from flask.testing import FlaskClient
 import scenarios
 import simulation
 from advisor.assessment import read_document
-from api.http import create_app
 from api.schemas.library import StoryResultSchema, StrategyListSchema
 from api.schemas.simulation import ComparisonResultSchema, ExperimentResultSchema
 from simulation.limits import SERVICE
@@ -23,8 +22,8 @@ SMALL = {"preset": "crisis-retailer", "months": 12, "runs": 8, "seed": 3}
 
 
 @pytest.fixture(scope="module")
-def client() -> FlaskClient:
-    return create_app({"TESTING": True, "SIMULATION_MAX_RUN_MONTHS": BUDGET}).test_client()
+def app_config() -> dict:
+    return {"TESTING": True, "SIMULATION_MAX_RUN_MONTHS": BUDGET}
 
 
 def as_json(value: object) -> Any:
