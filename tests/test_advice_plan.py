@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import scenarios
 from advisor.assessment import Profile, parse_profile
@@ -319,3 +321,53 @@ def test_the_api_refuses_a_bad_organization_naming_the_field(client: Any) -> Non
     ok = client.post("/api/v1/recommendations", json=doc("kickoff-fintech",
                                                          organization={"scope": "project"}))
     assert ok.status_code == 200 and ok.get_json()["plan"]["waves"][0]["wave"] == "now"
+
+
+# --- Properties: any valid profile gets a plan that keeps its own rules ------------------------
+
+_CATALOG = load_catalog()
+_LEVEL = st.integers(min_value=1, max_value=5)
+_CUSTOMER = st.fixed_dictionaries({
+    "group": st.sampled_from(_CATALOG.ids("customer_groups")),
+    "maturity": st.sampled_from([1.0, 1.5, 2.0, 3.0, 4.0, 5.0]),
+    "outcomes": st.lists(st.integers(min_value=1, max_value=30), max_size=5, unique=True),
+})
+
+
+@settings(max_examples=30, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(stem=st.sampled_from(sorted(PROFILES)),
+       resources=st.one_of(st.none(), st.sampled_from([1.0, 2.0, 2.5, 3.5, 4.0, 5.0])),
+       services=st.dictionaries(st.sampled_from(_CATALOG.ids("services")), _LEVEL, max_size=8),
+       customers=st.lists(_CUSTOMER, max_size=4),
+       regulated=st.booleans())
+def test_any_profile_gets_waves_within_capacity_one_level_per_step(
+        stem: str, resources: float | None, services: dict[str, int],
+        customers: list[dict[str, Any]], regulated: bool) -> None:
+    data = doc(stem, services={s: {"maturity": m} for s, m in services.items()},
+               customers=[{"id": f"c{i}", **c} for i, c in enumerate(customers)],
+               organization={"regulated": regulated})
+    indicators = dict(data.get("indicators", {}))
+    indicators.pop("resources", None)
+    if resources is not None:
+        indicators["resources"] = resources
+    data["indicators"] = indicators
+    _, advice = advise(data)
+    last: dict[str, tuple[int, int | None]] = {}
+    for index, wave in enumerate(advice.plan.waves):
+        assert len(wave.changes) <= wave.capacity
+        for change in wave.changes:
+            if change.service in last:  # successive waves, each from where the last one left
+                assert last[change.service][0] < index
+                assert last[change.service][1] == change.from_maturity
+            if change.action != "retire":
+                assert (change.to_maturity or 0) - (change.from_maturity or 0) in (-1, 1)
+            last[change.service] = (index, change.to_maturity)
+    if advice.scenario == "crisis":
+        assert not [c for c in advice.plan.waves[0].changes if c.action in CUTS]
+    if regulated:
+        for sid in ("audit_assessments", "governance_oversight"):
+            if sid in services:
+                kept = advice.service(sid)  # cut only when needed, but far above the need
+                assert kept.action not in CUTS or \
+                    kept.because[0].id == "reduce_far_above_the_needed_maturity", kept.because[0]
