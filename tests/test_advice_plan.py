@@ -148,33 +148,34 @@ def test_a_new_service_aimed_at_level_three_takes_three_waves() -> None:
 
 # --- Item 10: operational services serve projects, strategic ones executives (Table 7-1) ---------
 
-def test_executives_are_not_served_by_operational_services() -> None:
-    """An executive ranking 'increased visibility of project progress' (outcome 26) is served by
-    the tactical producer; data analytics and reporting stays the project managers' service."""
-    customers = [{"id": "board", "group": "executives", "maturity": 3, "outcomes": [26]},
-                 {"id": "pms", "group": "project_managers", "maturity": 3, "outcomes": [26]}]
+def test_executives_are_served_by_strategic_services_only() -> None:
+    """Executives ranking 'enhanced decision-making' (outcome 9) are served by its strategic
+    producers; data analytics and reporting, also a producer, stays the project managers'
+    service (Table 7-1 p.73)."""
+    customers = [{"id": "board", "group": "executives", "maturity": 3, "outcomes": [9]},
+                 {"id": "pms", "group": "project_managers", "maturity": 3, "outcomes": [9]}]
     _, advice = advise(doc("growing-telecom", customers=customers, services={}))
     catalog = load_catalog()
     for service in advice.services:
         board = [s for s in service.serves if s.customer == "board"]
-        if catalog.service(service.id).level == "operational":
+        if catalog.service(service.id).level != "strategic":
             assert not board, service.id
     serving_board = {x.id for x in advice.services if any(s.customer == "board"
                                                           for s in x.serves)}
-    assert serving_board and all(catalog.service(s).level != "operational" for s in serving_board)
+    assert serving_board and all(catalog.service(s).level == "strategic" for s in serving_board)
     assert not [a for a in advice.approaches if a.customer == "board"
-                and catalog.service(a.service).level == "operational"]
+                and catalog.service(a.service).level != "strategic"]
     analytics = advice.service("data_analytics_and_reporting")
     assert {s.customer for s in analytics.serves} == {"pms"}
 
 
-def test_an_executive_outcome_only_operational_services_produce_is_flagged_not_missed() -> None:
+def test_an_executive_outcome_no_strategic_service_produces_is_flagged_not_missed() -> None:
     """'Improved performance management' (outcome 20) has only operational producers (Appendix
     X2): no service serves the board for it directly, which is said once, as such."""
     customers = [{"id": "board", "group": "executives", "maturity": 3, "outcomes": [20, 12]}]
     _, advice = advise(doc("growing-telecom", customers=customers))
     about = {w.id: dict(w.about) for w in advice.warnings}
-    assert about["executive_outcome_produced_only_by_operational_services"] == {
+    assert about["executive_outcome_no_strategic_service_produces"] == {
         "outcome": 20, "customers": ["board"]}
     assert "top_outcome_produced_by_no_current_service" not in about
 

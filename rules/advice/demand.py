@@ -12,7 +12,7 @@ most still-unproduced top outcomes, until every top outcome has a producer (our 
 
 A service serves a customer only at the levels Table 7-1 (p.73) ties to the customer's group
 (``levels_served`` in ``advice_demand.yaml``): operational services serve projects and their
-managers, not executives, so an executive's outcome counts for strategic and tactical producers.
+managers, not executives; an executive's outcome counts for its strategic producers only.
 """
 
 from __future__ import annotations
