@@ -151,6 +151,11 @@ def _reason(staging: _Staging, index: int) -> str:
     return f"{head} {why}{tail}"
 
 
+def _plain(value: Any) -> str:
+    return ("yes" if value else "no") if isinstance(value, bool) else f"{value:g}" \
+        if isinstance(value, float) else str(value)
+
+
 def _capacity(table: AdviceTable, pmo: Fired) -> tuple[int, str]:
     rules, fact = pmo
     rule = min(conclusions(rules, "capacity"), key=lambda r: r.data["then"]["capacity"],
@@ -158,7 +163,7 @@ def _capacity(table: AdviceTable, pmo: Fired) -> tuple[int, str]:
     if rule is None:  # every profile meets one capacity rule; a table edit broke that
         raise AssertionError("no capacity rule fired")
     capacity = int(rule.data["then"]["capacity"])
-    evidence = ", ".join(f"{k} {v}" for k, v in table.evidence(rule, fact).items())
+    evidence = ", ".join(f"{k} {_plain(v)}" for k, v in table.evidence(rule, fact).items())
     return capacity, (f"At most {capacity} service changes per wave, each moving one service by "
                       f"at most one maturity level; the lowest capacity rule wins. {rule.id}: "
                       f"{rule.reason} [{rule.source}; {evidence}]")
