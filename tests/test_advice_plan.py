@@ -201,6 +201,8 @@ def test_approaches_stay_within_one_step_of_the_customer_fit(path: Path) -> None
     ("potential-manufacturer", None, False),  # no PMO: nobody may control (p.31-32)
     ("kickoff-fintech", 2.5, False),          # launched, mandate still being defined (p.32-33)
     ("kickoff-fintech", 4.5, True),           # a mandate with clear authority
+    ("growing-university", 3.0, True),        # an operating PMO with room to act
+    ("growing-university", 1.5, False),       # autonomy all but gone (p.35-36, 121-122)
 ])
 def test_no_controlling_without_a_mandate(stem: str, autonomy: float | None,
                                           controlling_allowed: bool) -> None:
