@@ -11,7 +11,7 @@ What does not fit is deferred, with the reason.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from rules.advice.demand import Assessment
@@ -26,6 +26,7 @@ __all__ = ["CHANGING", "CUTS", "change_values", "build_plan", "held_back"]
 CHANGING = ("introduce", "strengthen", "reduce", "retire")  # "keep" changes nothing
 CUTS = ("reduce", "retire")
 TIMING_CAUTION = tuple(reversed(TIMINGS))
+WHOLE_MOVE = 5  # without a levels_per_wave rule a change would make the whole move at once
 
 Fired = tuple[list[Rule], Mapping[str, Any]]
 
@@ -54,11 +55,9 @@ class _Staging:
 
     plan: ServicePlan
     steps: list[tuple[int | None, int | None]]
-    first_wave: int
     rules: list[Rule]
-    done: int = 0
-    next_wave: int = 0
-    placed: list[str] = field(default_factory=list)
+    next_wave: int  # the earliest wave (index) its next step may enter
+    done: int = 0  # steps scheduled so far
 
     @property
     def order(self) -> tuple[int, float, int]:
@@ -96,17 +95,22 @@ def _steps(plan: ServicePlan, per_wave: int, start_at: int | None
     return steps
 
 
+def _not_before(rules: list[Rule]) -> Rule | None:
+    """The most deferring ``not_before`` rule that fired."""
+    return min(conclusions(rules, "not_before"), key=lambda r: TIMING_CAUTION.index(r.subject),
+               default=None)
+
+
 def _staging(plan: ServicePlan, fired: Fired) -> _Staging:
     rules = fired[0]
-    not_before = min((r for r in conclusions(rules, "not_before")),
-                     key=lambda r: TIMING_CAUTION.index(r.subject), default=None)
+    not_before = _not_before(rules)
     first = TIMINGS.index(plan.timing)
     if not_before is not None:
         first = max(first, TIMINGS.index(not_before.subject))
-    per_wave = _smallest(rules, "levels_per_wave") or 5
+    per_wave = _smallest(rules, "levels_per_wave") or WHOLE_MOVE
     start_at = _smallest(rules, "start_at")
-    return _Staging(plan=plan, steps=_steps(plan, per_wave, start_at), first_wave=first,
-                    rules=rules, next_wave=first)
+    return _Staging(plan=plan, steps=_steps(plan, per_wave, start_at), rules=rules,
+                    next_wave=first)
 
 
 def _action(staging: _Staging, frm: int | None) -> str:
@@ -124,8 +128,7 @@ def held_back(table: AdviceTable, plans: list[ServicePlan],
         if plan.id not in changes:
             continue
         rules, fact = changes[plan.id]
-        rule = min(conclusions(rules, "not_before"),
-                   key=lambda r: TIMING_CAUTION.index(r.subject), default=None)
+        rule = _not_before(rules)
         if rule is not None and TIMINGS.index(rule.subject) > TIMINGS.index(plan.timing):
             out[plan.id] = (rule.subject, because(table, rule, fact))
     return out
