@@ -61,11 +61,17 @@ class _Staging:
 
     @property
     def order(self) -> tuple[int, float, int]:
-        """Cuts first (they free the team), then the scenario's strategy and customers' top
-        outcomes, then the rest; by priority within each group."""
+        """Cuts first (they free the team), then the scenario's strategy (Table 4-1), then
+        customers' top outcomes, then the rest; by priority within each group."""
         need = self.plan.need
-        core = need.emphasized or need.demand.covers_top_outcome
-        group = 0 if self.plan.action in CUTS else 1 if core else 2
+        if self.plan.action in CUTS:
+            group = 0
+        elif need.emphasized:
+            group = 1
+        elif need.demand.covers_top_outcome:
+            group = 2
+        else:
+            group = 3
         return (group, -need.priority, need.demand.service.number)
 
 
