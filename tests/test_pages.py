@@ -127,6 +127,10 @@ def test_advice_lists_services_competencies_focus_and_warnings(visit: Visit) -> 
     expect(services.nth(1)).to_contain_text("1")
     expect(page.locator("#advice-focus li")).to_have_count(3)
     expect(page.locator("#advice-competencies li").first).to_be_visible()
+    plan = page.locator("#advice-plan li")  # Crisis: two structural items, then three waves
+    expect(plan).to_have_count(5)
+    expect(plan.first).to_contain_text("now: Reengage the PMO's customers")
+    expect(page.locator("#advice-capacity")).to_contain_text("At most 3 service changes")
 
 
 def test_a_pasted_yaml_profile_is_diagnosed_after_an_edit(visit: Visit) -> None:

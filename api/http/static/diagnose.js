@@ -111,6 +111,27 @@
 
   const SERVICES_SHOWN = 10, FOCUS_SHOWN = 3;
 
+  function level(value) { return value === null ? "–" : value; }
+
+  // The plan: what to do about the PMO itself, then each wave's changes within its capacity.
+  function showPlan(plan) {
+    const waves = plan.waves;
+    $("advice-capacity").textContent = waves.length
+      ? `At most ${waves[0].capacity} service changes per wave; ` +
+        `${plan.deferred.length} services wait beyond the three waves.` : "";
+    const items = plan.structure.map(function (s) {
+      return el("li", `${s.wave}: ${s.recommendation}`);
+    });
+    waves.forEach(function (w) {
+      const changes = w.changes.map(function (c) {
+        return `${c.action} ${c.service} ${level(c.from_maturity)} → ${level(c.to_maturity)}`;
+      });
+      items.push(el("li", `${w.wave} (${w.changes.length}/${w.capacity}): ` +
+                    (changes.join("; ") || "no change")));
+    });
+    fill($("advice-plan"), items, "no change");
+  }
+
   function showAdvice(a) {
     const table = $("advice-services");
     table.replaceChildren();
@@ -128,6 +149,7 @@
       });
       table.append(row);
     });
+    showPlan(a.plan);
     const gaps = a.competencies.filter(function (c) {
       return c.status === "critical" || c.status === "develop";
     }).map(function (c) {
