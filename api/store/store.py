@@ -317,7 +317,8 @@ class Store:
                                    created_at=o["created_at"])
                 s.add(org)
                 for c in o["cycles"]:
-                    cycle = Cycle(**{k: c[k] for k in _CYCLE_FIELDS}, organization=org)
+                    cycle = Cycle(**{k: c[k] for k in _CYCLE_FIELDS})
+                    org.cycles.append(cycle)
                     for r in c["raters"]:
                         cycle.raters.append(Rater(id=r["id"], name=r["name"], role=r["role"],
                                                   answers=[Answer(id=a["id"], item_id=a["item"],

@@ -59,7 +59,7 @@ def upgrade() -> None:
         sa.Column("rater_id", sa.Integer, sa.ForeignKey("raters.id", ondelete="CASCADE"),
                   nullable=False),
         sa.Column("item_id", sa.String(100), nullable=False),
-        sa.Column("value", sa.JSON, nullable=True),
+        sa.Column("value", sa.JSON, nullable=False),
         sa.UniqueConstraint("rater_id", "item_id"),
     )
     op.create_index("ix_answers_rater_id", "answers", ["rater_id"])
@@ -70,7 +70,7 @@ def upgrade() -> None:
                   nullable=False),
         sa.Column("strategy", sa.String(64), nullable=False),
         sa.Column("seed", sa.Integer, nullable=True),
-        sa.Column("summary", sa.JSON, nullable=True),
+        sa.Column("summary", sa.JSON, nullable=False),
         sa.Column("created_at", sa.String(32), nullable=False),
     )
     op.create_index("ix_simulation_runs_cycle_id", "simulation_runs", ["cycle_id"])
