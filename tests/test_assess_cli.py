@@ -1,0 +1,72 @@
+"""``pmo-advisor assess`` and ``pmo-advisor history``: an assessment cycle from the terminal."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from advisor.questionnaire import load_questionnaire
+from api.store import Store
+from api.store.sheets import parse_csv_sheet
+
+
+@pytest.fixture
+def db(tmp_path) -> list[str]:
+    return ["--database", f"sqlite:///{tmp_path / 'cli.sqlite3'}"]
+
+
+def test_history_of_the_shipped_example_shows_crisis_turning_into_resurgence(run_cli, db):
+    loaded = run_cli("assess", "--example", *db)
+    assert loaded.returncode == 0, loaded.stderr
+    shown = run_cli("history", "Northwind Freight", *db)
+    assert shown.returncode == 0, shown.stderr
+    assert "Scenario path: Crisis -> Decline -> Resurgence" in shown.stdout
+    assert "executive_support       2.58  1.58  4.08  ↑ rising" in shown.stdout
+
+
+def test_sheets_yaml_and_csv_are_imported_and_the_cycle_closes(run_cli, db, tmp_path):
+    (tmp_path / "ann.yaml").write_text(
+        "rater: Ann\nrole: executive\nanswers:\n  fact.pmo_exists: true\n"
+        "  fact.age_months: 48\n  executive_support.funding: 2\n"
+        "  stakeholder_support.participation: 2\n  sign.artifacts_unused: true\n")
+    (tmp_path / "bob.csv").write_text(
+        "rater,role,item,value\nBob,pmo_staff,executive_support.funding,4\n"
+        "Bob,pmo_staff,autonomy.mandate_clear,dont_know\nBob,pmo_staff,fact.pmo_exists,yes\n")
+    done = run_cli("assess", "Acme", "--sheet", str(tmp_path / "ann.yaml"),
+                   "--sheet", str(tmp_path / "bob.csv"), "--close", *db)
+    assert done.returncode == 0, done.stderr
+    assert "closed, version 4, 2 rater(s)" in done.stdout
+    assert "executive_support       3.00   2.00      2     100%  raters disagree" in done.stdout
+
+
+def test_a_bad_answer_in_a_sheet_exits_2_naming_the_item(run_cli, db, tmp_path):
+    (tmp_path / "bad.yaml").write_text("rater: Ann\nanswers: {influence.consulted: 7}\n")
+    done = run_cli("assess", "Acme", "--sheet", str(tmp_path / "bad.yaml"), *db)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1] == (
+        "pmo-advisor assess: error: answers.influence.consulted: must be a whole number from 1 "
+        "to 5 or 'dont_know', got 7")
+
+
+def test_answering_in_the_terminal_saves_what_was_answered(db):
+    q = load_questionnaire()
+    facts = len(q.of_part("fact")) + len(q.of_part("change"))
+    # facts: PMO exists, skip the rest; first indicator item 4, the second don't know; then EOF
+    typed = "y\n" + "\n" * (facts - 1) + "4\n?\n"
+    done = subprocess.run([sys.executable, "-m", "api", "assess", "Acme", "--rater", "Ann",
+                           "--role", "pmo_staff", *db], input=typed, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    first, second = (i.id for i in q.of_part("indicator")[:2])
+    cycle = Store(db[1]).cycle("Acme", 1)
+    assert cycle["raters"] == [{"name": "Ann", "role": "pmo_staff", "answers": {
+        "fact.pmo_exists": True, first: 4, second: "dont_know"}}]
+
+
+def test_csv_cells_are_read_by_the_items_kind():
+    sheet = parse_csv_sheet("item,value\nfact.pmo_exists,no\ncustomer.outcomes,14;5\n"
+                            "autonomy.mandate_clear,3\nfact.age_months,6.5\n")
+    assert sheet.answers == {"fact.pmo_exists": False, "customer.outcomes": [14, 5],
+                             "autonomy.mandate_clear": 3, "fact.age_months": 6.5}
