@@ -95,7 +95,8 @@ class Questionnaire:
             return self.by_id[item_id]
         except KeyError:
             raise InputError(f"unknown questionnaire item {item_id!r}; GET /api/v1/questionnaire "
-                             "or `pmo-advisor assess --items` lists them", "answers") from None
+                             "or `pmo-advisor assess --items` lists them",
+                             f"answers.{item_id}") from None
 
     def of_part(self, part: str) -> tuple[Item, ...]:
         return tuple(i for i in self.items if i.part == part)

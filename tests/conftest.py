@@ -6,8 +6,10 @@ parametrized over them read them at collection time without importing this modul
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,12 @@ import scenarios
 from advisor.assessment import Profile, parse_profile
 from advisor.catalog import Catalog, load_catalog
 from api.http import create_app
+
+# Tests never touch a developer's database: the assessments' memory defaults to a throwaway
+# SQLite file (child processes inherit it); tests that need another pass their own URL.
+os.environ.pop("PMO_ADVISOR_DATABASE_URL", None)
+os.environ["PMO_ADVISOR_DATABASE_PATH"] = str(
+    Path(tempfile.mkdtemp(prefix="pmo-advisor-tests-")) / "memory.sqlite3")
 
 
 @pytest.fixture(scope="session")
@@ -89,9 +97,7 @@ def postgres_server() -> Iterator[str]:
     pg_ctl (``make test`` installs it); as root the cluster runs as the ``postgres`` user, since
     PostgreSQL refuses to run as root. No server, no pass: never skipped."""
     import glob
-    import os
     import shutil
-    import tempfile
 
     found = sorted(glob.glob(f"{POSTGRES_BINARIES}/initdb"))
     if not found:

@@ -14,8 +14,9 @@ from api.store.store import (
     NotFoundError,
     PreconditionFailedError,
     Store,
+    close_store,
     open_store,
 )
 
-__all__ = ["Store", "open_store", "database_url", "default_path", "NotFoundError",
+__all__ = ["Store", "open_store", "close_store", "database_url", "default_path", "NotFoundError",
            "ConflictError", "PreconditionFailedError", "OPEN", "CLOSED"]

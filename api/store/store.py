@@ -29,11 +29,13 @@ from api.service import diagnose, recommend
 from api.store.engine import database_url, make_engine, migrate
 from api.store.models import Answer, Cycle, Organization, Rater, SimulationRun
 
-__all__ = ["Store", "open_store", "NotFoundError", "ConflictError", "PreconditionFailedError",
-           "OPEN", "CLOSED", "MAX_PAGE"]
+__all__ = ["Store", "open_store", "close_store", "NotFoundError", "ConflictError",
+           "PreconditionFailedError", "OPEN", "CLOSED", "MAX_PAGE"]
 
 OPEN, CLOSED = "open", "closed"
 MAX_PAGE = 100
+MAX_ID = 2**31 - 1  # ids and cycle numbers are 32-bit integers on every backend
+MAX_OFFSET = 1_000_000_000
 MAX_NAME = 200
 MAX_ANSWERS_PER_WRITE = 500  # the whole questionnaire is ~120 items
 
@@ -108,7 +110,8 @@ class Store:
         with self._transaction() as s:
             total = s.scalar(select(func.count(Organization.id))) or 0
             rows = s.scalars(select(Organization).order_by(Organization.id)
-                             .offset(offset).limit(min(limit, MAX_PAGE)))
+                             .offset(min(max(offset, 0), MAX_OFFSET))
+                             .limit(min(max(limit, 1), MAX_PAGE)))
             return total, [_org_dict(o) for o in rows]
 
     def organization(self, key: int | str) -> dict[str, Any]:
@@ -117,7 +120,7 @@ class Store:
 
     def _org(self, s: Session, key: int | str) -> Organization:
         if isinstance(key, int) or (isinstance(key, str) and key.isdigit()):
-            org = s.get(Organization, int(key))
+            org = s.get(Organization, int(key)) if int(key) <= MAX_ID else None
         else:
             org = s.scalar(select(Organization).where(Organization.name == key))
         if org is None:
@@ -163,6 +166,9 @@ class Store:
 
     def _cycle(self, s: Session, organization: Organization, number: int,
                lock: bool = False) -> Cycle:
+        if not 0 < number <= MAX_ID:
+            raise NotFoundError(f"organization {organization.name!r} has no cycle {number}",
+                                "cycle")
         query = (select(Cycle).where(Cycle.organization_id == organization.id,
                                      Cycle.number == number)
                  .options(selectinload(Cycle.raters).selectinload(Rater.answers)))
@@ -401,3 +407,13 @@ def open_store(url: str | None = None) -> Store:
         if resolved not in _stores:
             _stores[resolved] = Store(resolved)
         return _stores[resolved]
+
+
+def close_store(url: str | None = None) -> None:
+    """Forget (and disconnect) the process's store for a URL: for tests and scripts that drop
+    the database afterwards."""
+    resolved = database_url(url)
+    with _stores_lock:
+        store = _stores.pop(resolved, None)
+    if store is not None:
+        store.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from api.http.auth import API_PREFIX
 from api.http.openapi import Api
 from api.http.routes import (
+    assessments,
     catalog,
     diagnoses,
     health,
@@ -18,7 +19,7 @@ from api.http.routes import (
 __all__ = ["register_routes"]
 
 BLUEPRINTS = (health.blp, catalog.blp, diagnoses.blp, recommendations.blp, simulations.blp,
-              profiles.blp, strategies.blp, stories.blp)
+              profiles.blp, strategies.blp, stories.blp, assessments.blp)
 
 
 def register_routes(api: Api) -> None:
