@@ -1,0 +1,73 @@
+"""A crash mid-write leaves the previous state: the real server (gunicorn) is killed with
+SIGKILL while raters write, and the SQLite file it leaves holds only whole writes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import threading
+import time
+
+import pytest
+import requests
+
+from advisor.questionnaire import load_questionnaire
+from api.http.server_process import ServerProcess
+from api.store import Store
+
+BATCH = [i.id for i in load_questionnaire().of_part("indicator")][:24]  # one write, 24 answers
+WRITERS = 4
+RUN_SECONDS = 2.0  # writing before the kill
+
+
+@pytest.mark.slow
+def test_killing_the_server_mid_write_leaves_only_whole_writes(tmp_path):
+    path = tmp_path / "crash.sqlite3"
+    url = f"sqlite:///{path}"
+    setup = Store(url)
+    org = setup.create_organization("Acme")["id"]
+    setup.create_cycle("Acme")
+    setup.close()
+    stop = threading.Event()
+    acknowledged: list[str] = []
+
+    with ServerProcess("--workers", "1", "--threads", "4",
+                       env={"PMO_ADVISOR_DATABASE_URL": url}) as server:
+        answers_url = f"{server.url}/api/v1/organizations/{org}/assessments/1/answers"
+
+        def write(writer: int) -> None:
+            n = 0
+            with requests.Session() as session:
+                while not stop.is_set():
+                    rater = f"w{writer}-{n}"
+                    try:
+                        reply = session.post(answers_url, timeout=10, json={
+                            "rater": rater, "answers": dict.fromkeys(BATCH, 1 + n % 5)})
+                    except requests.RequestException:
+                        return  # the server is gone
+                    if reply.status_code == 200:
+                        acknowledged.append(rater)
+                    n += 1
+
+        threads = [threading.Thread(target=write, args=(w,)) for w in range(WRITERS)]
+        for thread in threads:
+            thread.start()
+        time.sleep(RUN_SECONDS)
+        for pid in reversed(server.pids()):  # the workers first, then the master
+            os.kill(pid, signal.SIGKILL)
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=30)
+
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    after = Store(url)
+    cycle = after.cycle("Acme", 1)
+    stored = {r["name"]: len(r["answers"]) for r in cycle["raters"]}
+    assert len(acknowledged) > 0
+    assert set(acknowledged) <= set(stored)          # what the server acknowledged is kept
+    assert set(stored.values()) == {len(BATCH)}      # and every stored write is whole
+    assert cycle["version"] == 1 + len(stored)       # the version counts exactly those writes
+    after.answer("Acme", 1, "after the crash", {BATCH[0]: 3})  # and the file takes writes again
+    after.close()
