@@ -88,7 +88,7 @@ class Questionnaire:
 
     @property
     def by_id(self) -> Mapping[str, Item]:
-        return self._by_id  # type: ignore[attr-defined,no-any-return]
+        return self._by_id  # type: ignore[attr-defined]
 
     def item(self, item_id: str) -> Item:
         try:
@@ -127,10 +127,10 @@ class Questionnaire:
                 raise InputError(f"must be true or false or {DONT_KNOW!r}, got {value!r}", field)
             return value
         if item.kind == "number":
-            low, high = item.minimum or 0.0, item.maximum or 0.0
+            least, most = float(item.minimum or 0), float(item.maximum or 0)
             if (isinstance(value, bool) or not isinstance(value, (int, float))
-                    or not low <= value <= high):
-                raise InputError(f"must be a number from {low:g} to {high:g} or "
+                    or not least <= value <= most):
+                raise InputError(f"must be a number from {least:g} to {most:g} or "
                                  f"{DONT_KNOW!r}, got {value!r}", field)
             return float(value)
         if item.kind == "trend":

@@ -23,7 +23,7 @@ def test_history_of_the_shipped_example_shows_crisis_turning_into_resurgence(run
     shown = run_cli("history", "Northwind Freight", *db)
     assert shown.returncode == 0, shown.stderr
     assert "Scenario path: Crisis -> Decline -> Resurgence" in shown.stdout
-    assert "executive_support       2.58  1.58  4.08  ↑ rising" in shown.stdout
+    assert "executive_support       2.50  1.58  4.08  ↑ rising" in shown.stdout
 
 
 def test_sheets_yaml_and_csv_are_imported_and_the_cycle_closes(run_cli, db, tmp_path):

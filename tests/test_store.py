@@ -167,3 +167,14 @@ def test_loading_refuses_a_non_empty_database(store):
     store.create_organization("Acme")
     with pytest.raises(ConflictError, match="not empty"):
         store.load(store.dump())
+
+
+def test_the_shipped_example_turns_from_crisis_to_resurgence(store):
+    from api.store.sheets import load_example
+
+    load_example(store)
+    history = store.history("Northwind Freight")
+    assert history["scenario_path"] == ["crisis", "decline", "resurgence"]
+    assert history["cycles"][-1]["trends"]["executive_support"] == "rising"
+    load_example(store)  # loading it again changes nothing
+    assert len(store.cycles("Northwind Freight")) == 3

@@ -29,7 +29,7 @@ def _text(value: Any) -> str:
 def answer_rows(cycle: dict[str, Any]) -> list[tuple[str, ...]]:
     """One row per answer; the value as a CSV answer sheet writes it (reads back the same)."""
     items = load_questionnaire().by_id
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for rater in cycle["raters"]:
         for item_id, value in rater["answers"].items():
             item = items.get(item_id)
@@ -68,8 +68,8 @@ def cycle_xlsx(cycle: dict[str, Any], organization: str) -> bytes:
     flywheel.append(["step", "score", "band", "raters"])
     for step, s in combined.get("flywheel", {}).items():
         flywheel.append([step, s["score"], s["band"] or "", s["raters"]])
-    for sheet, row in ((profile, 2), (answers, 1), (flywheel, 1)):
-        for cell in sheet[row]:
+    for sheet, header_row in ((profile, 2), (answers, 1), (flywheel, 1)):
+        for cell in sheet[header_row]:
             cell.font = Font(bold=True)
     out = io.BytesIO()
     book.save(out)

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from flask import Response, current_app, make_response, render_template, request, url_for
+from marshmallow import RAISE
 from werkzeug.exceptions import PreconditionFailed
 
 from advisor.questionnaire import load_questionnaire
@@ -118,7 +119,7 @@ def create_organization(body: dict[str, Any]) -> Response:
 
 
 @blp.route("/organizations")
-@blp.arguments(PageQuerySchema, location="query", as_kwargs=True)
+@blp.arguments(PageQuerySchema, location="query", as_kwargs=True, unknown=RAISE)
 @blp.response(200, OrganizationPageSchema)
 def list_organizations(offset: int, limit: int) -> dict[str, Any]:
     """The organizations, a page at a time (``offset``, ``limit`` at most 100)"""

@@ -28,6 +28,7 @@ const Memory = (function () {
 
   const PARTS = [["fact", "The PMO"], ["change", "Recent changes"], ["indicator", "Indicators"],
                  ["sign", "What you observe"], ["customer", "Your group (customers only)"],
+                 ["trend", "Trends since the last cycle (only to override the computed ones)"],
                  ["flywheel", "Flywheel self-check"]];
 
   function input(item, value) {
