@@ -127,3 +127,19 @@ def test_printable_report_is_one_html_page_with_print_styles(client):
     assert report.mimetype == "text/html"
     html = report.get_data(as_text=True)
     assert "@page" in html and "Combined profile" in html and "Services to focus on" in html
+
+
+def test_a_simulation_from_a_closed_cycle_is_kept_with_it(client):
+    path, _ = _cycle(client)
+    early = client.post(path + "/simulations", json={"strategy": "minimal"})
+    assert early.status_code == 409 and early.get_json()["errors"][0]["field"] == "status"
+    client.post(path + "/answers", json={"rater": "ann", "answers": CRISIS_LIKE})
+    client.post(path + "/close")
+    run = client.post(path + "/simulations", json={"strategy": "crisis_turnaround", "runs": 10,
+                                                   "months": 12, "seed": 3})
+    assert run.status_code == 201
+    assert run.get_json()["summary"]["runs"] == 10
+    again = client.post(path + "/simulations", json={"strategy": "crisis_turnaround", "runs": 10,
+                                                     "months": 12, "seed": 3})
+    assert again.get_json()["summary"] == run.get_json()["summary"]  # same seed, same result
+    assert client.get(path + "/simulations").get_json()["count"] == 2

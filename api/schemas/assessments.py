@@ -6,10 +6,13 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from advisor.validation import closed_schema
+from api.limits import DEFAULT_SIMULATION_RUNS
+from simulation.spec import DEFAULT_MONTHS, DEFAULT_SEED, MAX_MONTHS, MAX_SEED
 
 __all__ = ["OrganizationInSchema", "OrganizationSchema", "OrganizationPageSchema",
            "PageQuerySchema", "CycleInSchema", "CycleSummarySchema", "CycleSchema",
-           "CycleListSchema", "AnswersInSchema", "QuestionnaireSchema", "HistorySchema"]
+           "CycleListSchema", "AnswersInSchema", "QuestionnaireSchema", "HistorySchema",
+           "SimulationRunInSchema", "SimulationRunSchema", "SimulationRunListSchema"]
 
 _NAME = validate.Length(min=1, max=200)
 
@@ -32,6 +35,32 @@ AnswersInSchema = closed_schema("AnswersInSchema", {
         "description": "item id -> value: 1-5, true/false, a number, a choice, a ranking of "
                        "outcome numbers, or \"dont_know\" (GET /questionnaire lists the items)"}),
 })
+
+
+SimulationRunInSchema = closed_schema("SimulationRunInSchema", {
+    "strategy": fields.String(required=True, metadata={
+        "description": "a shipped strategy id (GET /api/v1/strategies)"}),
+    "months": fields.Integer(load_default=DEFAULT_MONTHS, validate=validate.Range(1, MAX_MONTHS),
+                             strict=True),
+    "runs": fields.Integer(load_default=DEFAULT_SIMULATION_RUNS, validate=validate.Range(1, 1000),
+                           strict=True),
+    "seed": fields.Integer(load_default=DEFAULT_SEED, validate=validate.Range(0, MAX_SEED),
+                           strict=True),
+})
+
+
+class SimulationRunSchema(Schema):
+    id = fields.Integer(required=True)
+    strategy = fields.String(required=True)
+    seed = fields.Integer(allow_none=True)
+    summary = fields.Dict(required=True, metadata={"description": "the run's summary measures "
+                                                   "and its months and runs"})
+    created_at = fields.String(required=True)
+
+
+class SimulationRunListSchema(Schema):
+    count = fields.Integer(required=True)
+    items = fields.List(fields.Nested(SimulationRunSchema), required=True)
 
 
 class PageQuerySchema(Schema):

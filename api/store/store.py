@@ -266,8 +266,21 @@ class Store:
                                 created_at=_now())
             cycle.simulation_runs.append(run)
             s.flush()
-            return {"id": run.id, "strategy": strategy, "seed": seed, "summary": dict(summary),
-                    "created_at": run.created_at}
+            return _run_dict(run)
+
+    def simulation_runs(self, org: int | str, number: int) -> list[dict[str, Any]]:
+        with self._transaction() as s:
+            cycle = self._cycle(s, self._org(s, org), number)
+            return [_run_dict(run) for run in cycle.simulation_runs]
+
+    def closed_profile(self, org: int | str, number: int) -> dict[str, Any]:
+        """The profile a closed cycle concluded (what simulations start from)."""
+        with self._transaction() as s:
+            cycle = self._cycle(s, self._org(s, org), number)
+            if cycle.status != CLOSED or cycle.profile is None:
+                raise ConflictError(f"cycle {number} is still open; close it to simulate from "
+                                    "its profile", "status")
+            return dict(cycle.profile)
 
     # -- history -----------------------------------------------------------------------------
     def history(self, org: int | str) -> dict[str, Any]:
@@ -353,6 +366,11 @@ def _reset_sequences(s: Session) -> None:
 
 _ID = {"organizations": Organization.id, "cycles": Cycle.id, "raters": Rater.id,
        "answers": Answer.id, "simulation_runs": SimulationRun.id}
+
+
+def _run_dict(run: SimulationRun) -> dict[str, Any]:
+    return {"id": run.id, "strategy": run.strategy, "seed": run.seed, "summary": run.summary,
+            "created_at": run.created_at}
 
 
 def _org_dict(org: Organization) -> dict[str, Any]:

@@ -16,7 +16,9 @@ from flask import Response, current_app, make_response, render_template, request
 from marshmallow import RAISE
 from werkzeug.exceptions import PreconditionFailed
 
+from advisor.errors import InputError
 from advisor.questionnaire import load_questionnaire
+from api import service
 from api.http import problems
 from api.http.openapi import ApiBlueprint, error_response
 from api.schemas.assessments import (
@@ -31,6 +33,9 @@ from api.schemas.assessments import (
     OrganizationSchema,
     PageQuerySchema,
     QuestionnaireSchema,
+    SimulationRunInSchema,
+    SimulationRunListSchema,
+    SimulationRunSchema,
 )
 from api.store import (
     ConflictError,
@@ -225,3 +230,32 @@ def report(org: int, number: int) -> Response:
     s = store()
     return Response(render_template("assessment_report.html", organization=s.organization(org),
                                     cycle=s.cycle(org, number)), mimetype="text/html")
+
+
+@blp.route("/organizations/<int:org>/assessments/<int:number>/simulations", methods=["POST"])
+@blp.response(201, SimulationRunSchema)
+@blp.alt_response(404, error_response(404))
+@blp.alt_response(409, error_response(409))
+@blp.body(SimulationRunInSchema)
+def simulate_cycle(body: dict[str, Any], org: int, number: int) -> Response:
+    """Simulate a strategy from a closed cycle's profile, and keep the run with the cycle"""
+    limit = current_app.config["SIMULATION_MAX_RUN_MONTHS"]
+    if body["runs"] * body["months"] > limit:
+        raise InputError(f"runs x months = {body['runs'] * body['months']} is above this "
+                         f"service's limit of {limit}", "runs")
+    s = store()
+    profile = s.closed_profile(org, number)
+    result = service.simulate(profile, body["strategy"], months=body["months"],
+                              runs=body["runs"], seed=body["seed"], workers=1)
+    summary = {"months": body["months"], "runs": body["runs"], **result.summary}
+    return make_response(s.add_simulation_run(org, number, body["strategy"], body["seed"],
+                                              summary), 201)
+
+
+@blp.route("/organizations/<int:org>/assessments/<int:number>/simulations")
+@blp.response(200, SimulationRunListSchema)
+@blp.alt_response(404, error_response(404))
+def list_cycle_simulations(org: int, number: int) -> dict[str, Any]:
+    """The simulation runs kept with a cycle"""
+    runs = store().simulation_runs(org, number)
+    return {"count": len(runs), "items": runs}
