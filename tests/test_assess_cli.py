@@ -4,29 +4,45 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from advisor.questionnaire import load_questionnaire
-from api.store import Store
+from api.cli import main
+from api.store import Store, close_store
 from api.store.sheets import parse_csv_sheet
 
 
 @pytest.fixture
-def db(tmp_path) -> list[str]:
-    return ["--database", f"sqlite:///{tmp_path / 'cli.sqlite3'}"]
+def db(tmp_path) -> Iterator[list[str]]:
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    yield ["--database", url]
+    close_store(url)
 
 
-def test_history_of_the_shipped_example_shows_crisis_turning_into_resurgence(run_cli, db):
-    loaded = run_cli("assess", "--example", *db)
+@pytest.fixture
+def cli(capsys) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """``pmo-advisor`` in this process (fast); the terminal test below runs a real child."""
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(list(args), code, out, err)
+
+    return run
+
+
+def test_history_of_the_shipped_example_shows_crisis_turning_into_resurgence(cli, db):
+    loaded = cli("assess", "--example", *db)
     assert loaded.returncode == 0, loaded.stderr
-    shown = run_cli("history", "Northwind Freight", *db)
+    shown = cli("history", "Northwind Freight", *db)
     assert shown.returncode == 0, shown.stderr
     assert "Scenario path: Crisis -> Decline -> Resurgence" in shown.stdout
     assert "executive_support       2.50  1.58  4.08  ↑ rising" in shown.stdout
 
 
-def test_sheets_yaml_and_csv_are_imported_and_the_cycle_closes(run_cli, db, tmp_path):
+def test_sheets_yaml_and_csv_are_imported_and_the_cycle_closes(cli, db, tmp_path):
     (tmp_path / "ann.yaml").write_text(
         "rater: Ann\nrole: executive\nanswers:\n  fact.pmo_exists: true\n"
         "  fact.age_months: 48\n  executive_support.funding: 2\n"
@@ -34,16 +50,16 @@ def test_sheets_yaml_and_csv_are_imported_and_the_cycle_closes(run_cli, db, tmp_
     (tmp_path / "bob.csv").write_text(
         "rater,role,item,value\nBob,pmo_staff,executive_support.funding,4\n"
         "Bob,pmo_staff,autonomy.mandate_clear,dont_know\nBob,pmo_staff,fact.pmo_exists,yes\n")
-    done = run_cli("assess", "Acme", "--sheet", str(tmp_path / "ann.yaml"),
+    done = cli("assess", "Acme", "--sheet", str(tmp_path / "ann.yaml"),
                    "--sheet", str(tmp_path / "bob.csv"), "--close", *db)
     assert done.returncode == 0, done.stderr
     assert "closed, version 4, 2 rater(s)" in done.stdout
     assert "executive_support       3.00   2.00      2     100%  raters disagree" in done.stdout
 
 
-def test_a_bad_answer_in_a_sheet_exits_2_naming_the_item(run_cli, db, tmp_path):
+def test_a_bad_answer_in_a_sheet_exits_2_naming_the_item(cli, db, tmp_path):
     (tmp_path / "bad.yaml").write_text("rater: Ann\nanswers: {influence.consulted: 7}\n")
-    done = run_cli("assess", "Acme", "--sheet", str(tmp_path / "bad.yaml"), *db)
+    done = cli("assess", "Acme", "--sheet", str(tmp_path / "bad.yaml"), *db)
     assert done.returncode == 2
     assert done.stderr.strip().splitlines()[-1] == (
         "pmo-advisor assess: error: answers.influence.consulted: must be a whole number from 1 "
@@ -70,3 +86,17 @@ def test_csv_cells_are_read_by_the_items_kind():
                             "autonomy.mandate_clear,3\nfact.age_months,6.5\n")
     assert sheet.answers == {"fact.pmo_exists": False, "customer.outcomes": [14, 5],
                              "autonomy.mandate_clear": 3, "fact.age_months": 6.5}
+
+
+def test_memory_export_wipe_import_round_trips(cli, db, tmp_path):
+    assert cli("assess", "--example", *db).returncode == 0
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    assert cli("memory", "export", str(first), *db).returncode == 0
+    refused = cli("memory", "wipe", *db)
+    assert refused.returncode == 2 and "add --yes" in refused.stderr
+    assert cli("memory", "wipe", "--yes", *db).returncode == 0
+    gone = cli("history", "Northwind Freight", *db)
+    assert gone.returncode == 2 and "no organization 'Northwind Freight'" in gone.stderr
+    assert cli("memory", "import", str(first), *db).returncode == 0
+    assert cli("memory", "export", str(second), *db).returncode == 0
+    assert first.read_text() == second.read_text()

@@ -20,6 +20,7 @@ from api.cli import (
     compare,
     diagnose,
     history,
+    memory,
     recommend,
     rules,
     serve,
@@ -40,8 +41,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 #: Every command, in the order ``pmo-advisor --help`` lists them.
-COMMANDS = (diagnose, recommend, simulate, compare, story, assess, history, catalog, rules,
-            serve)
+COMMANDS = (diagnose, recommend, simulate, compare, story, assess, history, memory, catalog,
+            rules, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:
