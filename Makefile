@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # durable-rules ships as C source; on Python 3.13 it only compiles with this macro (harmless before).
 export CPPFLAGS += -DPyEval_CallObject=PyObject_CallObject
 
-.PHONY: serve test install browser postgresql bench clean
+.PHONY: serve test check install browser postgresql bench clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,13 @@ postgresql:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; } || \
 	  { echo "make: the database tests need PostgreSQL: sudo apt-get install postgresql"; exit 1; }
 
-test: install browser postgresql
+# The checks every run makes: the layers of docs/architecture.md (import-linter), ruff, mypy.
+check: install
+	$(BIN)/lint-imports
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: install browser postgresql check
 	$(BIN)/python -m pytest -q
 
 bench: install

@@ -6,9 +6,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
 from api.store import close_store
@@ -20,8 +21,11 @@ CRISIS_LIKE = {"fact.pmo_exists": True, "fact.age_months": 48,
 
 
 @pytest.fixture
-def app_config(database_url: str) -> Iterator[dict[str, Any]]:
-    yield {"TESTING": True, "DATABASE_URL": database_url}
+def client(app: Flask, database_url: str) -> Iterator[FlaskClient]:
+    """The module's app on a new database of each backend (the store is found per request)."""
+    app.config["DATABASE_URL"] = database_url
+    with app.test_client() as test_client:
+        yield test_client
     close_store(database_url)
 
 

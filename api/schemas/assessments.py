@@ -6,8 +6,6 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from advisor.validation import closed_schema
-from api.limits import DEFAULT_SIMULATION_RUNS
-from simulation.spec import DEFAULT_MONTHS, DEFAULT_SEED, MAX_MONTHS, MAX_SEED
 
 __all__ = ["OrganizationInSchema", "OrganizationSchema", "OrganizationPageSchema",
            "PageQuerySchema", "CycleInSchema", "CycleSummarySchema", "CycleSchema",
@@ -40,12 +38,11 @@ AnswersInSchema = closed_schema("AnswersInSchema", {
 SimulationRunInSchema = closed_schema("SimulationRunInSchema", {
     "strategy": fields.String(required=True, metadata={
         "description": "a shipped strategy id (GET /api/v1/strategies)"}),
-    "months": fields.Integer(load_default=DEFAULT_MONTHS, validate=validate.Range(1, MAX_MONTHS),
-                             strict=True),
-    "runs": fields.Integer(load_default=DEFAULT_SIMULATION_RUNS, validate=validate.Range(1, 1000),
-                           strict=True),
-    "seed": fields.Integer(load_default=DEFAULT_SEED, validate=validate.Range(0, MAX_SEED),
-                           strict=True),
+    # bounds and defaults: the service's simulation limits (simulation/limits.py), checked by
+    # the domain as for POST /simulations
+    "months": fields.Integer(strict=True, validate=validate.Range(min=1)),
+    "runs": fields.Integer(strict=True, validate=validate.Range(min=1)),
+    "seed": fields.Integer(strict=True, validate=validate.Range(min=0)),
 })
 
 

@@ -16,7 +16,6 @@ from flask import Response, current_app, make_response, render_template, request
 from marshmallow import RAISE
 from werkzeug.exceptions import PreconditionFailed
 
-from advisor.errors import InputError
 from advisor.questionnaire import load_questionnaire
 from api import service
 from api.http import problems
@@ -239,16 +238,14 @@ def report(org: int, number: int) -> Response:
 @blp.body(SimulationRunInSchema)
 def simulate_cycle(body: dict[str, Any], org: int, number: int) -> Response:
     """Simulate a strategy from a closed cycle's profile, and keep the run with the cycle"""
-    limit = current_app.config["SIMULATION_MAX_RUN_MONTHS"]
-    if body["runs"] * body["months"] > limit:
-        raise InputError(f"runs x months = {body['runs'] * body['months']} is above this "
-                         f"service's limit of {limit}", "runs")
     s = store()
     profile = s.closed_profile(org, number)
-    result = service.simulate(profile, body["strategy"], months=body["months"],
-                              runs=body["runs"], seed=body["seed"], workers=1)
-    summary = {"months": body["months"], "runs": body["runs"], **result.summary}
-    return make_response(s.add_simulation_run(org, number, body["strategy"], body["seed"],
+    options = {k: body[k] for k in ("months", "runs", "seed") if k in body}
+    result = service.simulate(profile, body["strategy"], workers=1,
+                              limits=current_app.config["SIMULATION_LIMITS"], **options)
+    spec = result.to_dict()
+    summary = {"months": spec.get("months"), "runs": spec.get("runs"), **result.summary}
+    return make_response(s.add_simulation_run(org, number, body["strategy"], spec.get("seed"),
                                               summary), 201)
 
 
