@@ -148,7 +148,9 @@ def get_history(org: int) -> dict[str, Any]:
 
 
 @blp.route("/organizations/<int:org>/assessments", methods=["POST"])
-@blp.response(201, CycleSchema)
+@blp.response(201, CycleSchema, headers={
+    "Location": {"description": "the new cycle", "schema": {"type": "string"}},
+    "ETag": {"description": "the cycle's version, for If-Match", "schema": {"type": "string"}}})
 @blp.alt_response(404, error_response(404))
 @blp.alt_response(409, error_response(409))
 @blp.body(CycleInSchema)
@@ -200,7 +202,7 @@ def close_cycle(org: int, number: int) -> Response:
 
 
 @blp.route("/organizations/<int:org>/assessments/<int:number>/export.csv")
-@blp.response(200, content_type="text/csv")
+@blp.response(200, {"type": "string"}, content_type="text/csv")
 @blp.alt_response(404, error_response(404))
 def export_csv(org: int, number: int) -> Response:
     """Every answer of the cycle as CSV (rater, role, item, part, target, value)"""
@@ -210,7 +212,7 @@ def export_csv(org: int, number: int) -> Response:
 
 
 @blp.route("/organizations/<int:org>/assessments/<int:number>/export.xlsx")
-@blp.response(200, content_type=XLSX)
+@blp.response(200, {"type": "string", "format": "binary"}, content_type=XLSX)
 @blp.alt_response(404, error_response(404))
 def export_xlsx(org: int, number: int) -> Response:
     """The cycle as an Excel workbook: profile, answers, flywheel self-check"""
@@ -222,7 +224,7 @@ def export_xlsx(org: int, number: int) -> Response:
 
 
 @blp.route("/organizations/<int:org>/assessments/<int:number>/report")
-@blp.response(200, content_type="text/html")
+@blp.response(200, {"type": "string"}, content_type="text/html")
 @blp.alt_response(404, error_response(404))
 def report(org: int, number: int) -> Response:
     """A printable one-page report of the cycle (HTML with print styles)"""
