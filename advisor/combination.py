@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +37,7 @@ from advisor.questionnaire import DONT_KNOW, TRENDS, Questionnaire, load_questio
 from advisor.sections import SECTIONS
 
 __all__ = ["RaterAnswers", "IndicatorSummary", "StepSummary", "Combined", "combine",
-           "trends_from_history", "DISAGREEMENT_POINTS", "TREND_THRESHOLD"]
+           "trends_from_history", "DISAGREEMENT_POINTS", "TREND_THRESHOLD", "SECTION_MAPS"]
 
 #: raters whose scores differ by this many points or more on an indicator disagree
 DISAGREEMENT_POINTS = 2.0
@@ -102,9 +102,8 @@ class Combined:
         return {i: s.mean for i, s in self.indicators.items() if s.mean is not None}
 
     def profile_document(self, name: str | None = None) -> dict[str, Any]:
-        """The profile as a document ``parse_profile`` reads. Sections the profile does not know
-        yet (``changes``, ``organization``, ``flywheel``) are added only when
-        :data:`advisor.sections.SECTIONS` lists them: the seam for the diagnosis and advice."""
+        """The profile as a document ``parse_profile`` reads; the sections other layers own are
+        written through :data:`SECTION_MAPS`."""
         if "pmo_exists" not in self.facts:
             raise InputError("nobody has answered whether a PMO exists; a cycle needs that "
                              "fact before it closes", "answers.fact.pmo_exists")
@@ -122,8 +121,10 @@ class Combined:
             doc["signs"] = list(self.signs)
         if self.customers and "customers" in SECTIONS:
             doc["customers"] = [dict(c) for c in self.customers]
-        if "changes" in SECTIONS and any(self.changes.values()):
-            doc["changes"] = sorted(k for k, v in self.changes.items() if v)
+        for section, build in SECTION_MAPS.items():
+            value = build(self) if section in SECTIONS else None
+            if value:
+                doc[section] = value
         return doc
 
     def profile(self, name: str | None = None) -> Profile:
@@ -142,6 +143,14 @@ class Combined:
             "trends": dict(self.trends),
             "trend_overrides": dict(self.trend_overrides),
         }
+
+
+#: The seam to the profile sections other engineers own: section name -> how this combination
+#: fills it. A section is written only when :data:`advisor.sections.SECTIONS` has it *and* a
+#: mapping here says how, so a section's shape is never guessed. Waiting for their sections:
+#: ``changes`` (diagnosis: from ``Combined.changes``, the ``change.*`` items), ``organization``
+#: (advice) and the flywheel self-check (``Combined.flywheel``: step -> score, band).
+SECTION_MAPS: dict[str, Callable[[Combined], Any]] = {}
 
 
 def _r(value: float) -> float:

@@ -159,3 +159,16 @@ def test_same_answers_give_the_same_combination():
     raters = [rater("a", autonomy__mandate_clear=3, fact__pmo_exists=True),
               rater("b", autonomy__mandate_clear=4, autonomy__no_overrides=1)]
     assert combine(raters).to_dict() == combine(list(reversed(raters))).to_dict()
+
+
+def test_a_section_is_written_only_when_the_profile_has_it_and_a_mapping_says_how(monkeypatch):
+    from advisor import combination
+
+    combined = combine([rater("a", fact__pmo_exists=True, change__leadership=True)])
+    monkeypatch.setattr(combination, "SECTION_MAPS", {
+        "not_a_profile_section": lambda c: {"x": 1},
+        "customers": lambda c: [{"id": "pmo_office", "group": "executives", "maturity": 3}]})
+    document = combined.profile_document()
+    assert "not_a_profile_section" not in document
+    assert document["customers"][0]["id"] == "pmo_office"
+    assert combined.changes == {"leadership": True}
