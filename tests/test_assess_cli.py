@@ -1,4 +1,5 @@
-"""``pmo-advisor assess`` and ``pmo-advisor history``: an assessment cycle from the terminal."""
+"""``pmo-advisor assess``, ``history`` and ``memory``: assessment cycles from the terminal, the
+same on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ from api.store.sheets import parse_csv_sheet
 
 
 @pytest.fixture
-def db(tmp_path) -> Iterator[list[str]]:
-    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
-    yield ["--database", url]
-    close_store(url)
+def db(database_url: str) -> Iterator[list[str]]:
+    """``--database`` naming a new database, on SQLite and on PostgreSQL in turn."""
+    yield ["--database", database_url]
+    close_store(database_url)
 
 
 @pytest.fixture
@@ -76,7 +77,9 @@ def test_answering_in_the_terminal_saves_what_was_answered(db):
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     first, second = (i.id for i in q.of_part("indicator")[:2])
-    cycle = Store(db[1]).cycle("Acme", 1)
+    store = Store(db[1])
+    cycle = store.cycle("Acme", 1)
+    store.close()
     assert cycle["raters"] == [{"name": "Ann", "role": "pmo_staff", "answers": {
         "fact.pmo_exists": True, first: 4, second: "dont_know"}}]
 
