@@ -1,4 +1,4 @@
-"""A crash mid-write leaves the previous state: the real server (gunicorn) is killed with
+"""The real server on each backend. A crash mid-write leaves the previous state: the server (gunicorn) is killed with
 SIGKILL while raters write, and the database (a SQLite file, or PostgreSQL) holds only whole
 writes."""
 
@@ -72,3 +72,37 @@ def test_killing_the_server_mid_write_leaves_only_whole_writes(database_url):
     assert cycle["version"] == 1 + len(stored)       # the version counts exactly those writes
     after.answer("Acme", 1, "after the crash", {BATCH[0]: 3})  # and the file takes writes again
     after.close()
+
+
+@pytest.mark.slow
+def test_eight_raters_through_two_server_workers_lose_no_answer(database_url):
+    """The same as the store's 8-thread test, across processes: two gunicorn workers share
+    one database, and every acknowledged answer is there afterwards."""
+    setup = Store(database_url)
+    org = setup.create_organization("Acme")["id"]
+    setup.create_cycle("Acme")
+    setup.close()
+    errors: list[str] = []
+    with ServerProcess("--workers", "2", "--threads", "4",
+                       env={"PMO_ADVISOR_DATABASE_URL": database_url}) as server:
+        answers_url = f"{server.url}/api/v1/organizations/{org}/assessments/1/answers"
+
+        def rate(n: int) -> None:
+            with requests.Session() as session:
+                for start in range(0, len(BATCH), 8):  # three writes per rater
+                    reply = session.post(answers_url, timeout=60, json={
+                        "rater": f"rater {n}",
+                        "answers": dict.fromkeys(BATCH[start:start + 8], 1 + n % 5)})
+                    if reply.status_code != 200:
+                        errors.append(f"{reply.status_code} {reply.text}")
+
+        threads = [threading.Thread(target=rate, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        cycle = requests.get(answers_url.removesuffix("/answers"), timeout=30).json()
+    assert errors == []
+    assert cycle["version"] == 1 + 8 * 3
+    assert {r["name"]: len(r["answers"]) for r in cycle["raters"]} == {
+        f"rater {n}": len(BATCH) for n in range(8)}
