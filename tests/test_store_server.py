@@ -1,6 +1,6 @@
-"""The real server on each backend. A crash mid-write leaves the previous state: the server (gunicorn) is killed with
-SIGKILL while raters write, and the database (a SQLite file, or PostgreSQL) holds only whole
-writes."""
+"""The assessments' memory behind the real server (gunicorn), on each backend: a SIGKILL while
+raters write leaves only whole writes, and raters answering through two workers at once lose no
+answer."""
 
 from __future__ import annotations
 
