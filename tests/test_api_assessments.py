@@ -147,3 +147,11 @@ def test_a_simulation_from_a_closed_cycle_is_kept_with_it(client):
                                                      "months": 12, "seed": 3})
     assert again.get_json()["summary"] == run.get_json()["summary"]  # same seed, same result
     assert client.get(path + "/simulations").get_json()["count"] == 2
+
+
+def test_reading_a_cycle_again_with_its_etag_is_304_not_modified(client):
+    path, tag = _cycle(client)
+    assert client.get(path, headers={"If-None-Match": tag}).status_code == 304
+    client.post(path + "/answers", json={"rater": "ann", "answers": CRISIS_LIKE})
+    changed = client.get(path, headers={"If-None-Match": tag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != tag

@@ -86,3 +86,12 @@ def test_a_rater_answers_a_section_and_sees_it_in_the_combined_profile(page: Pag
     # one rater: her score is the mean of her answers (4 and 2), and she cannot disagree alone
     expect(row).to_contain_text("3.00")
     expect(row).not_to_contain_text("raters disagree")
+
+
+def test_the_printable_report_prints_on_one_page(page: Page) -> None:
+    import re
+
+    page.goto(page.base + "/api/v1/organizations/1/assessments/3/report")  # type: ignore[attr-defined]
+    expect(page.get_by_role("heading", level=2).first).to_contain_text("Resurgence")
+    pdf = page.pdf(format="A4")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1

@@ -171,11 +171,15 @@ def list_cycles(org: int) -> dict[str, Any]:
 
 
 @blp.route("/organizations/<int:org>/assessments/<int:number>")
-@blp.response(200, CycleSchema)
+@blp.response(200, CycleSchema, headers={
+    "ETag": {"description": "the cycle's version, for If-Match", "schema": {"type": "string"}}})
+@blp.alt_response(304, description="not modified since the ETag of If-None-Match")
 @blp.alt_response(404, error_response(404))
 def get_cycle(org: int, number: int) -> Response:
-    """One cycle: raters' answers, the combination (and, once closed, diagnosis and plan)"""
-    return _with_etag(store().cycle(org, number))
+    """One cycle: raters' answers, the combination (and, once closed, diagnosis and plan)
+
+    With ``If-None-Match`` naming the current ETag the answer is 304 Not Modified, no body."""
+    return _with_etag(store().cycle(org, number)).make_conditional(request)
 
 
 @blp.route("/organizations/<int:org>/assessments/<int:number>/answers", methods=["POST"])
