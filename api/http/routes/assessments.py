@@ -179,7 +179,9 @@ def get_cycle(org: int, number: int) -> Response:
     """One cycle: raters' answers, the combination (and, once closed, diagnosis and plan)
 
     With ``If-None-Match`` naming the current ETag the answer is 304 Not Modified, no body."""
-    return _with_etag(store().cycle(org, number)).make_conditional(request)
+    response = _with_etag(store().cycle(org, number))
+    response.make_conditional(request)
+    return response
 
 
 @blp.route("/organizations/<int:org>/assessments/<int:number>/answers", methods=["POST"])
