@@ -3,6 +3,7 @@ same on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -103,3 +104,22 @@ def test_memory_export_wipe_import_round_trips(cli, db, tmp_path):
     assert cli("memory", "import", str(first), *db).returncode == 0
     assert cli("memory", "export", str(second), *db).returncode == 0
     assert first.read_text() == second.read_text()
+
+
+@pytest.mark.parametrize("suffix", ["csv", "yaml"])
+def test_a_blank_sheet_filled_in_imports_back(cli, db, tmp_path, suffix):
+    blank = tmp_path / f"blank.{suffix}"
+    assert cli("assess", "--blank-sheet", str(blank)).returncode == 0
+    text = blank.read_text()
+    if suffix == "csv":
+        text = text.replace(",,fact.pmo_exists,,", "Zoe,executive,fact.pmo_exists,yes,") \
+                   .replace(",,influence.consulted,,", "Zoe,executive,influence.consulted,4,")
+    else:
+        text = text.replace("rater: ''", "rater: Zoe") \
+                   .replace("  # fact.pmo_exists: ", "  fact.pmo_exists: true") \
+                   .replace("  # influence.consulted: ", "  influence.consulted: 4")
+    blank.write_text(text)
+    done = cli("assess", "Acme", "--sheet", str(blank), "--json", *db)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["raters"][0]["answers"] == {"fact.pmo_exists": True,
+                                                               "influence.consulted": 4}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from advisor.errors import InputError
@@ -17,7 +18,13 @@ from advisor.questionnaire import DONT_KNOW, Item, load_questionnaire
 from api.cli.history import add_database_argument
 from api.reports.history import render_cycle
 from api.store import OPEN, NotFoundError, Store, open_store
-from api.store.sheets import EXAMPLE_ORGANIZATION, load_example, read_cell, read_sheet
+from api.store.sheets import (
+    EXAMPLE_ORGANIZATION,
+    blank_sheet,
+    load_example,
+    read_cell,
+    read_sheet,
+)
 
 NAME = "assess"
 HELP = "run an assessment cycle: answer the questionnaire or import answer sheets, then close it"
@@ -39,6 +46,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "three cycles, Crisis to Resurgence)")
     parser.add_argument("--items", action="store_true",
                         help="list the questionnaire's items (id, part, text) and exit")
+    parser.add_argument("--blank-sheet", metavar="FILE",
+                        help="write an empty answer sheet (.csv or .yaml) to fill in, and exit")
     parser.add_argument("--json", action="store_true", help="print the cycle as JSON")
     add_database_argument(parser)
 
@@ -106,6 +115,12 @@ def run(args: argparse.Namespace) -> int:
     if args.items:
         for item in load_questionnaire().items:
             print(f"{item.id:<48} {item.part:<10} {item.text}")
+        return 0
+    if args.blank_sheet:
+        kind = "csv" if args.blank_sheet.lower().endswith(".csv") else "yaml"
+        Path(args.blank_sheet).write_text(blank_sheet(kind), encoding="utf-8")
+        print(f"wrote an empty {kind.upper()} answer sheet to {args.blank_sheet}",
+              file=sys.stderr)
         return 0
     store = open_store(args.database)
     if args.example:

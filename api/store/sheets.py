@@ -21,8 +21,8 @@ from advisor.errors import InputError
 from advisor.questionnaire import DONT_KNOW, load_questionnaire
 from api.store.store import NotFoundError, Store
 
-__all__ = ["Sheet", "read_sheet", "read_cell", "parse_csv_sheet", "examples", "load_example",
-           "EXAMPLE_ORGANIZATION"]
+__all__ = ["Sheet", "read_sheet", "read_cell", "blank_sheet", "parse_csv_sheet", "examples",
+           "load_example", "EXAMPLE_ORGANIZATION"]
 
 EXAMPLE_ORGANIZATION = "northwind-freight"
 MAX_SHEET_BYTES = 1_000_000
@@ -95,6 +95,30 @@ def parse_csv_sheet(text: str) -> Sheet:
         raise InputError("a CSV answer sheet holds one rater's answers (one rater and role)",
                          "sheet")
     return Sheet(rater=next(iter(raters), None), role=next(iter(roles), None), answers=answers)
+
+
+def blank_sheet(kind: str = "csv") -> str:
+    """An empty answer sheet of every item, to fill in a spreadsheet or an editor and import
+    with ``pmo-advisor assess ORG --sheet FILE``: CSV (``item,value,question`` rows) or YAML
+    (every item commented out, its question above it)."""
+    q = load_questionnaire()
+    if kind == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["rater", "role", "item", "value", "question"])
+        for item in q.items:
+            writer.writerow(["", "", item.id, "", item.text])
+        return out.getvalue()
+    lines = [f"# pmo-advisor answer sheet, questionnaire {q.version}. Uncomment and answer the",
+             "# items you can judge: 1-5 (see each scale), true/false, a number, or dont_know.",
+             "rater: ''", f"role: other   # {', '.join(q.roles)}", "answers:"]
+    for item in q.items:
+        lines.append(f"  # {item.text}")
+        if item.anchors:
+            lines.append("  #   " + "; ".join(f"{n} {a.split(':')[0]}"
+                                              for n, a in enumerate(item.anchors, 1)))
+        lines.append(f"  # {item.id}: ")
+    return "\n".join(lines) + "\n"
 
 
 def examples() -> dict[str, Path]:
