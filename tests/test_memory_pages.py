@@ -67,6 +67,9 @@ def test_history_page_shows_the_example_turning_from_crisis_to_resurgence(page: 
         "Scenario path: crisis → decline → resurgence")
     expect(page.locator("#trend-chart svg polyline")).to_have_count(12)
     expect(page.locator("#indicator-table tr")).to_have_count(13)
+    page.get_by_role("link", name="cycle 3").click()
+    expect(page.locator("#cycle-meta")).to_contain_text("scenario: resurgence")
+    expect(page.locator("#indicators tr")).to_have_count(13)
 
 
 def test_a_rater_answers_a_section_and_sees_it_in_the_combined_profile(page: Page) -> None:

@@ -229,11 +229,16 @@ const Memory = (function () {
         ? "Scenario path: " + h.scenario_path.join(" → ") : "No closed cycle yet.";
       const cycles = document.getElementById("cycles");
       cycles.append(row(["Cycle", "Label", "Scenario", "Raters", "Closed"], true));
-      h.cycles.forEach(function (c) {
-        const tr = row([String(c.number), c.label || "", c.scenario, String(c.raters),
-                        (c.closed_at || "").slice(0, 10)]);
-        tr.children[2].className = `scenario-${c.scenario}`;
-        cycles.append(tr);
+      PmoApi.get(`/organizations/${org}/assessments`).then(function (all) {
+        (all.data ? all.data.items : []).forEach(function (c) {
+          const tr = row(["", c.label || "", c.scenario || "(open)", String(c.rater_count),
+                          (c.closed_at || "").slice(0, 10)]);
+          const link = el("a", `cycle ${c.number}`);
+          link.href = `/organizations/${org}/assessments/${c.number}`;
+          tr.children[0].append(link);
+          if (c.scenario) tr.children[2].className = `scenario-${c.scenario}`;
+          cycles.append(tr);
+        });
       });
       const names = Object.keys(h.indicators);
       const series = names.map(function (name) {
