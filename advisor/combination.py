@@ -8,9 +8,11 @@ The rule (docs/questionnaire.md says the same for a reader):
   minus the lowest; raters *disagree* when the spread is 2 points or more. ``coverage`` is the
   share of answers that were known: "don't know" lowers it, it never invents a value. An
   indicator nobody could judge stays out of the profile (the diagnosis lists it as missing).
-* **Facts** (PMO exists, earlier PMO closed, recent changes) follow the majority of the raters
-  who answered; a tie says yes (a fact someone has seen is worth checking). The PMO's age is the
-  median of the answers.
+* **Facts** (PMO exists, earlier PMO closed) follow the majority of the raters who answered; a
+  tie says yes (a fact someone has seen is worth checking). The PMO's age and the months since
+  each recent change are the median of the answers. The **organization** (industry, scope,
+  reporting line) is the answer most raters gave (a tie: the first in sorted order); "regulated"
+  follows the majority.
 * **Signs** are seen when at least half of the raters who answered say yes.
 * **Customers.** Customer raters of the same group make one customer: maturity the mean, outcomes
   ranked by a Borda count (first of five gets 5 points), ties broken by the outcome's number.
@@ -31,10 +33,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from advisor import sections
 from advisor.assessment import Profile, parse_profile
 from advisor.errors import InputError
 from advisor.questionnaire import DONT_KNOW, TRENDS, Questionnaire, load_questionnaire
-from advisor.sections import SECTIONS
 
 __all__ = ["RaterAnswers", "IndicatorSummary", "StepSummary", "Combined", "combine",
            "trends_from_history", "DISAGREEMENT_POINTS", "TREND_THRESHOLD", "SECTION_MAPS"]
@@ -86,7 +88,8 @@ class Combined:
 
     indicators: dict[str, IndicatorSummary]
     facts: dict[str, Any]
-    changes: dict[str, bool]
+    changes: dict[str, float]
+    organization: dict[str, Any]
     signs: tuple[str, ...]
     customers: tuple[dict[str, Any], ...]
     flywheel: dict[str, StepSummary]
@@ -119,10 +122,10 @@ class Combined:
             doc["trends"] = dict(self.trends)
         if self.signs:
             doc["signs"] = list(self.signs)
-        if self.customers and "customers" in SECTIONS:
+        if self.customers and "customers" in sections.SECTIONS:
             doc["customers"] = [dict(c) for c in self.customers]
         for section, build in SECTION_MAPS.items():
-            value = build(self) if section in SECTIONS else None
+            value = build(self) if section in sections.SECTIONS else None
             if value:
                 doc[section] = value
         return doc
@@ -137,6 +140,7 @@ class Combined:
             "indicators": {i: s.to_dict() for i, s in self.indicators.items()},
             "facts": dict(self.facts),
             "changes": dict(self.changes),
+            "organization": dict(self.organization),
             "signs": list(self.signs),
             "customers": [dict(c) for c in self.customers],
             "flywheel": {s: v.to_dict() for s, v in self.flywheel.items()},
@@ -147,10 +151,25 @@ class Combined:
 
 #: The seam to the profile sections other engineers own: section name -> how this combination
 #: fills it. A section is written only when :data:`advisor.sections.SECTIONS` has it *and* a
-#: mapping here says how, so a section's shape is never guessed. Waiting for their sections:
-#: ``changes`` (diagnosis: from ``Combined.changes``, the ``change.*`` items), ``organization``
-#: (advice) and the flywheel self-check (``Combined.flywheel``: step -> score, band).
-SECTION_MAPS: dict[str, Callable[[Combined], Any]] = {}
+#: mapping here says how. ``changes`` (the diagnosis': kind -> months ago) and ``organization``
+#: (the advice's: industry, regulated, scope, reporting line) follow the shapes their owners
+#: gave them; the flywheel self-check (``Combined.flywheel``) waits for a section to read it.
+def _changes_section(combined: Combined) -> dict[str, Any]:
+    """``changes``: the kinds the diagnosis knows (``advisor.sections.CHANGES``), months ago."""
+    known = getattr(sections, "CHANGES", ())
+    return {kind: {"months_ago": months} for kind, months in combined.changes.items()
+            if kind in known}
+
+
+def _organization_section(combined: Combined) -> dict[str, Any]:
+    """``organization``: industry, regulated, scope, reporting line, as the raters said."""
+    return dict(combined.organization)
+
+
+SECTION_MAPS: dict[str, Callable[[Combined], Any]] = {
+    "changes": _changes_section,
+    "organization": _organization_section,
+}
 
 
 def _r(value: float) -> float:
@@ -201,11 +220,12 @@ def combine(raters: Sequence[RaterAnswers],
                                            band=q.band_of(mean / 5) if mean is not None else None)
 
     facts: dict[str, Any] = {}
-    changes: dict[str, bool] = {}
+    changes: dict[str, float] = {}
     signs: list[str] = []
     overrides: dict[str, str] = {}
+    organization: dict[str, Any] = {}
     for item in q.items:
-        if item.part not in ("fact", "change", "sign", "trend"):
+        if item.part not in ("fact", "change", "organization", "sign", "trend"):
             continue
         values = [r.answers[item.id] for r in raters
                   if item.id in r.answers and r.answers[item.id] != DONT_KNOW]
@@ -216,16 +236,26 @@ def combine(raters: Sequence[RaterAnswers],
         elif item.part == "fact":
             facts[item.target] = _majority(values)
         elif item.part == "change":
-            changes[item.target] = _majority(values)
+            changes[item.target] = _r(statistics.median(values))
+        elif item.part == "organization":
+            organization[item.target] = (_majority(values) if item.kind == "yes_no"
+                                         else _most_named(values))
         elif item.part == "sign":
             if _majority(values):
                 signs.append(item.target)
         else:  # a trend override: the most named trend; a tie keeps the order of TRENDS
             counts = Counter(values)
             overrides[item.target] = max(TRENDS, key=lambda t: (counts[t], -TRENDS.index(t)))
-    return Combined(indicators=indicators, facts=facts, changes=changes, signs=tuple(signs),
+    return Combined(indicators=indicators, facts=facts, changes=changes,
+                    organization=organization, signs=tuple(signs),
                     customers=_customers(raters), flywheel=flywheel, trend_overrides=overrides,
                     raters=len(raters), questionnaire_version=q.version)
+
+
+def _most_named(values: Sequence[Any]) -> Any:
+    """The answer most raters gave; a tie goes to the first in sorted order (deterministic)."""
+    counts = Counter(values)
+    return min(counts, key=lambda v: (-counts[v], str(v)))
 
 
 def _customers(raters: Sequence[RaterAnswers]) -> tuple[dict[str, Any], ...]:

@@ -27,14 +27,15 @@ __all__ = ["DONT_KNOW", "TRENDS", "KINDS", "Item", "Band", "Questionnaire", "loa
 DONT_KNOW = "dont_know"
 TRENDS = ("rising", "steady", "falling")
 #: how an item is answered
-KINDS = ("scale", "yes_no", "number", "choice", "ranking", "trend")
+KINDS = ("scale", "yes_no", "number", "choice", "ranking", "trend", "text")
+MAX_TEXT = 200
 SCALE_RANGE = (1, 5)
 
 
 @dataclass(frozen=True, slots=True)
 class Item:
-    """One question. ``part`` says what it feeds: indicator, fact, change, sign, customer,
-    trend or flywheel; ``target`` names the indicator, sign, flywheel step or fact it speaks to."""
+    """One question. ``part`` says what it feeds: indicator, fact, change, organization, sign,
+    customer, trend or flywheel; ``target`` names the indicator, sign, step or fact it is about."""
 
     id: str
     part: str
@@ -133,6 +134,11 @@ class Questionnaire:
                 raise InputError(f"must be a number from {least:g} to {most:g} or "
                                  f"{DONT_KNOW!r}, got {value!r}", field)
             return float(value)
+        if item.kind == "text":
+            if not isinstance(value, str) or not value.strip() or len(value) > MAX_TEXT:
+                raise InputError(f"must be a text of 1 to {MAX_TEXT} characters or "
+                                 f"{DONT_KNOW!r}, got {value!r}", field)
+            return value.strip()
         if item.kind == "trend":
             if value not in TRENDS:
                 raise InputError(f"must be one of {', '.join(TRENDS)} or {DONT_KNOW!r}, "
@@ -194,12 +200,12 @@ def load_questionnaire() -> Questionnaire:
         if len(listed) < 3:
             raise CatalogError(f"questionnaire: indicator {indicator} needs at least 3 items")
         items += _scale_items(listed, "indicator", indicator, scales)
+    parts = {"fact": "fact", "change": "change", "org": "organization"}
     for entry in raw["facts"]:
-        part = "change" if entry["id"].startswith("change.") else "fact"
-        target = entry["id"].split(".", 1)[1]
-        items.append(Item(id=entry["id"], part=part, kind=entry["kind"], text=entry["text"],
-                          target=target, minimum=entry.get("minimum"),
-                          maximum=entry.get("maximum")))
+        prefix, target = entry["id"].split(".", 1)
+        items.append(Item(id=entry["id"], part=parts[prefix], kind=entry["kind"],
+                          text=entry["text"], target=target, minimum=entry.get("minimum"),
+                          maximum=entry.get("maximum"), choices=tuple(entry.get("choices", ()))))
     prompt = raw["signs"]["prompt"]
     items += [Item(id=f"sign.{sign.id}", part="sign", kind="yes_no", target=sign.id,
                    text=f"{prompt} {sign.description}") for sign in catalog.signs]

@@ -70,7 +70,7 @@ def test_a_bad_answer_in_a_sheet_exits_2_naming_the_item(cli, db, tmp_path):
 
 def test_answering_in_the_terminal_saves_what_was_answered(db):
     q = load_questionnaire()
-    facts = len(q.of_part("fact")) + len(q.of_part("change"))
+    facts = sum(len(q.of_part(part)) for part in ("fact", "organization", "change"))
     # facts: PMO exists, skip the rest; first indicator item 4, the second don't know; then EOF
     typed = "y\n" + "\n" * (facts - 1) + "4\n?\n"
     done = subprocess.run([sys.executable, "-m", "api", "assess", "Acme", "--rater", "Ann",

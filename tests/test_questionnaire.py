@@ -164,11 +164,38 @@ def test_same_answers_give_the_same_combination():
 def test_a_section_is_written_only_when_the_profile_has_it_and_a_mapping_says_how(monkeypatch):
     from advisor import combination
 
-    combined = combine([rater("a", fact__pmo_exists=True, change__leadership=True)])
+    combined = combine([rater("a", fact__pmo_exists=True)])
     monkeypatch.setattr(combination, "SECTION_MAPS", {
         "not_a_profile_section": lambda c: {"x": 1},
         "customers": lambda c: [{"id": "pmo_office", "group": "executives", "maturity": 3}]})
     document = combined.profile_document()
     assert "not_a_profile_section" not in document
     assert document["customers"][0]["id"] == "pmo_office"
-    assert combined.changes == {"leadership": True}
+
+
+def test_changes_are_months_ago_and_fill_the_diagnosis_changes_section(monkeypatch):
+    from advisor import sections
+
+    combined = combine([rater("a", fact__pmo_exists=True, change__restructuring=4,
+                              change__merger=30),
+                        rater("b", change__restructuring=8, change__leadership_change="dont_know")])
+    assert combined.changes == {"restructuring": 6.0, "merger": 30.0}
+    monkeypatch.setattr(sections, "SECTIONS", (*sections.SECTIONS, "changes"), raising=False)
+    monkeypatch.setattr(sections, "CHANGES", ("restructuring", "leadership_change",
+                                              "strategy_shift"), raising=False)
+    # only the kinds the diagnosis knows, in its shape
+    assert combined.profile_document()["changes"] == {"restructuring": {"months_ago": 6.0}}
+
+
+def test_the_organization_is_what_most_raters_said(monkeypatch):
+    from advisor import sections
+
+    combined = combine([rater("a", fact__pmo_exists=True, org__scope="enterprise",
+                              org__regulated=True, org__industry="rail"),
+                        rater("b", org__scope="departmental", org__regulated=False,
+                              org__industry="rail"),
+                        rater("c", org__scope="departmental", org__industry="  logistics ")])
+    assert combined.organization == {"industry": "rail", "regulated": True,
+                                     "scope": "departmental"}
+    monkeypatch.setattr(sections, "SECTIONS", (*sections.SECTIONS, "organization"))
+    assert combined.profile_document()["organization"] == combined.organization

@@ -71,8 +71,10 @@ def _ask(item: Item) -> Any:
     q = load_questionnaire()
     if item.anchors:
         print("    " + "  ".join(f"{n}={a.split(':')[0]}" for n, a in enumerate(item.anchors, 1)))
-    hint = {"scale": "1-5", "yes_no": "y/n", "number": "number", "trend": "rising/steady/falling",
-            "choice": "/".join(item.choices[:4]) + "...", "ranking": "numbers, e.g. 14;5"}
+    hint = {"scale": "1-5", "yes_no": "y/n", "number": "number", "text": "text",
+            "trend": "rising/steady/falling",
+            "choice": "/".join(item.choices[:4]) + ("..." if len(item.choices) > 4 else ""),
+            "ranking": "numbers, e.g. 14;5"}
     while True:
         text = input(f"  {item.text} [{hint[item.kind]}, ?=don't know, Enter=skip] ").strip()
         if not text:
@@ -88,7 +90,7 @@ def _ask(item: Item) -> Any:
 
 def _interactive(store: Store, organization: str, number: int, rater: str, role: str) -> None:
     q = load_questionnaire()
-    parts = ("fact", "change", "indicator", "sign", "customer", "flywheel")
+    parts = ("fact", "organization", "change", "indicator", "sign", "customer", "flywheel")
     for part in parts:
         if part == "customer" and role != "customer":
             continue

@@ -26,7 +26,8 @@ const Memory = (function () {
     return tr;
   }
 
-  const PARTS = [["fact", "The PMO"], ["change", "Recent changes"], ["indicator", "Indicators"],
+  const PARTS = [["fact", "The PMO"], ["organization", "The organization"],
+                 ["change", "Recent changes (months ago; leave empty if not in the last two years)"], ["indicator", "Indicators"],
                  ["sign", "What you observe"], ["customer", "Your group (customers only)"],
                  ["trend", "Trends since the last cycle (only to override the computed ones)"],
                  ["flywheel", "Flywheel self-check"]];
@@ -54,7 +55,8 @@ const Memory = (function () {
     } else {
       const field = el("input");
       field.name = name;
-      field.placeholder = item.kind === "ranking" ? "outcome numbers, e.g. 14;5;12" : "number";
+      field.placeholder = {ranking: "outcome numbers, e.g. 14;5;12", text: "text"}[item.kind] ||
+        "number";
       if (value !== undefined) field.value = Array.isArray(value) ? value.join(";") : String(value);
       box.append(field);
     }
