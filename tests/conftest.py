@@ -6,7 +6,9 @@ parametrized over them read them at collection time without importing this modul
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -26,8 +28,9 @@ from api.http import create_app
 # Tests never touch a developer's database: the assessments' memory defaults to a throwaway
 # SQLite file (child processes inherit it); tests that need another pass their own URL.
 os.environ.pop("PMO_ADVISOR_DATABASE_URL", None)
-os.environ["PMO_ADVISOR_DATABASE_PATH"] = str(
-    Path(tempfile.mkdtemp(prefix="pmo-advisor-tests-")) / "memory.sqlite3")
+_TEST_DATA = tempfile.mkdtemp(prefix="pmo-advisor-tests-")
+os.environ["PMO_ADVISOR_DATABASE_PATH"] = str(Path(_TEST_DATA) / "memory.sqlite3")
+atexit.register(shutil.rmtree, _TEST_DATA, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -98,7 +101,6 @@ def postgres_server() -> Iterator[str]:
     pg_ctl (``make test`` installs it); as root the cluster runs as the ``postgres`` user, since
     PostgreSQL refuses to run as root. No server, no pass: never skipped."""
     import glob
-    import shutil
 
     found = sorted(glob.glob(f"{POSTGRES_BINARIES}/initdb"))
     if not found:
