@@ -183,7 +183,8 @@ const Memory = (function () {
       const c = r.data, combined = c.combined || {indicators: {}, flywheel: {}, signs: [], trends: {}};
       document.getElementById("cycle-meta").textContent =
         `${c.status}, ${c.raters.length} rater(s), version ${c.version}` +
-        (c.scenario ? `; scenario: ${c.scenario}` : "");
+        (c.scenario ? `; scenario: ${c.scenario}` : "") + ". Raters: " +
+        c.raters.map(function (r) { return `${r.name} (${r.role.replace("_", " ")})`; }).join(", ");
       const table = document.getElementById("indicators");
       table.append(row(["Indicator", "Mean", "Spread", "Raters", "Coverage", "Trend", ""], true));
       Object.entries(combined.indicators).forEach(function (e) {
