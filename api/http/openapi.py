@@ -75,6 +75,10 @@ def _enumerated_keys(converter: Any, field: fields.Field, ret: dict, **kwargs: A
     """A mapping whose keys are enumerated (``services``: the catalog's ids and numbers) is
     documented as an object with exactly those properties, each of the value's schema (OpenAPI
     3.0 has no ``propertyNames``)."""
+    if isinstance(field, fields.Dict) and "additionalProperties" in field.metadata:
+        # a mapping that states its own keys (``answers``: the questionnaire's items) keeps
+        # its word over apispec's default (any key, the value field's schema)
+        return {"additionalProperties": field.metadata["additionalProperties"]}
     keys = getattr(field, "key_field", None)
     names = keys.metadata.get("enum") if isinstance(field, fields.Dict) and keys else None
     if not names:

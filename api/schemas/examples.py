@@ -14,10 +14,12 @@ from typing import Any
 from marshmallow import Schema
 
 from advisor.presets import shipped_profiles
+from advisor.questionnaire import load_questionnaire
 from api.schemas.profiles import profile_schema
 
 __all__ = ["EXAMPLE_PRESET", "diagnosis_example", "recommendation_example",
-           "simulation_example", "comparison_example", "example_for"]
+           "simulation_example", "comparison_example", "organization_example", "cycle_example",
+           "answers_example", "cycle_simulation_example", "example_for"]
 
 #: the shipped PMO every example starts from: a retailer's PMO in Crisis, with customers,
 #: services and team (so the advice has something to work with)
@@ -51,6 +53,35 @@ def comparison_example() -> dict[str, Any]:
     """POST /simulations/compare: two strategies on the same random numbers."""
     return {"preset": EXAMPLE_PRESET, "strategies": ["crisis_turnaround", "process_centric"],
             "months": 12, "runs": 10, "seed": 7, "shocks": [], "random_shocks": True}
+
+
+def organization_example() -> dict[str, Any]:
+    """POST /organizations: the organization whose PMO is assessed."""
+    return {"name": "Brightmart", "pmo_name": "Brightmart PMO"}
+
+
+def cycle_example() -> dict[str, Any]:
+    """POST /organizations/{org}/assessments: a new assessment cycle."""
+    return {"label": "2026 Q4 review"}
+
+
+#: the questionnaire's scale items an executive answers in the example, all "weak" (2 of 5)
+_EXAMPLE_INDICATORS = ("executive_support", "stakeholder_support", "autonomy")
+
+
+def answers_example() -> dict[str, Any]:
+    """POST .../answers: an executive's answers, built from the questionnaire (so they stay
+    valid): the PMO exists, is four years old, and three indicators are weak."""
+    items = load_questionnaire().items
+    answers: dict[str, Any] = {"fact.pmo_exists": True, "fact.age_months": 48}
+    answers.update({i.id: 2 for i in items
+                    if i.kind == "scale" and i.id.split(".")[0] in _EXAMPLE_INDICATORS})
+    return {"rater": "Dana Ruiz (COO)", "role": "executive", "answers": answers}
+
+
+def cycle_simulation_example() -> dict[str, Any]:
+    """POST .../simulations: a strategy from a closed cycle's profile, kept with the cycle."""
+    return {"strategy": "crisis_turnaround", "months": 12, "runs": 20, "seed": 7}
 
 
 def example_for(schema: type[Schema]) -> dict[str, Any] | None:
