@@ -34,15 +34,24 @@ def _support_target(state: PmoState) -> float:
     p = state.params
     ramp = (state.mandate_age - p.expectation_grace_months) / p.expectation_ramp_months
     expected = p.value_expected * min(1.0, max(0.0, ramp))
-    value = state.value_index()
+    w = p.measured_value_weight
+    value = (1.0 - w) * state.value_index() + w * state.measured_index()
     value_for_money = 1.0 if value >= expected else value / expected
     return 1.0 + 4.0 * (p.evidence_value_weight * value_for_money
                         + (1.0 - p.evidence_value_weight) * norm(state.x["stakeholder_support"]))
 
 
-def apply_triggers(state: PmoState, scenario: str) -> None:
-    """Switch strategy when the current one has a trigger for the diagnosed scenario."""
+def apply_triggers(state: PmoState, scenario: str, diagnosis: Diagnosis | None = None) -> None:
+    """Switch strategy when the current one has a trigger for the diagnosed scenario. With a
+    healthy Monitoring step (step 7) trouble is seen a review early: the runner-up scenario
+    fires its trigger too when it scores close to the diagnosed one."""
     trigger = state.strategy.trigger_for(scenario) if state.exists else None
+    p = state.params
+    if (trigger is None and diagnosis is not None and state.exists
+            and state.health[6] >= p.early_warning_health and len(diagnosis.ranking) > 1):
+        (_, top), (runner_up, score) = diagnosis.ranking[:2]
+        if top > 0 and score >= p.early_warning_score * top:
+            trigger = state.strategy.trigger_for(runner_up)
     if trigger is not None:
         state.strategy = get_strategy(trigger.switch_to)
         state.log("strategy", state.strategy.id,
@@ -64,8 +73,9 @@ def executive_review(state: PmoState) -> Diagnosis:
     if not state.exists:
         return diagnosis
     feedback = load_dynamics().feedback[scenario]
+    reputation = 1.0 / (1.0 + state.record_age / p.reputation_months)   # a record is sticky
     state.shift("executive_support",
-                p.exec_response * (_support_target(state) - x["executive_support"]))
+                p.exec_response * reputation * (_support_target(state) - x["executive_support"]))
     state.shift("resources", p.budget_response * (x["executive_support"] - x["resources"])
                 + feedback.resources)
     state.shift("autonomy", feedback.autonomy)
@@ -76,7 +86,7 @@ def executive_review(state: PmoState) -> Diagnosis:
         shutdown(state)
     elif scenario == "collapse":
         state.show_sign("disbanding_considered", p.review_interval + 1)
-    apply_triggers(state, scenario)
+    apply_triggers(state, scenario, diagnosis)
     return diagnosis
 
 

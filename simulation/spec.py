@@ -11,18 +11,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from advisor.assessment import Profile
 from advisor.errors import InputError
 from advisor.presets import resolve_profile
 from advisor.validation import repeats
 from simulation.parameters import DEFAULT_PARAMETERS, Parameters
 from simulation.shocks import ScheduledShock, parse_shock
 from simulation.state import Start
-from simulation.strategies import Strategy, get_strategy
+from simulation.strategies import Strategy, resolve_strategy
 
 __all__ = ["LIMITS", "MAX_MONTHS", "MAX_RUNS", "MAX_REPLICATION_MONTHS", "MAX_SHOCKS",
            "MAX_STRATEGIES", "MAX_SEED", "DEFAULT_MONTHS", "DEFAULT_RUNS", "DEFAULT_SEED",
            "ExperimentSpec", "make_spec", "make_specs", "experiment_spec_from_request",
-           "comparison_specs_from_request", "check_strategy_list"]
+           "comparison_specs_from_request", "check_strategy_list", "PLAN"]
 
 MAX_MONTHS = 120                  # months: ten years of simulated time per run
 MAX_RUNS = 5000                   # replications per strategy
@@ -108,8 +109,14 @@ def make_specs(profile: Any, strategies: Iterable[Any], *, months: Any = DEFAULT
     months = _whole(months, "months", 1, MAX_MONTHS)
     runs = _whole(runs, "runs", 1, MAX_RUNS)
     seed = _whole(seed, "seed", 0, MAX_SEED)
-    chosen = [get_strategy(s, f"strategies[{i}]" if compared else "strategy")
-              for i, s in enumerate(strategies)]
+    resolved = resolve_profile(profile, "profile", allow_files)
+    chosen = [_strategy(s, f"strategies[{i}]" if compared else "strategy", allow_files,
+                        resolved) for i, s in enumerate(strategies)]
+    ids = [s.id for s in chosen]
+    for i, sid in enumerate(ids):
+        if sid in ids[:i]:
+            raise InputError(f"two strategies have the id {sid!r}; give each document its own "
+                             "id", f"strategies[{i}]")
     cost = runs * months * len(chosen)
     if cost > MAX_REPLICATION_MONTHS:
         what = "runs x months" if len(chosen) == 1 else "runs x months x strategies"
@@ -117,20 +124,32 @@ def make_specs(profile: Any, strategies: Iterable[Any], *, months: Any = DEFAULT
                          "ask for fewer runs or months", "runs")
     scheduled = _shocks(shocks, months)
     random_shocks = _flag(random_shocks, "random_shocks")
-    relaunch = None if relaunch_strategy is None else get_strategy(relaunch_strategy,
-                                                                   "relaunch_strategy")
+    relaunch = None if relaunch_strategy is None else resolve_strategy(
+        relaunch_strategy, "relaunch_strategy", allow_files)
     if parameters is None:
         params = DEFAULT_PARAMETERS
     elif isinstance(parameters, Parameters):
         params = parameters
     else:
         params = DEFAULT_PARAMETERS.with_changes(parameters)
-    start = Start.from_profile(resolve_profile(profile, "profile", allow_files))
+    start = Start.from_profile(resolved)
     label = _label(profile)
     return tuple(ExperimentSpec(start=start, profile_label=label, strategy=s, months=months,
                                 runs=runs, seed=seed, shocks=scheduled,
                                 random_shocks=random_shocks, relaunch_strategy=relaunch,
                                 parameters=params) for s in chosen)
+
+
+#: The strategy name that means "this profile's own advice plan" (simulation/plan.py).
+PLAN = "plan"
+
+
+def _strategy(value: Any, field: str, allow_files: bool, profile: Profile) -> Strategy:
+    """A shipped id, a document, a file (command line only) or ``plan``: the profile's plan."""
+    if value == PLAN:
+        from simulation.plan import profile_plan_strategy
+        return profile_plan_strategy(profile)
+    return resolve_strategy(value, field, allow_files)
 
 
 def make_spec(profile: Any, strategy: Any, **options: Any) -> ExperimentSpec:
@@ -173,7 +192,7 @@ def check_strategy_list(values: Any) -> list[Any]:
     if not 2 <= len(values) <= MAX_STRATEGIES:
         raise InputError(f"compare 2 to {MAX_STRATEGIES} strategies, got {len(values)}",
                          "strategies")
-    repeated = repeats(values)
+    repeated = repeats(v for v in values if isinstance(v, str))
     if repeated:
         raise InputError(f"listed more than once: {', '.join(repeated)}", "strategies")
     return list(values)

@@ -12,6 +12,7 @@ from simulation.calibration import (
     TARGET_MEDIAN_FIRST_CHANGE,
     TARGET_MONTHS_BETWEEN_CHANGES,
     calibrate,
+    calibration_table,
 )
 from simulation.shocks import shock_ids
 from simulation.stories import story_ids
@@ -28,6 +29,19 @@ def test_a_pmo_without_strategy_changes_every_two_to_three_years() -> None:
     first_low, first_high = TARGET_MEDIAN_FIRST_CHANGE
     assert first_low <= result.median_first_change <= first_high, result
     assert 0.5 <= result.p_changed_by_36 <= 0.85, result      # "50-75% within three years"
+
+
+@pytest.mark.slow
+def test_every_figure_of_the_calibration_table_is_in_its_band() -> None:
+    """The table of docs/model.md ("The calibration table"), reproduced: population of the
+    shipped profiles in ordinary operation x the shipped strategies, seed 2025."""
+    figures = calibration_table(runs=10, seed=2025, lifecycle_runs=100)
+    outside = [f.to_dict() for f in figures if not f.within]
+    assert outside == []
+    text = MODEL_DOC.read_text(encoding="utf-8")
+    for figure in figures:                 # the documented table shows these very numbers
+        assert f"| {figure.model:g} |" in text or f"| {round(figure.model, 2):g} |" in text, \
+            figure
 
 
 def test_every_parameter_shock_strategy_and_story_is_documented() -> None:

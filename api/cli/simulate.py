@@ -1,5 +1,6 @@
-"""pmo-advisor simulate --profile FILE_OR_PRESET --strategy NAME [--months 36] [--runs 500]
-[--seed 0] [--shock sponsor_change@6 ...] [--no-random-shocks] [--json] [--plot out.png]"""
+"""pmo-advisor simulate --profile FILE_OR_PRESET --strategy NAME_OR_FILE [--months 36]
+[--runs 500] [--seed 0] [--shock sponsor_change@6 ...] [--baseline] [--no-random-shocks] [--json]
+[--plot out.png]"""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from advisor.errors import InputError
-from api.service import simulate
+from api.service import simulate, simulate_with_baseline
 from simulation.spec import DEFAULT_MONTHS, DEFAULT_RUNS, DEFAULT_SEED, LIMITS
 from simulation.strategies import strategy_ids
 
@@ -78,6 +79,8 @@ def check_plot(path: str | None) -> None:
 def write_plot(result: Any, path: str | None) -> None:
     if path:
         from simulation import plots
+        if kind_of(result) == "baseline":
+            result = result.shocked
         figure = {"experiment": plots.experiment_figure, "comparison": plots.comparison_figure,
                   "story": plots.story_figure}[kind_of(result)](result)
         written = plots.save_figure(figure, path)
@@ -88,15 +91,27 @@ def kind_of(result: Any) -> str:
     return type(result).__name__.replace("Result", "").lower()
 
 
+STRATEGY_HELP = ("a shipped strategy (" + ", ".join(strategy_ids()) + "), plan (the profile's "
+                 "own advice plan) or a strategy file, YAML or JSON (e.g. written by recommend "
+                 "--strategy-out)")
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--strategy", required=True, metavar="NAME",
-                        help="one of: " + ", ".join(strategy_ids()))
+    parser.add_argument("--strategy", required=True, metavar="NAME_OR_FILE", help=STRATEGY_HELP)
+    parser.add_argument("--baseline", action="store_true",
+                        help="also run without the --shock shocks on the same random numbers "
+                             "and report the shocks' effect with 95%% intervals")
     add_run_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    from api.reports.simulation import render_experiment
+    from api.reports.simulation import render_baseline, render_experiment
     check_plot(args.plot)
+    if args.baseline:
+        both = simulate_with_baseline(args.profile, args.strategy, **run_options(args))
+        print(json.dumps(both.to_dict(), indent=2) if args.json else render_baseline(both))
+        write_plot(both, args.plot)
+        return 0
     result = simulate(args.profile, args.strategy, **run_options(args))
     print(json.dumps(result.to_dict(), indent=2) if args.json else render_experiment(result))
     write_plot(result, args.plot)

@@ -22,6 +22,13 @@ class TriggerSchema(Schema):
     reason = fields.String(required=True)
 
 
+class PhaseSchema(Schema):
+    month = fields.Integer(required=True)
+    effort = _shares("share of the PMO's capacity per flywheel step")
+    services = _shares("share of service work per service")
+    targets = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+
+
 class StrategySchema(Schema):
     id = fields.String(required=True)
     name = fields.String(required=True)
@@ -33,6 +40,10 @@ class StrategySchema(Schema):
                                                       "tailored (to the customers' maturity)"})
     triggers = fields.List(fields.Nested(TriggerSchema), required=True)
     perception_mix = _shares("share of delivered value per outcome horizon")
+    targets = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True, metadata={
+        "description": "maturity level (1-5) each service works towards"})
+    schedule = fields.List(fields.Nested(PhaseSchema), required=True, metadata={
+        "description": "later phases: from month on, new effort, services and targets"})
 
 
 class StorySchema(Schema):

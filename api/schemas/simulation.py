@@ -21,7 +21,8 @@ from advisor.validation import StrictBool, closed_schema, distinct, one_of
 from api.limits import DEFAULT_SIMULATION_RUNS, MAX_COMPARED_STRATEGIES, MAX_SIMULATION_RUN_MONTHS
 from api.schemas.profiles import profile_schema
 from simulation import list_shocks, list_strategies
-from simulation.spec import DEFAULT_MONTHS, DEFAULT_SEED, MAX_MONTHS, MAX_SEED, MAX_SHOCKS
+from simulation.spec import DEFAULT_MONTHS, DEFAULT_SEED, MAX_MONTHS, MAX_SEED, MAX_SHOCKS, PLAN
+from simulation.strategies import strategy_from_document
 
 __all__ = ["SimulationRequestSchema", "ComparisonRequestSchema", "ExperimentResultSchema",
            "ComparisonResultSchema"]
@@ -62,6 +63,31 @@ class ProfileField(fields.Nested):
                                    for field, message in exc.problems}) from None
 
 
+class StrategyField(fields.Field):
+    """A shipped strategy's id, ``plan`` (the profile's own advice plan) or an inline strategy
+    document (``effort`` and ``services`` required; docs/model.md, "Strategy documents"), checked
+    field by field."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(metadata={"description": "a shipped strategy id (GET /strategies), "
+                                   "`plan`, or a strategy object with effort and services",
+                                   "oneOf": [{"type": "string"}, {"type": "object"}]}, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str):
+            if value not in (*_STRATEGIES, PLAN):
+                raise ValidationError(f"unknown strategy {value!r}; allowed: "
+                                      + ", ".join((*_STRATEGIES, PLAN)) + " or an object")
+            return value
+        if isinstance(value, Mapping):
+            try:
+                strategy_from_document(value, "")
+            except InputError as exc:
+                raise ValidationError({f or "_schema": [m] for f, m in exc.problems}) from None
+            return dict(value)
+        raise ValidationError("give a strategy id or a strategy object")
+
+
 def _run_fields() -> dict[str, fields.Field]:
     """What every simulation request may say besides its strategy or strategies."""
     return {
@@ -93,13 +119,13 @@ class _StartsSomewhere(Schema):
 
 SimulationRequestSchema = type("SimulationRequestSchema", (
     _StartsSomewhere, closed_schema("SimulationRequestSchema", {
-        "strategy": fields.String(required=True, validate=one_of(_STRATEGIES, "strategy")),
+        "strategy": StrategyField(required=True),
         **_run_fields()})), {})
 
 ComparisonRequestSchema = type("ComparisonRequestSchema", (
     _StartsSomewhere, closed_schema("ComparisonRequestSchema", {
         "strategies": fields.List(
-            fields.String(validate=one_of(_STRATEGIES, "strategy")), required=True,
+            StrategyField(), required=True,
             validate=[validate.Length(2, MAX_COMPARED_STRATEGIES,
                                       error=f"compare 2 to {MAX_COMPARED_STRATEGIES} strategies"),
                       distinct()]),
@@ -162,9 +188,25 @@ class ExperimentResultSchema(_RunRecordSchema):
                                                    "runs (probabilities, months, counts)"})
 
 
+class DifferenceSchema(Schema):
+    """A headline measure's paired difference: strategy minus baseline, with its 95% interval."""
+
+    measure = fields.String(required=True, validate=validate.OneOf(
+        ["p_thriving", "p_collapse", "months_in_crisis", "final_momentum"]))
+    strategy = fields.String(required=True)
+    baseline = fields.String(required=True)
+    estimate = fields.Float(required=True)
+    low = fields.Float(required=True)
+    high = fields.Float(required=True)
+
+
 class ComparisonResultSchema(_RunRecordSchema):
     strategies = fields.List(fields.String(), required=True)
     table = fields.List(fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True)),
                         required=True,
                         metadata={"description": "one row of outcome measures per strategy"})
+    differences = fields.List(fields.Nested(DifferenceSchema), required=True, metadata={
+        "description": "the first strategy minus each other one, paired run by run"})
+    verdict = fields.List(fields.String(), required=True, metadata={
+        "description": "one plain sentence per strategy compared with the first"})
     experiments = fields.List(fields.Nested(ExperimentResultSchema), required=True)
