@@ -309,3 +309,15 @@ def test_the_api_names_the_field_of_a_bad_inline_strategy(client: FlaskClient) -
     assert response.status_code == 422
     assert response.mimetype == "application/problem+json"
     assert [e["field"] for e in response.get_json()["errors"]] == ["strategy.effort"]
+
+
+def test_the_api_gives_the_plan_as_a_strategy_to_simulate(client: FlaskClient) -> None:
+    profile = yaml.safe_load(PROFILES["kickoff-fintech"].read_text())
+    response = client.post("/api/v1/recommendations/strategy", json=profile)
+    assert response.status_code == 200, response.get_json()
+    plan = response.get_json()
+    assert plan["id"] == "plan" and plan["name"] == "Plan for Lumen Pay PMO"
+    body = {"preset": "kickoff-fintech", "months": 6, "runs": 4, "seed": 1,
+            "strategies": [plan, "minimal"]}
+    data = client.post("/api/v1/simulations/compare", json=body).get_json()
+    assert data["strategies"] == ["plan", "minimal"] and data["verdict"]

@@ -7,7 +7,8 @@ from marshmallow import Schema, fields, validate
 from api.schemas.lists import list_of
 from simulation.spec import MAX_SEED
 
-__all__ = ["StrategyListSchema", "StoryListSchema", "StoryResultSchema", "StoryQuerySchema"]
+__all__ = ["StrategyListSchema", "StrategyDocumentSchema", "StoryListSchema",
+           "StoryResultSchema", "StoryQuerySchema"]
 
 
 def _shares(description: str) -> fields.Dict:
@@ -44,6 +45,22 @@ class StrategySchema(Schema):
         "description": "maturity level (1-5) each service works towards"})
     schedule = fields.List(fields.Nested(PhaseSchema), required=True, metadata={
         "description": "later phases: from month on, new effort, services and targets"})
+
+
+class StrategyDocumentSchema(Schema):
+    """A strategy as a document: what POST /simulations accepts as an inline ``strategy``."""
+
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    summary = fields.String(required=True)
+    source = fields.String(required=True)
+    effort = _shares("share of the PMO's capacity per flywheel step")
+    services = _shares("share of service work per service")
+    approach = fields.String(required=True)
+    triggers = fields.List(fields.Nested(TriggerSchema), required=True)
+    targets = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    schedule = fields.List(fields.Nested(PhaseSchema), metadata={
+        "description": "later phases (the plan's next and later waves)"})
 
 
 class StorySchema(Schema):
