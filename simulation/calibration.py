@@ -141,8 +141,10 @@ def population_specs(runs: int, seed: int, parameters: Any = None) -> list[Any]:
 
 
 def calibration_table(runs: int = 10, seed: int = 2025, workers: int | None = None,
-                      lifecycle_runs: int = 100, parameters: Any = None) -> list[Figure]:
-    """Each published figure beside the model's (docs/model.md, "Calibration")."""
+                      lifecycle_runs: int = 100, parameters: Any = None,
+                      life: CalibrationResult | None = None) -> list[Figure]:
+    """Each published figure beside the model's (docs/model.md, "Calibration"); ``life``: the
+    life-cycle calibration when already computed (``calibrate(lifecycle_runs, seed)``)."""
     from advisor.presets import load_preset
     from simulation.model import SCENARIOS
     index = {s: i for i, s in enumerate(SCENARIOS)}
@@ -162,7 +164,7 @@ def calibration_table(runs: int = 10, seed: int = 2025, workers: int | None = No
             grown = np.isin(scen, [index["growing"], index["thriving"]])
             launch_months += list(np.where(grown.any(axis=1), grown.argmax(axis=1),
                                            np.inf) + spec.start.age)
-    life = calibrate(lifecycle_runs, seed, workers, parameters)
+    life = life or calibrate(lifecycle_runs, seed, workers, parameters)
     launch = np.array(launch_months)
     return [
         Figure("value_questioned", "value or existence questioned within 12 months (a review "

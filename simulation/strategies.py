@@ -217,11 +217,12 @@ def _parse(raw: Any, problems: _Problems, default_id: str, shipped: bool) -> Str
             problems.add(f"triggers[{i}]", "needs exactly when, switch_to and reason")
             continue
         when = t["when"] if isinstance(t["when"], list) else [t["when"]]
-        if not when or not set(when) <= scenario_ids:
+        if not when or not all(isinstance(w, str) and w in scenario_ids for w in when):
             problems.add(f"triggers[{i}].when", "scenarios from: " + ", ".join(
                 sorted(scenario_ids)))
             continue
-        if not shipped and t["switch_to"] not in load_strategies():
+        if not shipped and (not isinstance(t["switch_to"], str)
+                            or t["switch_to"] not in load_strategies()):
             problems.add(f"triggers[{i}].switch_to", "a shipped strategy: "
                          + ", ".join(load_strategies()))
             continue

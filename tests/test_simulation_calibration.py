@@ -11,6 +11,7 @@ import simulation.parameters as parameters
 from simulation.calibration import (
     TARGET_MEDIAN_FIRST_CHANGE,
     TARGET_MONTHS_BETWEEN_CHANGES,
+    CalibrationResult,
     calibrate,
     calibration_table,
 )
@@ -21,9 +22,16 @@ from simulation.strategies import strategy_ids
 MODEL_DOC = Path(__file__).resolve().parent.parent / "docs" / "model.md"
 
 
+@pytest.fixture(scope="module")
+def life() -> CalibrationResult:
+    """The life-cycle calibration (minimal from the Kickoff profiles, 120 months), once."""
+    return calibrate(runs=100, seed=2025)
+
+
 @pytest.mark.slow
-def test_a_pmo_without_strategy_changes_every_two_to_three_years() -> None:
-    result = calibrate(runs=100, seed=2025)
+def test_a_pmo_without_strategy_changes_every_two_to_three_years(
+        life: CalibrationResult) -> None:
+    result = life
     low, high = TARGET_MONTHS_BETWEEN_CHANGES
     assert low <= result.months_between_changes <= high, result
     first_low, first_high = TARGET_MEDIAN_FIRST_CHANGE
@@ -32,10 +40,10 @@ def test_a_pmo_without_strategy_changes_every_two_to_three_years() -> None:
 
 
 @pytest.mark.slow
-def test_every_figure_of_the_calibration_table_is_in_its_band() -> None:
+def test_every_figure_of_the_calibration_table_is_in_its_band(life: CalibrationResult) -> None:
     """The table of docs/model.md ("The calibration table"), reproduced: population of the
     shipped profiles in ordinary operation x the shipped strategies, seed 2025."""
-    figures = calibration_table(runs=10, seed=2025, lifecycle_runs=100)
+    figures = calibration_table(runs=10, seed=2025, life=life)
     outside = [f.to_dict() for f in figures if not f.within]
     assert outside == []
     text = MODEL_DOC.read_text(encoding="utf-8")
