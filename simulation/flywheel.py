@@ -41,6 +41,7 @@ def step_action(state: PmoState, index: int) -> Callable[[int], None]:
     base_need = load_dynamics().step_need[index]
     serves = STEPS[index] in SERVICE_STEPS
     health = state.health
+    execution = state.execution
 
     def work(month: int) -> None:
         p = state.params
@@ -49,7 +50,7 @@ def step_action(state: PmoState, index: int) -> Callable[[int], None]:
             need = base_need * (1.0 + state.cycles) ** -p.learning_exponent
             if serves:
                 need *= (len(strategy.services) / p.reference_portfolio) ** p.portfolio_exponent
-            target = state.capacity() * strategy.effort[index] / need
+            target = state.capacity() * strategy.effort[index] * execution[index] / need
             if target > 1.0:
                 target = 1.0
         else:

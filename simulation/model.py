@@ -23,7 +23,7 @@ from simulation.organization import organization_process
 from simulation.parameters import SPREAD_DRAWS, Parameters
 from simulation.reviews import apply_triggers, review_process
 from simulation.shocks import PHASE_SHOCKS, ScheduledShock, load_shocks, shock_processes
-from simulation.state import INDICATORS, Event, PmoState, Start
+from simulation.state import INDICATORS, STEPS, Event, PmoState, Start
 from simulation.strategies import Strategy, get_strategy
 
 __all__ = ["Replication", "simulate", "SCENARIOS", "SERIES", "PHASE_RECORD"]
@@ -82,10 +82,12 @@ def simulate(start: Start, strategy: Strategy, params: Parameters, months: int,
     decide = rng.random((months + 1, DECISIONS)).tolist()
     first_turn = float(rng.random())   # drawn after them: the streams above do not change
     params = params.varied(rng.standard_normal(SPREAD_DRAWS).tolist())
+    execution = np.exp(params.execution_spread * rng.standard_normal(len(STEPS))).tolist()
 
     env = simpy.Environment()
     state = PmoState(start, strategy, params, months, shock_u, noise, decide, trace)
     state.env = env
+    state.execution = execution
     if state.exists:   # where in its turn the wheel is: cycles end at different months per run
         state.turn = first_turn
     if relaunch_strategy is not None:

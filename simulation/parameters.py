@@ -67,14 +67,17 @@ VALUE_EXPECTED = 0.75            # value index (0-1) executives take as full val
 EVIDENCE_VALUE_WEIGHT = 0.65     # dimensionless: weight of value vs stakeholder voice for execs
 EXEC_RESPONSE = 0.4              # 1/review: share of the gap to its target support closes
 BUDGET_RESPONSE = 0.25           # 1/review: share of the gap to executive support budget closes
-REPUTATION_MONTHS = 24.0         # months: executives' response x 1 / (1 + record age / this)
+REPUTATION_MONTHS = 12.0         # months: executives' response x 1 / (1 + record age / this)
 
 # --- organizations differ (one draw per replication; simulation/model.py) -------------------------
 SPREAD_DRAWS = 8                 # standard normals drawn per replication for ``spread`` (at most)
 #: log-normal spread (sd of the log) of each parameter across the organizations a run may be
-SPREAD: Mapping[str, float] = {"value_expected": 0.25, "exec_response": 0.3,
+SPREAD: Mapping[str, float] = {"value_expected": 0.3, "exec_response": 0.3,
                                "capacity_per_resource": 0.15, "hazard_scale": 0.5,
-                               "momentum_decay": 0.3}
+                               "momentum_decay": 0.3, "recognition_floor": 0.4,
+                               "approach_tolerance": 0.4}
+EXECUTION_SPREAD = 0.25          # sd of the log of each step's effort as carried out vs planned
+APPROACH_TOLERANCE = 1.0         # dimensionless: approach misfit x 1 / this (customers' tolerance)
 
 # --- life cycle --------------------------------------------------------------------------------
 RELAUNCH_HAZARD = 0.12           # 1/month: chance a new PMO is launched, once the gap has passed
@@ -129,6 +132,8 @@ class Parameters:
     shutdown_trauma: float = SHUTDOWN_TRAUMA
     hazard_scale: float = HAZARD_SCALE
     spread: Mapping[str, float] = field(default_factory=lambda: dict(SPREAD))
+    execution_spread: float = EXECUTION_SPREAD
+    approach_tolerance: float = APPROACH_TOLERANCE
 
     def __post_init__(self) -> None:
         problems = []

@@ -188,6 +188,9 @@ HEADLINE: tuple[tuple[str, str, bool, str], ...] = (
 _LABEL = {"p_thriving": "P(Thriving)", "p_collapse": "P(Collapse)",
           "months_in_crisis": "months in Crisis", "final_momentum": "final momentum"}
 Z95 = 1.959964             # two-sided 95% normal quantile
+#: the largest possible difference of a measure (shares: 1; months in Crisis: the horizon)
+_BOUNDS = {"p_thriving": lambda reps: 1.0, "p_collapse": lambda reps: 1.0,
+           "months_in_crisis": lambda reps: float(len(reps[0].scenarios) - 1)}
 BOOTSTRAP_RESAMPLES = 1000  # paired bootstrap of the median's difference (seeded: reproducible)
 
 
@@ -228,6 +231,9 @@ def paired_differences(a: Sequence[Replication], b: Sequence[Replication], seed:
             estimate = float(d.mean())
             half = Z95 * float(d.std(ddof=1)) / np.sqrt(n) if n > 1 else 0.0
             low, high = estimate - half, estimate + half
+        bound = _BOUNDS[measure](a) if measure in _BOUNDS else None
+        if bound is not None:          # a normal interval may overshoot what is possible
+            low, high = max(low, -bound), min(high, bound)
         out.append({"measure": measure, "strategy": strategy, "baseline": baseline,
                     "estimate": _r(estimate), "low": _r(min(low, estimate)),
                     "high": _r(max(high, estimate))})
@@ -262,8 +268,10 @@ def verdict(differences: Sequence[dict[str, Any]], subject: str | None = None) -
         wins, losses, unclear = [], [], []
         for row in rows:
             m = row["measure"]
-            text = (f"{_LABEL[m]} by {_amount(m, row['estimate'])} "
-                    f"{_interval(m, row['low'], row['high'])}")
+            # the amount is said as a size ("by 12 points"), so its interval is too
+            low, high = ((row["low"], row["high"]) if row["estimate"] >= 0
+                         else (-row["high"], -row["low"]))
+            text = f"{_LABEL[m]} by {_amount(m, row['estimate'])} {_interval(m, low, high)}"
             if row["low"] > 0 or row["high"] < 0:
                 (wins if (row["estimate"] > 0) == better[m] else losses).append(text)
             else:

@@ -36,7 +36,7 @@ def _support_target(state: PmoState) -> float:
     expected = p.value_expected * min(1.0, max(0.0, ramp))
     w = p.measured_value_weight
     value = (1.0 - w) * state.value_index() + w * state.measured_index()
-    value_for_money = 1.0 if value >= expected else value / expected
+    value_for_money = 1.0 if value >= expected or expected <= 0.0 else value / expected
     return 1.0 + 4.0 * (p.evidence_value_weight * value_for_money
                         + (1.0 - p.evidence_value_weight) * norm(state.x["stakeholder_support"]))
 

@@ -124,6 +124,8 @@ class PmoState:
         self.shock_u, self.noise, self.decide = shock_u, noise, decide
         self.events: list[Event] | None = [] if trace else None
         self.diagnoses: list[tuple[int, Any]] = []
+        # how this PMO carries out its strategy: effort per step x this (model.py draws it)
+        self.execution = [1.0] * len(STEPS)
         # services and customers (simulation/portfolio.py)
         self.has_services = bool(start.services)
         self.levels = portfolio.initial_levels(start.services, strategy, params.new_service_level)
@@ -176,10 +178,14 @@ class PmoState:
 
     def approach_fit(self) -> float:
         """How well the approach suits the customers: each customer's maturity when the profile
-        names customers, else the organization's PM maturity."""
+        names customers, else the organization's PM maturity; the misfit counts 1 / tolerance
+        (organizations differ in how much a mismatched approach costs)."""
         if self.customers:
-            return portfolio.customer_approach_fit(self)
-        return self.strategy.approach_for(round(self.x["pm_maturity"], 1))[1]
+            fit = portfolio.customer_approach_fit(self)
+        else:
+            fit = self.strategy.approach_for(round(self.x["pm_maturity"], 1))[1]
+        fit = 1.0 - (1.0 - fit) / self.params.approach_tolerance
+        return fit if fit > 0.0 else 0.0
 
     def fit(self) -> float:
         """Share of delivered value that meets real needs: the approach's fit to the customers'
