@@ -50,7 +50,7 @@ warnings.filterwarnings("ignore", message=r"datetime\.datetime\.utcfromtimestamp
 class _QuietHost(engine.Host):
     """A durable-rules host without background threads, whose actions record rule ids."""
 
-    def __init__(self, record: Callable[[str, str], None]) -> None:
+    def __init__(self, record: Callable[[str, str, Any], None]) -> None:
         self._record = record
         super().__init__()
 
@@ -81,7 +81,7 @@ class RulesGateway:
         self._host: _QuietHost | None = None
         self._pid = os.getpid()
         self._sessions = itertools.count(1)
-        self._fired: dict[str, list[str]] = {}
+        self._fired: dict[str, list[tuple[str, Any]]] = {}
         self.evaluations = 0
 
     # -- registration ------------------------------------------------------------------------

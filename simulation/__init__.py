@@ -9,14 +9,15 @@ Entry points (all raise :class:`advisor.errors.InputError`, naming the field, on
     run_story("crisis-to-resurgence")                       -> StoryResult
     strategy_from_document({...}) / strategy_document_from_plan(advice_or_plan)
     experiment_from_request(body) / compare_from_request(body)   # JSON bodies, validated
-    list_strategies() / list_shocks() / list_stories() / list_presets() / LIMITS
+    list_strategies() / list_shocks() / list_stories() / list_presets()
+    Limits, LOCAL, SERVICE                                # what one call may ask for
     plot_png(result) -> PNG bytes of the result's chart
 
 Modules, one job each: ``state`` (the simulated PMO), ``flywheel`` (the ten step processes, the
 wheel, perception), ``organization`` (indicator dynamics), ``reviews`` (executive reviews and the
 diagnosis), ``shocks``, ``lifecycle`` (restructure, shutdown, relaunch), ``strategies``,
-``model`` (one replication), ``runner`` (Monte Carlo, process pool), ``spec`` (limits and
-validation), ``results``, ``stories``, ``reporting`` (text), ``plots`` (charts),
+``model`` (one replication), ``runner`` (Monte Carlo, process pool), ``limits``, ``spec``
+(validation), ``results``, ``stories``, ``plots`` (charts),
 ``calibration``. The equations and their sources: ``docs/model.md``.
 """
 
@@ -32,11 +33,11 @@ from simulation.experiments import (
     run_experiment,
     run_with_baseline,
 )
+from simulation.limits import LOCAL, SERVICE, Limits
 from simulation.parameters import DEFAULT_PARAMETERS, Parameters
 from simulation.plan import strategy_document_from_plan
 from simulation.results import MODEL_VERSION, BaselineResult, ComparisonResult, ExperimentResult
 from simulation.shocks import load_shocks
-from simulation.spec import LIMITS
 from simulation.stories import StoryResult, load_stories, run_story
 from simulation.strategies import load_strategies, strategy_from_document
 
@@ -45,7 +46,7 @@ __all__ = ["run_experiment", "run_with_baseline", "compare", "run_story",
            "list_stories", "list_presets", "plot_png", "strategy_from_document",
            "strategy_document_from_plan", "ExperimentResult", "ComparisonResult",
            "BaselineResult", "StoryResult",
-           "Parameters", "DEFAULT_PARAMETERS", "LIMITS", "MODEL_VERSION"]
+           "Parameters", "DEFAULT_PARAMETERS", "Limits", "LOCAL", "SERVICE", "MODEL_VERSION"]
 
 
 def list_strategies() -> list[dict[str, Any]]:

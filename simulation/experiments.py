@@ -8,6 +8,7 @@ from typing import Any
 
 from advisor.errors import InputError
 from rules.diagnosis import diagnose
+from simulation.limits import LOCAL, Limits
 from simulation.results import BaselineResult, ComparisonResult, ExperimentResult
 from simulation.runner import Progress, run_many
 from simulation.spec import (
@@ -42,10 +43,13 @@ def run_experiment(profile: Any, strategy: str, *, workers: int | None = None,
 
 
 def run_with_baseline(profile: Any, strategy: Any, *, workers: int | None = None,
-                      progress: Progress | None = None, **options: Any) -> BaselineResult:
+                      progress: Progress | None = None, limits: Limits = LOCAL,
+                      **options: Any) -> BaselineResult:
     """The experiment with its scheduled shocks and again without them, on the same random
-    numbers (random shocks, noise and decisions alike): the difference is the shocks' effect."""
-    spec = make_spec(profile, strategy, **options)
+    numbers (random shocks, noise and decisions alike): the difference is the shocks' effect.
+    It costs two experiments, and the limits count both."""
+    spec = make_spec(profile, strategy, limits=limits, **options)
+    limits.check_cost(spec.runs, spec.months, 2)
     if not spec.shocks:
         raise InputError("a baseline compares a run with its scheduled shocks against one "
                          "without; give at least one shock", "shocks")
@@ -54,17 +58,21 @@ def run_with_baseline(profile: Any, strategy: Any, *, workers: int | None = None
 
 
 def compare(profile: Any, strategies: Iterable[str], *, workers: int | None = None,
-            progress: Progress | None = None, **options: Any) -> ComparisonResult:
-    """Several strategies (2-6) from one profile with the same seed: common random numbers."""
-    specs = make_specs(profile, check_strategy_list(list(strategies)),
-                       compared=True, **options)
+            progress: Progress | None = None, limits: Limits = LOCAL,
+            **options: Any) -> ComparisonResult:
+    """Several strategies from one profile with the same seed: common random numbers."""
+    specs = make_specs(profile, check_strategy_list(list(strategies), limits),
+                       compared=True, limits=limits, **options)
     return ComparisonResult(tuple(run_specs(specs, workers, progress)))
 
 
-def experiment_from_request(body: Any, workers: int | None = None) -> ExperimentResult:
+def experiment_from_request(body: Any, workers: int | None = None,
+                            limits: Limits = LOCAL) -> ExperimentResult:
     """Validate a JSON request body (see :mod:`simulation.spec`) and run it."""
-    return run_specs([experiment_spec_from_request(body)], workers)[0]
+    return run_specs([experiment_spec_from_request(body, limits)], workers)[0]
 
 
-def compare_from_request(body: Any, workers: int | None = None) -> ComparisonResult:
-    return ComparisonResult(tuple(run_specs(comparison_specs_from_request(body), workers)))
+def compare_from_request(body: Any, workers: int | None = None,
+                         limits: Limits = LOCAL) -> ComparisonResult:
+    return ComparisonResult(tuple(run_specs(comparison_specs_from_request(body, limits),
+                                            workers)))

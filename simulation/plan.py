@@ -133,7 +133,7 @@ def strategy_document_from_plan(plan: Mapping[str, Any] | Sequence[Mapping[str, 
             level.setdefault(change["service"], before)
             running.add(change["service"])
 
-    phases = []
+    phases: list[dict[str, Any]] = []
     for wave in WAVES:
         changes = by_wave.get(wave, ())
         if not changes and wave != "now":

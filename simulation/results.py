@@ -265,7 +265,9 @@ def verdict(differences: Sequence[dict[str, Any]], subject: str | None = None) -
     sentences = []
     for (strategy, baseline), rows in groups.items():
         name = subject or strategy
-        wins, losses, unclear = [], [], []
+        wins: list[str] = []
+        losses: list[str] = []
+        unclear: list[str] = []
         for row in rows:
             m = row["measure"]
             # the amount is said as a size ("by 12 points"), so its interval is too
