@@ -73,9 +73,12 @@ def executive_review(state: PmoState) -> Diagnosis:
     if not state.exists:
         return diagnosis
     feedback = load_dynamics().feedback[scenario]
-    reputation = 1.0 / (1.0 + state.record_age / p.reputation_months)   # a record is sticky
-    state.shift("executive_support",
-                p.exec_response * reputation * (_support_target(state) - x["executive_support"]))
+    target = _support_target(state)
+    # a long record with this sponsor buys the benefit of the doubt when the evidence falls
+    # short; support won back by evidence moves at the normal pace
+    sticky = 1.0 / (1.0 + state.record_age / p.reputation_months) \
+        if target < x["executive_support"] else 1.0
+    state.shift("executive_support", p.exec_response * sticky * (target - x["executive_support"]))
     state.shift("resources", p.budget_response * (x["executive_support"] - x["resources"])
                 + feedback.resources)
     state.shift("autonomy", feedback.autonomy)
