@@ -49,6 +49,8 @@ def run_with_baseline(profile: Any, strategy: Any, *, workers: int | None = None
     numbers (random shocks, noise and decisions alike): the difference is the shocks' effect.
     It costs two experiments, and the limits count both."""
     spec = make_spec(profile, strategy, limits=limits, **options)
+    if options.get("runs") is None:        # a default must fit the cap for both experiments
+        spec = replace(spec, runs=limits.default_runs_for(spec.months, 2))
     limits.check_cost(spec.runs, spec.months, 2)
     if not spec.shocks:
         raise InputError("a baseline compares a run with its scheduled shocks against one "

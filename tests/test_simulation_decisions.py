@@ -182,6 +182,17 @@ def test_a_baseline_measures_the_shocks_effect_on_the_same_numbers() -> None:
     assert data["kind"] == "baseline" and data["verdict"][0].startswith("sponsor_change@3")
 
 
+def test_a_baseline_by_default_fits_the_cost_cap_for_both_runs() -> None:
+    from simulation.limits import LOCAL
+    small = LOCAL.with_changes(max_run_months=240, default_runs=100)
+    both = run_with_baseline("growing-telecom", "minimal", months=12, limits=small,
+                             shocks=["budget_cut@2"], workers=1)
+    assert both.shocked.spec.runs == both.baseline.spec.runs == 10      # 240 // (12 x 2)
+    with pytest.raises(InputError, match="above the limit"):
+        run_with_baseline("growing-telecom", "minimal", months=12, runs=11, limits=small,
+                          shocks=["budget_cut@2"], workers=1)
+
+
 def test_a_baseline_without_shocks_is_refused() -> None:
     with pytest.raises(InputError, match="give at least one shock"):
         run_with_baseline("growing-telecom", "minimal", runs=2, months=3)
