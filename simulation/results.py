@@ -240,18 +240,28 @@ def paired_differences(a: Sequence[Replication], b: Sequence[Replication], seed:
     return out
 
 
-def _amount(measure: str, value: float) -> str:
+def _digits(measure: str, *values: float) -> tuple[float, int]:
+    """Scale and decimals to show a measure: points 0, months 1, momentum 2, with up to two more
+    decimals when a non-zero value would otherwise read as 0 (a clear but small difference)."""
     unit = dict((m, u) for m, _, _, u in HEADLINE)[measure]
+    scale = 100.0 if unit == "points" else 1.0
+    digits = 0 if unit == "points" else 1 if unit == "months" else 2
+    while digits < 4 and any(v and round(abs(v) * scale, digits) == 0 for v in values):
+        digits += 1
+    return scale, digits
+
+
+def _amount(measure: str, value: float, *context: float) -> str:
+    scale, digits = _digits(measure, value, *context)
+    unit = dict((m, u) for m, _, _, u in HEADLINE)[measure]
+    text = f"{abs(value) * scale:.{digits}f}"
     if unit == "points":
-        return f"{abs(value) * 100:.0f} points"
-    if unit == "months":
-        return f"{abs(value):.1f} months"
-    return f"{abs(value):.2f}"
+        return f"{text} points"
+    return f"{text} months" if unit == "months" else text
 
 
 def _interval(measure: str, low: float, high: float) -> str:
-    scale = 100 if dict((m, u) for m, _, _, u in HEADLINE)[measure] == "points" else 1
-    digits = 0 if scale == 100 else 1 if measure == "months_in_crisis" else 2
+    scale, digits = _digits(measure, low, high)
     return f"[{low * scale:.{digits}f}, {high * scale:.{digits}f}]"
 
 
@@ -273,7 +283,8 @@ def verdict(differences: Sequence[dict[str, Any]], subject: str | None = None) -
             # the amount is said as a size ("by 12 points"), so its interval is too
             low, high = ((row["low"], row["high"]) if row["estimate"] >= 0
                          else (-row["high"], -row["low"]))
-            text = f"{_LABEL[m]} by {_amount(m, row['estimate'])} {_interval(m, low, high)}"
+            text = (f"{_LABEL[m]} by {_amount(m, row['estimate'], low, high)} "
+                    f"{_interval(m, low, high)}")
             if row["low"] > 0 or row["high"] < 0:
                 (wins if (row["estimate"] > 0) == better[m] else losses).append(text)
             else:
