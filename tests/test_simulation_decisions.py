@@ -103,6 +103,18 @@ def test_the_plans_waves_become_a_schedule() -> None:
     assert [month for month, _ in strategy.phases] == [6, 12]
 
 
+def test_the_advices_own_plan_wins_over_its_per_service_timing() -> None:
+    from simulation.plan import waves_from_advice
+    advice = {"plan": WAVES, "services": [{"id": "portfolio_management", "action": "introduce",
+                                           "timing": "now", "current_maturity": None,
+                                           "recommended_maturity": 3}]}
+    assert waves_from_advice(advice) == WAVES["waves"]
+    fallback = waves_from_advice({"services": advice["services"]})
+    assert fallback == [{"wave": "now", "changes": [{
+        "service": "portfolio_management", "action": "introduce", "from_maturity": 0,
+        "to_maturity": 3, "reason": "advice: introduce"}]}]
+
+
 def test_a_bad_plan_names_the_wave() -> None:
     with pytest.raises(InputError, match="now, next or later") as caught:
         strategy_document_from_plan({"waves": [{"wave": "soon", "changes": []}]})
