@@ -32,9 +32,11 @@ if TYPE_CHECKING:
     from simulation.strategies import Strategy
 
 __all__ = ["initial_levels", "grow", "quality", "relevance", "customer_approach_fit",
-           "REFERENCE_LEVEL"]
+           "prune", "REFERENCE_LEVEL", "PRUNE_HEALTH", "PRUNE_LEVEL"]
 
 REFERENCE_LEVEL = 3.0     # a service at this level delivers the model's reference value
+PRUNE_HEALTH = 0.6        # Improvement health from which a review retires services nobody needs
+PRUNE_LEVEL = 2.0         # ... that are still below this maturity level
 
 
 def initial_levels(services: tuple[tuple[str, int], ...], strategy: "Strategy",
@@ -113,3 +115,28 @@ def customer_approach_fit(state: "PmoState") -> float:
     fits = [strategy.approach_for(round(min(5.0, max(1.0, maturity + drift)), 1))[1]
             for maturity, _ in state.customers]
     return sum(fits) / len(fits)
+
+
+def prune(state: "PmoState") -> None:
+    """Service Improvement changes the portfolio (Guide p.69, 211-220): at a review, a healthy
+    Improvement step retires the services that serve none of the customers' ranked outcomes and
+    are still immature; their share of service work goes to the others. Needs customers."""
+    if not state.customers or state.health[7] < PRUNE_HEALTH:
+        return
+    from dataclasses import replace
+
+    from simulation.strategies import horizon_mix
+    catalog = load_catalog()
+    ranked = {o for _, outcomes in state.customers for o in outcomes}
+    services = state.strategy.services
+    keep = [(s, share) for s, share in services
+            if state.levels[s] >= PRUNE_LEVEL
+            or {o.number for o in catalog.outcomes_of_service(s)} & ranked]
+    if not keep or len(keep) == len(services):
+        return
+    total = sum(share for _, share in keep)
+    kept = tuple((s, share / total) for s, share in keep)
+    dropped = sorted(s for s, _ in services if s not in dict(kept))
+    state.strategy = replace(state.strategy, services=kept, horizon_mix=horizon_mix(dict(kept)))
+    state.log("portfolio", "services_retired", "Service improvement retires services no "
+              "customer ranks: " + ", ".join(s.replace("_", " ") for s in dropped) + ".")

@@ -17,6 +17,7 @@ from collections.abc import Generator
 import simpy
 
 from rules.diagnosis import Diagnosis, diagnose
+from simulation import portfolio
 from simulation.dynamics import load_dynamics
 from simulation.lifecycle import restructure, shutdown
 from simulation.state import PmoState, norm
@@ -90,6 +91,7 @@ def executive_review(state: PmoState) -> Diagnosis:
     elif scenario == "collapse":
         state.show_sign("disbanding_considered", p.review_interval + 1)
     apply_triggers(state, scenario, diagnosis)
+    portfolio.prune(state)
     return diagnosis
 
 

@@ -40,7 +40,7 @@ class Event:
     """Something that happened in a run, for the timeline (story mode, traces)."""
 
     month: int
-    kind: str          # shock | strategy | cycle | review | restructure | shutdown | launch
+    kind: str          # shock|strategy|portfolio|cycle|review|restructure|shutdown|launch
     name: str
     text: str
 

@@ -22,7 +22,8 @@ from advisor.catalog import HORIZONS, load_catalog
 from advisor.errors import CatalogError, InputError
 
 __all__ = ["Strategy", "Trigger", "TAILORED", "load_strategies", "get_strategy",
-           "strategy_ids", "strategy_from_document", "resolve_strategy", "MAX_PHASES"]
+           "strategy_ids", "strategy_from_document", "resolve_strategy", "horizon_mix",
+           "MAX_PHASES"]
 
 TAILORED = "tailored"
 #: What a shipped strategy must say; a user's document needs only effort and services.
@@ -107,7 +108,7 @@ def _nearest_approach(pm_maturity: float) -> tuple[str, float]:
     return best.id, 1.0 - abs(best.ideal_customer_maturity - pm_maturity) / 4.0
 
 
-def _horizon_mix(services: Mapping[str, float]) -> tuple[float, ...]:
+def horizon_mix(services: Mapping[str, float]) -> tuple[float, ...]:
     """Share of value per perception horizon: each service's outcomes (Appendix X2) spread its
     share evenly, each outcome perceived on its Table 6-1 horizon."""
     catalog = load_catalog()
@@ -238,10 +239,10 @@ def _parse(raw: Any, problems: _Problems, default_id: str, shipped: bool) -> Str
     base = Strategy(id=sid, name=name, summary=summary, source=source,
                     effort=tuple(effort[s] for s in steps), services=tuple(services.items()),
                     approach=approach, triggers=tuple(triggers),
-                    horizon_mix=_horizon_mix(services), targets=tuple(targets.items()))
+                    horizon_mix=horizon_mix(services), targets=tuple(targets.items()))
     return replace(base, phases=tuple((month, replace(
         base, effort=tuple(p_effort[s] for s in steps), services=tuple(p_services.items()),
-        horizon_mix=_horizon_mix(p_services), targets=tuple(p_targets.items())))
+        horizon_mix=horizon_mix(p_services), targets=tuple(p_targets.items())))
         for month, p_effort, p_services, p_targets in phases))
 
 

@@ -263,6 +263,24 @@ def test_approach_fit_uses_each_customers_maturity() -> None:
     assert state.approach_fit() == pytest.approx(sum(fits) / len(fits))
 
 
+def test_a_healthy_improvement_step_retires_services_no_customer_ranks(catalog: Any) -> None:
+    from simulation import portfolio
+    state = fresh()
+    ranked = {o for _, outcomes in state.customers for o in outcomes}
+    unranked = next(s for s in catalog.ids("services")
+                    if not {o.number for o in catalog.outcomes_of_service(s)} & ranked)
+    serving = catalog.outcome(state.customers[0][1][0]).services[0]
+    state.strategy = strategy_from_document(custom_document(
+        services={serving: 0.5, unranked: 0.5}))
+    state.levels[unranked] = 1.0
+    state.health[7] = portfolio.PRUNE_HEALTH - 0.01
+    portfolio.prune(state)
+    assert len(state.strategy.services) == 2          # Improvement too weak: nothing changes
+    state.health[7] = portfolio.PRUNE_HEALTH
+    portfolio.prune(state)
+    assert state.strategy.services == ((serving, 1.0),)
+
+
 def test_value_delivery_measures_value_distinct_from_recognition() -> None:
     rep_state = fresh()
     assert rep_state.measured_index() == pytest.approx(rep_state.value_index())

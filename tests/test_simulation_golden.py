@@ -27,7 +27,7 @@ GOLDEN_SUMMARIES = {
     },
     ('crisis-retailer', 'crisis_turnaround'): {
         'p_collapse_by_horizon': 0.0625, 'p_thriving_at_horizon': 0.0,
-        'median_months_to_first_thriving': None, 'mean_months_in_crisis': 19.8125,
+        'median_months_to_first_thriving': None, 'mean_months_in_crisis': 19.625,
         'p_thriving_ever': 0.0, 'p_crisis_ever': 1.0, 'p_recovered': 0.3125,
         'p_shutdown_by_horizon': 0.0625, 'mean_major_changes': 0.6875,
         'median_months_to_first_major_change': None,
@@ -40,16 +40,16 @@ GOLDEN_SUMMARIES = {
         'median_months_to_first_major_change': 7.5,
     },
     ('growing-telecom', 'customer_centric'): {
-        'p_collapse_by_horizon': 0.0, 'p_thriving_at_horizon': 0.375,
+        'p_collapse_by_horizon': 0.0, 'p_thriving_at_horizon': 0.4375,
         'median_months_to_first_thriving': None, 'mean_months_in_crisis': 1.5625,
-        'p_thriving_ever': 0.375, 'p_crisis_ever': 0.375, 'p_recovered': 1.0,
+        'p_thriving_ever': 0.4375, 'p_crisis_ever': 0.375, 'p_recovered': 1.0,
         'p_shutdown_by_horizon': 0.0, 'mean_major_changes': 0.5,
         'median_months_to_first_major_change': None,
     },
     ('kickoff-fintech', 'quick_wins'): {
         'p_collapse_by_horizon': 0.0, 'p_thriving_at_horizon': 0.0,
-        'median_months_to_first_thriving': None, 'mean_months_in_crisis': 3.375,
-        'p_thriving_ever': 0.0, 'p_crisis_ever': 0.5, 'p_recovered': 1.0,
+        'median_months_to_first_thriving': None, 'mean_months_in_crisis': 3.0,
+        'p_thriving_ever': 0.0, 'p_crisis_ever': 0.4375, 'p_recovered': 1.0,
         'p_shutdown_by_horizon': 0.0, 'mean_major_changes': 0.5,
         'median_months_to_first_major_change': None,
     },
@@ -86,18 +86,21 @@ GOLDEN_SUMMARIES = {
 GOLDEN_STORIES = {
     'crisis-averted': [
         (0, 'start', 'thriving'), (2, 'shock', 'sponsor_change'), (3, 'review', 'crisis'), (3,
-        'strategy', 'crisis_turnaround'), (6, 'review', 'thriving'), (6, 'strategy',
-        'resilient'), (7, 'shock', 'reorganization'),
+        'strategy', 'crisis_turnaround'), (3, 'portfolio', 'services_retired'), (6, 'review',
+        'thriving'), (6, 'strategy', 'resilient'), (6, 'portfolio', 'services_retired'), (7,
+        'shock', 'reorganization'),
     ],
     'crisis-to-resurgence': [
-        (0, 'start', 'thriving'), (4, 'shock', 'sponsor_change'), (9, 'review', 'crisis'), (10,
-        'shock', 'budget_cut'), (21, 'review', 'decline'), (30, 'strategy',
-        'crisis_turnaround'), (45, 'review', 'collapse'), (45, 'shutdown', 'shutdown'), (48,
-        'review', 'potential'), (54, 'launch', 'launch'), (54, 'review', 'resurgence'),
+        (0, 'start', 'thriving'), (3, 'portfolio', 'services_retired'), (4, 'shock',
+        'sponsor_change'), (9, 'review', 'crisis'), (10, 'shock', 'budget_cut'), (21, 'review',
+        'decline'), (30, 'strategy', 'crisis_turnaround'), (45, 'review', 'collapse'), (45,
+        'shutdown', 'shutdown'), (48, 'review', 'potential'), (54, 'launch', 'launch'), (54,
+        'review', 'resurgence'), (60, 'portfolio', 'services_retired'),
     ],
     'kickoff-to-thriving': [
-        (0, 'start', 'kickoff'), (6, 'review', 'growing'), (14, 'shock', 'strategy_shift'), (20,
-        'shock', 'executive_champion'), (27, 'review', 'thriving'),
+        (0, 'start', 'kickoff'), (6, 'review', 'growing'), (9, 'portfolio', 'services_retired'),
+        (14, 'shock', 'strategy_shift'), (20, 'shock', 'executive_champion'), (27, 'review',
+        'thriving'),
     ],
 }
 
