@@ -110,8 +110,8 @@ def make_specs(profile: Any, strategies: Iterable[Any], *, months: Any = None,
     limits.check_cost(runs, months, len(chosen))
     scheduled = _shocks(shocks, months, limits.max_shocks)
     random_shocks = _flag(random_shocks, "random_shocks")
-    relaunch = None if relaunch_strategy is None else resolve_strategy(
-        relaunch_strategy, "relaunch_strategy", allow_files)
+    relaunch = None if relaunch_strategy is None else _strategy(
+        relaunch_strategy, "relaunch_strategy", allow_files, resolved)
     if parameters is None:
         params = DEFAULT_PARAMETERS
     elif isinstance(parameters, Parameters):

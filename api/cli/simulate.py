@@ -38,8 +38,9 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                         help="a scheduled shock, e.g. sponsor_change@6 (repeatable)")
     parser.add_argument("--no-random-shocks", action="store_true",
                         help="only the scheduled shocks (default: also random ones)")
-    parser.add_argument("--relaunch-strategy", metavar="NAME",
-                        help="strategy of a new PMO after a shutdown (default: the same)")
+    parser.add_argument("--relaunch-strategy", metavar="NAME_OR_FILE",
+                        help="strategy of a new PMO after a shutdown: shipped, plan or a file "
+                             "(default: the same)")
     parser.add_argument("--workers", type=int, metavar="N",
                         help="worker processes (default: all cores for large runs)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
