@@ -148,15 +148,19 @@ def strategy_document_from_plan(plan: Mapping[str, Any] | Sequence[Mapping[str, 
                 running.add(service)
                 level[service] = aim or level.get(service, 1)
         if not running:
-            raise InputError("the plan leaves the PMO without any service at the "
-                             f"{wave!r} wave", "plan")
+            if phases:
+                raise InputError("the plan leaves the PMO without any service at the "
+                                 f"{wave!r} wave", "plan")
+            continue             # nothing runs yet: the first wave with services starts it
         actions = {c["action"] for c in changes}
         phases.append({
-            "month": WAVE_MONTHS[wave],
+            "month": WAVE_MONTHS[wave] if phases else 0,
             "effort": _effort(bool(actions & set(_GROWING)), "strengthen" in actions),
             "services": _rounded({s: float(level[s]) for s in sorted(running)}),
             "targets": {s: level[s] for s in sorted(running)},
         })
+    if not phases:
+        raise InputError("the plan gives the PMO no service to run in any wave", "plan")
     first, later = phases[0], phases[1:]
     label = name or "the PMO"
     document: dict[str, Any] = {

@@ -115,6 +115,14 @@ def test_the_advices_own_plan_wins_over_its_per_service_timing() -> None:
         "to_maturity": 3, "reason": "advice: introduce"}]}]
 
 
+def test_a_plan_whose_first_services_come_next_starts_with_them() -> None:
+    later_only = {"waves": [WAVES["waves"][1]]}            # a new PMO: nothing runs now
+    doc = strategy_document_from_plan(later_only)
+    assert doc["services"] == {"portfolio_management": 1.0} and "schedule" not in doc
+    with pytest.raises(InputError, match="no service"):
+        strategy_document_from_plan({"waves": []})
+
+
 def test_a_bad_plan_names_the_wave() -> None:
     with pytest.raises(InputError, match="now, next or later") as caught:
         strategy_document_from_plan({"waves": [{"wave": "soon", "changes": []}]})
