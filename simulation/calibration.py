@@ -19,6 +19,7 @@ import numpy as np
 
 from simulation.experiments import run_specs
 from simulation.model import Replication
+from simulation.runner import Progress
 from simulation.spec import make_spec
 
 __all__ = ["CalibrationResult", "calibrate", "BASELINE_STRATEGY", "CALIBRATION_PROFILES",
@@ -72,11 +73,11 @@ def _measure(reps: Sequence[Replication]) -> dict[str, Any]:
 
 
 def calibrate(runs: int = 200, seed: int = 2025, workers: int | None = None,
-              parameters: Any = None) -> CalibrationResult:
+              parameters: Any = None, progress: Progress | None = None) -> CalibrationResult:
     """Run the baseline strategy from each calibration profile and pool the measures."""
     specs = [make_spec(p, BASELINE_STRATEGY, months=HORIZON, runs=runs, seed=seed,
                        parameters=parameters) for p in CALIBRATION_PROFILES]
-    measures = [_measure(r.replications) for r in run_specs(specs, workers)]
+    measures = [_measure(r.replications) for r in run_specs(specs, workers, progress)]
     changes = sum(m["changes"] for m in measures)
     first = np.concatenate([m["first"] for m in measures])
     restructures = sum(m["restructures"] for m in measures)
@@ -142,7 +143,8 @@ def population_specs(runs: int, seed: int, parameters: Any = None) -> list[Any]:
 
 def calibration_table(runs: int = 10, seed: int = 2025, workers: int | None = None,
                       lifecycle_runs: int = 100, parameters: Any = None,
-                      life: CalibrationResult | None = None) -> list[Figure]:
+                      life: CalibrationResult | None = None,
+                      progress: Progress | None = None) -> list[Figure]:
     """Each published figure beside the model's (docs/model.md, "Calibration"); ``life``: the
     life-cycle calibration when already computed (``calibrate(lifecycle_runs, seed)``)."""
     from advisor.presets import load_preset
@@ -151,7 +153,7 @@ def calibration_table(runs: int = 10, seed: int = 2025, workers: int | None = No
     trouble = [index["crisis"], index["decline"], index["collapse"]]
     specs = population_specs(runs, seed, parameters)
     questioned, unquestioned, mature, launch_months = [], [], [], []
-    for spec, result in zip(specs, run_specs(specs, workers)):
+    for spec, result in zip(specs, run_specs(specs, workers, progress)):
         scen = np.stack([r.scenarios for r in result.replications])
         changed = np.array([any(m <= 12 for m in r.major_changes) for r in result.replications])
         questioned += list(np.isin(scen[:, 1:13], trouble).any(axis=1) | changed)
@@ -164,7 +166,7 @@ def calibration_table(runs: int = 10, seed: int = 2025, workers: int | None = No
             grown = np.isin(scen, [index["growing"], index["thriving"]])
             launch_months += list(np.where(grown.any(axis=1), grown.argmax(axis=1),
                                            np.inf) + spec.start.age)
-    life = life or calibrate(lifecycle_runs, seed, workers, parameters)
+    life = life or calibrate(lifecycle_runs, seed, workers, parameters, progress)
     launch = np.array(launch_months)
     return [
         Figure("value_questioned", "value or existence questioned within 12 months (a review "
@@ -202,10 +204,21 @@ def render_table(figures: Sequence[Figure]) -> str:
     return "\n".join(lines)
 
 
+def _progress() -> Progress | None:
+    """A one-line progress count on stderr, only on a terminal (the table takes a minute)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        sys.stderr.write(f"\rsimulating {done}/{total} runs" + ("\n" if done >= total else ""))
+        sys.stderr.flush()
+    return show
+
+
 def main(argv: Sequence[str] = ()) -> int:
     if argv and argv[0] == "table":
         runs = int(argv[1]) if len(argv) > 1 else 10
-        figures = calibration_table(runs)
+        figures = calibration_table(runs, progress=_progress())
         print(f"population: shipped profiles starting in {', '.join(POPULATION_SCENARIOS)} x "
               f"every shipped strategy, {runs} runs each, {POPULATION_MONTHS} months, seed 2025")
         print(render_table(figures))
