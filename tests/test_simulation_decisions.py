@@ -16,7 +16,6 @@ import scenarios
 from advisor.errors import InputError
 from advisor.presets import load_preset
 from api.cli import main
-from api.http import create_app
 from simulation import compare, run_experiment, run_with_baseline
 from simulation.model import simulate
 from simulation.parameters import DEFAULT_PARAMETERS
@@ -336,8 +335,8 @@ def test_a_bad_strategy_file_exits_2_naming_the_field(tmp_path: Path,
 
 
 @pytest.fixture(scope="module")
-def client() -> FlaskClient:
-    return create_app({"TESTING": True, "SIMULATION_MAX_RUN_MONTHS": 600}).test_client()
+def app_config() -> dict[str, Any]:
+    return {"TESTING": True, "SIMULATION_MAX_RUN_MONTHS": 600}
 
 
 def test_the_api_plays_an_inline_strategy_and_compares_with_a_verdict(client: FlaskClient
