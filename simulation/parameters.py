@@ -67,7 +67,7 @@ VALUE_EXPECTED = 0.75            # value index (0-1) executives take as full val
 EVIDENCE_VALUE_WEIGHT = 0.65     # dimensionless: weight of value vs stakeholder voice for execs
 EXEC_RESPONSE = 0.4              # 1/review: share of the gap to its target support closes
 BUDGET_RESPONSE = 0.25           # 1/review: share of the gap to executive support budget closes
-REPUTATION_MONTHS = 18.0         # months: executives' response x 1 / (1 + record age / this)
+REPUTATION_MONTHS = 12.0         # months: executives' response x 1 / (1 + record age / this)
 
 # --- organizations differ (one draw per replication; simulation/model.py) -------------------------
 SPREAD_DRAWS = 8                 # standard normals drawn per replication for ``spread`` (at most)
