@@ -28,7 +28,7 @@ from rules.diagnosis import Diagnosis
 from rules.diagnosis import diagnose as _diagnose
 from rules.diagnosis_table import DiagnosisTable, load_diagnosis_table
 from simulation import BaselineResult, ComparisonResult, ExperimentResult, StoryResult
-from simulation.plan import strategy_document_from_plan
+from simulation.plan import profile_plan_document
 from simulation.runner import Progress
 
 __all__ = ["ProfileSource", "StrategySource", "profile_of", "diagnose", "recommend",
@@ -67,10 +67,7 @@ def recommend(profile: ProfileSource, *, allow_files: bool = False) -> Advice:
 def plan_strategy(profile: ProfileSource, *, allow_files: bool = False) -> dict[str, Any]:
     """The advice's plan as a strategy document (``recommend --strategy-out``): write it to a
     file and ``simulate``/``compare`` play it like any strategy."""
-    resolved = profile_of(profile, allow_files=allow_files)
-    current = {s: int(v["maturity"]) for s, v in resolved.extra.get("services", {}).items()}
-    return strategy_document_from_plan(_recommend(resolved).to_dict(), name=resolved.name,
-                                       current=current)
+    return profile_plan_document(profile_of(profile, allow_files=allow_files))
 
 
 def _strategy(strategy: StrategySource) -> Any:

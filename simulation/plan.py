@@ -3,7 +3,7 @@
 The advice (``rules/advice``) ends in a plan: waves ``now``, ``next`` and ``later``, each a list
 of changes to services (introduce, strengthen, keep, reduce, retire; from one maturity level to
 another). :func:`strategy_document_from_plan` turns that JSON shape (a mapping; no import of the
-advice's classes, so the plan may come from a file, the API or ``Advice.to_dict()``) into a
+advice's classes, so the plan may come from a file, the API or :func:`advice_plan`) into a
 strategy document (:func:`simulation.strategies.strategy_from_document` reads it):
 
 - **when**: wave ``now`` is the strategy at month 0, ``next`` a schedule phase from
@@ -35,7 +35,8 @@ from simulation.dynamics import load_dynamics
 from simulation.strategies import Strategy, strategy_from_document
 
 __all__ = ["WAVES", "WAVE_MONTHS", "GROWTH_TILT", "IMPROVEMENT_TILT", "waves_from_advice",
-           "strategy_document_from_plan", "strategy_from_plan", "profile_plan_strategy"]
+           "strategy_document_from_plan", "strategy_from_plan", "profile_plan_strategy",
+           "profile_plan_document", "advice_plan"]
 
 WAVES = ("now", "next", "later")
 #: Month from which each wave's changes apply (assumption P1).
@@ -182,11 +183,34 @@ def strategy_document_from_plan(plan: Mapping[str, Any] | Sequence[Mapping[str, 
     return document
 
 
+def advice_plan(advice: Any) -> dict[str, Any]:
+    """The parts of an :class:`rules.advice.Advice` the plan needs, in the plan's JSON shape:
+    ``plan.waves`` (each change as service, action, from and to maturity, reason) and, for
+    :func:`waves_from_advice`'s fallback, each service's action and timing."""
+    return {
+        "plan": {"waves": [
+            {"wave": w.wave, "capacity": w.capacity, "capacity_rule": w.capacity_rule,
+             "changes": [{"service": c.service, "action": c.action,
+                          "from_maturity": c.from_maturity, "to_maturity": c.to_maturity,
+                          "reason": c.reason} for c in w.changes]}
+            for w in advice.plan.waves]} if advice.plan.waves else None,
+        "services": [{"id": s.id, "action": s.action, "timing": s.timing,
+                      "current_maturity": s.current_maturity,
+                      "recommended_maturity": s.recommended_maturity}
+                     for s in advice.services],
+    }
+
+
+def profile_plan_document(profile: Profile) -> dict[str, Any]:
+    """The profile's own advice plan as a strategy document (``recommend --strategy-out``)."""
+    from rules.advice import recommend
+    return strategy_document_from_plan(advice_plan(recommend(profile)), name=profile.name,
+                                       current=services_of(profile))
+
+
 def profile_plan_strategy(profile: Profile) -> Strategy:
     """The profile's own advice plan as a strategy (``plan`` in a strategy list)."""
-    from rules.advice import recommend
-    current = services_of(profile)
-    return strategy_from_plan(recommend(profile).to_dict(), name=profile.name, current=current)
+    return strategy_from_document(profile_plan_document(profile), "plan", "plan")
 
 
 def strategy_from_plan(plan: Mapping[str, Any] | Sequence[Mapping[str, Any]],

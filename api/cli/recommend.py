@@ -11,6 +11,7 @@ import yaml
 
 from advisor.errors import InputError
 from api.reports.advice import render_advice
+from api.schemas.answers import to_json
 from api.service import plan_strategy, profile_of, recommend
 
 NAME = "recommend"
@@ -34,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
         write_strategy(plan_strategy(profile), args.strategy_out)
     advice = recommend(profile)
     if args.json:
-        print(json.dumps(advice.to_dict(), indent=2))
+        print(json.dumps(to_json(advice), indent=2))
     else:
         print(render_advice(advice, profile))
     return 0
