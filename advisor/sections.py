@@ -18,17 +18,30 @@ from typing import Any, Protocol
 from marshmallow import Schema, ValidationError, fields, validate
 
 from advisor.catalog import load_catalog
-from advisor.validation import Number, StrictBool, closed_schema, distinct, one_of, within
+from advisor.validation import (
+    Number,
+    Shown,
+    StrictBool,
+    closed_schema,
+    distinct,
+    matches,
+    one_of,
+    within,
+)
 
 __all__ = ["Customer", "Organization", "SECTIONS", "RISKS", "SCOPES", "MAX_CUSTOMERS",
-           "MAX_OUTCOMES", "LEVEL_RANGE", "customers_of", "services_of", "team_of",
-           "organization_of", "has_section", "section_fields"]
+           "MAX_OUTCOMES", "LEVEL_RANGE", "CHANGES", "MAX_MONTHS_AGO", "customers_of",
+           "services_of", "team_of", "changes_of", "organization_of", "has_section",
+           "section_fields"]
 
 RISKS = ("low", "medium", "high")
 LEVEL_RANGE = (1, 5)
 MAX_CUSTOMERS = 50  # customer groups of one PMO: more is a data dump, not an assessment
 MAX_OUTCOMES = 30  # every outcome of the guide, once
 CUSTOMER_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+#: The organizational changes the guide names among its transition indicators (p.39-41).
+CHANGES = ("restructuring", "leadership_change", "strategy_shift")
+MAX_MONTHS_AGO = 1200.0  # a century, like the PMO's age: anything older is a typo
 SCOPES = ("enterprise", "departmental", "project")  # the guide's coverage scopes (p.119)
 MAX_TEXT = 200
 
@@ -74,10 +87,18 @@ class _CatalogRef(fields.Field):
             if isinstance(value, int) and not isinstance(value, bool):
                 return getattr(lookup(value), self.store)
             if isinstance(value, str):
-                return getattr(lookup(int(value) if value.isdigit() else value), self.store)
+                return getattr(lookup(_number_or_id(value)), self.store)
         except KeyError:
             pass
-        raise ValidationError(f"unknown {self.kind} {value!r}; allowed: {self.allowed}")
+        raise ValidationError(f"unknown {self.kind} {Shown(value)!r}; allowed: {self.allowed}")
+
+
+def _number_or_id(text: str) -> int | str:
+    """An ASCII number of at most 4 digits is a number; anything else is looked up as an id.
+
+    ``str.isdigit()`` alone accepts superscripts and other scripts' digits, which ``int()`` then
+    refuses (a 500) or reads as a number nobody typed (Arabic-Indic ``3``)."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 4 else text
 
 
 def _outcome_ref() -> _CatalogRef:
@@ -106,7 +127,8 @@ class _UniqueKeys(fields.Dict):
             to_id = self.key_field.deserialize  # type: ignore[union-attr]
             for key in value:
                 seen.setdefault(to_id(key), []).append(key)
-            twice = [f"{keys[0]!r} and {keys[1]!r}" for keys in seen.values() if len(keys) > 1]
+            twice = [f"{Shown(keys[0])!r} and {Shown(keys[1])!r}"
+                     for keys in seen.values() if len(keys) > 1]
             raise ValidationError("the same service is listed twice: " + "; ".join(twice))
         return result
 
@@ -116,7 +138,8 @@ def _errors_by_key(messages: Any) -> Any:
     ``services.<key>`` instead, as the user wrote it (a bad key hides its value's errors)."""
     if not isinstance(messages, Mapping):
         return messages
-    return {str(key): parts.get("key", parts.get("value")) if isinstance(parts, Mapping) else parts
+    return {str(key):
+            parts.get("key", parts.get("value")) if isinstance(parts, Mapping) else parts
             for key, parts in messages.items()}
 
 
@@ -127,7 +150,7 @@ ServiceStateSchema = closed_schema("ServiceStateSchema", {
 
 def _customer_schema() -> type[Schema]:
     declared: dict[str, fields.Field] = {
-        "id": fields.String(required=True, validate=validate.Regexp(
+        "id": fields.String(required=True, validate=matches(
             CUSTOMER_ID, error="must be 1-64 letters, digits, '_', '.' or '-', got {input!r}")),
         "name": fields.String(validate=validate.Length(max=200)),
         "group": fields.String(required=True, validate=one_of(
@@ -149,7 +172,7 @@ class _Customers(fields.List):
         ids = [c["id"] for c in result]
         for index, cid in enumerate(ids):
             if cid in ids[:index]:
-                raise ValidationError({index: {"id": [f"duplicate customer id {cid!r}"]}})
+                raise ValidationError({index: {"id": [f"duplicate customer id {Shown(cid)!r}"]}})
         return result
 
 
@@ -177,10 +200,19 @@ def section_fields() -> dict[str, fields.Field]:
             max=MAX_CUSTOMERS, error=f"at most {MAX_CUSTOMERS} customers")),
         "services": _UniqueKeys(keys=_service_ref(), values=fields.Nested(ServiceStateSchema)),
         "team": fields.Nested(_team_schema()),
+        "changes": fields.Nested(_changes_schema()),
     }
 
 
-SECTIONS = ("customers", "services", "team", "organization")
+def _changes_schema() -> type[Schema]:
+    """Recent organizational changes, each with how many months ago it happened: the guide counts
+    restructuring, leadership changes and strategy shifts among the signs of a transition."""
+    when = closed_schema("ChangeSchema", {
+        "months_ago": Number(required=True, validate=within(0.0, MAX_MONTHS_AGO))})
+    return closed_schema("ChangesSchema", {c: fields.Nested(when) for c in CHANGES})
+
+
+SECTIONS = ("customers", "services", "team", "changes", "organization")
 
 
 # -- typed readers (the advice's view of the sections) -----------------------------------------
@@ -212,6 +244,12 @@ def services_of(profile: _HasSections) -> dict[str, int]:
 def team_of(profile: _HasSections) -> dict[str, float]:
     """The team's level (1-5) per competency assessed."""
     return {cid: float(level) for cid, level in profile.extra.get("team", {}).items()}
+
+
+def changes_of(profile: _HasSections) -> dict[str, float]:
+    """Organizational changes stated in the profile, by kind: months since each happened."""
+    return {kind: float(change["months_ago"])
+            for kind, change in profile.extra.get("changes", {}).items()}
 
 
 @dataclass(frozen=True, slots=True)
