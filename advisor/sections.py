@@ -184,7 +184,7 @@ def _team_schema() -> type[Schema]:
 
 def _organization_schema() -> type[Schema]:
     """Baseline elements (Guide p.107-122): all optional, so a profile states what it knows."""
-    return closed_schema("OrganizationSchema", {
+    return closed_schema("BaselineSchema", {
         "industry": fields.String(validate=validate.Length(max=MAX_TEXT)),
         "regulated": StrictBool(),
         "scope": fields.String(validate=one_of(SCOPES, "scope")),

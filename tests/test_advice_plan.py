@@ -85,28 +85,30 @@ def test_every_change_is_scheduled_in_order_or_deferred_with_a_reason(path: Path
         assert reached == target or sid in deferred, (sid, reached, target)
 
 
-@pytest.mark.parametrize(("stem", "indicators", "capacity", "rule"), [
+@pytest.mark.parametrize(("indicators", "pmo", "capacity", "rule"), [
     # scarce resources: two changes at a time
-    ("growing-telecom", {"resources": 1.5}, 2, "capacity_of_a_pmo_with_scarce_resources"),
+    ({"resources": 1.5}, {"exists": True, "age_months": 30}, 2,
+     "capacity_of_a_pmo_with_scarce_resources"),
     # moderate resources
-    ("growing-telecom", {"resources": 3.0}, 3, "capacity_of_a_pmo_with_moderate_resources"),
+    ({"resources": 3.0}, {"exists": True, "age_months": 30}, 3,
+     "capacity_of_a_pmo_with_moderate_resources"),
     # ample resources
-    ("growing-telecom", {"resources": 4.5}, 4, "capacity_of_a_pmo_with_ample_resources"),
+    ({"resources": 4.5}, {"exists": True, "age_months": 30}, 4,
+     "capacity_of_a_pmo_with_ample_resources"),
     # resources not rated: a moderate assumption, said so
-    ("growing-telecom", {"resources": None}, 3, "capacity_when_resources_are_not_rated"),
+    ({}, {"exists": True, "age_months": 30}, 3, "capacity_when_resources_are_not_rated"),
     # ample resources, but the team is leaving: the lowest capacity wins
-    ("growing-telecom", {"resources": 4.5, "team_morale": 1.5}, 2,
+    ({"resources": 4.5, "team_morale": 1.5}, {"exists": True, "age_months": 30}, 2,
      "capacity_of_a_strained_team"),
     # no PMO yet: a sponsor and a few champions
-    ("potential-manufacturer", {"resources": None}, 2, "capacity_before_a_pmo_exists"),
+    ({}, {"exists": False}, 2, "capacity_before_a_pmo_exists"),
 ])
-def test_capacity_follows_the_pmo_resources_and_team(stem: str,
-                                                     indicators: dict[str, float | None],
-                                                     capacity: int, rule: str) -> None:
-    data = doc(stem)
-    rated = {**data.get("indicators", {}), **indicators}
-    data["indicators"] = {k: v for k, v in rated.items() if v is not None}
-    _, advice = advise(data)
+def test_capacity_follows_the_pmo_resources_and_team(indicators: dict[str, float],
+                                                     pmo: dict[str, Any], capacity: int,
+                                                     rule: str) -> None:
+    # one sign gives the diagnosis evidence (age alone does not); capacity never reads it
+    _, advice = advise({"pmo": pmo, "indicators": indicators,
+                        "signs": ["bureaucracy_complaints"] if pmo["exists"] else []})
     assert {w.capacity for w in advice.plan.waves} == {capacity}
     assert rule in advice.plan.waves[0].capacity_rule
 

@@ -16,7 +16,19 @@ from collections.abc import Sequence
 from advisor import __version__
 from advisor.errors import PmoAdvisorError
 from advisor.validation import excerpt
-from api.cli import catalog, compare, diagnose, recommend, rules, serve, simulate, story
+from api.cli import (
+    assess,
+    catalog,
+    compare,
+    diagnose,
+    history,
+    memory,
+    recommend,
+    rules,
+    serve,
+    simulate,
+    story,
+)
 
 __all__ = ["main", "build_parser", "EXIT_USAGE", "EXIT_INTERNAL"]
 
@@ -32,7 +44,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 #: Every command, in the order ``pmo-advisor --help`` lists them.
-COMMANDS = (diagnose, recommend, simulate, compare, story, catalog, rules, serve)
+COMMANDS = (diagnose, recommend, simulate, compare, story, assess, history, memory, catalog,
+            rules, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:
