@@ -125,7 +125,7 @@ def get_story(story_id: Any) -> Story:
 @dataclass(frozen=True, slots=True)
 class TimelineEntry:
     month: int
-    kind: str  # start | shock | strategy | review | restructure | shutdown | launch
+    kind: str  # start|shock|strategy|portfolio|review|restructure|shutdown|launch
     name: str
     text: str
     say: str = ""                 # the story's narration for a scripted event

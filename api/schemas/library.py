@@ -9,8 +9,8 @@ from advisor.validation import AsciiWhole
 from api.schemas.lists import list_of
 from simulation.limits import MAX_SEED
 
-__all__ = ["StrategyListSchema", "ShockListSchema", "StoryListSchema", "StoryResultSchema",
-           "StoryQuerySchema"]
+__all__ = ["StrategyListSchema", "StrategyDocumentSchema", "ShockListSchema", "StoryListSchema",
+           "StoryResultSchema", "StoryQuerySchema"]
 
 
 def _shares(description: str) -> fields.Dict:
@@ -25,6 +25,13 @@ class TriggerSchema(Schema):
     reason = fields.String(required=True)
 
 
+class PhaseSchema(Schema):
+    month = fields.Integer(required=True)
+    effort = _shares("share of the PMO's capacity per flywheel step")
+    services = _shares("share of service work per service")
+    targets = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+
+
 class StrategySchema(Schema):
     id = fields.String(required=True)
     name = fields.String(required=True)
@@ -36,6 +43,26 @@ class StrategySchema(Schema):
                                                       "tailored (to the customers' maturity)"})
     triggers = fields.List(fields.Nested(TriggerSchema), required=True)
     perception_mix = _shares("share of delivered value per outcome horizon")
+    targets = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True, metadata={
+        "description": "maturity level (1-5) each service works towards"})
+    schedule = fields.List(fields.Nested(PhaseSchema), required=True, metadata={
+        "description": "later phases: from month on, new effort, services and targets"})
+
+
+class StrategyDocumentSchema(Schema):
+    """A strategy as a document: what POST /simulations accepts as an inline ``strategy``."""
+
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    summary = fields.String(required=True)
+    source = fields.String(required=True)
+    effort = _shares("share of the PMO's capacity per flywheel step")
+    services = _shares("share of service work per service")
+    approach = fields.String(required=True)
+    triggers = fields.List(fields.Nested(TriggerSchema), required=True)
+    targets = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    schedule = fields.List(fields.Nested(PhaseSchema), metadata={
+        "description": "later phases (the plan's next and later waves)"})
 
 
 class ShockSchema(Schema):
