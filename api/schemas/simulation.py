@@ -68,6 +68,11 @@ class ProfileField(fields.Nested):
                                    for field, message in exc.problems}) from None
 
 
+#: the keys a strategy document may have (simulation/strategies.py reads them)
+_DOCUMENT_KEYS = ("id", "name", "summary", "source", "effort", "services", "approach",
+                  "triggers", "targets", "schedule")
+
+
 class StrategyField(fields.Field):
     """A shipped strategy's id, ``plan`` (the profile's own advice plan) or an inline strategy
     document (``effort`` and ``services`` required; docs/model.md, "Strategy documents"), checked
@@ -76,7 +81,11 @@ class StrategyField(fields.Field):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(metadata={"description": "a shipped strategy id (GET /strategies), "
                                    "`plan`, or a strategy object with effort and services",
-                                   "oneOf": [{"type": "string"}, {"type": "object"}]}, **kwargs)
+                                   "oneOf": [{"type": "string", "enum": [
+                                       *(s["id"] for s in list_strategies()), PLAN]},
+                                       {"type": "object", "required": ["effort", "services"],
+                                        "additionalProperties": False, "properties": dict.fromkeys(
+                                            _DOCUMENT_KEYS, {})}]}, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if isinstance(value, str):
