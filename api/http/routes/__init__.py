@@ -11,6 +11,7 @@ from api.http.routes import (
     health,
     profiles,
     recommendations,
+    shocks,
     simulations,
     stories,
     strategies,
@@ -20,7 +21,7 @@ from simulation.limits import Limits
 __all__ = ["register_routes"]
 
 BLUEPRINTS = (health.blp, catalog.blp, diagnoses.blp, recommendations.blp, profiles.blp,
-              strategies.blp, stories.blp, assessments.blp)
+              strategies.blp, shocks.blp, stories.blp, assessments.blp)
 
 
 def register_routes(api: Api, limits: Limits) -> None:
