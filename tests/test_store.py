@@ -176,5 +176,10 @@ def test_the_shipped_example_turns_from_crisis_to_resurgence(store):
     history = store.history("Northwind Freight")
     assert history["scenario_path"] == ["crisis", "decline", "resurgence"]
     assert history["cycles"][-1]["trends"]["executive_support"] == "rising"
+    # the raters' answers reach the diagnosis' changes and the advice's organization sections
+    profile = store.cycle("Northwind Freight", 3)["profile"]
+    assert profile["changes"] == {"leadership_change": {"months_ago": 9.0},
+                                  "strategy_shift": {"months_ago": 7.0}}
+    assert profile["organization"]["scope"] == "enterprise"
     load_example(store)  # loading it again changes nothing
     assert len(store.cycles("Northwind Freight")) == 3
