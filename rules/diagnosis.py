@@ -20,7 +20,8 @@ from rules.diagnosis_table import FACT_KIND, UNKNOWN_TREND, DiagnosisTable, load
 from rules.gateway import get_gateway
 from rules.table import Rule
 
-__all__ = ["FiredRule", "TransitionSign", "Diagnosis", "diagnose", "build_fact"]
+__all__ = ["FiredRule", "TransitionSign", "Diagnosis", "diagnose", "diagnose_scenario",
+           "build_fact"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,13 +157,9 @@ def _transition_signs(scenario: str, fired: list[Rule], fact: Mapping[str, Any],
     return tuple(signs.values())
 
 
-def diagnose(profile: Profile) -> Diagnosis:
-    """Run the diagnosis rules on one profile (through the serialized engine gateway)."""
-    table = load_diagnosis_table()
-    table.ensure_registered()
-    fact = build_fact(profile, table)
-    fired = [table.by_id[rule_id] for rule_id in get_gateway().evaluate(table.name, fact)]
-
+def _ranking(fired: list[Rule], table: DiagnosisTable) -> tuple[tuple[str, float], ...]:
+    """Every scenario with its score, best first: the points of its evidence rules, smoothed,
+    over the scenarios no rule excluded."""
     scenarios = load_catalog().ids("scenarios")
     excluded = {r.subject for r in fired if r.effect == "exclude"}
     points = dict.fromkeys(scenarios, 0.0)
@@ -181,8 +178,29 @@ def diagnose(profile: Profile) -> Diagnosis:
     raw = {s: ((points[s] + alpha) / denominator if s in open_scenarios else 0.0)
            for s in scenarios}
     order = sorted(scenarios, key=lambda s: (-raw[s], -points[s], scenarios.index(s)))
-    ranking = tuple((s, round(raw[s], 3)) for s in order)
-    winner = order[0]
+    return tuple((s, round(raw[s], 3)) for s in order)
+
+
+def _fired(profile: Profile, table: DiagnosisTable) -> tuple[dict[str, Any], list[Rule]]:
+    table.ensure_registered()
+    fact = build_fact(profile, table)
+    return fact, [table.by_id[rule_id] for rule_id in get_gateway().evaluate(table.name, fact)]
+
+
+def diagnose_scenario(profile: Profile) -> str:
+    """Only the diagnosed scenario, the same one :func:`diagnose` names: what the simulation's
+    executive reviews use. They run a dozen diagnoses per replication and read nothing else, so
+    this skips the evidence, the transition signs and the explanation objects."""
+    table = load_diagnosis_table()
+    return _ranking(_fired(profile, table)[1], table)[0][0]
+
+
+def diagnose(profile: Profile) -> Diagnosis:
+    """Run the diagnosis rules on one profile (through the serialized engine gateway)."""
+    table = load_diagnosis_table()
+    fact, fired = _fired(profile, table)
+    ranking = _ranking(fired, table)
+    winner = ranking[0][0]
 
     fired_rules = tuple(
         FiredRule(id=r.id, scenario=r.subject, effect=r.effect, weight=r.weight,

@@ -30,6 +30,7 @@ import copy
 import itertools
 import json
 import os
+import re
 import threading
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -66,7 +67,8 @@ Firing = tuple[str, Any]   # (the rule's action name, the fid of the fact it fir
 class _Host(Protocol):
     def register(self, name: str, definition: dict[str, Any]) -> None: ...
 
-    def fire(self, ruleset: str, sid: str, facts: list[dict[str, Any]]) -> list[Firing]: ...
+    def fire(self, ruleset: str, sid: str, facts: Sequence[Mapping[str, Any]]) -> list[Firing]:
+        """Assert the facts in session ``sid``; every firing, in order (catch-all included)."""
 
     def delete(self, ruleset: str, sid: str) -> None: ...
 
@@ -87,13 +89,13 @@ class _ThinHost:
         self._actions[name] = {rule: body["run"] for rule, body in definition.items()}
         self._handles[name] = _dre.create_ruleset(name, json.dumps(rules, ensure_ascii=False))
 
-    def fire(self, ruleset: str, sid: str, facts: list[dict[str, Any]]) -> list[Firing]:
+    def fire(self, ruleset: str, sid: str, facts: Sequence[Mapping[str, Any]]) -> list[Firing]:
         handle = self._handles[ruleset]
         actions = self._actions[ruleset]
         many = len(facts) > 1
         # the fid goes first, so a firing's message (the fact's text, echoed) starts with it
-        text = json.dumps([_fid_first(f) for f in facts] if many else facts[0],
-                          ensure_ascii=False)
+        text = ("[" + ", ".join(_engine_json(_fid_first(f), sid) for f in facts) + "]" if many
+                else _engine_json(facts[0], sid))
         code, state = (_dre.assert_facts if many else _dre.assert_fact)(handle, text)
         if code == 1:
             raise EngineError("no rule handled the fact")      # the catch-all makes this moot
@@ -131,8 +133,25 @@ _FACT_AT = '{"m":{"' + FACT_ID + '": '
 _DECODER = json.JSONDecoder()
 
 
-def _fid_first(fact: dict[str, Any]) -> dict[str, Any]:
+def _fid_first(fact: Mapping[str, Any]) -> Mapping[str, Any]:
     return {FACT_ID: fact[FACT_ID], **fact} if FACT_ID in fact else fact
+
+
+#: Where Python's JSON may hold a number the engine cannot read (see :func:`_engine_safe`).
+_UNSAFE_NUMBER = re.compile(r"\d[eE][-+]?\d|Infinity")
+
+
+def _engine_json(fact: Mapping[str, Any], sid: str) -> str:
+    """The fact as the engine reads it, with its session id: dumped as it is, and only when the
+    text shows an exponent (or a false alarm inside a string) rebuilt by :func:`_engine_safe`.
+    Same text as dumping ``{**_engine_safe(fact), "sid": sid}``, without walking every fact."""
+    if "sid" in fact:
+        fact = {k: v for k, v in fact.items() if k != "sid"}
+    text = json.dumps(fact if isinstance(fact, dict) else dict(fact), ensure_ascii=False)
+    if _UNSAFE_NUMBER.search(text):
+        text = json.dumps(_engine_safe(dict(fact)), ensure_ascii=False)
+    sid_text = f'"sid": {json.dumps(sid)}'
+    return "{" + sid_text + "}" if text == "{}" else text[:-1] + ", " + sid_text + "}"
 
 
 def _read_firing(message: str, many: bool, single_fid: Any) -> Firing:
@@ -178,12 +197,13 @@ class _FullHost:
     def register(self, name: str, definition: dict[str, Any]) -> None:
         self._host.register_rulesets({name: definition})
 
-    def fire(self, ruleset: str, sid: str, facts: list[dict[str, Any]]) -> list[Firing]:
+    def fire(self, ruleset: str, sid: str, facts: Sequence[Mapping[str, Any]]) -> list[Firing]:
         self._host.fired = fired = []
-        if len(facts) == 1:
-            self._host.assert_fact(ruleset, facts[0])
+        batch = [{**_engine_safe(fact), "sid": sid} for fact in facts]
+        if len(batch) == 1:
+            self._host.assert_fact(ruleset, batch[0])
         else:
-            self._host.assert_facts(ruleset, facts)
+            self._host.assert_facts(ruleset, batch)
         return fired
 
     def delete(self, ruleset: str, sid: str) -> None:
@@ -253,8 +273,7 @@ class RulesGateway:
             sid = f"{self._pid}-{next(self._sessions)}"
             self._live.add(sid)
             try:
-                batch = [{**_engine_safe(fact), "sid": sid} for fact in facts]
-                fired = host.fire(ruleset, sid, batch)
+                fired = host.fire(ruleset, sid, facts)
             except EngineError:
                 raise
             except Exception as exc:  # the engine's own errors carry no useful type

@@ -16,7 +16,7 @@ from collections.abc import Generator
 
 import simpy
 
-from rules.diagnosis import Diagnosis, diagnose
+from rules.diagnosis import diagnose, diagnose_scenario
 from simulation.dynamics import load_dynamics
 from simulation.lifecycle import restructure, shutdown
 from simulation.state import PmoState, norm
@@ -49,20 +49,23 @@ def apply_triggers(state: PmoState, scenario: str) -> None:
                   f"Strategy switches to {state.strategy.name}: {trigger.reason}")
 
 
-def executive_review(state: PmoState) -> Diagnosis:
-    """One review at the current month; returns the diagnosis it made."""
+def executive_review(state: PmoState) -> str:
+    """One review at the current month; returns the scenario it diagnosed. Only a traced run
+    keeps the full diagnosis (evidence, transition signs); others ask for the scenario alone."""
     p = state.params
     x = state.x
-    diagnosis = diagnose(state.observed_profile())
-    scenario = diagnosis.scenario
+    if state.events is not None:
+        diagnosis = diagnose(state.observed_profile())
+        scenario = diagnosis.scenario
+        state.diagnoses.append((state.month, diagnosis))
+    else:
+        scenario = diagnose_scenario(state.observed_profile())
     previous, state.scenario = state.scenario, scenario
     state.review_x = dict(x)
-    if state.events is not None:
-        state.diagnoses.append((state.month, diagnosis))
-        if scenario != previous:
-            state.log("review", scenario, f"Executive review: {scenario}")
+    if state.events is not None and scenario != previous:
+        state.log("review", scenario, f"Executive review: {scenario}")
     if not state.exists:
-        return diagnosis
+        return scenario
     feedback = load_dynamics().feedback[scenario]
     state.shift("executive_support",
                 p.exec_response * (_support_target(state) - x["executive_support"]))
@@ -77,7 +80,7 @@ def executive_review(state: PmoState) -> Diagnosis:
     elif scenario == "collapse":
         state.show_sign("disbanding_considered", p.review_interval + 1)
     apply_triggers(state, scenario)
-    return diagnosis
+    return scenario
 
 
 def review_process(env: simpy.Environment,

@@ -9,6 +9,7 @@ profile, and thousands of generated profiles, edge values included.
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterator
 from typing import Any
@@ -23,7 +24,7 @@ from advisor.presets import shipped_profiles
 from rules.advice.recommend import recommend
 from rules.diagnosis import build_fact
 from rules.diagnosis_table import load_diagnosis_table
-from rules.gateway import RulesGateway, get_gateway
+from rules.gateway import RulesGateway, _engine_json, _engine_safe, get_gateway
 
 GENERATED = 3000
 
@@ -141,3 +142,19 @@ def test_thin_host_deletes_every_session_even_when_the_fact_is_refused() -> None
             gateway.evaluate_facts("demo", [{"kind": "x", "i": i}, {"kind": "x", "i": i}])
     assert gateway.session_state("demo", f"{gateway._pid}-1") is None
     assert gateway.live_sessions() == 0
+
+
+@pytest.mark.parametrize("fact", [
+    {"kind": "x", "v": 1e-05, "w": [2.5e-3, {"z": -3e-7}], "s": "1e-5 in a string"},
+    {"kind": "x", "v": 3.0, "sid": "caller's own", "t": (1, 2)},
+    {"kind": "x", "nested": {"v": 12345678.9}, "label": "Ünïcode"},
+    {"kind": "x", "v": float("nan")},
+])
+def test_thin_host_writes_the_text_the_full_host_would(fact: dict[str, Any]) -> None:
+    """The thin host dumps a fact as it is and rebuilds it only when the text shows an
+    exponent; the text must be what the engine-safe copy dumps to, with the session id."""
+    expected = json.dumps({**_engine_safe(fact), "sid": "7-1"}, ensure_ascii=False)
+    if "sid" in fact:  # ours replaces the caller's: same object, the key moves to the end
+        assert json.loads(_engine_json(fact, "7-1")) == json.loads(expected)
+    else:
+        assert _engine_json(fact, "7-1") == expected
