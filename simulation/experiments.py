@@ -22,29 +22,34 @@ __all__ = ["run_experiment", "compare", "run_specs", "experiment_from_request",
 
 
 def run_specs(specs: Sequence[ExperimentSpec], workers: int | None = None,
-              progress: Progress | None = None) -> list[ExperimentResult]:
+              progress: Progress | None = None, executor: str | None = None,
+              scheduler: str | None = None) -> list[ExperimentResult]:
+    """``executor``/``scheduler``: where the replications run (:mod:`simulation.executors`)."""
     initial = diagnose(specs[0].start.profile()).scenario
-    runs = run_many(specs, workers, progress)
+    runs = run_many(specs, workers, progress, executor, scheduler)
     return [ExperimentResult(spec, tuple(reps), initial) for spec, reps in zip(specs, runs)]
 
 
 def run_experiment(profile: Any, strategy: str, *, workers: int | None = None,
-                   progress: Progress | None = None, **options: Any) -> ExperimentResult:
+                   progress: Progress | None = None, executor: str | None = None,
+                   scheduler: str | None = None, **options: Any) -> ExperimentResult:
     """Monte Carlo of one strategy from one profile.
 
     ``profile``: a Profile, a profile document (dict) or a preset name (``kickoff-fintech``).
     Options: ``months`` (36), ``runs`` (500), ``seed`` (0), ``shocks`` (``["sponsor_change@6"]``),
     ``random_shocks`` (True), ``relaunch_strategy`` (None: the strategy in force at the start),
     ``parameters`` (a Parameters or a dict of changes). Bad input raises InputError."""
-    return run_specs([make_spec(profile, strategy, **options)], workers, progress)[0]
+    return run_specs([make_spec(profile, strategy, **options)], workers, progress, executor,
+                     scheduler)[0]
 
 
 def compare(profile: Any, strategies: Iterable[str], *, workers: int | None = None,
-            progress: Progress | None = None, **options: Any) -> ComparisonResult:
+            progress: Progress | None = None, executor: str | None = None,
+            scheduler: str | None = None, **options: Any) -> ComparisonResult:
     """Several strategies (2-6) from one profile with the same seed: common random numbers."""
     specs = make_specs(profile, check_strategy_list(list(strategies)),
                        compared=True, **options)
-    return ComparisonResult(tuple(run_specs(specs, workers, progress)))
+    return ComparisonResult(tuple(run_specs(specs, workers, progress, executor, scheduler)))
 
 
 def experiment_from_request(body: Any, workers: int | None = None) -> ExperimentResult:

@@ -1,5 +1,6 @@
 """pmo-advisor simulate --profile FILE_OR_PRESET --strategy NAME [--months 36] [--runs 500]
-[--seed 0] [--shock sponsor_change@6 ...] [--no-random-shocks] [--json] [--plot out.png]"""
+[--seed 0] [--shock sponsor_change@6 ...] [--no-random-shocks] [--workers N]
+[--executor inline|processes|dask] [--scheduler tcp://host:8786] [--json] [--plot out.png]"""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 from advisor.errors import InputError
 from api.service import simulate
+from simulation.executors import EXECUTORS
 from simulation.spec import DEFAULT_MONTHS, DEFAULT_RUNS, DEFAULT_SEED, LIMITS
 from simulation.strategies import strategy_ids
 
@@ -41,6 +43,13 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                         help="strategy of a new PMO after a shutdown (default: the same)")
     parser.add_argument("--workers", type=int, metavar="N",
                         help="worker processes (default: all cores for large runs)")
+    parser.add_argument("--executor", choices=EXECUTORS,
+                        help="where replications run: inline (this process), processes (local "
+                             "cores) or dask (a Dask cluster; default: inline for small runs, "
+                             "processes for large); the same seed gives the same result on each")
+    parser.add_argument("--scheduler", metavar="tcp://HOST:8786",
+                        help="the Dask scheduler to use with --executor dask (default: a local "
+                             "cluster started for the run)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--plot", metavar="PNG", help="write a chart to this PNG file")
 
@@ -49,7 +58,8 @@ def run_options(args: argparse.Namespace) -> dict[str, Any]:
     return {"months": args.months, "runs": args.runs, "seed": args.seed, "shocks": args.shock,
             "random_shocks": not args.no_random_shocks,
             "relaunch_strategy": args.relaunch_strategy, "allow_files": True,
-            "workers": args.workers, "progress": progress_bar()}
+            "workers": args.workers, "executor": args.executor, "scheduler": args.scheduler,
+            "progress": progress_bar()}
 
 
 def progress_bar(stream: Any = None) -> Callable[[int, int], None] | None:
