@@ -14,7 +14,17 @@ from collections.abc import Sequence
 
 from advisor import __version__
 from advisor.errors import PmoAdvisorError
-from api.cli import catalog, compare, diagnose, recommend, rules, serve, simulate, story
+from api.cli import (
+    catalog,
+    compare,
+    diagnose,
+    recommend,
+    rules,
+    serve,
+    simulate,
+    story,
+    sweep,
+)
 
 __all__ = ["main", "build_parser", "EXIT_USAGE"]
 
@@ -29,7 +39,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 #: Every command, in the order ``pmo-advisor --help`` lists them.
-COMMANDS = (diagnose, recommend, simulate, compare, story, catalog, rules, serve)
+COMMANDS = (diagnose, recommend, simulate, compare, sweep, story, catalog, rules, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:
