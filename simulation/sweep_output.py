@@ -22,7 +22,8 @@ from advisor.errors import InputError
 from simulation.results import MODEL_VERSION
 from simulation.sweeps import SweepResult
 
-__all__ = ["write_csv", "write_parquet", "sweep_figure", "write_outputs"]
+__all__ = ["write_csv", "write_parquet", "sweep_figure", "write_outputs", "sensitivity_figure",
+           "write_sensitivity"]
 
 MAX_LINES = 12     # legend entries a chart stays readable with
 
@@ -121,3 +122,49 @@ def write_outputs(result: SweepResult, prefix: str | Path) -> list[Path]:
                   lambda tmp: tmp.write_bytes(figure_png(sweep_figure(result))))
     return [write_csv(result, prefix.with_name(prefix.name + ".csv")),
             write_parquet(result, prefix.with_name(prefix.name + ".parquet")), png]
+
+
+def sensitivity_figure(result: Any) -> Figure:
+    """Morris mu* (scaled per outcome) of every parameter, most influential on top; the
+    parameters kept for Sobol carry their total index ST in the label."""
+    from simulation.sensitivity import OUTCOMES
+
+    rows = result.ranking()
+    fig = Figure(figsize=(9, 0.45 * len(rows) + 2), layout="constrained")
+    ax = fig.add_subplot()
+    height = 0.8 / len(OUTCOMES)
+    for k, (outcome, label) in enumerate(OUTCOMES.items()):
+        ax.barh([i + k * height for i in range(len(rows))],
+                [row[f"mu_star.{outcome}"] for row in rows], height=height, label=label)
+    labels = []
+    for row in rows:
+        st = [row[f"ST.{o}"] for o in OUTCOMES if row[f"ST.{o}"] is not None]
+        labels.append(row["parameter"] + (f"  (Sobol ST up to {max(st):.2f})" if st else ""))
+    ax.set_yticks([i + height for i in range(len(rows))], labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("Morris mu* (1 = the most influential parameter for that outcome)")
+    ax.legend(fontsize=8)
+    fig.suptitle(f"What moves the outcomes: {result.profile}, {result.strategy} "
+                 f"({result.points} experiments of {result.runs} runs x {result.months} months, "
+                 f"seed {result.seed})", fontsize=10)
+    return fig
+
+
+def write_sensitivity(result: Any, prefix: str | Path) -> list[Path]:
+    """``PREFIX.csv`` (the ranked table) and ``PREFIX.png`` (its chart)."""
+    from simulation.plots import figure_png
+
+    prefix = Path(prefix)
+    rows = result.ranking()
+
+    def write(tmp: Path) -> None:
+        with tmp.open("w", newline="", encoding="utf-8") as out:
+            writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+            writer.writeheader()
+            for row in rows:
+                writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+
+    table = _atomic(prefix.with_name(prefix.name + ".csv"), write)
+    png = _atomic(prefix.with_name(prefix.name + ".png"),
+                  lambda tmp: tmp.write_bytes(figure_png(sensitivity_figure(result))))
+    return [table, png]

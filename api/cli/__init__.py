@@ -20,6 +20,7 @@ from api.cli import (
     diagnose,
     recommend,
     rules,
+    sensitivity,
     serve,
     simulate,
     story,
@@ -39,7 +40,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 #: Every command, in the order ``pmo-advisor --help`` lists them.
-COMMANDS = (diagnose, recommend, simulate, compare, sweep, story, catalog, rules, serve)
+COMMANDS = (diagnose, recommend, simulate, compare, sweep, sensitivity, story, catalog, rules,
+            serve)
 
 
 def build_parser() -> argparse.ArgumentParser:
