@@ -82,8 +82,10 @@ class SensitivityResult:
             for outcome in OUTCOMES:
                 row[f"mu_star.{outcome}"] = self.morris[outcome][r.name]["mu_star_scaled"]
                 indices = self.sobol.get(outcome, {}).get(r.name)
+                row[f"mu_star_raw.{outcome}"] = round(self.morris[outcome][r.name]["mu_star"], 6)
                 row[f"S1.{outcome}"] = indices["S1"] if indices else None
                 row[f"ST.{outcome}"] = indices["ST"] if indices else None
+                row[f"ST_conf.{outcome}"] = indices["ST_conf"] if indices else None
             row["influence"] = max(row[f"mu_star.{o}"] for o in OUTCOMES)
             rows.append(row)
         return sorted(rows, key=lambda r: (-r["influence"], r["parameter"]))
@@ -106,6 +108,12 @@ def _outcomes(values: Sequence[Mapping[str, float]], profile: Any, strategy: str
     results = run_many(specs, workers, progress, executor, scheduler)
     summaries = [summarize(reps) for reps in results]
     return {o: np.array([float(s[o] or 0.0) for s in summaries]) for o in OUTCOMES}
+
+
+def _noise_floor(runs: int) -> float:
+    """Morris mu* of an outcome that moved by two replications' worth (2 / runs) at a step of
+    2/3 of a range (SALib's step with 4 levels)."""
+    return 2.0 / runs / (2.0 / 3.0)
 
 
 def _whole(value: Any, field: str, low: int, high: int) -> int:
@@ -148,7 +156,9 @@ def run_sensitivity(profile: Any, strategy: str, *, runs: int = 50, months: int 
     morris: dict[str, dict[str, dict[str, float]]] = {}
     for outcome, values in y.items():
         found = morris_analyze.analyze(problem, x, values, num_levels=4, seed=seed)
-        largest = max(float(np.max(found["mu_star"])), 1e-12)
+        # scaled to the largest effect, but never to less than two replications' worth of
+        # change: an outcome that barely moves must not crown whichever parameter flipped it
+        largest = max(float(np.max(found["mu_star"])), _noise_floor(runs))
         morris[outcome] = {n: {"mu_star": float(found["mu_star"][i]),
                                "sigma": float(found["sigma"][i]),
                                "mu_star_scaled": round(float(found["mu_star"][i]) / largest, 4)}
@@ -165,11 +175,12 @@ def run_sensitivity(profile: Any, strategy: str, *, runs: int = 50, months: int 
     sobol: dict[str, dict[str, dict[str, float]]] = {}
     for outcome, values in ys.items():
         if float(np.var(values)) == 0.0:       # the outcome never moves: nothing to apportion
-            sobol[outcome] = {n: {"S1": 0.0, "ST": 0.0} for n in sub["names"]}
+            sobol[outcome] = {n: {"S1": 0.0, "ST": 0.0, "ST_conf": 0.0} for n in sub["names"]}
             continue
         found = sobol_analyze.analyze(sub, values, calc_second_order=False, seed=seed)
         sobol[outcome] = {n: {"S1": round(float(found["S1"][i]), 4),
-                              "ST": round(float(found["ST"][i]), 4)}
+                              "ST": round(float(found["ST"][i]), 4),
+                              "ST_conf": round(float(found["ST_conf"][i]), 4)}
                           for i, n in enumerate(sub["names"])}
     return SensitivityResult(
         profile=str(profile), strategy=strategy, runs=runs, months=months, seed=seed,
