@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # durable-rules ships as C source; on Python 3.13 it only compiles with this macro (harmless before).
 export CPPFLAGS += -DPyEval_CallObject=PyObject_CallObject
 
-.PHONY: serve test install browser bench clean
+.PHONY: serve test check install browser bench clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,13 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 	  { echo "make: the page tests need chromium at $(CHROMIUM): sudo apt-get install chromium"; exit 1; }
 
-test: install browser
+# The checks every run makes: the layers of docs/architecture.md (import-linter), ruff, mypy.
+check: install
+	$(BIN)/lint-imports
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: install browser check
 	$(BIN)/python -m pytest -q
 
 bench: install

@@ -203,7 +203,7 @@ class Catalog:
             if 1 <= key <= len(self.services):
                 return self.services[key - 1]
             raise KeyError(key)
-        return self._get("services", key)
+        return self._get("services", str(key))
 
     def outcome(self, key: str | int) -> Outcome:
         """An outcome by number 1-30 or by snake_case id."""
@@ -211,7 +211,7 @@ class Catalog:
             if 1 <= key <= len(self.outcomes):
                 return self.outcomes[key - 1]
             raise KeyError(key)
-        return self._get("outcomes", key)
+        return self._get("outcomes", str(key))
 
     def approach(self, approach_id: str) -> Approach:
         return self._get("approaches", approach_id)
@@ -246,7 +246,8 @@ class Catalog:
         return tuple(o for o in self.outcomes if service_id in o.services)
 
     def _by_id(self, kind: str) -> Mapping[str, Any]:
-        return getattr(self, f"_{kind}_by_id")  # type: ignore[no-any-return]
+        by_id: Mapping[str, Any] = getattr(self, f"_{kind}_by_id")
+        return by_id
 
     def _get(self, kind: str, key: str) -> Any:
         return self._by_id(kind)[key]

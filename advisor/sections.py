@@ -1,9 +1,9 @@
 """The optional profile sections the advice reads: customers, current services and the team.
 
 They belong to the profile itself (``advisor/assessment.py`` builds its schema with them), so
-every reader of a profile -- diagnosis, simulation, API -- validates them the same way even if it
-never gives advice. Values are normalized on the way in (services by id, outcomes by number), so a profile's
-``to_dict()`` reads back to the same profile.
+every reader of a profile -- diagnosis, simulation, API -- validates them the same way even if
+it never gives advice. Values are normalized on the way in (services by id, outcomes by
+number), so a profile's ``to_dict()`` reads back to the same profile.
 
 Customers rank *outcomes*, never services (Guide p.62, 155); the PMO's current services carry the
 maturity of Appendix X3 (p.275-293); the team's competency levels follow Appendix X4 (p.295-305).
@@ -123,7 +123,7 @@ ServiceStateSchema = closed_schema("ServiceStateSchema", {
 
 
 def _customer_schema() -> type[Schema]:
-    declared = {
+    declared: dict[str, fields.Field] = {
         "id": fields.String(required=True, validate=validate.Regexp(
             CUSTOMER_ID, error="must be 1-64 letters, digits, '_', '.' or '-', got {input!r}")),
         "name": fields.String(validate=validate.Length(max=200)),
@@ -142,7 +142,7 @@ class _Customers(fields.List):
     """The customer list; ids must be unique so every recommendation can name its customer."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        result = super()._deserialize(value, attr, data, **kwargs)
+        result: list[Any] = super()._deserialize(value, attr, data, **kwargs) or []
         ids = [c["id"] for c in result]
         for index, cid in enumerate(ids):
             if cid in ids[:index]:

@@ -116,7 +116,8 @@ def stories() -> list[dict[str, Any]]:
 
 def rule_table(name: str) -> DiagnosisTable | AdviceTable:
     """One rule table (``diagnosis`` or ``advice``), for review by a PMO expert."""
-    loaders = {"diagnosis": load_diagnosis_table, "advice": load_advice_table}
-    if name not in loaders:
-        raise InputError(f"unknown rule table {name!r}; allowed: {', '.join(loaders)}", "table")
-    return loaders[name]()
+    if name == "diagnosis":
+        return load_diagnosis_table()
+    if name == "advice":
+        return load_advice_table()
+    raise InputError(f"unknown rule table {name!r}; allowed: diagnosis, advice", "table")

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import platform
 import resource
@@ -28,6 +27,7 @@ import rules.gateway
 from rules.gateway import RulesGateway
 from simulation import reviews, run_experiment
 from simulation.executors import cpu_count
+from simulation.limits import LOCAL
 from simulation.parameters import REVIEW_INTERVAL
 from simulation.runner import run_many
 from simulation.spec import make_spec
@@ -141,9 +141,9 @@ def measure_executors() -> dict[str, Any]:
     inline_s, inline_cpu = _timed_run(runs=PARALLEL_RUNS, executor="inline")
     processes_s, processes_cpu = _timed_run(runs=PARALLEL_RUNS, executor="processes")
     dask_s, dask_cpu = _timed_run(runs=PARALLEL_RUNS, executor="dask", workers=2)
-    # past the per-request limit (MAX_RUNS), so the spec is widened here: a batch run's size
-    spec = dataclasses.replace(make_spec(PROFILE, STRATEGY, months=MONTHS, runs=1),
-                               runs=LONG_RUNS)
+    # past the command line's limits (LOCAL), widened here: a batch run's size
+    limits = LOCAL.with_changes(max_runs=LONG_RUNS, max_run_months=LONG_RUNS * MONTHS)
+    spec = make_spec(PROFILE, STRATEGY, months=MONTHS, runs=LONG_RUNS, limits=limits)
     long_s = _seconds(lambda: run_many([spec], executor="processes"))
     return {"inline_s": inline_s, "processes_s": processes_s, "dask_s": dask_s,
             "inline_cpu": inline_cpu, "processes_cpu": processes_cpu, "dask_cpu": dask_cpu,

@@ -198,7 +198,8 @@ class _FullHost:
         self._host.register_rulesets({name: definition})
 
     def fire(self, ruleset: str, sid: str, facts: Sequence[Mapping[str, Any]]) -> list[Firing]:
-        self._host.fired = fired = []
+        fired: list[Firing] = []
+        self._host.fired = fired
         batch = [{**_engine_safe(fact), "sid": sid} for fact in facts]
         if len(batch) == 1:
             self._host.assert_fact(ruleset, batch[0])

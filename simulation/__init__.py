@@ -7,14 +7,15 @@ Entry points (all raise :class:`advisor.errors.InputError`, naming the field, on
     compare(profile, ["customer_centric", "minimal"], ...)  -> ComparisonResult
     run_story("crisis-to-resurgence")                       -> StoryResult
     experiment_from_request(body) / compare_from_request(body)   # JSON bodies, validated
-    list_strategies() / list_shocks() / list_stories() / list_presets() / LIMITS
+    list_strategies() / list_shocks() / list_stories() / list_presets()
+    Limits, LOCAL, SERVICE                                # what one call may ask for
     plot_png(result) -> PNG bytes of the result's chart
 
 Modules, one job each: ``state`` (the simulated PMO), ``flywheel`` (the ten step processes, the
 wheel, perception), ``organization`` (indicator dynamics), ``reviews`` (executive reviews and the
 diagnosis), ``shocks``, ``lifecycle`` (restructure, shutdown, relaunch), ``strategies``,
-``model`` (one replication), ``runner`` (Monte Carlo, process pool), ``spec`` (limits and
-validation), ``results``, ``stories``, ``reporting`` (text), ``plots`` (charts),
+``model`` (one replication), ``runner`` (Monte Carlo, process pool), ``limits``, ``spec``
+(validation), ``results``, ``stories``, ``plots`` (charts),
 ``calibration``. The equations and their sources: ``docs/model.md``.
 """
 
@@ -29,17 +30,17 @@ from simulation.experiments import (
     experiment_from_request,
     run_experiment,
 )
+from simulation.limits import LOCAL, SERVICE, Limits
 from simulation.parameters import DEFAULT_PARAMETERS, Parameters
 from simulation.results import MODEL_VERSION, ComparisonResult, ExperimentResult
 from simulation.shocks import load_shocks
-from simulation.spec import LIMITS
 from simulation.stories import StoryResult, load_stories, run_story
 from simulation.strategies import load_strategies
 
 __all__ = ["run_experiment", "compare", "run_story", "experiment_from_request",
            "compare_from_request", "list_strategies", "list_shocks", "list_stories",
            "list_presets", "plot_png", "ExperimentResult", "ComparisonResult", "StoryResult",
-           "Parameters", "DEFAULT_PARAMETERS", "LIMITS", "MODEL_VERSION"]
+           "Parameters", "DEFAULT_PARAMETERS", "Limits", "LOCAL", "SERVICE", "MODEL_VERSION"]
 
 
 def list_strategies() -> list[dict[str, Any]]:

@@ -55,7 +55,7 @@ class CalibrationResult:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
-def _measure(reps: Sequence[Replication]) -> dict[str, float]:
+def _measure(reps: Sequence[Replication]) -> dict[str, Any]:
     changes = sum(len(r.major_changes) for r in reps)
     pmo_months = sum(int(r.exists[1:].sum()) for r in reps)
     restructures = sum(r.restructures for r in reps)

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rules.diagnosis import diagnose
+from simulation.limits import LOCAL, Limits
 from simulation.results import ComparisonResult, ExperimentResult
 from simulation.runner import Progress, run_many
 from simulation.spec import (
@@ -44,18 +45,22 @@ def run_experiment(profile: Any, strategy: str, *, workers: int | None = None,
 
 
 def compare(profile: Any, strategies: Iterable[str], *, workers: int | None = None,
-            progress: Progress | None = None, executor: str | None = None,
-            scheduler: str | None = None, **options: Any) -> ComparisonResult:
-    """Several strategies (2-6) from one profile with the same seed: common random numbers."""
-    specs = make_specs(profile, check_strategy_list(list(strategies)),
-                       compared=True, **options)
+            progress: Progress | None = None, limits: Limits = LOCAL,
+            executor: str | None = None, scheduler: str | None = None,
+            **options: Any) -> ComparisonResult:
+    """Several strategies from one profile with the same seed: common random numbers."""
+    specs = make_specs(profile, check_strategy_list(list(strategies), limits),
+                       compared=True, limits=limits, **options)
     return ComparisonResult(tuple(run_specs(specs, workers, progress, executor, scheduler)))
 
 
-def experiment_from_request(body: Any, workers: int | None = None) -> ExperimentResult:
+def experiment_from_request(body: Any, workers: int | None = None,
+                            limits: Limits = LOCAL) -> ExperimentResult:
     """Validate a JSON request body (see :mod:`simulation.spec`) and run it."""
-    return run_specs([experiment_spec_from_request(body)], workers)[0]
+    return run_specs([experiment_spec_from_request(body, limits)], workers)[0]
 
 
-def compare_from_request(body: Any, workers: int | None = None) -> ComparisonResult:
-    return ComparisonResult(tuple(run_specs(comparison_specs_from_request(body), workers)))
+def compare_from_request(body: Any, workers: int | None = None,
+                         limits: Limits = LOCAL) -> ComparisonResult:
+    return ComparisonResult(tuple(run_specs(comparison_specs_from_request(body, limits),
+                                            workers)))

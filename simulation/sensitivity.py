@@ -167,21 +167,22 @@ def run_sensitivity(profile: Any, strategy: str, *, runs: int = 50, months: int 
     screened = tuple(sorted(names, key=lambda n: (-influence[n], n))[:top])
 
     chosen = [r for r in ranges if r.name in screened]
-    sub = {"num_vars": len(chosen), "names": [r.name for r in chosen],
+    sub_names = [r.name for r in chosen]
+    sub = {"num_vars": len(chosen), "names": sub_names,
            "bounds": [[r.low, r.high] for r in chosen]}
     xs = sobol_sample.sample(sub, sobol_samples, calc_second_order=False, seed=seed)
-    ys = _outcomes(xs, profile, strategy, sub["names"], months, runs, seed, workers, executor,
+    ys = _outcomes(xs, profile, strategy, sub_names, months, runs, seed, workers, executor,
                    scheduler, progress)
     sobol: dict[str, dict[str, dict[str, float]]] = {}
     for outcome, values in ys.items():
         if float(np.var(values)) == 0.0:       # the outcome never moves: nothing to apportion
-            sobol[outcome] = {n: {"S1": 0.0, "ST": 0.0, "ST_conf": 0.0} for n in sub["names"]}
+            sobol[outcome] = {n: {"S1": 0.0, "ST": 0.0, "ST_conf": 0.0} for n in sub_names}
             continue
         found = sobol_analyze.analyze(sub, values, calc_second_order=False, seed=seed)
         sobol[outcome] = {n: {"S1": round(float(found["S1"][i]), 4),
                               "ST": round(float(found["ST"][i]), 4),
                               "ST_conf": round(float(found["ST_conf"][i]), 4)}
-                          for i, n in enumerate(sub["names"])}
+                          for i, n in enumerate(sub_names)}
     return SensitivityResult(
         profile=str(profile), strategy=strategy, runs=runs, months=months, seed=seed,
         ranges=ranges, morris=morris, screened=screened, sobol=sobol,

@@ -96,7 +96,7 @@ def shock_from_data(raw: Mapping[str, Any], where: str = "shocks.yaml") -> Shock
     if not set(pull) | set(shift) <= set(INDICATORS):
         raise CatalogError(f"{where}: unknown indicator")
     steps_raw = dict(raw.get("steps", {}))
-    everywhere = steps_raw.pop("all", 1.0)
+    everywhere = float(steps_raw.pop("all", 1.0))
     if not set(steps_raw) <= set(STEPS):
         raise CatalogError(f"{where}: unknown step")
     signs = raw.get("signs", {})

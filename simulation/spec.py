@@ -1,4 +1,4 @@
-"""What an experiment asks for, checked and bounded: the one place the limits live.
+"""What an experiment asks for, checked once and bounded by the caller's :class:`Limits`.
 
 Python callers (:func:`simulation.run_experiment`) and request bodies (the HTTP API, through
 :func:`experiment_spec_from_request`) go through the same checks, and every problem is an
@@ -14,30 +14,14 @@ from typing import Any
 from advisor.errors import InputError
 from advisor.presets import resolve_profile
 from advisor.validation import repeats
+from simulation.limits import LOCAL, MAX_SEED, Limits
 from simulation.parameters import DEFAULT_PARAMETERS, Parameters
 from simulation.shocks import ScheduledShock, parse_shock
 from simulation.state import Start
 from simulation.strategies import Strategy, get_strategy
 
-__all__ = ["LIMITS", "MAX_MONTHS", "MAX_RUNS", "MAX_REPLICATION_MONTHS", "MAX_SHOCKS",
-           "MAX_STRATEGIES", "MAX_SEED", "DEFAULT_MONTHS", "DEFAULT_RUNS", "DEFAULT_SEED",
-           "ExperimentSpec", "make_spec", "make_specs", "experiment_spec_from_request",
+__all__ = ["ExperimentSpec", "make_spec", "make_specs", "experiment_spec_from_request",
            "comparison_specs_from_request", "check_strategy_list"]
-
-MAX_MONTHS = 120                  # months: ten years of simulated time per run
-MAX_RUNS = 5000                   # replications per strategy
-MAX_REPLICATION_MONTHS = 72_000   # runs x months x strategies per call (2,000 x 36 months)
-MAX_SHOCKS = 24                   # scheduled shocks per call
-MAX_STRATEGIES = 6                # strategies in one comparison
-MAX_SEED = 2**63 - 1              # seeds are 0 .. 2^63-1 (JSON-safe integers for most clients)
-DEFAULT_MONTHS = 36
-DEFAULT_RUNS = 500
-DEFAULT_SEED = 0
-
-#: The limits, for error messages, documentation and the API's clients.
-LIMITS = {"months": [1, MAX_MONTHS], "runs": [1, MAX_RUNS],
-          "runs_x_months_x_strategies": MAX_REPLICATION_MONTHS, "shocks": MAX_SHOCKS,
-          "strategies": [2, MAX_STRATEGIES], "seed": [0, MAX_SEED]}
 
 _REQUEST_KEYS = ("profile", "strategy", "months", "runs", "seed", "shocks", "random_shocks",
                  "relaunch_strategy")
@@ -82,12 +66,12 @@ def _flag(value: Any, name: str) -> bool:
     return value
 
 
-def _shocks(values: Any, months: int) -> tuple[ScheduledShock, ...]:
+def _shocks(values: Any, months: int, limit: int) -> tuple[ScheduledShock, ...]:
     if isinstance(values, (str, Mapping)) or not isinstance(values, Iterable):
         raise InputError("must be a list of NAME@MONTH entries", "shocks")
     items = list(values)
-    if len(items) > MAX_SHOCKS:
-        raise InputError(f"at most {MAX_SHOCKS} scheduled shocks, got {len(items)}", "shocks")
+    if len(items) > limit:
+        raise InputError(f"at most {limit} scheduled shocks, got {len(items)}", "shocks")
     return tuple(sorted((parse_shock(v, months, f"shocks[{i}]") for i, v in enumerate(items)),
                         key=lambda s: (s.month, s.shock)))
 
@@ -97,25 +81,25 @@ def _label(profile: Any) -> str:
         (profile.get("name") if isinstance(profile, Mapping) else None) or "profile"
 
 
-def make_specs(profile: Any, strategies: Iterable[Any], *, months: Any = DEFAULT_MONTHS,
-               runs: Any = DEFAULT_RUNS, seed: Any = DEFAULT_SEED, shocks: Any = (),
+def make_specs(profile: Any, strategies: Iterable[Any], *, months: Any = None,
+               runs: Any = None, seed: Any = None, shocks: Any = (),
                random_shocks: Any = True, relaunch_strategy: Any = None,
                parameters: Parameters | Mapping[str, Any] | None = None,
-               allow_files: bool = False, compared: bool = False
-               ) -> tuple[ExperimentSpec, ...]:
-    """Check everything once and build one spec per strategy (same seed: common random numbers).
-    ``compared``: the strategies come from a comparison's ``strategies`` list (errors say so)."""
-    months = _whole(months, "months", 1, MAX_MONTHS)
-    runs = _whole(runs, "runs", 1, MAX_RUNS)
-    seed = _whole(seed, "seed", 0, MAX_SEED)
+               allow_files: bool = False, compared: bool = False,
+               limits: Limits = LOCAL) -> tuple[ExperimentSpec, ...]:
+    """Check everything once, against the caller's ``limits``, and build one spec per strategy
+    (same seed: common random numbers). ``None`` takes the limits' default; ``compared``: the
+    strategies come from a comparison's ``strategies`` list (errors say so)."""
+    months = _whole(limits.default_months if months is None else months, "months", 1,
+                    limits.max_months)
+    seed = _whole(limits.default_seed if seed is None else seed, "seed", 0, MAX_SEED)
     chosen = [get_strategy(s, f"strategies[{i}]" if compared else "strategy")
               for i, s in enumerate(strategies)]
-    cost = runs * months * len(chosen)
-    if cost > MAX_REPLICATION_MONTHS:
-        what = "runs x months" if len(chosen) == 1 else "runs x months x strategies"
-        raise InputError(f"{what} = {cost} is above the limit of {MAX_REPLICATION_MONTHS}; "
-                         "ask for fewer runs or months", "runs")
-    scheduled = _shocks(shocks, months)
+    if runs is None:
+        runs = limits.default_runs_for(months, len(chosen))
+    runs = _whole(runs, "runs", 1, limits.max_runs_allowed)
+    limits.check_cost(runs, months, len(chosen))
+    scheduled = _shocks(shocks, months, limits.max_shocks)
     random_shocks = _flag(random_shocks, "random_shocks")
     relaunch = None if relaunch_strategy is None else get_strategy(relaunch_strategy,
                                                                    "relaunch_strategy")
@@ -147,31 +131,32 @@ def _request(body: Any, keys: tuple[str, ...], required: tuple[str, ...]) -> dic
     return dict(body)
 
 
-def experiment_spec_from_request(body: Any) -> ExperimentSpec:
+def experiment_spec_from_request(body: Any, limits: Limits = LOCAL) -> ExperimentSpec:
     """``{"profile": {...} | "preset", "strategy": "...", "months": 36, "runs": 500,
     "seed": 0, "shocks": ["sponsor_change@6"], "random_shocks": true,
     "relaunch_strategy": null}``; only profile and strategy are required."""
     data = _request(body, _REQUEST_KEYS, ("profile", "strategy"))
-    return make_spec(data.pop("profile"), data.pop("strategy"), **data)
+    return make_spec(data.pop("profile"), data.pop("strategy"), limits=limits, **data)
 
 
-def comparison_specs_from_request(body: Any) -> tuple[ExperimentSpec, ...]:
-    """As :func:`experiment_spec_from_request`, with ``"strategies": [...]`` (2 to 6, distinct)
-    instead of ``strategy``."""
+def comparison_specs_from_request(body: Any,
+                                  limits: Limits = LOCAL) -> tuple[ExperimentSpec, ...]:
+    """As :func:`experiment_spec_from_request`, with ``"strategies": [...]`` (2 or more,
+    distinct) instead of ``strategy``."""
     keys = tuple(k if k != "strategy" else "strategies" for k in _REQUEST_KEYS)
     data = _request(body, keys, ("profile", "strategies"))
-    return make_specs(data.pop("profile"), check_strategy_list(data.pop("strategies")),
-                      compared=True, **data)
+    return make_specs(data.pop("profile"), check_strategy_list(data.pop("strategies"), limits),
+                      compared=True, limits=limits, **data)
 
 
-def check_strategy_list(values: Any) -> list[Any]:
-    """2 to MAX_STRATEGIES distinct names (a comma-separated string is split)."""
+def check_strategy_list(values: Any, limits: Limits = LOCAL) -> list[Any]:
+    """2 to ``limits.max_strategies`` distinct names (a comma-separated string is split)."""
     if isinstance(values, str):
         values = [v.strip() for v in values.split(",") if v.strip()]
     if not isinstance(values, (list, tuple)):
         raise InputError("must be a list of strategy names", "strategies")
-    if not 2 <= len(values) <= MAX_STRATEGIES:
-        raise InputError(f"compare 2 to {MAX_STRATEGIES} strategies, got {len(values)}",
+    if not 2 <= len(values) <= limits.max_strategies:
+        raise InputError(f"compare 2 to {limits.max_strategies} strategies, got {len(values)}",
                          "strategies")
     repeated = repeats(values)
     if repeated:

@@ -23,10 +23,10 @@ from advisor.catalog import load_catalog
 from advisor.errors import CatalogError, InputError
 from advisor.presets import load_preset
 from rules.diagnosis import Diagnosis
+from simulation.limits import MAX_SEED
 from simulation.model import SCENARIOS, SERIES, Replication, simulate
 from simulation.parameters import DEFAULT_PARAMETERS
 from simulation.shocks import ScheduledShock, load_shocks
-from simulation.spec import MAX_SEED
 from simulation.state import Event, Start
 from simulation.strategies import get_strategy
 

@@ -28,7 +28,7 @@ __all__ = ["write_csv", "write_parquet", "sweep_figure", "write_outputs", "sensi
 MAX_LINES = 12     # legend entries a chart stays readable with
 
 
-def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
+def _atomic(path: Path, write: Callable[[Path], object]) -> Path:
     path = Path(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")

@@ -33,10 +33,11 @@ from typing import Any
 from advisor.assessment import read_document
 from advisor.errors import InputError
 from rules.diagnosis import diagnose
+from simulation.limits import LOCAL
 from simulation.parameters import DEFAULT_PARAMETERS
 from simulation.results import SUMMARY_KEYS, ExperimentResult
 from simulation.runner import Progress, run_many
-from simulation.spec import DEFAULT_MONTHS, DEFAULT_SEED, ExperimentSpec, make_spec
+from simulation.spec import ExperimentSpec, make_spec
 
 __all__ = ["Sweep", "SweepPoint", "SweepResult", "load_sweep", "parse_sweep", "run_sweep",
            "MAX_POINTS", "MAX_SWEEP_REPLICATION_MONTHS", "DEFAULT_SWEEP_RUNS"]
@@ -136,9 +137,9 @@ def parse_sweep(doc: Any, base: Path | None = None, allow_files: bool = False) -
     if unknown:
         raise InputError(f"unknown key {unknown[0]!r}; allowed: {', '.join(sorted(_KEYS))}",
                          unknown[0])
-    months = _whole(doc, "months", DEFAULT_MONTHS)
+    months = _whole(doc, "months", LOCAL.default_months)
     runs = _whole(doc, "runs", DEFAULT_SWEEP_RUNS)
-    seed = _whole(doc, "seed", DEFAULT_SEED)
+    seed = _whole(doc, "seed", LOCAL.default_seed)
     profiles = _list(doc, "profiles")
     strategies = _list(doc, "strategies")
     schedules = doc.get("shock_schedules", {"none": []})
@@ -179,12 +180,12 @@ def parse_sweep(doc: Any, base: Path | None = None, allow_files: bool = False) -
         if allow_files and isinstance(profile, str) and base is not None and \
                 (base / profile).is_file():
             source = str(base / profile)
-        values = dict(zip(grid, combo))
+        settings = dict(zip(grid, combo))
         spec = make_spec(source, strategy, months=months, runs=runs, seed=seed,
                          shocks=shocks or [], random_shocks=doc.get("random_shocks", True),
-                         parameters=values or None, allow_files=allow_files)
+                         parameters=settings or None, allow_files=allow_files)
         points.append(SweepPoint(index=i, profile=str(profile), strategy=str(strategy),
-                                 shock_schedule=str(schedule), parameters=values, spec=spec))
+                                 shock_schedule=str(schedule), parameters=settings, spec=spec))
     return Sweep(name=str(doc.get("name", "sweep")), outcome=outcome,
                  parameter_names=tuple(grid), points=tuple(points))
 

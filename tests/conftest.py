@@ -49,14 +49,15 @@ def make_profile() -> Callable[..., Profile]:
     return make
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def app_config() -> dict[str, Any]:
     """Settings for the ``app`` fixture; a test module overrides this fixture to change them."""
     return {"TESTING": True}
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def app(app_config: dict[str, Any]) -> Flask:
+    """One application per test module (building one documents every route: not free)."""
     return create_app(app_config)
 
 

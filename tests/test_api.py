@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from marshmallow import Schema
 
@@ -17,7 +16,6 @@ import scenarios
 from advisor import __version__
 from advisor.assessment import load_profile, read_document
 from advisor.catalog import KINDS
-from api.http import create_app
 from api.schemas.advice import AdviceSchema
 from api.schemas.diagnosis import DiagnosisSchema
 from rules.advice import recommend
@@ -26,16 +24,6 @@ from rules.diagnosis_table import load_diagnosis_table
 
 PROFILES = scenarios.documents("profiles")
 SHIPPED = list(PROFILES.values())
-
-
-@pytest.fixture(scope="module")
-def app() -> Flask:
-    return create_app({"TESTING": True})
-
-
-@pytest.fixture()
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def as_json(value: object) -> object:

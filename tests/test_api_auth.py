@@ -11,9 +11,9 @@ from api.http.auth import key_digest, key_is_known, parse_keys
 KEYS = "first-key, second-key"
 
 
-@pytest.fixture()
-def client() -> FlaskClient:
-    return create_app({"TESTING": True, "API_KEYS": KEYS}).test_client()
+@pytest.fixture(scope="module")
+def app_config() -> dict:
+    return {"TESTING": True, "API_KEYS": KEYS}
 
 
 def bearer(key: str) -> dict[str, str]:

@@ -16,19 +16,14 @@ VALID = {"pmo": {"exists": True, "age_months": 24}, "indicators": {"executive_su
 
 
 @pytest.fixture(scope="module")
-def app() -> Flask:
-    app = create_app({"TESTING": True})
+def app(app_config: dict) -> Flask:
+    app = create_app(app_config)
 
     @app.route("/api/v1/boom")  # a bug, to see the last-resort handler
     def boom() -> str:
         raise RuntimeError("a bug")
 
     return app
-
-
-@pytest.fixture()
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def problem_of(response: object) -> dict:

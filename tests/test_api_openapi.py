@@ -13,11 +13,6 @@ from api.limits import MAX_BODY_BYTES
 
 
 @pytest.fixture(scope="module")
-def app() -> Flask:
-    return create_app({"TESTING": True})
-
-
-@pytest.fixture(scope="module")
 def document(app: Flask) -> dict:
     return app.test_client().get("/openapi.json").get_json()  # type: ignore[no-any-return]
 

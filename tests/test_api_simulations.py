@@ -11,10 +11,9 @@ from flask.testing import FlaskClient
 import scenarios
 import simulation
 from advisor.assessment import read_document
-from api.http import create_app
-from api.limits import MAX_COMPARED_STRATEGIES
 from api.schemas.library import StoryResultSchema, StrategyListSchema
 from api.schemas.simulation import ComparisonResultSchema, ExperimentResultSchema
+from simulation.limits import SERVICE
 
 PROFILES = scenarios.documents("profiles")
 
@@ -23,8 +22,8 @@ SMALL = {"preset": "crisis-retailer", "months": 12, "runs": 8, "seed": 3}
 
 
 @pytest.fixture(scope="module")
-def client() -> FlaskClient:
-    return create_app({"TESTING": True, "SIMULATION_MAX_RUN_MONTHS": BUDGET}).test_client()
+def app_config() -> dict:
+    return {"TESTING": True, "SIMULATION_MAX_RUN_MONTHS": BUDGET}
 
 
 def as_json(value: object) -> Any:
@@ -87,7 +86,7 @@ def test_a_comparison_runs_every_strategy_on_the_same_random_numbers(client: Fla
     ("/simulations/compare", {**SMALL, "strategies": ["minimal"]}, ["strategies"]),
     # more strategies than a comparison may hold
     ("/simulations/compare", {**SMALL, "strategies": [
-        s["id"] for s in simulation.list_strategies()][:MAX_COMPARED_STRATEGIES + 1]},
+        s["id"] for s in simulation.list_strategies()][:SERVICE.max_strategies + 1]},
      ["strategies"]),
     # the same strategy twice
     ("/simulations/compare", {**SMALL, "strategies": ["minimal", "minimal"]}, ["strategies"]),

@@ -150,7 +150,7 @@ def test_a_simulation_over_budget_says_which_field_and_why(visit: Visit) -> None
     page.fill("input[name=runs]", "5000")
     page.click("#run-button")
     expect(page.locator("#problem")).to_contain_text("runs")
-    expect(page.locator("#problem")).to_contain_text("above this service's limit")
+    expect(page.locator("#problem")).to_contain_text("above the limit of")
 
 
 def test_a_story_is_told_month_by_month_with_the_rules_behind_each_change(visit: Visit) -> None:

@@ -15,7 +15,7 @@ from advisor.errors import InputError
 from advisor.presets import load_preset
 from rules.diagnosis import diagnose
 from simulation import (
-    LIMITS,
+    LOCAL,
     compare,
     compare_from_request,
     experiment_from_request,
@@ -104,7 +104,7 @@ def test_listings_for_the_api_are_json() -> None:
                                                      "reorganization", "leadership_change",
                                                      "merger"}
     assert len(listings["stories"]) >= 3 and "kickoff-fintech" in listings["presets"]
-    assert LIMITS["runs_x_months_x_strategies"] == 72_000
+    assert LOCAL.to_dict()["runs_x_months_x_strategies"] == 72_000
 
 
 # --- SimPy clock ---------------------------------------------------------------------------------

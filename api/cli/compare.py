@@ -7,7 +7,7 @@ import json
 
 from api.cli.simulate import add_run_options, check_plot, run_options, write_plot
 from api.service import compare
-from simulation.spec import MAX_STRATEGIES
+from simulation.limits import LOCAL
 from simulation.strategies import strategy_ids
 
 NAME = "compare"
@@ -16,16 +16,16 @@ HELP = "compare strategies side by side from one profile (same seed: common rand
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strategies", required=True, metavar="A,B,C",
-                        help=f"2-{MAX_STRATEGIES} comma-separated strategies: "
+                        help=f"2-{LOCAL.max_strategies} comma-separated strategies: "
                              + ", ".join(strategy_ids()))
     add_run_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     from api.reports.simulation import render_comparison
-    from simulation.spec import check_strategy_list
     check_plot(args.plot)
-    result = compare(args.profile, check_strategy_list(args.strategies), **run_options(args))
+    strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
+    result = compare(args.profile, strategies, **run_options(args))
     print(json.dumps(result.to_dict(), indent=2) if args.json else render_comparison(result))
     write_plot(result, args.plot)
     return 0

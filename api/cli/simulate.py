@@ -13,7 +13,7 @@ from typing import Any
 from advisor.errors import InputError
 from api.service import simulate
 from simulation.executors import EXECUTORS
-from simulation.spec import DEFAULT_MONTHS, DEFAULT_RUNS, DEFAULT_SEED, LIMITS
+from simulation.limits import LOCAL
 from simulation.strategies import strategy_ids
 
 NAME = "simulate"
@@ -25,16 +25,16 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", required=True, metavar="FILE_OR_PRESET",
                         help="a profile file (YAML/JSON) or a shipped preset, e.g. "
                              "kickoff-fintech")
-    parser.add_argument("--months", type=int, default=DEFAULT_MONTHS,
-                        help=f"months to simulate, 1-{LIMITS['months'][1]} "
-                             f"(default {DEFAULT_MONTHS})")
-    parser.add_argument("--runs", type=int, default=DEFAULT_RUNS,
-                        help=f"replications, 1-{LIMITS['runs'][1]}; runs x months x strategies "
-                             f"at most {LIMITS['runs_x_months_x_strategies']} "
-                             f"(default {DEFAULT_RUNS})")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
+    parser.add_argument("--months", type=int, default=LOCAL.default_months,
+                        help=f"months to simulate, 1-{LOCAL.max_months} "
+                             f"(default {LOCAL.default_months})")
+    parser.add_argument("--runs", type=int, default=None,
+                        help=f"replications, 1-{LOCAL.max_runs_allowed}; runs x months x "
+                             f"strategies at most {LOCAL.max_run_months} "
+                             f"(default {LOCAL.default_runs}, fewer if that is over the cap)")
+    parser.add_argument("--seed", type=int, default=LOCAL.default_seed,
                         help=f"random seed; the same seed gives the same result "
-                             f"(default {DEFAULT_SEED})")
+                             f"(default {LOCAL.default_seed})")
     parser.add_argument("--shock", action="append", default=[], metavar="NAME@MONTH",
                         help="a scheduled shock, e.g. sponsor_change@6 (repeatable)")
     parser.add_argument("--no-random-shocks", action="store_true",
@@ -57,7 +57,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
 def run_options(args: argparse.Namespace) -> dict[str, Any]:
     return {"months": args.months, "runs": args.runs, "seed": args.seed, "shocks": args.shock,
             "random_shocks": not args.no_random_shocks,
-            "relaunch_strategy": args.relaunch_strategy, "allow_files": True,
+            "relaunch_strategy": args.relaunch_strategy, "allow_files": True, "limits": LOCAL,
             "workers": args.workers, "executor": args.executor, "scheduler": args.scheduler,
             "progress": progress_bar()}
 
@@ -88,8 +88,10 @@ def check_plot(path: str | None) -> None:
 def write_plot(result: Any, path: str | None) -> None:
     if path:
         from simulation import plots
-        figure = {"experiment": plots.experiment_figure, "comparison": plots.comparison_figure,
-                  "story": plots.story_figure}[kind_of(result)](result)
+        draw: dict[str, Callable[[Any], Any]] = {
+            "experiment": plots.experiment_figure, "comparison": plots.comparison_figure,
+            "story": plots.story_figure}
+        figure = draw[kind_of(result)](result)
         written = plots.save_figure(figure, path)
         print(f"chart written to {written}", file=sys.stderr)
 

@@ -68,7 +68,8 @@ def _require_key() -> None:
     else:
         detail = "the API key is not valid"
         challenge["error"] = "invalid_token"  # RFC 6750 section 3.1
-    raise Unauthorized(detail, www_authenticate=WWWAuthenticate("bearer", challenge))
+    raise Unauthorized(detail, www_authenticate=WWWAuthenticate(
+        "bearer", dict[str, str | None](challenge)))
 
 
 def keys_required(app: Flask) -> bool:

@@ -13,7 +13,8 @@ from typing import Any
 from flask import Flask
 
 from advisor import __version__
-from api.limits import MAX_BODY_BYTES, MAX_SIMULATION_RUN_MONTHS
+from api.limits import MAX_BODY_BYTES
+from simulation.limits import SERVICE
 
 __all__ = ["Defaults", "ENV_PREFIX", "configure"]
 
@@ -28,7 +29,7 @@ class Defaults:
     #: request bodies larger than this are refused with 413
     MAX_CONTENT_LENGTH = MAX_BODY_BYTES
     #: a simulation request may ask for at most this many runs x months (x strategies)
-    SIMULATION_MAX_RUN_MONTHS = MAX_SIMULATION_RUN_MONTHS
+    SIMULATION_MAX_RUN_MONTHS = SERVICE.max_run_months
     # flask-smorest: the OpenAPI document at /openapi.json (the docs page is ours: api/docs.py)
     API_TITLE = "pmo-advisor"
     API_VERSION = __version__
@@ -53,3 +54,6 @@ def configure(app: Flask, override: Mapping[str, Any] | None = None) -> None:
     if raw_keys is not None:
         app.config["API_KEYS"] = raw_keys
     app.config.update(override or {})
+    # The one set of simulation limits this service enforces and documents (simulation/limits.py)
+    app.config["SIMULATION_LIMITS"] = SERVICE.with_changes(
+        max_run_months=app.config["SIMULATION_MAX_RUN_MONTHS"])

@@ -58,7 +58,7 @@ def _run_gunicorn(host: str, port: int, workers: int, threads: int) -> None:
         "preload_app": False,  # each worker builds its own app (and engine) after the fork
     }
 
-    class Server(BaseApplication):  # type: ignore[misc]
+    class Server(BaseApplication):
         def load_config(self) -> None:
             for key, value in options.items():
                 self.cfg.set(key, value)

@@ -1,4 +1,4 @@
-"""Output of POST /recommendations: the advice JSON contract of ``advisor/advice/model.py``."""
+"""Output of POST /recommendations: the advice JSON contract of ``rules/advice/model.py``."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from api.schemas.lists import list_of
-from simulation.spec import MAX_SEED
+from simulation.limits import MAX_SEED
 
 __all__ = ["StrategyListSchema", "StoryListSchema", "StoryResultSchema", "StoryQuerySchema"]
 

@@ -1,13 +1,16 @@
 """Simulations: the request schemas (one strategy, or several compared) and the results.
 
 A request names its starting PMO either by ``preset`` (a shipped profile's id) or by a full
-``profile``; the run parameters are bounded here and the cost (runs x months x strategies) by the
-route, against the service's configured limit. Results mirror ``simulation/results.py``; the
-model's own records (its parameters, the profile as it started) are passed through as objects.
+``profile``. The schemas check shapes and known ids (strategies, shocks, presets); the bounds
+(months, runs, cost, shocks, strategies) are the domain's, checked once in ``simulation.spec``
+against the service's :class:`Limits`, and documented here from the same object. Results
+mirror ``simulation/results.py``; the model's own records (its parameters, the profile as it
+started) are passed through as objects.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,16 +21,11 @@ from advisor.catalog import load_catalog
 from advisor.errors import InputError
 from advisor.presets import shipped_profiles
 from advisor.validation import StrictBool, closed_schema, distinct, one_of
-from api.limits import DEFAULT_SIMULATION_RUNS, MAX_COMPARED_STRATEGIES, MAX_SIMULATION_RUN_MONTHS
 from api.schemas.profiles import profile_schema
 from simulation import list_shocks, list_strategies
-from simulation.spec import DEFAULT_MONTHS, DEFAULT_SEED, MAX_MONTHS, MAX_SEED, MAX_SHOCKS
+from simulation.limits import MAX_SEED, Limits
 
-__all__ = ["SimulationRequestSchema", "ComparisonRequestSchema", "ExperimentResultSchema",
-           "ComparisonResultSchema"]
-
-_STRATEGIES = [s["id"] for s in list_strategies()]
-_SHOCK_PATTERN = r"^(" + "|".join(s["id"] for s in list_shocks()) + r")@[1-9][0-9]{0,2}$"
+__all__ = ["request_schemas", "ExperimentResultSchema", "ComparisonResultSchema"]
 
 
 class Whole(fields.Integer):
@@ -41,11 +39,16 @@ class Whole(fields.Integer):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
         if isinstance(value, bool):
             raise self.make_error("invalid", input=value)
-        return super()._deserialize(value, attr, data, **kwargs)  # type: ignore[no-any-return]
+        result: int = super()._deserialize(value, attr, data, **kwargs)
+        return result
 
 
-def _between(low: int, high: int) -> validate.Range:
-    return validate.Range(low, high, error=f"must be between {low} and {high}, got {{input}}")
+def _bounds(low: int, high: int, default: int | None = None, **extra: Any) -> dict[str, Any]:
+    """OpenAPI bounds, documented only: the domain checks them (``simulation.spec``), once."""
+    documented: dict[str, Any] = {"minimum": low, "maximum": high, **extra}
+    if default is not None:
+        documented["default"] = default
+    return documented
 
 
 class ProfileField(fields.Nested):
@@ -54,7 +57,8 @@ class ProfileField(fields.Nested):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(profile_schema(), **kwargs)
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+    def _deserialize(self, value: Any, attr: str | None, data: Any,
+                     partial: Any = None, **kwargs: Any) -> Any:
         try:
             return parse_profile(value)
         except InputError as exc:
@@ -62,25 +66,27 @@ class ProfileField(fields.Nested):
                                    for field, message in exc.problems}) from None
 
 
-def _run_fields() -> dict[str, fields.Field]:
+def _run_fields(limits: Limits) -> dict[str, fields.Field]:
     """What every simulation request may say besides its strategy or strategies."""
+    strategies = [s["id"] for s in list_strategies()]
     return {
         "preset": fields.String(validate=one_of(list(shipped_profiles()), "preset"), metadata={
             "description": "a shipped profile's id (GET /profiles); or give `profile`"}),
         "profile": ProfileField(metadata={"description": "a full profile; or give `preset`"}),
-        "months": Whole(load_default=DEFAULT_MONTHS, validate=_between(1, MAX_MONTHS)),
-        "runs": Whole(load_default=DEFAULT_SIMULATION_RUNS,
-                      validate=_between(1, MAX_SIMULATION_RUN_MONTHS), metadata={
-                          "description": "replications; runs x months (x strategies) may be at "
-                                         f"most {MAX_SIMULATION_RUN_MONTHS} (a service setting)"}),
-        "seed": Whole(load_default=DEFAULT_SEED, validate=_between(0, MAX_SEED)),
+        "months": Whole(metadata=_bounds(1, limits.max_months, limits.default_months)),
+        "runs": Whole(metadata=_bounds(1, limits.max_runs_allowed, limits.default_runs,
+            description=f"replications; runs x months (x strategies) may be at most "
+                        f"{limits.max_run_months} (a service setting). When not given: "
+                        f"{limits.default_runs}, or fewer so the request fits that cap")),
+        "seed": Whole(metadata=_bounds(0, MAX_SEED, limits.default_seed)),
         "shocks": fields.List(fields.String(validate=validate.Regexp(
-            _SHOCK_PATTERN, error="must be SHOCK@MONTH with a known shock, got {input!r}")),
-            load_default=list, validate=validate.Length(max=MAX_SHOCKS), metadata={
-                "description": "scheduled shocks, e.g. sponsor_change@6"}),
+            r"^(" + "|".join(s["id"] for s in list_shocks()) + r")@[1-9][0-9]{0,2}$",
+            error="must be SHOCK@MONTH with a known shock, got {input!r}")),
+            load_default=list, metadata={"maxItems": limits.max_shocks,
+                                         "description": "scheduled shocks, e.g. sponsor_change@6"}),
         "random_shocks": StrictBool(load_default=True),
         "relaunch_strategy": fields.String(load_default=None, allow_none=True,
-                                           validate=one_of(_STRATEGIES, "strategy")),
+                                           validate=one_of(strategies, "strategy")),
     }
 
 
@@ -91,19 +97,25 @@ class _StartsSomewhere(Schema):
             raise ValidationError("give either preset or profile (exactly one)", "preset")
 
 
-SimulationRequestSchema = type("SimulationRequestSchema", (
-    _StartsSomewhere, closed_schema("SimulationRequestSchema", {
-        "strategy": fields.String(required=True, validate=one_of(_STRATEGIES, "strategy")),
-        **_run_fields()})), {})
+@functools.cache
+def request_schemas(limits: Limits) -> tuple[type[Schema], type[Schema]]:
+    """The request schemas of one simulation and of one comparison, documenting ``limits``.
 
-ComparisonRequestSchema = type("ComparisonRequestSchema", (
-    _StartsSomewhere, closed_schema("ComparisonRequestSchema", {
-        "strategies": fields.List(
-            fields.String(validate=one_of(_STRATEGIES, "strategy")), required=True,
-            validate=[validate.Length(2, MAX_COMPARED_STRATEGIES,
-                                      error=f"compare 2 to {MAX_COMPARED_STRATEGIES} strategies"),
-                      distinct()]),
-        **_run_fields()})), {})
+    Built when an app is created (nothing at import), once per set of limits, so the OpenAPI
+    document states the very bounds the domain enforces for this service."""
+    strategies = [s["id"] for s in list_strategies()]
+    simulation = type("SimulationRequestSchema", (
+        _StartsSomewhere, closed_schema("SimulationRequestSchema", {
+            "strategy": fields.String(required=True, validate=one_of(strategies, "strategy")),
+            **_run_fields(limits)})), {})
+    comparison = type("ComparisonRequestSchema", (
+        _StartsSomewhere, closed_schema("ComparisonRequestSchema", {
+            "strategies": fields.List(
+                fields.String(validate=one_of(strategies, "strategy")), required=True,
+                validate=distinct(), metadata={"minItems": 2, "maxItems": limits.max_strategies,
+                                               "uniqueItems": True}),
+            **_run_fields(limits)})), {})
+    return simulation, comparison
 
 
 # -- results -------------------------------------------------------------------------------------

@@ -10,9 +10,9 @@ conclusions, which the engine's actions here only record, never feed back.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from advisor.assessment import Profile
 from advisor.catalog import load_catalog
@@ -63,7 +63,7 @@ class _Demand:
     values: Mapping[str, Mapping[str, Any]]  # per service: the values its facts carry
     needs: Mapping[str, ServiceNeed]
     pairs: Mapping[tuple[str, str], list[Candidate]]  # (service, customer) -> candidates
-    approaches: Mapping[Hashable, Fired]  # candidate signature -> what fired on it
+    approaches: Mapping[tuple[Any, ...], Fired]  # candidate signature -> what fired on it
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,8 @@ def _demand_step(table: AdviceTable, assessment: Assessment) -> _Demand:
         needs={sid: resolve_need(table, d, *fired[("service_demand", sid)])
                for sid, d in demands.items()},
         pairs=pairs,
-        approaches={key: result for (kind, key), result in fired.items() if kind == "approach"})
+        approaches={cast(tuple[Any, ...], key): result
+                    for (kind, key), result in fired.items() if kind == "approach"})
 
 
 def _plan_step(table: AdviceTable, assessment: Assessment, step: _Demand) -> list[ServicePlan]:

@@ -14,13 +14,15 @@ from api.http.routes import (
     stories,
     strategies,
 )
+from simulation.limits import Limits
 
 __all__ = ["register_routes"]
 
-BLUEPRINTS = (health.blp, catalog.blp, diagnoses.blp, recommendations.blp, simulations.blp,
-              profiles.blp, strategies.blp, stories.blp)
+BLUEPRINTS = (health.blp, catalog.blp, diagnoses.blp, recommendations.blp, profiles.blp,
+              strategies.blp, stories.blp)
 
 
-def register_routes(api: Api) -> None:
-    for blueprint in BLUEPRINTS:
+def register_routes(api: Api, limits: Limits) -> None:
+    """Every resource under ``/api/v1``; the simulation routes are built for this app's limits."""
+    for blueprint in (*BLUEPRINTS, simulations.blueprint(limits)):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)
