@@ -137,7 +137,8 @@ def _fid_first(fact: Mapping[str, Any]) -> Mapping[str, Any]:
     return {FACT_ID: fact[FACT_ID], **fact} if FACT_ID in fact else fact
 
 
-#: Where Python's JSON may hold a number the engine cannot read (see :func:`_engine_safe`).
+#: Where Python's JSON may hold a number the engine cannot read (see :func:`_engine_safe`);
+#: Python writes every exponent with its sign (1e-05, 1e+16), so plain substring tests go first.
 _UNSAFE_NUMBER = re.compile(r"\d[eE][-+]?\d|Infinity")
 
 
@@ -148,7 +149,7 @@ def _engine_json(fact: Mapping[str, Any], sid: str) -> str:
     if "sid" in fact:
         fact = {k: v for k, v in fact.items() if k != "sid"}
     text = json.dumps(fact if isinstance(fact, dict) else dict(fact), ensure_ascii=False)
-    if _UNSAFE_NUMBER.search(text):
+    if ("e-" in text or "e+" in text or "Infinity" in text) and _UNSAFE_NUMBER.search(text):
         text = json.dumps(_engine_safe(dict(fact)), ensure_ascii=False)
     sid_text = f'"sid": {json.dumps(sid)}'
     return "{" + sid_text + "}" if text == "{}" else text[:-1] + ", " + sid_text + "}"
