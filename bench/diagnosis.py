@@ -27,6 +27,7 @@ PROFILE = Path(__file__).resolve().parent.parent / "scenarios" / "profiles" / "c
 ROUNDS = 15
 CALLS_PER_ROUND = 200
 TARGET_RATIO = 2.0
+SESSIONS = 100_000
 
 
 class _BareHost(engine.Host):
@@ -82,6 +83,27 @@ def measure() -> dict[str, float]:
             "full_ms": s["full"] * 1e3, "thin_speedup": s["full"] / s["thin"]}
 
 
+def _rss_kib() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def memory_over_sessions(sessions: int = SESSIONS) -> tuple[int, int]:
+    """RSS (KiB) after 10,000 thin-host sessions and after ``sessions``: flat means no leak."""
+    table = load_diagnosis_table()
+    fact = build_fact(load_profile(PROFILE), table)
+    gateway = RulesGateway(host="thin")
+    gateway.register(table.name, table.definition)
+    for _ in range(10_000):
+        gateway.evaluate(table.name, fact)
+    warm = _rss_kib()
+    for _ in range(sessions - 10_000):
+        gateway.evaluate(table.name, fact)
+    return warm, _rss_kib()
+
+
 def main() -> None:
     result = measure()
     verdict = "meets" if result["ratio"] <= TARGET_RATIO else "MISSES"
@@ -90,3 +112,6 @@ def main() -> None:
     print(f"ratio             {result['ratio']:.2f}x  ({verdict} the {TARGET_RATIO:.0f}x target)")
     print(f"engine call, durable-rules' host {result['full_ms']:.3f} ms, thin host "
           f"{result['thin_ms']:.3f} ms: {result['thin_speedup']:.1f}x faster")
+    warm, after = memory_over_sessions()
+    print(f"thin host memory  {warm / 1024:.1f} MiB after 10,000 sessions, {after / 1024:.1f} MiB "
+          f"after {SESSIONS:,}")

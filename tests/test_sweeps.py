@@ -40,7 +40,12 @@ def test_the_same_sweep_and_seed_give_identical_tables_on_every_executor() -> No
     sweep = parse_sweep(TINY)
     inline = run_sweep(sweep, executor="inline").rows()
     assert run_sweep(sweep, executor="processes", workers=2).rows() == inline
-    assert run_sweep(sweep, executor="dask", workers=2).rows() == inline
+    # a cluster named by its scheduler's address (--scheduler), as a shared one would be
+    from dask.distributed import LocalCluster
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        assert run_sweep(sweep, executor="dask", scheduler=cluster.scheduler_address
+                         ).rows() == inline
 
 
 def test_csv_and_parquet_read_back_to_the_table(tmp_path: Path) -> None:
