@@ -49,7 +49,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                              "processes for large); the same seed gives the same result on each")
     parser.add_argument("--scheduler", metavar="tcp://HOST:8786",
                         help="the Dask scheduler to use with --executor dask (default: a local "
-                             "cluster started for the run)")
+                             "cluster started for the run); give --workers as its worker count")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--plot", metavar="PNG", help="write a chart to this PNG file")
 
