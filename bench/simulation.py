@@ -145,12 +145,12 @@ def measure_model() -> dict[str, Any]:
         full_times.append(_with_host("full", lambda: _model(RUNS, executor="inline")))
     bare_s, model_s, full_s = (statistics.median(t) for t in (bare_times, model_times,
                                                                full_times))
-    timed = _TimedReviewDiagnosis(reviews.diagnose_scenario)
-    reviews.diagnose_scenario = timed
+    timed = _TimedReviewDiagnosis(reviews.diagnose_ranking)
+    reviews.diagnose_ranking = timed
     try:
         timed_s = _model(RUNS, executor="inline")
     finally:
-        reviews.diagnose_scenario = timed.inner
+        reviews.diagnose_ranking = timed.inner
     rep_months = RUNS * MONTHS
     return {"model_rate": rep_months / model_s, "bare_rate": rep_months / bare_s,
             "ratio": model_s / bare_s, "full_host_speedup": full_s / model_s,

@@ -20,7 +20,7 @@ from rules.diagnosis_table import FACT_KIND, UNKNOWN_TREND, DiagnosisTable, load
 from rules.gateway import get_gateway
 from rules.table import Rule
 
-__all__ = ["FiredRule", "TransitionSign", "Diagnosis", "diagnose", "diagnose_scenario",
+__all__ = ["FiredRule", "TransitionSign", "Diagnosis", "diagnose", "diagnose_ranking",
            "build_fact"]
 
 
@@ -187,12 +187,12 @@ def _fired(profile: Profile, table: DiagnosisTable) -> tuple[dict[str, Any], lis
     return fact, [table.by_id[rule_id] for rule_id in get_gateway().evaluate(table.name, fact)]
 
 
-def diagnose_scenario(profile: Profile) -> str:
-    """Only the diagnosed scenario, the same one :func:`diagnose` names: what the simulation's
-    executive reviews use. They run a dozen diagnoses per replication and read nothing else, so
-    this skips the evidence, the transition signs and the explanation objects."""
+def diagnose_ranking(profile: Profile) -> tuple[tuple[str, float], ...]:
+    """Only the ranking :func:`diagnose` gives (the diagnosed scenario first): what the
+    simulation's executive reviews use. They run a dozen diagnoses per replication and read
+    nothing else, so this skips the evidence, the transition signs and the explanation objects."""
     table = load_diagnosis_table()
-    return _ranking(_fired(profile, table)[1], table)[0][0]
+    return _ranking(_fired(profile, table)[1], table)
 
 
 def diagnose(profile: Profile) -> Diagnosis:

@@ -16,7 +16,7 @@ from collections.abc import Generator
 
 import simpy
 
-from rules.diagnosis import diagnose, diagnose_scenario
+from rules.diagnosis import diagnose, diagnose_ranking
 from simulation.dynamics import load_dynamics
 from simulation.lifecycle import restructure, shutdown
 from simulation.state import PmoState, norm
@@ -51,7 +51,7 @@ def apply_triggers(state: PmoState, scenario: str) -> None:
 
 def executive_review(state: PmoState) -> str:
     """One review at the current month; returns the scenario it diagnosed. Only a traced run
-    keeps the full diagnosis (evidence, transition signs); others ask for the scenario alone."""
+    keeps the full diagnosis (evidence, transition signs); others ask for the ranking alone."""
     p = state.params
     x = state.x
     if state.events is not None:
@@ -59,7 +59,7 @@ def executive_review(state: PmoState) -> str:
         scenario = diagnosis.scenario
         state.diagnoses.append((state.month, diagnosis))
     else:
-        scenario = diagnose_scenario(state.observed_profile())
+        scenario = diagnose_ranking(state.observed_profile())[0][0]
     previous, state.scenario = state.scenario, scenario
     state.review_x = dict(x)
     if state.events is not None and scenario != previous:

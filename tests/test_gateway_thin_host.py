@@ -19,10 +19,10 @@ from test_diagnosis_vignettes import VIGNETTES
 
 from advisor.assessment import INDICATOR_RANGE, TRENDS, parse_profile
 from advisor.catalog import load_catalog
-from advisor.errors import EngineError
+from advisor.errors import EngineError, InputError
 from advisor.presets import shipped_profiles
 from rules.advice.recommend import recommend
-from rules.diagnosis import build_fact
+from rules.diagnosis import build_fact, diagnose, diagnose_ranking
 from rules.diagnosis_table import load_diagnosis_table
 from rules.gateway import RulesGateway, _engine_json, _engine_safe, get_gateway
 
@@ -158,3 +158,20 @@ def test_thin_host_writes_the_text_the_full_host_would(fact: dict[str, Any]) -> 
         assert json.loads(_engine_json(fact, "7-1")) == json.loads(expected)
     else:
         assert _engine_json(fact, "7-1") == expected
+
+
+def test_the_reviews_ranking_is_the_full_diagnosis_ranking() -> None:
+    """The simulation's reviews ask only for the ranking (diagnose_ranking); it must be the one
+    diagnose() gives, on every shipped profile and on generated ones."""
+    profiles = [s.profile for s in shipped_profiles().values()]
+    for doc in _generated_documents(400, seed=31):
+        profile = parse_profile(doc)
+        try:
+            diagnose(profile)
+        except InputError:      # nothing to diagnose: both refuse alike (checked below)
+            with pytest.raises(InputError):
+                diagnose_ranking(profile)
+            continue
+        profiles.append(profile)
+    for profile in profiles:
+        assert diagnose_ranking(profile) == diagnose(profile).ranking
