@@ -31,12 +31,11 @@ from typing import Any
 
 from advisor.errors import InputError
 from advisor.validation import load_with
+from api.schemas.jobs import KINDS, STATUSES
 
 __all__ = ["KINDS", "STATUSES", "Job", "JobStore", "QueueFull", "submit", "execute",
            "MAX_ACTIVE", "RETRY_AFTER_SECONDS"]
 
-KINDS = ("simulation", "comparison", "sweep")
-STATUSES = ("queued", "running", "done", "failed", "cancelled")
 ACTIVE = ("queued", "running")
 MAX_ACTIVE = 2                 # jobs queued or running at once (the machine's cores)
 RETRY_AFTER_SECONDS = 30

@@ -28,7 +28,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     problems.init_app(app)
     auth.init_app(app)
     api = Api(app)
-    register_routes(api, app.config["SIMULATION_LIMITS"])
+    register_routes(api, app.config["SIMULATION_LIMITS"], app.config["JOBS_DATABASE"])
     docs.init_app(app)
     pages.init_app(app)
     return app

@@ -30,6 +30,12 @@ class Defaults:
     MAX_CONTENT_LENGTH = MAX_BODY_BYTES
     #: a simulation request may ask for at most this many runs x months (x strategies)
     SIMULATION_MAX_RUN_MONTHS = SERVICE.max_run_months
+    #: the jobs' SQLite file (api/jobs.py); empty: no jobs routes
+    JOBS_DATABASE = ""
+    #: jobs queued or running at once; past that, POST /jobs answers 429
+    JOBS_MAX_ACTIVE = 2
+    #: seconds a 429 from POST /jobs asks the client to wait
+    JOBS_RETRY_AFTER = 30
     # flask-smorest: the OpenAPI document at /openapi.json (the docs page is ours: api/docs.py)
     API_TITLE = "pmo-advisor"
     API_VERSION = __version__
