@@ -264,7 +264,11 @@ def submit(store: JobStore, body: Any, max_active: int = MAX_ACTIVE,
     _load(kind, request)                     # refuse bad input now, not in the runner
     job = store.create(kind, request, max_active)
     if start_runner:
-        _start_runner(store.path, job.id)
+        try:
+            _start_runner(store.path, job.id)
+        except (OSError, subprocess.SubprocessError) as exc:
+            store.fail(job.id, f"the job's runner could not start: {exc}")
+            return store.get(job.id) or job
     return job
 
 

@@ -110,3 +110,14 @@ def test_a_sweep_job_gives_its_tidy_table(tmp_path: Path) -> None:
     done = store.get(job.id)
     assert done.status == "done", done.error
     assert [r["strategy"] for r in done.result["rows"]] == ["minimal", "crisis_turnaround"]
+
+
+def test_a_runner_that_cannot_start_fails_its_job_at_once(tmp_path: Path, monkeypatch) -> None:
+    store = JobStore(tmp_path / "jobs.sqlite3")
+
+    def broken(path: Path, job_id: str) -> None:
+        raise OSError("no such interpreter")
+
+    monkeypatch.setattr(jobs, "_start_runner", broken)
+    job = submit(store, SMALL)
+    assert job.status == "failed" and "could not start" in (job.error or "")
