@@ -8,7 +8,6 @@ signs are visible. Later sections (customers, services, team) feed the advice.
 from __future__ import annotations
 
 import functools
-import json
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -16,9 +15,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import yaml
 from marshmallow import Schema, fields, validate
 
+from advisor import documents
 from advisor.catalog import load_catalog
 from advisor.errors import InputError
 from advisor.sections import SECTIONS, section_fields
@@ -38,7 +37,7 @@ __all__ = ["PmoFacts", "Profile", "TRENDS", "INDICATOR_RANGE", "MAX_PROFILE_BYTE
 TRENDS = ("rising", "steady", "falling")
 INDICATOR_RANGE = (1.0, 5.0)
 MAX_AGE_MONTHS = 1200.0  # a century: anything older is a typo
-MAX_PROFILE_BYTES = 1_000_000
+MAX_PROFILE_BYTES = documents.MAX_DOCUMENT_BYTES
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,26 +154,8 @@ def parse_profile(data: Any) -> Profile:
 
 
 def read_document(path: str | Path, what: str = "file") -> Any:
-    """Read a YAML or JSON file (JSON is YAML too), with one clear error for each failure."""
-    path = Path(path)
-    try:
-        if path.stat().st_size > MAX_PROFILE_BYTES:
-            raise InputError(f"{path} is larger than {MAX_PROFILE_BYTES} bytes", what)
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"no such file: {path}", what) from None
-    except IsADirectoryError:
-        raise InputError(f"{path} is a directory, expected a YAML or JSON file", what) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read {path}: {exc}", what) from None
-    try:
-        if path.suffix.lower() == ".json":
-            return json.loads(text)
-        return yaml.safe_load(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        detail = " ".join(str(exc).split())
-        raise InputError(f"{path} is not valid {path.suffix.lstrip('.').upper() or 'YAML'}: "
-                         f"{detail}", what) from None
+    """Read a YAML or JSON file through the one bounded reader (:mod:`advisor.documents`)."""
+    return documents.read_document(path, what, max_bytes=MAX_PROFILE_BYTES)
 
 
 def load_profile(path: str | Path) -> Profile:

@@ -17,6 +17,7 @@ from typing import Any
 import scenarios
 from advisor.assessment import Profile, load_profile, parse_profile, read_document
 from advisor.errors import InputError
+from advisor.validation import Shown
 
 __all__ = ["ShippedProfile", "shipped_profiles", "preset_names", "preset_path", "load_preset",
            "resolve_profile"]
@@ -64,7 +65,8 @@ def preset_path(name: str) -> Path:
 def _entry(name: str, field: str) -> ShippedProfile:
     entry = shipped_profiles().get(name)
     if entry is None:
-        raise InputError(f"unknown preset {name!r}; allowed: {', '.join(preset_names())}", field)
+        raise InputError(f"unknown preset {Shown(name)!r}; allowed: "
+                         f"{', '.join(preset_names())}", field)
     return entry
 
 

@@ -18,7 +18,15 @@ from typing import Any, Protocol
 from marshmallow import Schema, ValidationError, fields, validate
 
 from advisor.catalog import load_catalog
-from advisor.validation import Number, closed_schema, distinct, one_of, within
+from advisor.validation import (
+    Number,
+    Shown,
+    closed_schema,
+    distinct,
+    matches,
+    one_of,
+    within,
+)
 
 __all__ = ["Customer", "SECTIONS", "RISKS", "MAX_CUSTOMERS", "MAX_OUTCOMES", "LEVEL_RANGE",
            "customers_of", "services_of", "team_of", "has_section", "section_fields"]
@@ -71,10 +79,18 @@ class _CatalogRef(fields.Field):
             if isinstance(value, int) and not isinstance(value, bool):
                 return getattr(lookup(value), self.store)
             if isinstance(value, str):
-                return getattr(lookup(int(value) if value.isdigit() else value), self.store)
+                return getattr(lookup(_number_or_id(value)), self.store)
         except KeyError:
             pass
-        raise ValidationError(f"unknown {self.kind} {value!r}; allowed: {self.allowed}")
+        raise ValidationError(f"unknown {self.kind} {Shown(value)!r}; allowed: {self.allowed}")
+
+
+def _number_or_id(text: str) -> int | str:
+    """An ASCII number of at most 4 digits is a number; anything else is looked up as an id.
+
+    ``str.isdigit()`` alone accepts superscripts and other scripts' digits, which ``int()`` then
+    refuses (a 500) or reads as a number nobody typed (Arabic-Indic ``3``)."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 4 else text
 
 
 def _outcome_ref() -> _CatalogRef:
@@ -103,7 +119,8 @@ class _UniqueKeys(fields.Dict):
             to_id = self.key_field.deserialize  # type: ignore[union-attr]
             for key in value:
                 seen.setdefault(to_id(key), []).append(key)
-            twice = [f"{keys[0]!r} and {keys[1]!r}" for keys in seen.values() if len(keys) > 1]
+            twice = [f"{Shown(keys[0])!r} and {Shown(keys[1])!r}"
+                     for keys in seen.values() if len(keys) > 1]
             raise ValidationError("the same service is listed twice: " + "; ".join(twice))
         return result
 
@@ -113,7 +130,8 @@ def _errors_by_key(messages: Any) -> Any:
     ``services.<key>`` instead, as the user wrote it (a bad key hides its value's errors)."""
     if not isinstance(messages, Mapping):
         return messages
-    return {str(key): parts.get("key", parts.get("value")) if isinstance(parts, Mapping) else parts
+    return {str(key):
+            parts.get("key", parts.get("value")) if isinstance(parts, Mapping) else parts
             for key, parts in messages.items()}
 
 
@@ -124,7 +142,7 @@ ServiceStateSchema = closed_schema("ServiceStateSchema", {
 
 def _customer_schema() -> type[Schema]:
     declared: dict[str, fields.Field] = {
-        "id": fields.String(required=True, validate=validate.Regexp(
+        "id": fields.String(required=True, validate=matches(
             CUSTOMER_ID, error="must be 1-64 letters, digits, '_', '.' or '-', got {input!r}")),
         "name": fields.String(validate=validate.Length(max=200)),
         "group": fields.String(required=True, validate=one_of(
@@ -146,7 +164,7 @@ class _Customers(fields.List):
         ids = [c["id"] for c in result]
         for index, cid in enumerate(ids):
             if cid in ids[:index]:
-                raise ValidationError({index: {"id": [f"duplicate customer id {cid!r}"]}})
+                raise ValidationError({index: {"id": [f"duplicate customer id {Shown(cid)!r}"]}})
         return result
 
 

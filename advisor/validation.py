@@ -6,6 +6,7 @@ these pieces, so a bad value always comes back as ``field.path: what is wrong (a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -13,8 +14,51 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from advisor.errors import InputError
 
-__all__ = ["Number", "StrictBool", "one_of", "within", "distinct", "repeats", "closed_schema",
-           "flatten_errors", "load_with"]
+__all__ = ["excerpt", "Shown", "AsciiWhole", "Number", "StrictBool", "one_of", "matches", "within",
+           "distinct", "repeats", "closed_schema", "flatten_errors", "load_with"]
+
+
+def excerpt(value: Any, limit: int = 40) -> str:
+    """A short, escaped excerpt of user input for an error message: never the whole input, never
+    a control character or non-ASCII text that a terminal or log would render."""
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) > limit:
+        text = text[:limit] + "..."
+    return text.encode("unicode_escape").decode("ascii")
+
+
+class Shown:
+    """User input as an error message shows it: ``{input!r}`` and ``{input}`` in a marshmallow
+    message give a short, escaped excerpt (:func:`excerpt`), not a 60 KiB string."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return excerpt(repr(self.value))
+
+    def __str__(self) -> str:
+        return excerpt(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+class _ShortOneOf(validate.OneOf):
+    def _format_error(self, value: Any) -> str:
+        return super()._format_error(Shown(value))
+
+
+class _ShortRegexp(validate.Regexp):
+    def _format_error(self, value: Any) -> str:
+        return super()._format_error(Shown(value))  # type: ignore[arg-type]  # formatted only
+
+
+def matches(pattern: str, error: str) -> validate.Regexp:
+    """A regular-expression validator whose message shows a short excerpt of the input."""
+    return _ShortRegexp(pattern, error=error)
 
 
 class Number(fields.Float):
@@ -29,8 +73,27 @@ class Number(fields.Float):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.make_error("invalid", input=value)
+            raise self.make_error("invalid", input=Shown(value))
         return super()._deserialize(value, attr, data, **kwargs)
+
+
+class AsciiWhole(fields.Integer):
+    """A whole number as a query string gives it: ASCII digits only, at most 19 of them.
+
+    marshmallow's Integer runs ``int()`` on text, which reads ``"\u0663"`` (Arabic-Indic 3) as
+    3, ``"3_0"`` as 30 and ``" +3"`` as 3; none of them is what a person typed as a number."""
+
+    default_error_messages = {"invalid": "must be a whole number in ASCII digits, got {input}"}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        if isinstance(value, bool):
+            raise self.make_error("invalid", input=Shown(repr(value)))
+        if isinstance(value, str) and not _ASCII_WHOLE.fullmatch(value):
+            raise self.make_error("invalid", input=Shown(repr(value)))
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+_ASCII_WHOLE = re.compile(r"-?[0-9]{1,19}", re.ASCII)
 
 
 class StrictBool(fields.Boolean):
@@ -43,7 +106,7 @@ class StrictBool(fields.Boolean):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
         if not isinstance(value, bool):  # 0 and 1 would pass: 0 in {False} is true in Python
-            raise self.make_error("invalid", input=value)
+            raise self.make_error("invalid", input=Shown(value))
         return value
 
 
@@ -70,7 +133,7 @@ def distinct(verb: str = "listed") -> Any:
 
 def one_of(choices: Iterable[Any], what: str = "value") -> validate.OneOf:
     allowed = list(choices)
-    return validate.OneOf(
+    return _ShortOneOf(
         allowed, error=f"unknown {what} {{input!r}}; allowed: " + ", ".join(map(str, allowed)))
 
 
@@ -94,7 +157,8 @@ def flatten_errors(messages: Any, prefix: str = "") -> list[tuple[str, str]]:
             elif isinstance(key, int):
                 path = f"{prefix}[{key}]"
             else:
-                path = f"{prefix}.{key}" if prefix else str(key)
+                name = excerpt(str(key), 64)  # a key is user input too
+                path = f"{prefix}.{name}" if prefix else name
             if isinstance(value, Mapping) and set(value) == {"key"}:
                 value = value["key"]  # a bad dict key: report it at the key's own path
             out.extend(flatten_errors(value, path))

@@ -20,6 +20,7 @@ import yaml
 
 from advisor.catalog import load_catalog
 from advisor.errors import CatalogError, InputError
+from advisor.validation import Shown
 from simulation.flywheel import every_month
 from simulation.parameters import Parameters
 from simulation.state import INDICATORS, STEPS, PmoState
@@ -28,7 +29,7 @@ __all__ = ["Shock", "ScheduledShock", "shock_from_data", "load_shocks", "shock_i
            "parse_shock", "shock_processes", "PHASE_SHOCKS"]
 
 PHASE_SHOCKS = 0.0     # shocks land at the start of their month, before any work
-_SCHEDULE = re.compile(r"^\s*([a-z_]+)\s*@\s*(-?\d+)\s*$")
+_SCHEDULE = re.compile(r"^\s*([a-z_]+)\s*@\s*(-?[0-9]{1,6})\s*$")  # ASCII digits only
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,9 +134,11 @@ def parse_shock(value: Any, months: int, field: str = "shocks") -> ScheduledShoc
     elif isinstance(value, str) and (match := _SCHEDULE.match(value)):
         name, month = match.group(1), int(match.group(2))
     else:
-        raise InputError(f"expected NAME@MONTH (e.g. sponsor_change@6), got {value!r}", field)
+        raise InputError(f"expected NAME@MONTH (e.g. sponsor_change@6), got {Shown(value)!r}",
+                         field)
     if name not in load_shocks():
-        raise InputError(f"unknown shock {name!r}; allowed: {', '.join(load_shocks())}", field)
+        raise InputError(f"unknown shock {Shown(name)!r}; allowed: "
+                         f"{', '.join(load_shocks())}", field)
     if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= months:
         raise InputError(f"month must be a whole number from 1 to {months}, got {month!r}",
                          field)

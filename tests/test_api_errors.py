@@ -43,15 +43,15 @@ def problem_of(response: object) -> dict:
     (b"", "application/json", 400, "the request body is empty"),
     # bytes that are not UTF-8
     (b'{"name": "\xff"}', "application/json", 400, "not valid UTF-8"),
-    # nesting deeper than the decoder's recursion limit
-    (b"[" * 60_000, "application/json", 400, "nested too deeply"),
+    # nesting deeper than the bounded reader allows (the decoder would recurse)
+    (b"[" * 60_000, "application/json", 400, "nested more than 32 levels deep"),
     # an integer longer than Python converts
     (b'{"pmo": {"exists": true, "age_months": ' + b"9" * 5000 + b"}}", "application/json", 400,
-     "cannot be read"),
+     "more than 30 digits"),
     # YAML aliases: a few bytes that would expand to millions of values (billion laughs)
     (b"a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
      b"pmo: {exists: true}\nindicators: {influence: *b}\n", "application/yaml", 400,
-     "YAML aliases (*name) are not accepted"),
+     "anchors and aliases (&name, *name) are not accepted"),
     # neither JSON nor YAML
     (b"pmo=1", "application/x-www-form-urlencoded", 415, "send the body as application/json"),
     # no Content-Type at all

@@ -9,11 +9,13 @@ stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
 from advisor import __version__
 from advisor.errors import PmoAdvisorError
+from advisor.validation import excerpt
 from api.cli import (
     catalog,
     compare,
@@ -27,9 +29,10 @@ from api.cli import (
     sweep,
 )
 
-__all__ = ["main", "build_parser", "EXIT_USAGE"]
+__all__ = ["main", "build_parser", "EXIT_USAGE", "EXIT_INTERNAL"]
 
 EXIT_USAGE = 2
+EXIT_INTERNAL = 70  # EX_SOFTWARE (sysexits.h): our fault, not the input's
 
 
 class _Parser(argparse.ArgumentParser):
@@ -63,13 +66,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args._run(args) or 0)
     except PmoAdvisorError as exc:
-        print(f"pmo-advisor {args.command}: error: {exc}", file=sys.stderr)
+        line = " ".join(str(exc).split())  # one line, and a short one: a safety net for
+        line = line if len(line) <= 2000 else line[:2000] + "..."  # messages echoing input
+        print(f"pmo-advisor {args.command}: error: {line}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print(f"pmo-advisor {args.command}: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # a bug: one line for the user, the traceback on request
+        if os.environ.get("PMO_ADVISOR_TRACEBACK"):
+            raise
+        print(f"pmo-advisor {args.command}: internal error ({type(exc).__name__}): "
+              f"{excerpt(str(exc), 200)}; PMO_ADVISOR_TRACEBACK=1 shows where",
+              file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":  # pragma: no cover

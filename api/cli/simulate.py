@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from advisor.errors import InputError
+from advisor.validation import excerpt
+from api.cli.arguments import whole
 from api.service import simulate
 from simulation.executors import EXECUTORS
 from simulation.limits import LOCAL
@@ -25,14 +29,14 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", required=True, metavar="FILE_OR_PRESET",
                         help="a profile file (YAML/JSON) or a shipped preset, e.g. "
                              "kickoff-fintech")
-    parser.add_argument("--months", type=int, default=LOCAL.default_months,
+    parser.add_argument("--months", type=whole, default=LOCAL.default_months,
                         help=f"months to simulate, 1-{LOCAL.max_months} "
                              f"(default {LOCAL.default_months})")
-    parser.add_argument("--runs", type=int, default=None,
+    parser.add_argument("--runs", type=whole, default=None,
                         help=f"replications, 1-{LOCAL.max_runs_allowed}; runs x months x "
                              f"strategies at most {LOCAL.max_run_months} "
                              f"(default {LOCAL.default_runs}, fewer if that is over the cap)")
-    parser.add_argument("--seed", type=int, default=LOCAL.default_seed,
+    parser.add_argument("--seed", type=whole, default=LOCAL.default_seed,
                         help=f"random seed; the same seed gives the same result "
                              f"(default {LOCAL.default_seed})")
     parser.add_argument("--shock", action="append", default=[], metavar="NAME@MONTH",
@@ -41,7 +45,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                         help="only the scheduled shocks (default: also random ones)")
     parser.add_argument("--relaunch-strategy", metavar="NAME",
                         help="strategy of a new PMO after a shutdown (default: the same)")
-    parser.add_argument("--workers", type=int, metavar="N",
+    parser.add_argument("--workers", type=whole, metavar="N",
                         help="worker processes (default: all cores for large runs)")
     parser.add_argument("--executor", choices=EXECUTORS,
                         help="where replications run: inline (this process), processes (local "
@@ -80,9 +84,22 @@ def progress_bar(stream: Any = None) -> Callable[[int, int], None] | None:
 
 
 def check_plot(path: str | None) -> None:
-    """Refuse a bad chart file name before spending time on the simulation."""
-    if path and not path.lower().endswith(".png"):
-        raise InputError(f"plots are written as PNG; give a .png file name, got {path}", "plot")
+    """Refuse a bad chart file name, or one that cannot be written, before spending time on the
+    simulation (the chart is written last)."""
+    if not path:
+        return
+    if not path.lower().endswith(".png"):
+        raise InputError(f"plots are written as PNG; give a .png file name, got "
+                         f"{excerpt(path)}", "plot")
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise InputError(f"{excerpt(path)} is a directory; give a .png file name", "plot")
+    if not folder.is_dir():
+        raise InputError(f"cannot write {excerpt(path)}: no such folder {excerpt(str(folder))}",
+                         "plot")
+    if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise InputError(f"cannot write {excerpt(path)}: permission denied", "plot")
 
 
 def write_plot(result: Any, path: str | None) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask
 
-from api.http import auth, docs, pages, problems
+from api.http import admission, auth, docs, headers, pages, problems
 from api.http.config import configure
 from api.http.openapi import Api
 from api.http.routes import register_routes
@@ -27,6 +27,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the contract's field order
     problems.init_app(app)
     auth.init_app(app)
+    admission.init_app(app)
+    headers.init_app(app)
     api = Api(app)
     register_routes(api, app.config["SIMULATION_LIMITS"], app.config["JOBS_DATABASE"])
     docs.init_app(app)

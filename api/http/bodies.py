@@ -1,44 +1,64 @@
 """Reading a request body: JSON or YAML, size-capped, every failure a clear 4xx.
 
 Profiles are YAML files in this project, so every route with a body takes ``application/yaml``
-as well as ``application/json`` (``curl --data-binary @profile.yaml``). The body is decoded here
-and then validated by the route's marshmallow schema; nothing a client sends reaches a 500: a
-body over the cap is a 413 (Werkzeug, from ``MAX_CONTENT_LENGTH``), a wrong media type a 415, a
-body that does not decode (broken syntax, bad UTF-8, nesting too deep, a number too long) a 400.
-
-YAML aliases (``*name``) are refused: a few hundred bytes of nested aliases expand to billions
-of values once anything walks or prints them (the "billion laughs"), and no profile needs them.
+as well as ``application/json`` (``curl --data-binary @profile.yaml``). The body is decoded by
+the same bounded reader as the command line's files (``advisor/documents.py``: no YAML aliases,
+bounded nesting and integer digits) and then validated by the route's marshmallow schema; nothing
+a client sends reaches a 500: a body over the cap is a 413, whether it came with a
+``Content-Length`` (Werkzeug refuses it from ``MAX_CONTENT_LENGTH``) or chunked (read here up to
+cap + 1 bytes: never cut at the cap and answered as if whole), a wrong media type a 415, a body
+that does not decode a 400.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-import yaml
-from flask import request
-from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+from flask import current_app, request
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
-__all__ = ["JSON_MEDIA_TYPE", "YAML_MEDIA_TYPES", "BODY_MEDIA_TYPES", "read_body"]
+from advisor.documents import DocumentError, DocumentTooLarge, decode_document
+
+__all__ = ["JSON_MEDIA_TYPE", "YAML_MEDIA_TYPES", "BODY_MEDIA_TYPES", "read_body", "raw_body"]
 
 JSON_MEDIA_TYPE = "application/json"
 YAML_MEDIA_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
 BODY_MEDIA_TYPES = (JSON_MEDIA_TYPE, *YAML_MEDIA_TYPES)
-
-_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: faster
+_CHUNK = 16 * 1024
 
 
 def _is_json(mimetype: str) -> bool:
     return mimetype == JSON_MEDIA_TYPE or mimetype.endswith("+json")
 
 
-def _decode(raw: bytes, mimetype: str) -> Any:
-    text = raw.decode("utf-8")
-    if _is_json(mimetype):
-        return json.loads(text)
-    if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=_YamlLoader)):
-        raise BadRequest("YAML aliases (*name) are not accepted in a request body")
-    return yaml.load(text, Loader=_YamlLoader)  # noqa: S506 - a safe loader
+def _too_large(cap: int) -> RequestEntityTooLarge:
+    return RequestEntityTooLarge(f"the request body is over {cap} bytes")
+
+
+def raw_body() -> bytes:
+    """The body's bytes, at most the cap; a body over it is a 413 however it was sent."""
+    cap = int(current_app.config["MAX_CONTENT_LENGTH"])
+    if request.content_length is not None or not request.environ.get("wsgi.input_terminated"):
+        if request.content_length is not None and request.content_length > cap:
+            raise _too_large(cap)
+        return request.get_data(cache=True)
+    # chunked: Werkzeug would hand over the first `cap` bytes as if they were the whole body
+    stream = request.environ["wsgi.input"]
+    chunks: list[bytes] = []
+    size = 0
+    while size <= cap:
+        try:
+            chunk = stream.read(min(_CHUNK, cap + 1 - size))
+        except Exception:  # noqa: BLE001 - the server's de-chunking of what the client sent
+            # (gunicorn raises its own InvalidChunkSize, ...): the client's fault, not ours
+            raise BadRequest("the request body's chunked encoding is malformed") from None
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    if size > cap:
+        raise _too_large(cap)
+    return b"".join(chunks)
 
 
 def read_body() -> Any:
@@ -48,19 +68,12 @@ def read_body() -> Any:
         raise UnsupportedMediaType(
             f"send the body as {JSON_MEDIA_TYPE} (or YAML: {', '.join(YAML_MEDIA_TYPES)}), "
             f"not {mimetype or 'without a Content-Type'}")
-    raw = request.get_data(cache=True)
-    if not raw.strip():
-        raise BadRequest("the request body is empty")
+    raw = raw_body()
+    cap = int(current_app.config["MAX_CONTENT_LENGTH"])
     try:
-        return _decode(raw, mimetype)
-    except UnicodeDecodeError:
-        raise BadRequest("the request body is not valid UTF-8") from None
-    except RecursionError:
-        raise BadRequest("the request body is nested too deeply") from None
-    except json.JSONDecodeError as exc:
-        raise BadRequest(f"the request body is not valid JSON: {exc}") from None
-    except yaml.YAMLError as exc:
-        detail = " ".join(str(exc).split())
-        raise BadRequest(f"the request body is not valid YAML: {detail}") from None
-    except ValueError as exc:  # e.g. an integer longer than Python converts
-        raise BadRequest(f"the request body cannot be read: {exc}") from None
+        return decode_document(raw, "json" if _is_json(mimetype) else "yaml",
+                               what="body", source="the request body", max_bytes=cap)
+    except DocumentTooLarge:
+        raise _too_large(cap) from None
+    except DocumentError as exc:
+        raise BadRequest(exc.problems[0][1]) from None

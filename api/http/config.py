@@ -13,10 +13,13 @@ from typing import Any
 from flask import Flask
 
 from advisor import __version__
+from advisor.errors import InputError
+from advisor.validation import excerpt
+from api.http.auth import parse_keys
 from api.limits import MAX_BODY_BYTES
 from simulation.limits import SERVICE
 
-__all__ = ["Defaults", "ENV_PREFIX", "configure"]
+__all__ = ["Defaults", "ENV_PREFIX", "LOOPBACK_HOSTS", "configure", "check_settings"]
 
 ENV_PREFIX = "PMO_ADVISOR"
 
@@ -36,6 +39,17 @@ class Defaults:
     JOBS_MAX_ACTIVE = 2
     #: seconds a 429 from POST /jobs asks the client to wait
     JOBS_RETRY_AFTER = 30
+    #: costly requests (simulations, comparisons, stories) running at once in one worker
+    #: process; more get 503 with Retry-After at once (api/http/admission.py)
+    COSTLY_REQUESTS = 2
+    #: of which one API key may hold at once (when keys are on); more get 429
+    COSTLY_REQUESTS_PER_KEY = 1
+    #: seconds a client may take to send one whole request (headers and body) before waitress
+    #: closes the connection (api/http/server.py); a silent one is closed sooner
+    REQUEST_READ_TIMEOUT = 30
+    #: Host names the service answers to ("a,b" or a list; empty: any). ``pmo-advisor serve``
+    #: bound to a loopback address defaults to the loopback names (no DNS rebinding)
+    TRUSTED_HOSTS: list[str] | None = None
     # flask-smorest: the OpenAPI document at /openapi.json (the docs page is ours: api/docs.py)
     API_TITLE = "pmo-advisor"
     API_VERSION = __version__
@@ -60,6 +74,54 @@ def configure(app: Flask, override: Mapping[str, Any] | None = None) -> None:
     if raw_keys is not None:
         app.config["API_KEYS"] = raw_keys
     app.config.update(override or {})
+    check_settings(app.config)
     # The one set of simulation limits this service enforces and documents (simulation/limits.py)
     app.config["SIMULATION_LIMITS"] = SERVICE.with_changes(
         max_run_months=app.config["SIMULATION_MAX_RUN_MONTHS"])
+
+
+#: the names of this machine, the default trusted hosts of a server bound to loopback
+LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]", "::1"]
+
+#: whole-number settings and their allowed ranges
+_WHOLE_SETTINGS = {
+    "MAX_CONTENT_LENGTH": (1, 16 * 1024 * 1024),
+    "SIMULATION_MAX_RUN_MONTHS": (SERVICE.default_months * 2, 10_000_000),
+    "COSTLY_REQUESTS": (1, 256),
+    "COSTLY_REQUESTS_PER_KEY": (1, 256),
+    "REQUEST_READ_TIMEOUT": (1, 600),
+}
+
+
+def _setting_error(name: str, message: str) -> InputError:
+    return InputError(message, f"{ENV_PREFIX}_{name}")
+
+
+def check_settings(config: dict[str, Any]) -> None:
+    """Refuse a bad setting when the app is built (so a server does not start with it), with
+    one line naming it; normalize the ones the environment gives as text."""
+    for name, (low, high) in _WHOLE_SETTINGS.items():
+        value = config.get(name)
+        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+            value = int(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise _setting_error(name, f"must be a whole number from {low} to {high}, got "
+                                 f"{excerpt(str(value))!r}")
+        config[name] = value
+    if config["COSTLY_REQUESTS_PER_KEY"] > config["COSTLY_REQUESTS"]:
+        raise _setting_error("COSTLY_REQUESTS_PER_KEY", "must not exceed "
+                             f"{ENV_PREFIX}_COSTLY_REQUESTS ({config['COSTLY_REQUESTS']})")
+    keys = config.get("API_KEYS")
+    if keys is not None and not isinstance(keys, (str, list, tuple)):
+        raise _setting_error("API_KEYS", "must be keys separated by commas")
+    if keys and not parse_keys(keys):
+        # " , " must not silently mean "no keys": the operator meant to turn auth on
+        raise _setting_error("API_KEYS", "is set but holds no key; give keys separated by "
+                             "commas, or leave it empty for an open API")
+    hosts = config.get("TRUSTED_HOSTS")
+    if isinstance(hosts, str):
+        hosts = [h.strip() for h in hosts.split(",") if h.strip()]
+    if hosts is not None and (not isinstance(hosts, (list, tuple))
+                              or not all(isinstance(h, str) and h for h in hosts)):
+        raise _setting_error("TRUSTED_HOSTS", "must be host names separated by commas")
+    config["TRUSTED_HOSTS"] = list(hosts) if hosts else None

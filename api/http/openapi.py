@@ -72,6 +72,14 @@ class Api(flask_smorest.Api):
                 response["headers"] = {"WWW-Authenticate": {
                     "description": "Bearer, with the realm", "required": True,
                     "schema": {"type": "string"}}}
+            if status in (429, 503):
+                response["headers"] = {"Retry-After": {
+                    "description": "seconds to wait before trying again", "required": True,
+                    "schema": {"type": "integer"}}}
+                response["description"] = (
+                    f"{status.phrase}: a costly request (simulation, comparison, story) over "
+                    + ("this API key's" if status == 429 else "the service's")
+                    + " budget of requests at once; answered at once, never queued")
             if status == 413:
                 cap = self._app.config["MAX_CONTENT_LENGTH"]
                 response["description"] = f"the request body is over {cap} bytes"

@@ -27,6 +27,7 @@ __all__ = ["PROBLEM_MEDIA_TYPE", "INVALID_INPUT", "ProblemSchema", "FieldErrorSc
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 #: the problem type of every 422: the request was well-formed but a field is not acceptable
 INVALID_INPUT = "urn:pmo-advisor:problem:invalid-input"
+MESSAGE_LIMIT = 2000  # characters of one message or detail: the longest "allowed: ..." fits
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,9 @@ def problem(status: int, detail: str, *, type_: str = "about:blank", title: str 
             errors: Iterable[tuple[str, str]] = (),
             headers: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> Response:
     """One problem+json response."""
-    listed = [{"field": field, "message": message} for field, message in errors]
+    # a safety net for messages that echo input in full (the layers below echo excerpts)
+    listed = [{"field": _clip(field), "message": _clip(message)} for field, message in errors]
+    detail = _clip(detail)
     if len(listed) > MAX_FIELD_ERRORS:
         detail = f"{detail} ({len(listed)} field errors, the first {MAX_FIELD_ERRORS} listed)"
         listed = listed[:MAX_FIELD_ERRORS]
@@ -64,6 +67,10 @@ def problem(status: int, detail: str, *, type_: str = "about:blank", title: str 
     response = Response(json.dumps(body), status=status, mimetype=PROBLEM_MEDIA_TYPE)
     response.headers.extend(headers)
     return response
+
+
+def _clip(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def handle_http_exception(error: HTTPException) -> Response:

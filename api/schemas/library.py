@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from advisor.validation import AsciiWhole
 from api.schemas.lists import list_of
 from simulation.limits import MAX_SEED
 
@@ -89,7 +90,7 @@ class StoryResultSchema(StorySchema):
 
 
 class StoryQuerySchema(Schema):
-    seed = fields.Integer(validate=validate.Range(0, MAX_SEED), metadata={
+    seed = AsciiWhole(validate=validate.Range(0, MAX_SEED), metadata={
         "description": "run the story with another seed, to explore a variant"})
 
 

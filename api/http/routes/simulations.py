@@ -15,7 +15,8 @@ from typing import Any
 from flask import Response, jsonify
 
 from api import service
-from api.http.openapi import ApiBlueprint
+from api.http import admission
+from api.http.openapi import ApiBlueprint, error_response
 from api.schemas.simulation import ComparisonResultSchema, ExperimentResultSchema, request_schemas
 from simulation.limits import Limits
 
@@ -26,7 +27,7 @@ _RUN_OPTIONS = ("months", "runs", "seed", "shocks", "random_shocks", "relaunch_s
 
 def _options(request: Mapping[str, Any], limits: Limits) -> dict[str, Any]:
     """The run options a validated request gives (absent ones take the limits' defaults)."""
-    return {"limits": limits, "workers": 1,
+    return {"limits": limits, "workers": 1, "progress": admission.stop_when_client_gone(),
             **{key: request[key] for key in _RUN_OPTIONS if key in request}}
 
 
@@ -42,6 +43,8 @@ def blueprint(limits: Limits) -> ApiBlueprint:
 
     @blp.route("/simulations", methods=["POST"])
     @blp.response(200, ExperimentResultSchema)
+    @blp.alt_response(429, error_response(429))  # over the key's costly budget
+    @blp.alt_response(503, error_response(503))  # over the service's (api/http/admission.py)
     @blp.body(simulation_request, description="where the PMO starts (preset or profile), the "
               "strategy, and how long, how often and with which shocks to run it")
     def create_simulation(request: Mapping[str, Any]) -> Response:
@@ -58,6 +61,8 @@ def blueprint(limits: Limits) -> ApiBlueprint:
 
     @blp.route("/simulations/compare", methods=["POST"])
     @blp.response(200, ComparisonResultSchema)
+    @blp.alt_response(429, error_response(429))
+    @blp.alt_response(503, error_response(503))
     @blp.body(comparison_request, description="as POST /simulations, with 2 or more "
               "strategies instead of one")
     def compare_simulations(request: Mapping[str, Any]) -> Response:

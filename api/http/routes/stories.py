@@ -37,6 +37,8 @@ def list_stories() -> dict[str, Any]:
 @blp.arguments(StoryQuerySchema, location="query", as_kwargs=True, unknown=RAISE)
 @blp.response(200, StoryResultSchema)
 @blp.alt_response(404, error_response(404))
+@blp.alt_response(429, error_response(429))  # a story runs the model: costly (admission.py)
+@blp.alt_response(503, error_response(503))
 def tell_story(story_id: str, seed: int | None = None) -> dict[str, Any]:
     """Tell one story
 

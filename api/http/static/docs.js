@@ -6,7 +6,7 @@
     url: root.dataset.specUrl,
     dom_id: "#swagger-ui",
     deepLinking: true,
-    persistAuthorization: true,
+    persistAuthorization: false,  // the key stays in memory: never in localStorage
     validatorUrl: null,
   });
 })();
