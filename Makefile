@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # durable-rules ships as C source; on Python 3.13 it only compiles with this macro (harmless before).
 export CPPFLAGS += -DPyEval_CallObject=PyObject_CallObject
 
-.PHONY: serve test check install browser bench clean
+.PHONY: serve test check install browser postgresql bench clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,13 +27,22 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 	  { echo "make: the page tests need chromium at $(CHROMIUM): sudo apt-get install chromium"; exit 1; }
 
+# The database tests run the same suite on SQLite and on a real PostgreSQL server they start
+# themselves (initdb/pg_ctl from Debian's postgresql, in a temp dir); installed when missing and
+# we may (root), otherwise a clear message: those tests fail, never skip.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
+	  apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; } || \
+	  { echo "make: the database tests need PostgreSQL: sudo apt-get install postgresql"; exit 1; }
+
 # The checks every run makes: the layers of docs/architecture.md (import-linter), ruff, mypy.
 check: install
 	$(BIN)/lint-imports
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: install browser check
+test: install browser postgresql check
 	$(BIN)/python -m pytest -q
 
 bench: install

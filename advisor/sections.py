@@ -21,6 +21,7 @@ from advisor.catalog import load_catalog
 from advisor.validation import (
     Number,
     Shown,
+    StrictBool,
     closed_schema,
     distinct,
     matches,
@@ -28,14 +29,21 @@ from advisor.validation import (
     within,
 )
 
-__all__ = ["Customer", "SECTIONS", "RISKS", "MAX_CUSTOMERS", "MAX_OUTCOMES", "LEVEL_RANGE",
-           "customers_of", "services_of", "team_of", "has_section", "section_fields"]
+__all__ = ["Customer", "Organization", "SECTIONS", "RISKS", "SCOPES", "MAX_CUSTOMERS",
+           "MAX_OUTCOMES", "LEVEL_RANGE", "CHANGES", "MAX_MONTHS_AGO", "customers_of",
+           "services_of", "team_of", "changes_of", "organization_of", "has_section",
+           "section_fields"]
 
 RISKS = ("low", "medium", "high")
 LEVEL_RANGE = (1, 5)
 MAX_CUSTOMERS = 50  # customer groups of one PMO: more is a data dump, not an assessment
 MAX_OUTCOMES = 30  # every outcome of the guide, once
 CUSTOMER_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+#: The organizational changes the guide names among its transition indicators (p.39-41).
+CHANGES = ("restructuring", "leadership_change", "strategy_shift")
+MAX_MONTHS_AGO = 1200.0  # a century, like the PMO's age: anything older is a typo
+SCOPES = ("enterprise", "departmental", "project")  # the guide's coverage scopes (p.119)
+MAX_TEXT = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,17 +182,37 @@ def _team_schema() -> type[Schema]:
         for c in load_catalog().ids("competencies")})
 
 
+def _organization_schema() -> type[Schema]:
+    """Baseline elements (Guide p.107-122): all optional, so a profile states what it knows."""
+    return closed_schema("BaselineSchema", {
+        "industry": fields.String(validate=validate.Length(max=MAX_TEXT)),
+        "regulated": StrictBool(),
+        "scope": fields.String(validate=one_of(SCOPES, "scope")),
+        "reporting_line": fields.String(validate=validate.Length(max=MAX_TEXT)),
+    })
+
+
 def section_fields() -> dict[str, fields.Field]:
-    """The marshmallow fields of the three sections, for the profile schema."""
+    """The marshmallow fields of the advice sections, for the profile schema."""
     return {
+        "organization": fields.Nested(_organization_schema()),
         "customers": _Customers(fields.Nested(_customer_schema()), validate=validate.Length(
             max=MAX_CUSTOMERS, error=f"at most {MAX_CUSTOMERS} customers")),
         "services": _UniqueKeys(keys=_service_ref(), values=fields.Nested(ServiceStateSchema)),
         "team": fields.Nested(_team_schema()),
+        "changes": fields.Nested(_changes_schema()),
     }
 
 
-SECTIONS = ("customers", "services", "team")
+def _changes_schema() -> type[Schema]:
+    """Recent organizational changes, each with how many months ago it happened: the guide counts
+    restructuring, leadership changes and strategy shifts among the signs of a transition."""
+    when = closed_schema("ChangeSchema", {
+        "months_ago": Number(required=True, validate=within(0.0, MAX_MONTHS_AGO))})
+    return closed_schema("ChangesSchema", {c: fields.Nested(when) for c in CHANGES})
+
+
+SECTIONS = ("customers", "services", "team", "changes", "organization")
 
 
 # -- typed readers (the advice's view of the sections) -----------------------------------------
@@ -216,3 +244,25 @@ def services_of(profile: _HasSections) -> dict[str, int]:
 def team_of(profile: _HasSections) -> dict[str, float]:
     """The team's level (1-5) per competency assessed."""
     return {cid: float(level) for cid, level in profile.extra.get("team", {}).items()}
+
+
+def changes_of(profile: _HasSections) -> dict[str, float]:
+    """Organizational changes stated in the profile, by kind: months since each happened."""
+    return {kind: float(change["months_ago"])
+            for kind, change in profile.extra.get("changes", {}).items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Organization:
+    """The baseline elements a profile stated; ``None`` where it said nothing."""
+
+    industry: str | None = None
+    regulated: bool | None = None
+    scope: str | None = None
+    reporting_line: str | None = None
+
+
+def organization_of(profile: _HasSections) -> Organization:
+    section = profile.extra.get("organization", {})
+    return Organization(industry=section.get("industry"), regulated=section.get("regulated"),
+                        scope=section.get("scope"), reporting_line=section.get("reporting_line"))

@@ -47,9 +47,11 @@ def profile_of(source: ProfileSource, *, allow_files: bool = False,
                            allow_files=allow_files)
 
 
-def diagnose(profile: ProfileSource, *, allow_files: bool = False) -> Diagnosis:
-    """Which of the eight scenarios the PMO is in, why, and what signs of a transition it shows."""
-    return _diagnose(profile_of(profile, allow_files=allow_files))
+def diagnose(profile: ProfileSource, *, allow_files: bool = False,
+             explain: bool = True) -> Diagnosis:
+    """Which of the eight scenarios the PMO is in, why, what signs of a transition it shows and
+    (``explain``, on by default for people; the simulation never asks) what would change it."""
+    return _diagnose(profile_of(profile, allow_files=allow_files), explain=explain)
 
 
 def recommend(profile: ProfileSource, *, allow_files: bool = False) -> Advice:

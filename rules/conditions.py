@@ -22,7 +22,7 @@ from typing import Any
 from advisor.errors import CatalogError
 
 __all__ = ["Condition", "AnyOf", "Clause", "KeySpace", "KeySpec", "parse_when", "to_durable",
-           "describe", "referenced_keys", "lookup", "DISCRIMINATOR"]
+           "describe", "referenced_keys", "lookup", "holds", "DISCRIMINATOR"]
 
 #: Every asserted fact carries ``kind``; every rule tests it first. Without it, rules would also
 #: match the engine's own state messages (measured: a rule on a missing key then loops forever).
@@ -189,3 +189,30 @@ def lookup(fact: Mapping[str, Any], path: str) -> Any:
         if node is _MISSING:
             return None
     return node
+
+
+_COMPARE = {
+    "eq": lambda a, b: a == b, "ne": lambda a, b: a != b, "lt": lambda a, b: a < b,
+    "lte": lambda a, b: a <= b, "gt": lambda a, b: a > b, "gte": lambda a, b: a >= b,
+}
+
+
+def _condition_holds(cond: Condition, fact: Mapping[str, Any], keys: KeySpace) -> bool:
+    value = lookup(fact, keys.path(cond.key))
+    # As in durable-rules: a missing key never matches, not even ``ne``.
+    return value is not None and bool(_COMPARE[cond.op](value, cond.value))
+
+
+def holds(clauses: Sequence[Clause], fact: Mapping[str, Any], keys: KeySpace) -> bool:
+    """Whether a rule's conditions hold for a fact, evaluated in Python.
+
+    Only for searches that try many hypothetical facts (the counterfactuals): every answer they
+    give is confirmed by the engine, and a test checks both agree on every fired rule."""
+    for clause in clauses:
+        if isinstance(clause, Condition):
+            if not _condition_holds(clause, fact, keys):
+                return False
+        elif not any(all(_condition_holds(c, fact, keys) for c in option)
+                     for option in clause.options):
+            return False
+    return True

@@ -9,19 +9,21 @@ every rule that produced it with the evidence each one looked at.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from advisor.assessment import Profile
 from advisor.catalog import load_catalog
 from advisor.errors import InputError
+from advisor.sections import changes_of, services_of
 from rules.conditions import lookup
 from rules.diagnosis_table import FACT_KIND, UNKNOWN_TREND, DiagnosisTable, load_diagnosis_table
 from rules.gateway import get_gateway
 from rules.table import Rule
 
-__all__ = ["FiredRule", "TransitionSign", "Diagnosis", "diagnose", "diagnose_ranking",
-           "build_fact"]
+__all__ = ["FiredRule", "TransitionSign", "Counterfactual", "Diagnosis", "diagnose",
+           "diagnose_ranking",
+           "build_fact", "coverage_of", "score_rules"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,15 +44,49 @@ class FiredRule:
 
 @dataclass(frozen=True, slots=True)
 class TransitionSign:
+    """One signal that the PMO may be moving towards another scenario.
+
+    The guide reads transition indicators together, never one at a time (p.39-41): ``concurring``
+    lists the other fired rules that point the same way (other signals, evidence for the target
+    scenario); with none, ``rests_on_one`` is true and the reason says so."""
+
     towards: str
     indicator: str
     reason: str
     rule: str
     evidence: Mapping[str, Any]
+    concurring: tuple[str, ...] = ()
+
+    @property
+    def rests_on_one(self) -> bool:
+        return not self.concurring
 
     def to_dict(self) -> dict[str, Any]:
         return {"towards": self.towards, "indicator": self.indicator, "reason": self.reason,
-                "rule": self.rule, "evidence": dict(self.evidence)}
+                "rule": self.rule, "evidence": dict(self.evidence),
+                "concurring": list(self.concurring), "rests_on_one": self.rests_on_one}
+
+
+@dataclass(frozen=True, slots=True)
+class Counterfactual:
+    """What would change the diagnosis: the smallest set of changes found that moves it to
+    ``scenario``. ``profile_patch`` is an RFC 7386 JSON merge patch of the input profile."""
+
+    scenario: str
+    changes: tuple[str, ...]
+    profile_patch: Mapping[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"scenario": self.scenario, "changes": list(self.changes),
+                "profile_patch": _plain(self.profile_patch)}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)
@@ -62,6 +98,12 @@ class Diagnosis:
     transition_signs: tuple[TransitionSign, ...]
     missing_indicators: tuple[str, ...]
     ruleset_version: str
+    #: Share (0-1) of the evidence the rules use that the profile gave (``DiagnosisTable.
+    #: input_weights``); low coverage widens the smoothing, so confidence stays low too.
+    coverage: float = 1.0
+    #: Filled only on request (``diagnose(profile, explain=True)``): the search costs dozens of
+    #: rule evaluations, and the simulation diagnoses at every quarterly review without it.
+    counterfactuals: tuple[Counterfactual, ...] = ()
 
     def score(self, scenario: str) -> float:
         return dict(self.ranking)[scenario]
@@ -73,10 +115,12 @@ class Diagnosis:
         return {
             "scenario": self.scenario,
             "confidence": self.confidence,
+            "coverage": self.coverage,
             "ranking": [{"scenario": s, "score": v} for s, v in self.ranking],
             "fired_rules": [r.to_dict() for r in self.fired_rules],
             "transition_signs": [t.to_dict() for t in self.transition_signs],
             "missing_indicators": list(self.missing_indicators),
+            "counterfactuals": [c.to_dict() for c in self.counterfactuals],
             "ruleset_version": self.ruleset_version,
         }
 
@@ -98,17 +142,35 @@ def build_fact(profile: Profile, table: DiagnosisTable) -> dict[str, Any]:
     sign_counts = {s: 0 for s in catalog.ids("scenarios")}
     for sign in profile.signs:
         sign_counts[catalog.sign(sign).scenario] += 1
-    return {
+    changes = changes_of(profile)
+    fact: dict[str, Any] = {
         "kind": FACT_KIND,
         "pmo": pmo,
         "ind": indicators,
         "feat": features,
         "trend": {i: profile.trends.get(i, UNKNOWN_TREND) for i in catalog.ids("indicators")},
         "sign": {s: True for s in profile.signs},
+        "change": changes,
         "count": {"signs": sign_counts,
                   "trends": {"rising": trends.count("rising"),
-                             "falling": trends.count("falling")}},
+                             "falling": trends.count("falling"),
+                             "steady": trends.count("steady")},
+                  "changes": sum(1 for m in changes.values() if m <= table.recent_months)},
     }
+    services = services_of(profile)
+    if services:  # the PMO's service maturity (Appendix X3), not the organization's PM maturity
+        fact["svc"] = {"maturity": round(sum(services.values()) / len(services), 3)}
+    return fact
+
+
+def coverage_of(profile: Profile, table: DiagnosisTable) -> float:
+    """The share of the evidence the rules use that this profile gives (see ``input_weights``)."""
+    weights = table.input_weights(profile.pmo.exists)
+    given = set(profile.indicators) | {f"trend.{i}" for i in profile.trends}
+    if profile.pmo.age_months is not None:
+        given.add("pmo.age_months")
+    total = sum(weights.values())
+    return round(sum(w for k, w in weights.items() if k in given) / total, 3) if total else 1.0
 
 
 def _evidence(rule: Rule, fact: Mapping[str, Any], table: DiagnosisTable) -> dict[str, Any]:
@@ -128,12 +190,35 @@ def _evidence(rule: Rule, fact: Mapping[str, Any], table: DiagnosisTable) -> dic
 
 def _transition_signs(scenario: str, fired: list[Rule], fact: Mapping[str, Any],
                       table: DiagnosisTable) -> tuple[TransitionSign, ...]:
+    """Where the fired signals point from the diagnosed scenario, each with what concurs."""
     catalog = load_catalog()
     edges = table.transitions[scenario]
     here = catalog.scenario(scenario).name
-    signs: dict[tuple[str, str], TransitionSign] = {}
+    rising, falling = fact["count"]["trends"]["rising"], fact["count"]["trends"]["falling"]
+    found: dict[tuple[str, str], tuple[Rule, str]] = {}
+    signals: dict[str, list[str]] = {}  # every signal per target, one sign per indicator shown
     for rule in fired:
-        if rule.effect == "transition":
+        if rule.effect == "transition" and "from" in rule.data:
+            if scenario not in rule.data["from"]:
+                continue
+            towards, indicator = rule.subject, rule.id.removeprefix("transition_when_")
+            reason = f"{rule.reason} From {here} this points towards " \
+                     f"{catalog.scenario(towards).name}."
+        elif rule.effect == "transition" and rule.data["direction"] == "either":
+            worse = falling > rising or (falling == rising and edges["worse"])
+            targets = edges["worse"] if worse else edges["better"]
+            if not targets:
+                continue
+            towards, indicator = targets[0], rule.data["change"]
+            if falling != rising:
+                leaning = f"{falling} falling against {rising} rising indicators"
+            else:
+                leaning = "no trend yet saying which way"
+                if worse and indicator == "restructuring":
+                    leaning += " (restructuring is the most common reason PMOs are disbanded)"
+            reason = f"{rule.reason} From {here}, with {leaning}, it points towards " \
+                     f"{catalog.scenario(towards).name}."
+        elif rule.effect == "transition":
             direction = "better" if rule.data["direction"] == "rising" else "worse"
             targets = edges[direction]
             if not targets:
@@ -151,33 +236,53 @@ def _transition_signs(scenario: str, fired: list[Rule], fact: Mapping[str, Any],
                       f"{catalog.scenario(towards).name}.")
         else:
             continue
-        signs.setdefault((towards, indicator), TransitionSign(
-            towards=towards, indicator=indicator, reason=reason, rule=rule.id,
-            evidence=_evidence(rule, fact, table)))
-    return tuple(signs.values())
+        found.setdefault((towards, indicator), (rule, reason))
+        signals.setdefault(towards, []).append(rule.id)
+
+    signs = []
+    for (towards, indicator), (rule, reason) in found.items():
+        others = [r for r in signals[towards] if r != rule.id]
+        backing = [r.id for r in fired if r.effect == "evidence" and r.subject == towards
+                   and r.id not in others and r.id != rule.id]
+        concurring = tuple(dict.fromkeys(others + backing))
+        if not concurring:
+            reason += (" It rests on this one signal: the guide reads transition indicators "
+                       "together (p.39-41), so look for others before acting on it.")
+        signs.append(TransitionSign(towards=towards, indicator=indicator, reason=reason,
+                                    rule=rule.id, evidence=_evidence(rule, fact, table),
+                                    concurring=concurring))
+    return tuple(signs)
 
 
-def _ranking(fired: list[Rule], table: DiagnosisTable) -> tuple[tuple[str, float], ...]:
-    """Every scenario with its score, best first: the points of its evidence rules, smoothed,
-    over the scenarios no rule excluded."""
+def score_rules(fired: list[Rule], coverage: float,
+                table: DiagnosisTable) -> tuple[tuple[str, float], ...]:
+    """The ranking: points per scenario (evidence less counter-evidence, at least 0) smoothed by
+    what is known; excluded scenarios score 0. Shared with the counterfactual search."""
     scenarios = load_catalog().ids("scenarios")
     excluded = {r.subject for r in fired if r.effect == "exclude"}
-    points = dict.fromkeys(scenarios, 0.0)
+    gross = dict.fromkeys(scenarios, 0.0)
+    against = dict.fromkeys(scenarios, 0.0)
     for rule in fired:
         if rule.effect == "evidence":
-            points[rule.subject] += rule.weight
+            gross[rule.subject] += rule.weight
+        elif rule.effect == "against":
+            against[rule.subject] += rule.weight
+    points = {s: max(0.0, gross[s] - against[s]) for s in scenarios}
     open_scenarios = [s for s in scenarios if s not in excluded]
     total = sum(points[s] for s in open_scenarios)
-    if total <= 0:
+    if sum(gross[s] for s in open_scenarios) <= 0:  # no evidence at all (netted-out is some)
         raise InputError(
             "not enough evidence to diagnose: assess some indicators, give pmo.age_months "
             "or list the signs you see", "indicators")
 
-    alpha = table.smoothing
+    alpha = table.smoothing + table.uncertainty * (1.0 - coverage)
     denominator = total + alpha * len(open_scenarios)
     raw = {s: ((points[s] + alpha) / denominator if s in open_scenarios else 0.0)
            for s in scenarios}
-    order = sorted(scenarios, key=lambda s: (-raw[s], -points[s], scenarios.index(s)))
+    # Ties (evidence and counter-evidence cancelling out everywhere) go to the scenario with the
+    # most evidence before counter-evidence, then to the guide's order.
+    order = sorted(scenarios, key=lambda s: (-raw[s], -points[s], -gross[s] * (s not in excluded),
+                                             scenarios.index(s)))
     return tuple((s, round(raw[s], 3)) for s in order)
 
 
@@ -192,21 +297,25 @@ def diagnose_ranking(profile: Profile) -> tuple[tuple[str, float], ...]:
     simulation's executive reviews use. They run a dozen diagnoses per replication and read
     nothing else, so this skips the evidence, the transition signs and the explanation objects."""
     table = load_diagnosis_table()
-    return _ranking(_fired(profile, table)[1], table)
+    return score_rules(_fired(profile, table)[1], coverage_of(profile, table), table)
 
 
-def diagnose(profile: Profile) -> Diagnosis:
-    """Run the diagnosis rules on one profile (through the serialized engine gateway)."""
+def diagnose(profile: Profile, explain: bool = False) -> Diagnosis:
+    """Run the diagnosis rules on one profile (through the serialized engine gateway).
+
+    ``explain=True`` adds the counterfactuals (``rules/counterfactuals.py``); off by default,
+    because the simulation diagnoses at every quarterly review and never reads them."""
     table = load_diagnosis_table()
     fact, fired = _fired(profile, table)
-    ranking = _ranking(fired, table)
+    coverage = coverage_of(profile, table)
+    ranking = score_rules(fired, coverage, table)
     winner = ranking[0][0]
 
     fired_rules = tuple(
         FiredRule(id=r.id, scenario=r.subject, effect=r.effect, weight=r.weight,
                   reason=r.reason, source=r.source, evidence=_evidence(r, fact, table))
-        for r in fired if r.effect in ("evidence", "exclude"))
-    return Diagnosis(
+        for r in fired if r.effect in ("evidence", "against", "exclude"))
+    diagnosis = Diagnosis(
         scenario=winner,
         confidence=ranking[0][1],
         ranking=ranking,
@@ -214,4 +323,9 @@ def diagnose(profile: Profile) -> Diagnosis:
         transition_signs=_transition_signs(winner, fired, fact, table),
         missing_indicators=tuple(profile.missing_indicators()),
         ruleset_version=table.version,
+        coverage=coverage,
     )
+    if explain:
+        from rules.counterfactuals import counterfactuals  # noqa: PLC0415 - it imports this module
+        diagnosis = replace(diagnosis, counterfactuals=counterfactuals(profile, diagnosis))
+    return diagnosis

@@ -1,8 +1,9 @@
 """The scenario-diagnosis rule table, loaded once and registered once with the gateway.
 
-Rules come from three places, all data: the hand-written rows of ``tables/diagnosis.yaml``, one
-evidence rule per sign of the catalog (``<scenario>_when_<sign>``), and one transition rule per
-indicator and direction (``transition_when_<indicator>_rises`` / ``_falls``).
+Rules come from four places, all data: the hand-written rows of ``tables/diagnosis.yaml``, one
+evidence rule per sign of the catalog (``<scenario>_when_<sign>``), one transition rule per
+indicator and direction (``transition_when_<indicator>_rises`` / ``_falls``) and one per
+organizational change (``transition_when_<change>``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import Any
 from advisor.assessment import TRENDS
 from advisor.catalog import Catalog, load_catalog
 from advisor.errors import CatalogError
-from rules.conditions import Condition, KeySpace, KeySpec
+from advisor.sections import CHANGES
+from rules.conditions import AnyOf, Condition, KeySpace, KeySpec
 from rules.gateway import get_gateway
 from rules.table import Rule, compile_rules, digest, read_table, rule_from_row
 
@@ -53,6 +55,8 @@ class DiagnosisTable:
     name: str
     version: str
     smoothing: float
+    uncertainty: float
+    recent_months: float
     rules: tuple[Rule, ...]
     by_id: Mapping[str, Rule]
     features: tuple[Feature, ...]
@@ -73,6 +77,48 @@ class DiagnosisTable:
             rule.id: tuple((key, self.keys.path(key), features.get(key, ())) for key in rule.keys)
             for rule in self.rules})
 
+    def input_weights(self, pmo_exists: bool) -> Mapping[str, float]:
+        """How much weight the rules that can apply to such a PMO put on each input the profile
+        may give: ``<indicator>`` (its value), ``trend.<indicator>`` and ``pmo.age_months``.
+
+        A rule's weight is shared among the inputs it reads (a feature among its indicators, a
+        trend count among all trends). Signs and changes are left out: not seeing a sign is
+        itself an observation, not a gap. This is what ``coverage`` is measured against."""
+        return self._input_weights[pmo_exists]
+
+    @functools.cached_property
+    def _input_weights(self) -> Mapping[bool, Mapping[str, float]]:
+        features = {f.id: f.indicators for f in self.features}
+        indicators = tuple(sorted({i for f in self.features for i in f.indicators}))
+        out = {}
+        for exists in (True, False):
+            weights: dict[str, float] = {}
+            for rule in self.rules:
+                if rule.effect not in ("evidence", "against") or not _may_apply(rule, exists):
+                    continue
+                inputs: list[str] = []
+                for key in rule.keys:
+                    if key in features:
+                        inputs.extend(features[key])
+                    elif key.startswith("count.trends."):
+                        inputs.extend(f"trend.{i}" for i in indicators)
+                    elif key in indicators or key.startswith("trend.") or key == "pmo.age_months":
+                        inputs.append(key)
+                for key in inputs:
+                    weights[key] = weights.get(key, 0.0) + rule.weight / len(inputs)
+            out[exists] = MappingProxyType(weights)
+        return MappingProxyType(out)
+
+
+def _may_apply(rule: Rule, pmo_exists: bool) -> bool:
+    """False when the rule requires the opposite answer to "does a PMO exist?"."""
+    for clause in rule.when:
+        if isinstance(clause, AnyOf):
+            continue
+        if clause.key == "pmo.exists" and (clause.value == pmo_exists) != (clause.op == "eq"):
+            return False
+    return True
+
 
 def _keyspace(catalog: Catalog, features: tuple[Feature, ...]) -> KeySpace:
     specs: dict[str, KeySpec] = {
@@ -81,7 +127,12 @@ def _keyspace(catalog: Catalog, features: tuple[Feature, ...]) -> KeySpace:
         "pmo.age_months": KeySpec("pmo.age_months", "number"),
         "count.trends.rising": KeySpec("count.trends.rising", "number"),
         "count.trends.falling": KeySpec("count.trends.falling", "number"),
+        "count.trends.steady": KeySpec("count.trends.steady", "number"),
+        "count.changes.recent": KeySpec("count.changes", "number"),
+        "service_maturity": KeySpec("svc.maturity", "number"),
     }
+    for change in CHANGES:
+        specs[f"change.{change}"] = KeySpec(f"change.{change}", "number")
     for ind in catalog.ids("indicators"):
         specs[ind] = KeySpec(f"ind.{ind}", "number")
         specs[f"trend.{ind}"] = KeySpec(f"trend.{ind}", "choice", (*TRENDS, UNKNOWN_TREND))
@@ -127,6 +178,22 @@ def _trend_rules(catalog: Catalog, config: Mapping[str, Any]) -> list[Rule]:
     return rules
 
 
+def _change_rules(config: Mapping[str, Any]) -> list[Rule]:
+    rules = []
+    for change in CHANGES:
+        label = change.replace("_", " ")
+        rules.append(Rule(
+            id=f"transition_when_{change}", subject=change, effect="transition", weight=0.0,
+            priority=int(config["priority"]),
+            when=(Condition(f"change.{change}", "lte", config["recent_months"]),),
+            reason=(f"A recent {label}: organizational changes can push a PMO towards better or "
+                    "worse scenarios."),
+            source=str(config["source"]),
+            data=MappingProxyType({"change": change, "direction": "either"}),
+        ))
+    return rules
+
+
 @functools.cache
 def load_diagnosis_table() -> DiagnosisTable:
     """Load, check and compile the diagnosis rules (once per process)."""
@@ -155,15 +222,23 @@ def load_diagnosis_table() -> DiagnosisTable:
         transitions[scenario] = MappingProxyType(edges)
 
     keys = _keyspace(catalog, features)
-    written = [rule_from_row(row, keys, scenarios, "scenario", ("evidence", "exclude"))
+    written = [rule_from_row(row, keys, scenarios, "scenario", data_fields=("from",))
                for row in table["rules"]]
+    for rule in written:
+        sources = rule.data.get("from", ())
+        if (rule.effect == "transition") != bool(sources) or not set(sources) <= set(scenarios):
+            raise CatalogError(f"rule {rule.id!r}: a transition, and only a transition, names "
+                               "the scenarios it leads `from`")
     rules = tuple(written + _sign_rules(catalog, table["sign_rules"])
-                  + _trend_rules(catalog, table["trend_rules"]))
+                  + _trend_rules(catalog, table["trend_rules"])
+                  + _change_rules(table["change_rules"]))
     name = str(table["ruleset"])
     definition = compile_rules(rules, keys, FACT_KIND)
     version = f"{name}-{digest(table_text, feats_text, trans_text, signs_text, indicators_text)}"
     return DiagnosisTable(
-        name=name, version=version, smoothing=float(table["smoothing"]), rules=rules,
+        name=name, version=version, smoothing=float(table["smoothing"]),
+        uncertainty=float(table["uncertainty"]),
+        recent_months=float(table["change_rules"]["recent_months"]), rules=rules,
         by_id=MappingProxyType({r.id: r for r in rules}), features=features,
         transitions=MappingProxyType(transitions), keys=keys,
         definition=MappingProxyType(definition),

@@ -20,7 +20,7 @@ from rules.conditions import Clause, KeySpace, describe, parse_when, referenced_
 
 __all__ = ["Rule", "rule_from_row", "compile_rules", "read_table", "digest"]
 
-EFFECTS = ("evidence", "exclude", "transition")
+EFFECTS = ("evidence", "against", "exclude", "transition")
 
 
 @dataclass(frozen=True)
@@ -70,8 +70,8 @@ def rule_from_row(row: Mapping[str, Any], keys: KeySpace, subjects: Iterable[str
     if effect not in set(effects):
         raise CatalogError(f"{where}: unknown effect {effect!r}")
     weight = float(row.get("weight", 0.0))
-    if effect == "evidence" and weight <= 0:
-        raise CatalogError(f"{where}: evidence needs a positive weight")
+    if effect in ("evidence", "against") and weight <= 0:
+        raise CatalogError(f"{where}: {effect} needs a positive weight")
     return Rule(
         id=str(row["id"]), subject=str(row[subject_field]), effect=effect, weight=weight,
         priority=int(row.get("priority", 3)), when=parse_when(row["when"], keys, where),

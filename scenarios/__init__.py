@@ -1,9 +1,11 @@
-"""The shipped scenarios, as data: PMO profiles, strategies and stories (YAML files).
+"""The shipped scenarios, as data: PMO profiles, strategies, stories and example assessments
+(YAML files).
 
 This package holds no logic. Its one function finds the files with :mod:`importlib.resources`, so
 an installed copy finds them exactly as a source checkout does; each layer that understands a
 kind of document keeps the one index of it (profiles: ``advisor/presets.py``; strategies:
-``simulation/strategies.py``; stories: ``simulation/stories.py``).
+``simulation/strategies.py``; stories: ``simulation/stories.py``; assessments:
+``api/store/sheets.py``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 
 __all__ = ["KINDS", "documents"]
 
-KINDS = ("profiles", "strategies", "stories")
+KINDS = ("profiles", "strategies", "stories", "assessments")
 
 
 def documents(kind: str) -> dict[str, Path]:

@@ -6,8 +6,12 @@ parametrized over them read them at collection time without importing this modul
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +24,13 @@ import scenarios
 from advisor.assessment import Profile, parse_profile
 from advisor.catalog import Catalog, load_catalog
 from api.http import create_app
+
+# Tests never touch a developer's database: the assessments' memory defaults to a throwaway
+# SQLite file (child processes inherit it); tests that need another pass their own URL.
+os.environ.pop("PMO_ADVISOR_DATABASE_URL", None)
+_TEST_DATA = tempfile.mkdtemp(prefix="pmo-advisor-tests-")
+os.environ["PMO_ADVISOR_DATABASE_PATH"] = str(Path(_TEST_DATA) / "memory.sqlite3")
+atexit.register(shutil.rmtree, _TEST_DATA, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -76,3 +87,68 @@ def run_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
                               text=True, timeout=120)
 
     return run
+
+
+# -- the assessments' memory: the same tests on SQLite and on a real PostgreSQL -----------------
+
+POSTGRES_BINARIES = "/usr/lib/postgresql/*/bin"
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster in a temp dir, reached by a unix socket only; yields the
+    URL of its server without a database. Debian's ``postgresql`` package provides initdb and
+    pg_ctl (``make test`` installs it); as root the cluster runs as the ``postgres`` user, since
+    PostgreSQL refuses to run as root. No server, no pass: never skipped."""
+    import glob
+
+    found = sorted(glob.glob(f"{POSTGRES_BINARIES}/initdb"))
+    if not found:
+        pytest.fail(f"the database tests need PostgreSQL's initdb in {POSTGRES_BINARIES}: "
+                    "apt-get install -y postgresql (make test does it)")
+    bindir = Path(found[-1]).parent
+    base = Path(tempfile.mkdtemp(prefix="pmo-advisor-pg-"))
+    data, sockets = base / "data", base / "run"
+    sockets.mkdir()
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        as_user = ["runuser", "-u", "postgres", "--"]
+        shutil.chown(base, "postgres")
+        shutil.chown(sockets, "postgres")
+    base.chmod(0o755)
+
+    def run(*command: str) -> None:
+        subprocess.run([*as_user, *command], check=True, capture_output=True, timeout=120)
+
+    run(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "pmo", "--no-sync",
+        "-E", "UTF8", "--locale", "C")
+    run(str(bindir / "pg_ctl"), "-D", str(data), "-l", str(base / "server.log"), "-w",
+        "-o", f"-k {sockets} -c listen_addresses='' -c fsync=off -c max_connections=60",
+        "start")
+    try:
+        yield f"postgresql+psycopg://pmo@/%s?host={sockets}"
+    finally:
+        subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate",
+                        "stop"], capture_output=True, timeout=60)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+_databases = iter(range(1, 1_000_000))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A new, empty database for one test, on each backend in turn."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'memory.sqlite3'}"
+        return
+    import psycopg
+
+    server = request.getfixturevalue("postgres_server")
+    name = f"test_{next(_databases)}"
+    admin = server.replace("postgresql+psycopg", "postgresql") % "postgres"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {name}")
+    yield server % name
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE {name} WITH (FORCE)")

@@ -341,7 +341,8 @@ def test_advice_follows_the_guide(case: Case) -> None:
 @pytest.mark.parametrize("path", list(PROFILES.values()), ids=lambda p: p.stem)
 def test_shipped_profiles_get_approaches_by_customer_maturity(path: Path) -> None:
     """Within what each service allows; outside the scenarios that adjust approaches (Crisis,
-    Decline, Collapse, Potential), beginners are directed and mature customers keep control."""
+    Decline, Collapse, Potential), beginners are directed and mature customers keep control
+    (a Kickoff PMO has no mandate to control yet)."""
     profile = parse_profile(yaml.safe_load(path.read_text()))
     advice = recommend(profile)
     customers = {c.id: c for c in customers_of(profile)}
@@ -354,8 +355,8 @@ def test_shipped_profiles_get_approaches_by_customer_maturity(path: Path) -> Non
         who = customers[chosen.customer]
         if who.maturity >= 4 and allowed & AUTONOMY:
             assert chosen.approach in AUTONOMY, (chosen.service, who.id)
-        if who.maturity <= 2 and who.group != "executives" and allowed & {"directive",
-                                                                          "controlling"}:
+        mandated = {"directive", "controlling"} if advice.scenario != "kickoff" else {"directive"}
+        if who.maturity <= 2 and who.group != "executives" and allowed & mandated:
             assert chosen.approach in DIRECTING, (chosen.service, who.id)
 
 
@@ -368,7 +369,15 @@ def test_answer_has_the_contract_shape() -> None:
     data = json.loads(json.dumps(recommend(case.profile()).to_dict()))
     assert set(data) == {"name", "scenario", "diagnosis", "scenario_strategies", "services",
                          "approaches", "maturity", "competencies", "flywheel_focus", "warnings",
-                         "ruleset_version"}
+                         "plan", "ruleset_version"}
+    assert set(data["plan"]) == {"waves", "deferred", "structure"}
+    assert [w["wave"] for w in data["plan"]["waves"]] == ["now", "next", "later"]
+    wave = data["plan"]["waves"][0]
+    assert set(wave) == {"wave", "capacity", "capacity_rule", "changes"}
+    assert set(wave["changes"][0]) == {"service", "action", "from_maturity", "to_maturity",
+                                       "reason"}
+    assert set(data["plan"]["structure"][0]) == {"id", "recommendation", "wave", "rule", "reason",
+                                                 "source", "evidence"}
     assert data["diagnosis"]["scenario"] == data["scenario"] == "crisis"
     assert data["scenario_strategies"][0]["source"] == "Guide p.35-36, Table 4-1 p.42-43"
     service = data["services"][0]

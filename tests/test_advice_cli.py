@@ -17,7 +17,8 @@ def test_recommend_prints_a_report_for_a_sponsor(run_cli) -> None:
     result = run_cli("recommend", str(PROFILES["crisis-retailer"]))
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Brightmart PMO: advice\n")
-    for section in ("What the guide advises in Crisis", "Services, most needed first",
+    for section in ("What the guide advises in Crisis", "Plan: what to change, wave by wave",
+                    "Services, most needed first",
                     "Approach per customer and service", "Service maturity",
                     "Team competencies", "Flywheel", "Warnings", "Why: the rules named above"):
         assert section in result.stdout, section
@@ -31,6 +32,10 @@ def test_recommend_json_is_the_contract(run_cli) -> None:
     data = json.loads(result.stdout)
     assert data["scenario"] == "thriving" and data["services"][0]["rank"] == 1
     assert data["flywheel_focus"] and data["approaches"]
+    waves = data["plan"]["waves"]
+    assert [w["wave"] for w in waves] == ["now", "next", "later"]
+    assert all(len(w["changes"]) <= w["capacity"] for w in waves)
+    assert {s["id"] for s in data["plan"]["structure"]} == {"expand_the_customer_base"}
 
 
 @pytest.mark.parametrize(("content", "match"), [
@@ -48,6 +53,9 @@ def test_recommend_json_is_the_contract(run_cli) -> None:
      r"services\.risk_management\.maturity: must be between 1 and 5"),
     # an unknown competency
     ("pmo: {exists: true}\nteam: {charisma: 3}\n", r"team\.charisma: unknown field"),
+    # a coverage scope the guide does not name
+    ("pmo: {exists: true}\norganization: {scope: galactic}\n",
+     r"organization\.scope: .*allowed: enterprise, departmental, project"),
 ])
 def test_bad_sections_exit_2_with_one_line_naming_the_field(tmp_path: Path, content: str,
                                                            match: str, run_cli) -> None:
@@ -65,7 +73,11 @@ def test_advice_rules_lists_every_rule_for_review(run_cli) -> None:
     assert result.returncode == 0, result.stderr
     rules = json.loads(result.stdout)["rules"]
     assert {"crisis_backs_off_controlling", "reduce_a_mature_service_nobody_needs",
-            "value_recognition_when_value_is_delivered_but_not_perceived"} <= \
+            "value_recognition_when_value_is_delivered_but_not_perceived",
+            "capacity_of_a_pmo_with_scarce_resources", "one_maturity_level_per_wave",
+            "crisis_cuts_after_the_customer_check",
+            "kickoff_defines_mandate_governance_and_strategy",
+            "approach_at_most_one_step_from_the_customer_fit"} <= \
         {r["id"] for r in rules}
     text = run_cli("rules", "--table", "advice").stdout
     assert "when scenario = crisis; approach = controlling" in text

@@ -125,6 +125,17 @@ def test_the_sections_do_not_change_the_diagnosis() -> None:
     ({"team": {"charisma": 3}}, "team.charisma", r"unknown field; allowed: accuracy"),
     # a competency level above 5
     ({"team": {"communication": 7}}, "team.communication", r"between 1\.0 and 5\.0"),
+    # a coverage scope the guide does not name (p.119)
+    ({"organization": {"scope": "global"}}, "organization.scope",
+     r"allowed: enterprise, departmental, project"),
+    # regulated is a boolean, not a word
+    ({"organization": {"regulated": "yes"}}, "organization.regulated", r"true or false"),
+    # a misspelt organization field
+    ({"organization": {"industy": "banking"}}, "organization.industy",
+     r"unknown field; allowed: industry"),
+    # free text stays short
+    ({"organization": {"reporting_line": "x" * 201}}, "organization.reporting_line",
+     r"200"),
 ])
 def test_bad_sections_name_the_field_and_what_is_allowed(sections: dict[str, Any], field: str,
                                                          match: str) -> None:

@@ -26,14 +26,17 @@ def test_every_rule_has_an_id_a_reason_and_a_source() -> None:
 def test_every_fact_kind_has_rules() -> None:
     table = load_advice_table()
     kinds = {rule.data["fact"] for rule in table.rules}
-    assert kinds == {"service_demand", "approach", "service_plan", "competency", "outcome", "pmo"}
+    assert kinds == {"service_demand", "approach", "service_plan", "competency", "outcome", "pmo",
+                     "change"}
 
 
 def test_a_fact_no_rule_matches_leaves_the_engine_working() -> None:
     table = load_advice_table()
     lonely = table.fact("outcome", 1, {"outcome": 3, "best_rank": 9, "customers_ranking": 1,
-                                       "producers_offered": 2, "services_assessed": True,
-                                       "pmo_exists": True, "scenario": "growing"})
+                                       "producers_offered": 2, "producers_possible": 3,
+                                       "customers_without_producer": 0,
+                                       "services_assessed": True, "pmo_exists": True,
+                                       "scenario": "growing"})
     assert table.fire([lonely]) == {}
     assert table.fire([lonely, {**lonely, "fid": 2, "best_rank": 1, "producers_offered": 0}]) \
         == {2: [table.by_id["top_outcome_produced_by_no_current_service"]]}

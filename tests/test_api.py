@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +61,7 @@ def test_an_unknown_catalog_kind_is_a_404(client: FlaskClient) -> None:
 
 
 @pytest.mark.parametrize(("route", "conclude", "schema"), [
-    ("/api/v1/diagnoses", diagnose, DiagnosisSchema),      # pmo-advisor diagnose --json
+    ("/api/v1/diagnoses", partial(diagnose, explain=True), DiagnosisSchema),  # diagnose --json
     ("/api/v1/recommendations", recommend, AdviceSchema),  # pmo-advisor recommend --json
 ], ids=["diagnosis", "advice"])
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
@@ -117,3 +118,14 @@ def test_creating_the_app_builds_no_rules_engine() -> None:
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             timeout=120)
     assert result.stdout.strip() == "True", result.stderr
+
+
+def test_a_diagnosis_says_what_would_change_it_unless_told_not_to(client: FlaskClient) -> None:
+    document = read_document(PROFILES["crisis-mature-bank"])
+    full = client.post("/api/v1/diagnoses", json=document).get_json()
+    assert full["counterfactuals"] and 0 < full["coverage"] <= 1
+    quick = client.post("/api/v1/diagnoses?explain=false", json=document).get_json()
+    assert quick["counterfactuals"] == [] and quick["scenario"] == full["scenario"]
+    bad = client.post("/api/v1/diagnoses?explain=maybe", json=document)
+    assert bad.status_code == 422 and bad.mimetype == "application/problem+json"
+    assert "explain" in bad.get_data(as_text=True)

@@ -9,6 +9,7 @@ import pytest
 
 from advisor.assessment import load_profile, parse_profile
 from advisor.errors import InputError
+from advisor.sections import changes_of
 
 BASE = {"pmo": {"exists": True, "age_months": 12}}
 
@@ -70,6 +71,15 @@ def test_reads_json_too(tmp_path: Path) -> None:
     ({"pmo": {"exists": True, "age_months": float("nan")}}, "pmo.age_months", r"finite"),
     # a list where a mapping belongs
     ({**BASE, "indicators": [3, 4]}, "indicators", r"must be a mapping"),
+    # an organizational change the guide does not name
+    ({**BASE, "changes": {"merger": {"months_ago": 3}}}, "changes.merger",
+     r"unknown field; allowed: restructuring, leadership_change, strategy_shift"),
+    # a change needs to say when it happened
+    ({**BASE, "changes": {"restructuring": {}}}, "changes.restructuring.months_ago",
+     r"missing data"),
+    # ... and not in the future
+    ({**BASE, "changes": {"strategy_shift": {"months_ago": -2}}},
+     "changes.strategy_shift.months_ago", r"between 0\.0 and 1200"),
 ])
 def test_bad_values_name_the_field_and_the_allowed_values(data: dict, field: str,
                                                           match: str) -> None:
@@ -119,3 +129,10 @@ def test_profiles_are_frozen_and_evolve_into_copies() -> None:
 def test_yes_no_fields_take_only_true_or_false(value: object) -> None:
     with pytest.raises(InputError, match="must be true or false"):
         parse_profile({"pmo": {"exists": True, "previous_pmo_closed": value}})
+
+
+def test_organizational_changes_are_read_and_written_back() -> None:
+    profile = parse_profile({**BASE, "changes": {"restructuring": {"months_ago": 3},
+                                                 "leadership_change": {"months_ago": 14}}})
+    assert changes_of(profile) == {"restructuring": 3.0, "leadership_change": 14.0}
+    assert parse_profile(profile.to_dict()) == profile

@@ -17,9 +17,19 @@ def test_diagnose_prints_a_readable_report(run_cli) -> None:
     result = run_cli("diagnose", str(PROFILES["crisis-retailer"]))
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Brightmart PMO: Crisis (confidence ")
-    for section in ("Ranking", "Why Crisis", "Ruled out", "Transition signs"):
+    for section in ("Ranking", "Why Crisis", "Counted against", "Ruled out", "Transition signs",
+                    "What would change it"):
         assert section in result.stdout
     assert "crisis_when_support_wanes" in result.stdout
+    assert "coverage 0." in result.stdout.splitlines()[0]
+
+
+def test_a_thin_profile_says_it_rests_on_little(run_cli, tmp_path) -> None:
+    path = tmp_path / "thin.yaml"
+    path.write_text("pmo: {exists: true, age_months: 30}\nindicators: {executive_support: 1.5}\n")
+    result = run_cli("diagnose", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "This answer rests on little" in result.stdout
 
 
 def test_diagnose_json_is_the_contract(run_cli) -> None:
@@ -29,6 +39,9 @@ def test_diagnose_json_is_the_contract(run_cli) -> None:
     assert data["scenario"] == "thriving"
     assert data["transition_signs"][0]["towards"] == "crisis"
     assert len(data["ranking"]) == 8
+    assert 0 < data["coverage"] <= 1
+    assert {c["scenario"] for c in data["counterfactuals"]} <= {"crisis", "decline", "growing"}
+    assert all(c["changes"] and c["profile_patch"] for c in data["counterfactuals"])
 
 
 @pytest.mark.parametrize(("content", "match"), [
@@ -86,4 +99,5 @@ def test_rules_lists_every_rule_with_reason_and_source(run_cli) -> None:
     result = run_cli("rules", "--json")
     rules = json.loads(result.stdout)["rules"]
     assert all(r["reason"] and r["source"] for r in rules)
-    assert "collapse_needs_lost_backing" in {r["id"] for r in rules}
+    assert {"collapse_needs_an_operating_pmo", "collapse_against_resources_hold",
+            "transition_when_restructuring"} <= {r["id"] for r in rules}

@@ -98,6 +98,26 @@ def test_choosing_a_shipped_profile_shows_its_diagnosis_and_why(visit: Visit) ->
     assert visit.foreign_requests() == []
 
 
+def test_the_diagnosis_shows_coverage_and_what_would_change_it(visit: Visit) -> None:
+    page = visit.open("/diagnose?profile=crisis-mature-bank")
+    expect(page.locator("#result-scenario")).to_have_text("Crisis")
+    expected = diagnose(load_profile(PROFILES["crisis-mature-bank"]), explain=True)
+    expect(page.locator("#result-coverage")).to_have_text(f"{expected.coverage:.2f}")
+    expect(page.locator("#counterfactuals > li")).to_have_count(len(expected.counterfactuals))
+    decline = page.locator("#counterfactuals > li", has_text="Decline, if:")
+    expect(decline).to_contain_text("executive_support")
+    decline.get_by_role("button", name="Apply and diagnose again").click()
+    expect(page.locator("#result-scenario")).to_have_text("Decline")
+
+
+def test_a_thin_profile_says_it_rests_on_little(visit: Visit) -> None:
+    page = visit.open("/diagnose")
+    page.fill("#profile-text", "pmo: {exists: true, age_months: 30}\n"
+                               "indicators: {executive_support: 1.5}\n")
+    page.click("#diagnose-button")
+    expect(page.locator("#result-thin")).to_contain_text("This answer rests on little")
+
+
 def test_advice_lists_services_competencies_focus_and_warnings(visit: Visit) -> None:
     page = visit.open("/diagnose?profile=crisis-retailer")
     expect(page.locator("#result-scenario")).to_have_text("Crisis")
@@ -107,6 +127,10 @@ def test_advice_lists_services_competencies_focus_and_warnings(visit: Visit) -> 
     expect(services.nth(1)).to_contain_text("1")
     expect(page.locator("#advice-focus li")).to_have_count(3)
     expect(page.locator("#advice-competencies li").first).to_be_visible()
+    plan = page.locator("#advice-plan li")  # Crisis: two structural items, then three waves
+    expect(plan).to_have_count(5)
+    expect(plan.first).to_contain_text("now: Reengage the PMO's customers")
+    expect(page.locator("#advice-capacity")).to_contain_text("At most 3 service changes")
 
 
 def test_a_pasted_yaml_profile_is_diagnosed_after_an_edit(visit: Visit) -> None:

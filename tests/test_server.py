@@ -31,7 +31,8 @@ REQUESTS_PER_CONNECTION = 10  # clients reconnect now and then, so every worker 
 MEMORY_GROWTH_ALLOWED = 0.10
 
 DOCUMENTS = [read_document(path) for path in SHIPPED]
-EXPECTED = [json.loads(json.dumps(diagnose(parse_profile(doc)).to_dict())) for doc in DOCUMENTS]
+EXPECTED = [json.loads(json.dumps(diagnose(parse_profile(doc), explain=True).to_dict()))
+            for doc in DOCUMENTS]
 
 
 def send_diagnoses(url: str, total: int,

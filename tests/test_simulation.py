@@ -129,7 +129,7 @@ def test_a_seeded_story_timeline_is_exact() -> None:
     timeline = [(e.month, e.kind, e.name) for e in rep.events if e.kind != "cycle"]
     assert timeline == [(0, "review", "kickoff"), (4, "shock", "sponsor_change"),
                         (6, "review", "crisis"), (9, "review", "growing"),
-                        (15, "review", "crisis"), (27, "review", "decline")]
+                        (12, "review", "crisis"), (30, "review", "decline")]
 
 
 # --- flywheel mechanics --------------------------------------------------------------------------

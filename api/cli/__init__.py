@@ -17,9 +17,12 @@ from advisor import __version__
 from advisor.errors import PmoAdvisorError
 from advisor.validation import excerpt
 from api.cli import (
+    assess,
     catalog,
     compare,
     diagnose,
+    history,
+    memory,
     recommend,
     rules,
     sensitivity,
@@ -43,8 +46,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 #: Every command, in the order ``pmo-advisor --help`` lists them.
-COMMANDS = (diagnose, recommend, simulate, compare, sweep, sensitivity, story, catalog, rules,
-            serve)
+COMMANDS = (diagnose, recommend, simulate, compare, sweep, sensitivity, story, assess, history,
+            memory, catalog, rules, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,13 +9,14 @@ from api.reports.advice import render_advice
 from api.service import profile_of, recommend
 
 NAME = "recommend"
-HELP = ("advise services, approaches, competencies and flywheel focus for a PMO profile "
-        "(YAML or JSON), with the rules behind each recommendation")
+HELP = ("advise a plan in waves bounded by capacity, services, approaches, competencies and "
+        "flywheel focus for a PMO profile (YAML or JSON), with the rules behind each "
+        "recommendation")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="a PMO profile, YAML or JSON, with optional "
-                        "customers, services and team sections")
+                        "customers, services, team and organization sections")
     parser.add_argument("--json", action="store_true", help="print the advice as JSON")
 
 

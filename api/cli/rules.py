@@ -14,7 +14,10 @@ HELP = "list every diagnosis or advice rule with its conditions, conclusion, rea
 
 
 def _diagnosis_tag(rule: Rule) -> str:
-    weight = f"+{rule.weight:g}" if rule.effect == "evidence" else rule.effect
+    if "from" in rule.data:  # a transition the guide states: from which scenarios, to which
+        return f"{'/'.join(rule.data['from'])} -> {rule.subject}, transition"
+    signed = {"evidence": f"+{rule.weight:g}", "against": f"-{rule.weight:g}"}
+    weight = signed.get(rule.effect, rule.effect)
     return f"{rule.subject}, {weight}"
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask
 
-from api.http import admission, auth, docs, headers, pages, problems
+from api.http import admission, auth, docs, headers, memory_pages, pages, problems
 from api.http.config import configure
 from api.http.openapi import Api
 from api.http.routes import register_routes
@@ -33,4 +33,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_routes(api, app.config["SIMULATION_LIMITS"], app.config["JOBS_DATABASE"])
     docs.init_app(app)
     pages.init_app(app)
+    memory_pages.init_app(app)
     return app

@@ -31,6 +31,11 @@ class Defaults:
     API_KEYS = ""
     #: request bodies larger than this are refused with 413
     MAX_CONTENT_LENGTH = MAX_BODY_BYTES
+    #: the assessments' memory: a database URL (sqlite:///..., postgresql://...); empty means
+    #: PMO_ADVISOR_DATABASE_URL's, else the SQLite file at DATABASE_PATH (api/store/engine.py)
+    DATABASE_URL = ""
+    #: the SQLite file when no URL is set; empty means the user's data folder
+    DATABASE_PATH = ""
     #: a simulation request may ask for at most this many runs x months (x strategies)
     SIMULATION_MAX_RUN_MONTHS = SERVICE.max_run_months
     #: the jobs' SQLite file (api/jobs.py); empty: no jobs routes

@@ -18,7 +18,8 @@ blp = Blueprint("pages", __name__)
 
 #: the pages in the navigation bar, in order: (endpoint, label)
 NAV = (("pages.diagnose", "Diagnose"), ("pages.simulate", "Simulate"),
-       ("pages.stories", "Stories"))
+       ("pages.stories", "Stories"), ("memory_pages.assess", "Assess"),
+       ("memory_pages.organizations", "History"))
 #: the home page's cards for the pages beyond Diagnose: (endpoint, label, what it is for)
 CARDS = (
     ("pages.simulate", "Simulate and compare",

@@ -11,14 +11,14 @@ from collections.abc import Iterable, Mapping
 
 from advisor.assessment import Profile
 from advisor.catalog import load_catalog
-from advisor.sections import Customer, customers_of
+from advisor.sections import Customer, customers_of, organization_of
 from api.reports.text import fmt_evidence, fmt_value, heading, wrap
-from rules.advice.model import Advice, ApproachAdvice, Because, ServiceAdvice
+from rules.advice.model import Advice, ApproachAdvice, Because, PlanChange, ServiceAdvice
 
 __all__ = ["render_advice"]
 
 TIMING_TITLES = {
-    "now": "Act now",
+    "now": "Called for now (the plan above schedules them within capacity)",
     "next": "Next, once the first ones run",
     "later": "Later: deferred by the scenario",
 }
@@ -58,6 +58,37 @@ def _services(advice: Advice) -> list[str]:
             lines.append(f"\n  {title}")
             for service in services:
                 lines += _service(service)
+    return lines
+
+
+def _change(change: PlanChange) -> str:
+    name = load_catalog().service(change.service).name
+    return (f"{change.action} {name}: maturity {_level(change.from_maturity)} -> "
+            f"{_level(change.to_maturity)}")
+
+
+def _plan(advice: Advice) -> list[str]:
+    """The schedule: structural recommendations, then each wave's changes within capacity."""
+    plan = advice.plan
+    lines = [heading("Plan: what to change, wave by wave")]
+    if plan.waves:
+        lines.append(wrap(plan.waves[0].capacity_rule, indent=2))
+    if plan.structure:
+        lines.append("\n  The PMO itself (Table 4-1)")
+        for item in plan.structure:
+            lines.append(wrap(f"{item.wave}: {item.recommendation} [{item.rule}]", indent=4))
+    for wave in plan.waves:
+        lines.append(f"\n  {wave.wave.capitalize()} ({len(wave.changes)} of {wave.capacity} "
+                     "changes)")
+        lines += [wrap(f"- {_change(c)}", indent=4) for c in wave.changes] or ["    none"]
+    full = [c for c in plan.deferred if "full" in c.reason]
+    beyond = [c for c in plan.deferred if c not in full]
+    for title, changes in (("Deferred, the waves are full", full),
+                           ("Deferred, one level per wave: after the later wave", beyond)):
+        if changes:
+            lines.append(f"\n  {title}")
+            lines.append(wrap("; ".join(f"{c.action} {c.service} {_level(c.from_maturity)} -> "
+                                        f"{_level(c.to_maturity)}" for c in changes), indent=4))
     return lines
 
 
@@ -142,7 +173,9 @@ def _warnings(advice: Advice) -> list[str]:
 
 def _glossary(advice: Advice) -> list[str]:
     """Every rule named above, once, with its reason and source."""
-    used: dict[str, Because] = {}
+    used: dict[str, Because] = {
+        s.rule: Because(s.rule, {"structure": s.id}, s.reason, s.source, s.evidence)
+        for s in advice.plan.structure}
     for items in ([s.because for s in advice.services] + [a.because for a in advice.approaches]
                   + [c.because for c in advice.competencies]
                   + [f.because for f in advice.flywheel_focus]):
@@ -155,6 +188,17 @@ def _glossary(advice: Advice) -> list[str]:
     return lines
 
 
+def _organization(profile: Profile) -> list[str]:
+    """The baseline elements the profile states (Guide p.107-122), in one line."""
+    org = organization_of(profile)
+    parts = [org.industry or "",
+             {True: "regulated", False: "not regulated", None: ""}[org.regulated],
+             f"{org.scope} PMO" if org.scope else "",
+             f"reports to {org.reporting_line}" if org.reporting_line else ""]
+    stated = [p for p in parts if p]
+    return [f"Organization: {', '.join(stated)}"] if stated else []
+
+
 def render_advice(advice: Advice, profile: Profile | None = None) -> str:
     """The report; with the profile, customers are described by group, maturity and risk."""
     catalog = load_catalog()
@@ -165,9 +209,12 @@ def render_advice(advice: Advice, profile: Profile | None = None) -> str:
              f"Scenario: {scenario.name} (confidence {advice.diagnosis.confidence:.2f}; "
              "`pmo-advisor diagnose` explains it)",
              wrap(scenario.summary, indent=2)]
+    if profile is not None:
+        lines += _organization(profile)
     source = advice.scenario_strategies[0].source if advice.scenario_strategies else ""
     lines.append(heading(f"What the guide advises in {scenario.name} [{source}]"))
     lines += [wrap(f"- {s.strategy}", indent=2) for s in advice.scenario_strategies]
+    lines += _plan(advice)
     lines += _services(advice)
     lines += _approaches(advice, customers)
     lines += _maturity_table(advice)

@@ -6,15 +6,24 @@ from advisor.catalog import load_catalog
 from api.reports.text import bar, fmt_evidence, heading, wrap
 from rules.diagnosis import Diagnosis
 
-__all__ = ["render_diagnosis"]
+__all__ = ["render_diagnosis", "THIN"]
+
+#: Below this coverage the report says the answer rests on little evidence.
+THIN = 0.5
 
 
 def render_diagnosis(diagnosis: Diagnosis, name: str | None = None) -> str:
     catalog = load_catalog()
     scenario = catalog.scenario(diagnosis.scenario)
     title = f"{name}: " if name else ""
-    lines = [f"{title}{scenario.name} (confidence {diagnosis.confidence:.2f})",
+    lines = [f"{title}{scenario.name} (confidence {diagnosis.confidence:.2f}, "
+             f"coverage {diagnosis.coverage:.2f})",
              wrap(f"{scenario.summary} [Guide p.{scenario.page}]", indent=2)]
+    if diagnosis.coverage < THIN:
+        lines.append(wrap(
+            f"This answer rests on little: the profile gives {diagnosis.coverage:.0%} of the "
+            "evidence the rules use. Assess the indicators listed under 'Not assessed' and "
+            "their trends before acting on it.", indent=2))
 
     lines.append(heading("Ranking"))
     for scenario_id, score in diagnosis.ranking:
@@ -34,6 +43,13 @@ def render_diagnosis(diagnosis: Diagnosis, name: str | None = None) -> str:
             lines.append(f"  ~ {catalog.scenario(rule.scenario).name}: {rule.id}  "
                          f"(+{rule.weight:g}, {rule.source})")
             lines.append(wrap(f"{rule.reason} [{fmt_evidence(rule.evidence)}]"))
+    against = [r for r in diagnosis.fired_rules if r.effect == "against"]
+    if against:
+        lines.append(heading("Counted against (counter-evidence, weighed with the rest)"))
+        for rule in against:
+            lines.append(f"  - {catalog.scenario(rule.scenario).name}: {rule.id}  "
+                         f"(-{rule.weight:g}, {rule.source})")
+            lines.append(wrap(f"{rule.reason} [{fmt_evidence(rule.evidence)}]"))
     gates = [r for r in diagnosis.fired_rules if r.effect == "exclude"]
     if gates:
         lines.append(heading("Ruled out"))
@@ -47,8 +63,16 @@ def render_diagnosis(diagnosis: Diagnosis, name: str | None = None) -> str:
             lines.append(f"  -> {catalog.scenario(sign.towards).name} "
                          f"({sign.indicator}; rule {sign.rule})")
             lines.append(wrap(sign.reason))
+            if sign.concurring:
+                lines.append(wrap(f"concurring: {', '.join(sign.concurring)}"))
     else:
         lines.append("  none: no trend or sign points to another scenario")
+
+    if diagnosis.counterfactuals:
+        lines.append(heading("What would change it"))
+        for counterfactual in diagnosis.counterfactuals:
+            lines.append(f"  => {catalog.scenario(counterfactual.scenario).name}, if:")
+            lines.extend(wrap(f"- {change}", indent=6) for change in counterfactual.changes)
 
     if diagnosis.missing_indicators:
         lines.append(heading("Not assessed"))

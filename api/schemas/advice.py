@@ -105,6 +105,44 @@ class AdviceWarningSchema(Schema):
     evidence = _free_form()
 
 
+class PlanChangeSchema(Schema):
+    service = fields.String(required=True, validate=validate.OneOf(load_catalog().ids("services")))
+    action = fields.String(required=True, validate=validate.OneOf(ACTIONS))
+    from_maturity = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "the level before the change; null: not run"})
+    to_maturity = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "the level after it (at most one level away); null: stopped"})
+    reason = fields.String(required=True)
+
+
+class WaveSchema(Schema):
+    wave = fields.String(required=True, validate=validate.OneOf(TIMINGS))
+    capacity = fields.Integer(required=True, metadata={
+        "description": "at most this many changes in the wave"})
+    capacity_rule = fields.String(required=True, metadata={
+        "description": "the rule that set the capacity, its reason and assumption"})
+    changes = fields.List(fields.Nested(PlanChangeSchema), required=True)
+
+
+class StructureAdviceSchema(Schema):
+    id = fields.String(required=True)
+    recommendation = fields.String(required=True)
+    wave = fields.String(required=True, validate=validate.OneOf(TIMINGS))
+    rule = fields.String(required=True)
+    reason = fields.String(required=True)
+    source = fields.String(required=True)
+    evidence = _free_form()
+
+
+class PlanSchema(Schema):
+    waves = fields.List(fields.Nested(WaveSchema), required=True, metadata={
+        "description": "now, next, later: service changes bounded by capacity"})
+    deferred = fields.List(fields.Nested(PlanChangeSchema), required=True, metadata={
+        "description": "per service, the changes that did not fit the waves, and why"})
+    structure = fields.List(fields.Nested(StructureAdviceSchema), required=True, metadata={
+        "description": "recommendations about the PMO itself (Table 4-1)"})
+
+
 class AdviceSchema(Schema):
     name = fields.String(required=True, allow_none=True)
     scenario = fields.String(required=True)
@@ -119,4 +157,5 @@ class AdviceSchema(Schema):
     competencies = fields.List(fields.Nested(CompetencyAdviceSchema), required=True)
     flywheel_focus = fields.List(fields.Nested(FlywheelFocusSchema), required=True)
     warnings = fields.List(fields.Nested(AdviceWarningSchema), required=True)
+    plan = fields.Nested(PlanSchema, required=True)
     ruleset_version = fields.String(required=True)

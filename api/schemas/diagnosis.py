@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from advisor.catalog import load_catalog
 
-__all__ = ["DiagnosisSchema"]
+__all__ = ["DiagnosisSchema", "DiagnosisQuerySchema"]
 
 _SCENARIOS = validate.OneOf(load_catalog().ids("scenarios"))
 _EVIDENCE = {"description": "the values the rule looked at, by indicator, feature or fact path"}
@@ -21,7 +21,10 @@ class FiredRuleSchema(Schema):
     id = fields.String(required=True, metadata={"description": "the rule, named for what it "
                                                 "concludes (pmo-advisor rules lists them)"})
     scenario = fields.String(required=True, validate=_SCENARIOS)
-    effect = fields.String(required=True, validate=validate.OneOf(["evidence", "exclude"]))
+    effect = fields.String(required=True, validate=validate.OneOf(
+        ["evidence", "against", "exclude"]), metadata={
+        "description": "evidence adds weight points, against (counter-evidence) takes them off, "
+                       "exclude rules the scenario out (only whether a PMO exists)"})
     weight = fields.Float(required=True)
     reason = fields.String(required=True)
     source = fields.String(required=True, metadata={"description": "guide page, or 'model'"})
@@ -36,14 +39,40 @@ class TransitionSignSchema(Schema):
     rule = fields.String(required=True)
     evidence = fields.Dict(keys=fields.String(), values=fields.Raw(), required=True,
                            metadata=_EVIDENCE)
+    concurring = fields.List(fields.String(), required=True, metadata={
+        "description": "the other fired rules pointing the same way (signals or evidence for "
+                       "the target scenario)"})
+    rests_on_one = fields.Boolean(required=True, metadata={
+        "description": "true when nothing concurs: the guide reads signals together"})
+
+
+class CounterfactualSchema(Schema):
+    scenario = fields.String(required=True, validate=_SCENARIOS, metadata={
+        "description": "an adjacent scenario the changes would move the diagnosis to"})
+    changes = fields.List(fields.String(), required=True, metadata={
+        "description": "the changes, one readable line each"})
+    profile_patch = fields.Dict(keys=fields.String(), values=fields.Raw(), required=True,
+                                metadata={"description": "an RFC 7386 JSON merge patch: applied "
+                                          "to the input profile, it gives a profile diagnosed "
+                                          "as `scenario`"})
 
 
 class DiagnosisSchema(Schema):
     scenario = fields.String(required=True, validate=_SCENARIOS)
     confidence = fields.Float(required=True, validate=validate.Range(0, 1))
+    coverage = fields.Float(required=True, validate=validate.Range(0, 1), metadata={
+        "description": "share of the evidence the rules use that the profile gave"})
     ranking = fields.List(fields.Nested(RankedScenarioSchema), required=True, metadata={
         "description": "all eight scenarios, best first; scores sum to 1"})
     fired_rules = fields.List(fields.Nested(FiredRuleSchema), required=True)
     transition_signs = fields.List(fields.Nested(TransitionSignSchema), required=True)
     missing_indicators = fields.List(fields.String(), required=True)
+    counterfactuals = fields.List(fields.Nested(CounterfactualSchema), required=True, metadata={
+        "description": "what would change the diagnosis, per adjacent scenario reachable"})
     ruleset_version = fields.String(required=True)
+
+
+class DiagnosisQuerySchema(Schema):
+    explain = fields.Boolean(load_default=True, metadata={
+        "description": "search what would change the diagnosis (`counterfactuals`); false "
+                       "answers faster, with an empty list"})

@@ -21,7 +21,7 @@ from rules.advice.model import ApproachAdvice
 from rules.advice.table import UNSPECIFIED_RISK, AdviceTable
 from rules.table import Rule
 
-__all__ = ["Candidate", "candidates", "choose"]
+__all__ = ["Candidate", "candidates", "choose", "customer_fit"]
 
 
 @dataclass(frozen=True)
@@ -38,9 +38,20 @@ class Candidate:
         return tuple(sorted((k, v) for k, v in self.values.items() if k != "sign"))
 
 
+def customer_fit(allowed: tuple[str, ...], maturity: float) -> str:
+    """The allowed approach Fig. 7-1 puts nearest the customer's maturity; ties go to the one
+    leaving the customer more control."""
+    catalog = load_catalog()
+    return min(allowed, key=lambda a: (abs(catalog.approach(a).ideal_customer_maturity - maturity),
+                                       catalog.approach(a).order))
+
+
 def _values(assessment: Assessment, demand: Demand, customer: Customer, approach_id: str,
             signs: Mapping[str, bool]) -> dict[str, Any]:
-    approach = load_catalog().approach(approach_id)
+    catalog = load_catalog()
+    approach = catalog.approach(approach_id)
+    axis = sorted(demand.service.approaches, key=lambda a: catalog.approach(a).order)
+    fit = customer_fit(demand.service.approaches, customer.maturity)
     return {
         "scenario": assessment.scenario,
         "approach": approach_id,
@@ -50,6 +61,8 @@ def _values(assessment: Assessment, demand: Demand, customer: Customer, approach
         "customer_maturity": customer.maturity,
         "risk": customer.risk or UNSPECIFIED_RISK,
         "distance": round(abs(approach.ideal_customer_maturity - customer.maturity), 3),
+        "steps_from_fit": abs(axis.index(approach_id) - axis.index(fit)),
+        "autonomy": assessment.profile.indicators.get("autonomy", 0.0),
         "sign": signs,
     }
 

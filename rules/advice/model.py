@@ -14,7 +14,8 @@ from typing import Any
 from rules.diagnosis import Diagnosis
 
 __all__ = ["Because", "ScenarioStrategy", "ServedOutcome", "ServiceAdvice", "ApproachAdvice",
-           "GroupMaturity", "CompetencyAdvice", "FlywheelFocus", "AdviceWarning", "Advice"]
+           "GroupMaturity", "CompetencyAdvice", "FlywheelFocus", "AdviceWarning", "PlanChange",
+           "Wave", "StructureAdvice", "Plan", "Advice"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +167,69 @@ class AdviceWarning:
                 "reason": self.reason, "source": self.source, "evidence": dict(self.evidence)}
 
 
+@dataclass(frozen=True, slots=True)
+class PlanChange:
+    """One step of one service in the plan: at most one maturity level (a retirement stops it).
+
+    ``None`` as a maturity means "not run"; the simulation reads these steps as its strategy."""
+
+    service: str
+    action: str
+    from_maturity: int | None
+    to_maturity: int | None
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"service": self.service, "action": self.action,
+                "from_maturity": self.from_maturity, "to_maturity": self.to_maturity,
+                "reason": self.reason}
+
+
+@dataclass(frozen=True, slots=True)
+class Wave:
+    """One wave of the plan (now, next, later) and the capacity that bounds it."""
+
+    wave: str
+    capacity: int
+    capacity_rule: str
+    changes: tuple[PlanChange, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"wave": self.wave, "capacity": self.capacity, "capacity_rule": self.capacity_rule,
+                "changes": _all(self.changes)}
+
+
+@dataclass(frozen=True, slots=True)
+class StructureAdvice:
+    """A recommendation about the PMO itself (Table 4-1): mandate, governance, structure..."""
+
+    id: str
+    recommendation: str
+    wave: str
+    rule: str
+    reason: str
+    source: str
+    evidence: Mapping[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "recommendation": self.recommendation, "wave": self.wave,
+                "rule": self.rule, "reason": self.reason, "source": self.source,
+                "evidence": dict(self.evidence)}
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The services' changes in waves bounded by capacity, what did not fit, and the structure."""
+
+    waves: tuple[Wave, ...]
+    deferred: tuple[PlanChange, ...]
+    structure: tuple[StructureAdvice, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"waves": _all(self.waves), "deferred": _all(self.deferred),
+                "structure": _all(self.structure)}
+
+
 @dataclass(frozen=True)
 class Advice:
     """Everything ``recommend`` concludes about one profile."""
@@ -180,6 +244,7 @@ class Advice:
     flywheel_focus: tuple[FlywheelFocus, ...]
     warnings: tuple[AdviceWarning, ...]
     ruleset_version: str
+    plan: Plan = Plan((), (), ())
 
     @property
     def scenario(self) -> str:
@@ -204,5 +269,6 @@ class Advice:
             "competencies": _all(self.competencies),
             "flywheel_focus": _all(self.flywheel_focus),
             "warnings": _all(self.warnings),
+            "plan": self.plan.to_dict(),
             "ruleset_version": self.ruleset_version,
         }

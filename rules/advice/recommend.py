@@ -2,7 +2,8 @@
 
 1. demand -- each service's priority and target maturity, and every approach candidate;
 2. plan -- each service's action and timing, given its target and what the PMO runs today;
-3. review -- the team's competency gaps, the flywheel focus, and the warnings.
+3. review -- the team's competency gaps, the flywheel focus, the warnings, and the plan: the
+   capacity per wave, the structural recommendations and how each service change is staged.
 Each session asserts all the facts of its step at once; each step needs the previous one's
 conclusions, which the engine's actions here only record, never feed back.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from advisor.assessment import Profile
@@ -31,8 +32,10 @@ from rules.advice.model import (
     Advice,
     AdviceWarning,
     ApproachAdvice,
+    Because,
     CompetencyAdvice,
     FlywheelFocus,
+    Plan,
     ScenarioStrategy,
     ServiceAdvice,
 )
@@ -47,6 +50,7 @@ from rules.advice.services import (
     resolve_plan,
 )
 from rules.advice.table import SEVERITIES, AdviceTable, load_advice_table
+from rules.advice.waves import CHANGING, build_plan, change_values, held_back
 from rules.diagnosis import diagnose
 
 __all__ = ["recommend"]
@@ -73,12 +77,14 @@ class _Review:
     competencies: tuple[CompetencyAdvice, ...]
     focus: tuple[FlywheelFocus, ...]
     warnings: list[AdviceWarning]
+    plan: Plan
+    held_back: Mapping[str, tuple[str, Because]]  # service -> (timing, rule) the waves impose
 
 
 def _demand_step(table: AdviceTable, assessment: Assessment) -> _Demand:
     scoring = table.config["scoring"]
     demands = service_demand(assessment.customers, assessment.offered, scoring["rank_decay"],
-                             scoring["top_rank"])
+                             scoring["top_rank"], table.config.get("levels_served"))
     values = {sid: demand_values(assessment, d, scoring["not_ranked"])
               for sid, d in demands.items()}
     batch = Batch(table)
@@ -101,7 +107,8 @@ def _demand_step(table: AdviceTable, assessment: Assessment) -> _Demand:
 def _plan_step(table: AdviceTable, assessment: Assessment, step: _Demand) -> list[ServicePlan]:
     batch = Batch(table)
     for sid, need in step.needs.items():
-        batch.add("service_plan", sid, plan_values(assessment, need, step.values[sid]))
+        batch.add("service_plan", sid, plan_values(assessment, need, step.values[sid],
+                                                   table.config["compliance_services"]))
     fired = batch.fire()
     plans = [resolve_plan(table, need, assessment.offered.get(sid), *fired[("service_plan", sid)])
              for sid, need in step.needs.items()]
@@ -112,14 +119,18 @@ def _review_step(table: AdviceTable, assessment: Assessment,
                  plans: list[ServicePlan]) -> _Review:
     top_rank = table.config["scoring"]["top_rank"]
     needs = competency_needs(assessment, plans, top_rank)
-    outcomes = ranked_outcomes(assessment)
+    outcomes = ranked_outcomes(assessment, table.config.get("levels_served"))
     batch = Batch(table)
     for need in needs:
         batch.add("competency", need.id, competency_values(assessment, need))
     for outcome in outcomes:
         batch.add("outcome", outcome.number, outcome_values(assessment, outcome))
     batch.add("pmo", "pmo", pmo_values(assessment, plans, outcomes, needs, top_rank))
+    for plan in plans:
+        if plan.action in CHANGING:
+            batch.add("change", plan.id, change_values(assessment, plan))
     fired = batch.fire()
+    changes = {str(key): result for (kind, key), result in fired.items() if kind == "change"}
     pmo_rules, pmo_fact = fired[("pmo", "pmo")]
     warnings = warnings_of(table, pmo_rules, pmo_fact, {})
     for outcome in outcomes:
@@ -129,7 +140,9 @@ def _review_step(table: AdviceTable, assessment: Assessment,
         competencies=rank_competencies([resolve_competency(table, need,
                                                            *fired[("competency", need.id)])
                                         for need in needs]),
-        focus=focus(table, pmo_rules, pmo_fact), warnings=warnings)
+        focus=focus(table, pmo_rules, pmo_fact), warnings=warnings,
+        plan=build_plan(table, plans, (pmo_rules, pmo_fact), changes),
+        held_back=held_back(table, plans, changes))
 
 
 def _approaches(table: AdviceTable, step: _Demand,
@@ -154,7 +167,11 @@ def recommend(profile: Profile) -> Advice:
     demand = _demand_step(table, assessment)
     plans = _plan_step(table, assessment, demand)
     review = _review_step(table, assessment, plans)
-    services = rank_services(plans)
+    services = tuple(
+        replace(s, timing=review.held_back[s.id][0],
+                because=(*(b for b in s.because if "timing" not in b.then),
+                         review.held_back[s.id][1]))
+        if s.id in review.held_back else s for s in rank_services(plans))
     warnings = review.warnings + [w for s in services for p in plans if p.id == s.id
                                   for w in p.warnings]
     return Advice(
@@ -169,4 +186,5 @@ def recommend(profile: Profile) -> Advice:
         flywheel_focus=review.focus,
         warnings=tuple(sorted(warnings, key=lambda w: SEVERITIES.index(w.severity))),
         ruleset_version=table.version,
+        plan=review.plan,
     )

@@ -9,11 +9,11 @@ from typing import Any
 
 from advisor.catalog import load_catalog
 from rules.advice.competencies import CompetencyNeed
-from rules.advice.demand import Assessment
+from rules.advice.demand import Assessment, LevelsServed, producers_for
 from rules.advice.explain import because, conclusions
 from rules.advice.maturity import percent
 from rules.advice.model import FlywheelFocus
-from rules.advice.services import ServicePlan
+from rules.advice.services import ServicePlan, organization_values
 from rules.advice.table import AdviceTable
 from rules.diagnosis_table import load_diagnosis_table
 from rules.table import Rule
@@ -29,19 +29,32 @@ class RankedOutcome:
     best_rank: int
     customers: tuple[str, ...]
     producers_offered: tuple[str, ...]
+    without_producer: tuple[str, ...] = ()  # customers no service level of theirs can serve
+    producers_possible: int = 0  # services that produce it at a level serving a ranking customer
 
 
-def ranked_outcomes(assessment: Assessment) -> list[RankedOutcome]:
-    catalog = load_catalog()
+def ranked_outcomes(assessment: Assessment,
+                    levels_served: LevelsServed | None = None) -> list[RankedOutcome]:
+    """Each ranked outcome; its producers count when they serve a customer ranking it at a level
+    Table 7-1 ties to that customer's group (``levels_served``)."""
     ranks: dict[int, dict[str, int]] = {}
+    eligible: dict[int, dict[str, list[str]]] = {}
     for customer in assessment.customers:
         for rank, number in enumerate(customer.outcomes, start=1):
             ranks.setdefault(number, {})[customer.id] = rank
-    return [RankedOutcome(
-        number=number, best_rank=min(by_customer.values()), customers=tuple(by_customer),
-        producers_offered=tuple(s for s in catalog.outcome(number).services
-                                if s in assessment.offered))
-        for number, by_customer in sorted(ranks.items())]
+            eligible.setdefault(number, {})[customer.id] = producers_for(
+                customer, number, levels_served or {})
+    outcomes = []
+    for number, by_customer in sorted(ranks.items()):
+        producers = {s for services in eligible[number].values() for s in services}
+        outcomes.append(RankedOutcome(
+            number=number, best_rank=min(by_customer.values()), customers=tuple(by_customer),
+            producers_offered=tuple(s for s in load_catalog().outcome(number).services
+                                    if s in producers and s in assessment.offered),
+            without_producer=tuple(c for c, services in eligible[number].items()
+                                   if not services),
+            producers_possible=len(producers)))
+    return outcomes
 
 
 def outcome_values(assessment: Assessment, outcome: RankedOutcome) -> dict[str, Any]:
@@ -49,6 +62,8 @@ def outcome_values(assessment: Assessment, outcome: RankedOutcome) -> dict[str, 
             "outcome": outcome.number,
             "best_rank": outcome.best_rank, "customers_ranking": len(outcome.customers),
             "producers_offered": len(outcome.producers_offered),
+            "customers_without_producer": len(outcome.without_producer),
+            "producers_possible": outcome.producers_possible,
             "services_assessed": assessment.services_assessed}
 
 
@@ -78,6 +93,10 @@ def pmo_values(assessment: Assessment, plans: list[ServicePlan], outcomes: list[
             and o.best_rank <= top_rank and not o.producers_offered),
         "competency_gaps": sum(1 for c in competencies if (c.gap or 0) > 0),
         "maturity_now": percent(list(assessment.offered.values())) or 0.0,
+        "trend": dict(profile.trends),
+        "resources_rated": "resources" in indicators,
+        "reporting_line_stated": bool(assessment.organization.reporting_line),
+        **organization_values(assessment),
     }
     if customers:
         mean = round(sum(c.maturity for c in customers) / len(customers), 2)

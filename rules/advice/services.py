@@ -8,7 +8,7 @@ and its timing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,11 +23,11 @@ from rules.advice.explain import (
     warnings_of,
 )
 from rules.advice.model import AdviceWarning, Because, ServedOutcome, ServiceAdvice
-from rules.advice.table import CURRENT, TIMINGS, AdviceTable
+from rules.advice.table import CURRENT, TIMINGS, UNSTATED, AdviceTable
 from rules.table import Rule
 
-__all__ = ["ServiceNeed", "ServicePlan", "demand_values", "resolve_need", "plan_values",
-           "resolve_plan", "rank_services"]
+__all__ = ["ServiceNeed", "ServicePlan", "demand_values", "organization_values", "resolve_need",
+           "plan_values", "resolve_plan", "rank_services"]
 
 TIMING_CAUTION = tuple(reversed(TIMINGS))  # the most deferring timing wins
 
@@ -91,7 +91,16 @@ def demand_values(assessment: Assessment, demand: Demand, not_ranked: int) -> di
         "served_max_maturity": max(maturities, default=0.0),
         "served_min_maturity": min(maturities, default=0.0),
         "customers_listed": len(assessment.customers),
+        "trend": dict(assessment.profile.trends),
+        **organization_values(assessment),
     }
+
+
+def organization_values(assessment: Assessment) -> dict[str, Any]:
+    """The baseline elements the rules read; an unstated one reads as not regulated/unstated."""
+    organization = assessment.organization
+    return {"regulated": bool(organization.regulated),
+            "scope": organization.scope or UNSTATED}
 
 
 def resolve_need(table: AdviceTable, demand: Demand, fired: list[Rule],
@@ -121,13 +130,14 @@ def resolve_need(table: AdviceTable, demand: Demand, fired: list[Rule],
                        because=tuple(because(table, r, fact) for r in emphasis + deciding))
 
 
-def plan_values(assessment: Assessment, need: ServiceNeed, demand: Mapping[str, Any]
-                ) -> dict[str, Any]:
+def plan_values(assessment: Assessment, need: ServiceNeed, demand: Mapping[str, Any],
+                compliance_services: Sequence[str] = ()) -> dict[str, Any]:
     """Part 1's values plus what it concluded."""
     values = dict(demand)
     values.update(needed=need.needed, emphasized=need.emphasized, target=need.target,
                   gap=need.target - values["maturity"], priority=need.priority,
-                  services_assessed=assessment.services_assessed)
+                  services_assessed=assessment.services_assessed,
+                  compliance_service=need.demand.service.id in compliance_services)
     return values
 
 

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from advisor.assessment import TRENDS
 from advisor.catalog import LEVELS, Catalog, load_catalog
 from advisor.errors import CatalogError
-from advisor.sections import RISKS
+from advisor.sections import RISKS, SCOPES
 from rules.conditions import DISCRIMINATOR, KeySpace, KeySpec, lookup
 from rules.diagnosis_table import load_diagnosis_table
 from rules.gateway import FACT_ID, get_gateway
@@ -26,11 +27,12 @@ from rules.table import Rule, compile_rules, digest, read_table, rule_from_row
 
 __all__ = ["AdviceTable", "load_advice_table", "advice_rule_from_row", "ACTIONS", "TIMINGS",
            "STATUSES", "SEVERITIES",
-           "CURRENT", "UNSPECIFIED_RISK"]
+           "CURRENT", "UNSPECIFIED_RISK", "UNSTATED"]
 
 TABLES = "rules.tables"
 FILES = ("advice_demand.yaml", "advice_approaches.yaml", "advice_plan.yaml",
-         "advice_competencies.yaml", "advice_outcomes.yaml", "advice_pmo.yaml")
+         "advice_competencies.yaml", "advice_outcomes.yaml", "advice_pmo.yaml",
+         "advice_structure.yaml", "advice_waves.yaml")
 #: The catalog files whose content the advice depends on (they enter the ruleset version).
 CATALOG_FILES = ("services.yaml", "outcomes.yaml", "approaches.yaml", "competencies.yaml",
                  "scenarios.yaml", "flywheel.yaml", "signs.yaml")
@@ -40,7 +42,9 @@ TIMINGS = ("now", "next", "later")
 STATUSES = ("critical", "develop", "assess", "ready")
 SEVERITIES = ("high", "medium", "low")
 CURRENT = "current"  # an action's target: stay at the current maturity
-_FACT_KINDS = ("service_demand", "approach", "service_plan", "competency", "outcome", "pmo")
+_FACT_KINDS = ("service_demand", "approach", "service_plan", "competency", "outcome", "pmo",
+               "change")
+UNSTATED = "unstated"  # an organization field the profile does not give
 UNSPECIFIED_RISK = "unspecified"
 
 
@@ -50,6 +54,14 @@ def _number(value: Any) -> bool:
 
 def _level(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 5
+
+
+def _positive(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def _name(value: Any) -> bool:
+    return isinstance(value, str) and value.isidentifier()
 
 
 def _one_of(choices: Iterable[Any]) -> Callable[[Any], bool]:
@@ -76,12 +88,15 @@ def _conclusions(catalog: Catalog) -> dict[str, Conclusions]:
         "competency": {"status": (_one_of(STATUSES), {})},
         "outcome": {"warning": severity},
         "pmo": {"focus": (_one_of(catalog.ids("flywheel")), {"weight": _number}),
-                "warning": severity},
+                "warning": severity, "capacity": (_positive, {}),
+                "structure": (_name, {"wave": _one_of(TIMINGS)})},
+        "change": {"not_before": (_one_of(TIMINGS), {}), "levels_per_wave": (_positive, {}),
+                   "start_at": (_level, {})},
     }
 
 
 #: Companions a conclusion cannot go without.
-REQUIRED_COMPANIONS = {"focus": ("weight",)}
+REQUIRED_COMPANIONS = {"focus": ("weight",), "structure": ("wave",)}
 #: Conclusions whose value is a weight that adds up (a focus carries its own ``weight``).
 WEIGHTED = ("emphasis", "fit")
 
@@ -96,24 +111,30 @@ def _keyspaces(catalog: Catalog) -> dict[str, KeySpace]:
     number, boolean = ("number",), ("bool",)
     scenario = ("choice", catalog.ids("scenarios"))
     signs = {f"sign.{s}": KeySpec(f"sign.{s}", "bool") for s in catalog.ids("signs")}
+    trends = {f"trend.{i}": KeySpec(f"trend.{i}", "choice", TRENDS)
+              for i in catalog.ids("indicators")}
+    organization = dict(regulated=boolean, scope=("choice", (*SCOPES, UNSTATED)))
     service = dict(
+        organization,
         scenario=scenario, pmo_exists=boolean, service=("choice", catalog.ids("services")),
         level=("choice", LEVELS), offered=boolean, maturity=number, best_rank=number,
         customers_served=number, top_customers=number, covers_top_outcome=boolean,
         served_max_maturity=number,
         served_min_maturity=number, customers_listed=number)
     plan = dict(service, needed=boolean, emphasized=boolean, target=number, gap=number,
-                priority=number, services_assessed=boolean)
+                priority=number, services_assessed=boolean, compliance_service=boolean)
     approach = dict(
         scenario=scenario, approach=("choice", catalog.ids("approaches")),
         level=("choice", LEVELS), shared=boolean, group=("choice", catalog.ids("customer_groups")),
-        customer_maturity=number, risk=("choice", (*RISKS, UNSPECIFIED_RISK)), distance=number)
+        customer_maturity=number, risk=("choice", (*RISKS, UNSPECIFIED_RISK)), distance=number,
+        steps_from_fit=number, autonomy=number)
     competency = dict(
         scenario=scenario, competency=("choice", catalog.ids("competencies")), assessed=boolean,
         required=number, current=number, gap=number, needed_by=number, blocks=number,
         blocks_core=number)
     outcome = dict(scenario=scenario, pmo_exists=boolean, outcome=number, best_rank=number,
                    customers_ranking=number, producers_offered=number,
+                   customers_without_producer=number, producers_possible=number,
                    services_assessed=boolean)
     pmo = dict(
         scenario=scenario, confidence=number, pmo_exists=boolean, customers_listed=number,
@@ -121,18 +142,25 @@ def _keyspaces(catalog: Catalog) -> dict[str, KeySpace]:
         customer_maturity_excess=number, services_assessed=boolean, team_assessed=boolean,
         services_offered=number, services_to_introduce=number, services_to_strengthen=number,
         services_to_cut=number, top_outcomes_unserved=number, competency_gaps=number,
-        maturity_now=number)
-    pmo_specs = {**_specs("pmo", **pmo), **signs}
+        maturity_now=number, resources_rated=boolean, reporting_line_stated=boolean,
+        **organization)
+    change = dict(
+        organization, scenario=scenario, service=("choice", catalog.ids("services")),
+        level=("choice", LEVELS), action=("choice", ACTIONS), cut=boolean, from_maturity=number,
+        to_maturity=number, timing=("choice", TIMINGS), emphasized=boolean,
+        covers_top_outcome=boolean)
+    pmo_specs = {**_specs("pmo", **pmo), **signs, **trends}
     pmo_specs.update({i: KeySpec(f"ind.{i}", "number") for i in catalog.ids("indicators")})
     pmo_specs.update({f.id: KeySpec(f"feat.{f.id}", "number")
                       for f in load_diagnosis_table().features})
     return {
-        "service_demand": KeySpace(_specs("service_demand", **service)),
+        "service_demand": KeySpace({**_specs("service_demand", **service), **trends}),
         "approach": KeySpace({**_specs("approach", **approach), **signs}),
         "service_plan": KeySpace(_specs("service_plan", **plan)),
         "competency": KeySpace(_specs("competency", **competency)),
         "outcome": KeySpace(_specs("outcome", **outcome)),
         "pmo": KeySpace(pmo_specs),
+        "change": KeySpace(_specs("change", **change)),
     }
 
 
@@ -236,8 +264,8 @@ def load_advice_table() -> AdviceTable:
         kind = table.get("fact")
         if kind not in keyspaces:
             raise CatalogError(f"{name}: 'fact' must be one of {list(keyspaces)}")
-        config.update({k: MappingProxyType(v) for k, v in table.items()
-                       if k not in ("fact", "rules")})
+        config.update({k: tuple(v) if isinstance(v, list) else MappingProxyType(v)
+                       for k, v in table.items() if k not in ("fact", "rules")})
         kind_rules = [_rule(row, kind, keyspaces[kind], conclusions[kind])
                       for row in table["rules"]]
         compiled = compile_rules(kind_rules, keyspaces[kind], f"advice_{kind}")
@@ -246,6 +274,10 @@ def load_advice_table() -> AdviceTable:
             raise CatalogError(f"{name}: rule ids used twice: {sorted(clash)}")
         definition.update(compiled)
         rules.extend(kind_rules)
+    structures = config.get("structures", {})
+    unknown = [r.id for r in rules if r.effect == "structure" and r.subject not in structures]
+    if unknown:
+        raise CatalogError(f"structure rules name no recommendation in 'structures': {unknown}")
     texts += [read_table("advisor.data", name)[1] for name in CATALOG_FILES]
     name = "pmo_advice"
     return AdviceTable(

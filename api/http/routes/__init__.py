@@ -5,6 +5,7 @@ from __future__ import annotations
 from api.http.auth import API_PREFIX
 from api.http.openapi import Api
 from api.http.routes import (
+    assessments,
     catalog,
     diagnoses,
     health,
@@ -20,7 +21,7 @@ from simulation.limits import Limits
 __all__ = ["register_routes"]
 
 BLUEPRINTS = (health.blp, catalog.blp, diagnoses.blp, recommendations.blp, profiles.blp,
-              strategies.blp, stories.blp)
+              strategies.blp, stories.blp, assessments.blp)
 
 
 def register_routes(api: Api, limits: Limits, jobs_database: str = "") -> None:

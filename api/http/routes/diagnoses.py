@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import Response, jsonify
+from marshmallow import RAISE
 
 from advisor.assessment import Profile, parse_profile
 from api.http.openapi import ApiBlueprint
-from api.schemas.diagnosis import DiagnosisSchema
+from api.schemas.diagnosis import DiagnosisQuerySchema, DiagnosisSchema
 from api.schemas.profiles import profile_schema
 from api.service import diagnose
 
@@ -15,17 +16,22 @@ blp = ApiBlueprint("diagnoses", __name__, description="Which of the eight scenar
 
 
 @blp.route("/diagnoses", methods=["POST"])
+@blp.arguments(DiagnosisQuerySchema, location="query", as_kwargs=True, unknown=RAISE)
 @blp.response(200, DiagnosisSchema)
 @blp.body(profile_schema(), build=parse_profile,
           description="a PMO profile (JSON, or YAML as in scenarios/profiles)")
-def create_diagnosis(profile: Profile) -> Response:
+def create_diagnosis(profile: Profile, explain: bool = True) -> Response:
     """Diagnose a profile
 
     Runs the diagnosis rules on the profile: the scenario, a ranking of all eight with scores,
     every rule that fired with the evidence it looked at, and the signs of a coming transition.
     A profile on which no rule finds evidence is refused (422, field ``indicators``).
+    ``coverage`` says how much of the evidence the rules use the profile gave; ``counterfactuals``
+    what would move the diagnosis to each neighbouring scenario, as merge patches of the profile
+    (``explain=false`` skips that search: it costs tens to hundreds of milliseconds the first
+    time a profile is seen, then it is remembered).
     """
     # The hot path: the diagnosis is already plain JSON types in the schema's shape, and a
     # marshmallow dump would only copy it (dump does not validate). DiagnosisSchema stays the
     # documented contract, and the tests check every answer against it.
-    return jsonify(diagnose(profile).to_dict())
+    return jsonify(diagnose(profile, explain=explain).to_dict())

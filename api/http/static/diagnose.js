@@ -1,11 +1,13 @@
 // The diagnose page: load a shipped profile or take a pasted one, POST it to /diagnoses and show
-// the scenario, the ranking, the rules behind it and the transition signs.
+// the scenario, the ranking, its coverage, the rules behind it, the transition signs and what
+// would change it (each counterfactual's merge patch can be applied to the profile and rerun).
 (function () {
   const $ = function (id) { return document.getElementById(id); };
   const el = PmoApi.el;
   const select = $("profile-select"), text = $("profile-text"), problem = $("problem");
   const result = $("result");
   let names = {};  // scenario id -> the guide's name
+  const THIN = 0.5;  // below this coverage the answer rests on little (api/reports/diagnosis.py)
 
   function scenarioName(id) { return names[id] || id; }
 
@@ -26,6 +28,41 @@
     return item;
   }
 
+  // RFC 7386: a value replaces, null removes, a mapping merges, anything else replaces whole.
+  function mergePatch(target, patch) {
+    if (patch === null || typeof patch !== "object" || Array.isArray(patch)) return patch;
+    const out = (target && typeof target === "object" && !Array.isArray(target))
+      ? Object.assign({}, target) : {};
+    Object.entries(patch).forEach(function ([k, v]) {
+      if (v === null) delete out[k]; else out[k] = mergePatch(out[k], v);
+    });
+    return out;
+  }
+
+  function counterfactualItem(c) {
+    const item = el("li");
+    item.append(el("p", `${scenarioName(c.scenario)}, if:`));
+    const changes = el("ul");
+    c.changes.forEach(function (line) { changes.append(el("li", line)); });
+    item.append(changes);
+    const apply = el("button", `Apply and diagnose again`);
+    apply.type = "button";
+    apply.className = "apply-counterfactual";
+    apply.addEventListener("click", function () {
+      let profile;
+      try { profile = JSON.parse(text.value); } catch (e) { profile = null; }
+      if (profile === null) {  // YAML in the box: the server reads it; show the patch instead
+        text.value = text.value + "\n# apply this JSON merge patch (RFC 7386):\n# " +
+          JSON.stringify(c.profile_patch);
+        return;
+      }
+      text.value = JSON.stringify(mergePatch(profile, c.profile_patch), null, 2);
+      diagnose();
+    });
+    item.append(apply);
+    return item;
+  }
+
   function fill(list, items, empty) {
     list.replaceChildren.apply(list, items.length ? items : [el("li", empty, "meta")]);
   }
@@ -33,6 +70,12 @@
   function show(d) {
     $("result-scenario").textContent = scenarioName(d.scenario);
     $("result-confidence").textContent = d.confidence.toFixed(2);
+    $("result-coverage").textContent = d.coverage.toFixed(2);
+    const thin = $("result-thin");
+    thin.hidden = d.coverage >= THIN;
+    thin.textContent = thin.hidden ? "" : `This answer rests on little: the profile gives ` +
+      `${Math.round(d.coverage * 100)}% of the evidence the rules use. Assess the indicators ` +
+      `listed below and their trends before acting on it.`;
     const runnerUp = d.ranking[1];
     $("result-summary").textContent = runnerUp && runnerUp.score > 0
       ? `Next most likely: ${scenarioName(runnerUp.scenario)} (${runnerUp.score.toFixed(2)}).`
@@ -44,6 +87,11 @@
     fill($("why"), rules.filter(function (r) {
       return r.effect === "evidence" && r.scenario === d.scenario;
     }).map(function (r) { return ruleItem(r, `+${r.weight}`); }), "no rule");
+    fill($("counted-against"), rules.filter(function (r) { return r.effect === "against"; })
+      .map(function (r) { return ruleItem(r, `${scenarioName(r.scenario)} −${r.weight}`); }),
+      "no counter-evidence");
+    fill($("counterfactuals"), (d.counterfactuals || []).map(counterfactualItem),
+      "no change found that would move the diagnosis to a neighbouring scenario");
     fill($("ruled-out"), rules.filter(function (r) { return r.effect === "exclude"; })
       .map(function (r) { return ruleItem(r, `rules out ${scenarioName(r.scenario)}`); }),
       "no scenario ruled out");
@@ -52,7 +100,9 @@
     }).map(function (r) { return ruleItem(r, `${scenarioName(r.scenario)} +${r.weight}`); }),
       "no evidence for other scenarios");
     fill($("transitions"), d.transition_signs.map(function (t) {
-      return ruleItem(t, `towards ${scenarioName(t.towards)}`);
+      return ruleItem(t, `towards ${scenarioName(t.towards)}` +
+                      (t.rests_on_one ? " · rests on this one signal"
+                                      : ` · ${t.concurring.length} concurring`));
     }), "no sign of a transition");
     $("missing").textContent = d.missing_indicators.length
       ? `Not assessed: ${d.missing_indicators.join(", ")}.` : "Every indicator assessed.";
@@ -60,6 +110,27 @@
   }
 
   const SERVICES_SHOWN = 10, FOCUS_SHOWN = 3;
+
+  function level(value) { return value === null ? "–" : value; }
+
+  // The plan: what to do about the PMO itself, then each wave's changes within its capacity.
+  function showPlan(plan) {
+    const waves = plan.waves;
+    $("advice-capacity").textContent = waves.length
+      ? `At most ${waves[0].capacity} service changes per wave; ` +
+        `${plan.deferred.length} services wait beyond the three waves.` : "";
+    const items = plan.structure.map(function (s) {
+      return el("li", `${s.wave}: ${s.recommendation}`);
+    });
+    waves.forEach(function (w) {
+      const changes = w.changes.map(function (c) {
+        return `${c.action} ${c.service} ${level(c.from_maturity)} → ${level(c.to_maturity)}`;
+      });
+      items.push(el("li", `${w.wave} (${w.changes.length}/${w.capacity}): ` +
+                    (changes.join("; ") || "no change")));
+    });
+    fill($("advice-plan"), items, "no change");
+  }
 
   function showAdvice(a) {
     const table = $("advice-services");
@@ -78,6 +149,7 @@
       });
       table.append(row);
     });
+    showPlan(a.plan);
     const gaps = a.competencies.filter(function (c) {
       return c.status === "critical" || c.status === "develop";
     }).map(function (c) {

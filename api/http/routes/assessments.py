@@ -1,0 +1,266 @@
+"""Organizations and their assessment cycles, the questionnaire, exports and history.
+
+A cycle's ``ETag`` carries its version; a write with ``If-Match`` naming an older version is
+refused with 412, so two people editing one cycle cannot overwrite each other silently (a write
+without ``If-Match`` still cannot lose another rater's answers: each rater's answers are their
+own rows). Answers to a closed cycle are a 409 naming ``status``; a bad answer a 422 naming
+``answers.<item id>``, and nothing of its request is stored.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Response, current_app, make_response, render_template, request, url_for
+from marshmallow import RAISE
+from werkzeug.exceptions import PreconditionFailed
+
+from advisor.questionnaire import load_questionnaire
+from api import service
+from api.http import problems
+from api.http.openapi import ApiBlueprint, error_response
+from api.schemas.assessments import (
+    AnswersInSchema,
+    CycleInSchema,
+    CycleListSchema,
+    CycleSchema,
+    CycleSummarySchema,
+    HistorySchema,
+    OrganizationInSchema,
+    OrganizationPageSchema,
+    OrganizationSchema,
+    PageQuerySchema,
+    QuestionnaireSchema,
+    SimulationRunInSchema,
+    SimulationRunListSchema,
+    SimulationRunSchema,
+)
+from api.store import (
+    ConflictError,
+    NotFoundError,
+    PreconditionFailedError,
+    Store,
+    open_store,
+)
+from api.store.export import cycle_csv, cycle_xlsx
+
+__all__ = ["blp", "store", "etag"]
+
+blp = ApiBlueprint("assessments", __name__, description="Assessment cycles with several raters: "
+                   "organizations, cycles, answers, history, exports.")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def store() -> Store:
+    """The app's store: ``DATABASE_URL`` (or ``PMO_ADVISOR_DATABASE_URL``), else the SQLite file
+    at ``DATABASE_PATH`` or the default path (``api/store/engine.py``)."""
+    url = current_app.config.get("DATABASE_URL") or None
+    if url is None and current_app.config.get("DATABASE_PATH"):
+        url = f"sqlite:///{current_app.config['DATABASE_PATH']}"
+    return open_store(url)
+
+
+def etag(cycle: dict[str, Any]) -> str:
+    return f'"cycle-{cycle["organization"]}-{cycle["number"]}-v{cycle["version"]}"'
+
+
+def _if_match(organization: int, number: int) -> int | None:
+    """The version ``If-Match`` names (None without the header or with ``*``)."""
+    header = request.headers.get("If-Match")
+    if header is None or header.strip() == "*":
+        return None
+    wanted = re.fullmatch(rf'\s*(?:W/)?"cycle-{organization}-{number}-v(\d+)"\s*', header)
+    if wanted is None:
+        raise PreconditionFailed(f"If-Match {header!r} is not an ETag of this cycle")
+    return int(wanted.group(1))
+
+
+def _with_etag(body: dict[str, Any], status: int = 200, **headers: str) -> Response:
+    response = make_response(body, status)
+    response.headers["ETag"] = etag(body)
+    response.headers.update(headers)
+    return response
+
+
+@blp.app_errorhandler(NotFoundError)
+def _not_found(error: NotFoundError) -> Response:
+    return problems.problem(404, str(error), errors=[(error.field, str(error))])
+
+
+@blp.app_errorhandler(ConflictError)
+def _conflict(error: ConflictError) -> Response:
+    return problems.problem(409, str(error), errors=[(error.field, str(error))])
+
+
+@blp.app_errorhandler(PreconditionFailedError)
+def _stale(error: PreconditionFailedError) -> Response:
+    return problems.problem(412, str(error), errors=[("If-Match", str(error))])
+
+
+@blp.route("/questionnaire")
+@blp.response(200, QuestionnaireSchema)
+def get_questionnaire() -> dict[str, Any]:
+    """The questionnaire: every item with its id, part, indicator, anchors and choices"""
+    q = load_questionnaire()
+    return {"version": q.version, "count": len(q.items), "roles": list(q.roles),
+            "bands": [{"band": b.band, "min_share": b.min_share} for b in q.bands],
+            "items": [item.to_dict() for item in q.items]}
+
+
+@blp.route("/organizations", methods=["POST"])
+@blp.response(201, OrganizationSchema, headers={"Location": {
+    "description": "the new organization", "schema": {"type": "string"}}})
+@blp.alt_response(409, error_response(409))
+@blp.body(OrganizationInSchema)
+def create_organization(body: dict[str, Any]) -> Response:
+    """Create an organization (its PMO is what is assessed)"""
+    created = store().create_organization(body["name"], body.get("pmo_name"))
+    response = make_response(created, 201)
+    response.headers["Location"] = url_for(".get_organization", org=created["id"])
+    return response
+
+
+@blp.route("/organizations")
+@blp.arguments(PageQuerySchema, location="query", as_kwargs=True, unknown=RAISE)
+@blp.response(200, OrganizationPageSchema)
+def list_organizations(offset: int, limit: int) -> dict[str, Any]:
+    """The organizations, a page at a time (``offset``, ``limit`` at most 100)"""
+    total, items = store().list_organizations(offset, limit)
+    return {"count": total, "offset": offset, "limit": limit, "items": items}
+
+
+@blp.route("/organizations/<int:org>")
+@blp.response(200, OrganizationSchema)
+@blp.alt_response(404, error_response(404))
+def get_organization(org: int) -> dict[str, Any]:
+    """One organization"""
+    return store().organization(org)
+
+
+@blp.route("/organizations/<int:org>/history")
+@blp.response(200, HistorySchema)
+@blp.alt_response(404, error_response(404))
+def get_history(org: int) -> dict[str, Any]:
+    """The closed cycles: scenario path and each indicator's values over time"""
+    return store().history(org)
+
+
+@blp.route("/organizations/<int:org>/assessments", methods=["POST"])
+@blp.response(201, CycleSchema, headers={
+    "Location": {"description": "the new cycle", "schema": {"type": "string"}},
+    "ETag": {"description": "the cycle's version, for If-Match", "schema": {"type": "string"}}})
+@blp.alt_response(404, error_response(404))
+@blp.alt_response(409, error_response(409))
+@blp.body(CycleInSchema)
+def create_cycle(body: dict[str, Any], org: int) -> Response:
+    """Open a new assessment cycle (one open cycle per organization)"""
+    created = store().create_cycle(org, body.get("label"))
+    return _with_etag(created, 201, Location=url_for(".get_cycle", org=org,
+                                                      number=created["number"]))
+
+
+@blp.route("/organizations/<int:org>/assessments")
+@blp.response(200, CycleListSchema)
+@blp.alt_response(404, error_response(404))
+def list_cycles(org: int) -> dict[str, Any]:
+    """The organization's cycles, oldest first"""
+    cycles = store().cycles(org)
+    return {"count": len(cycles), "items": cycles}
+
+
+@blp.route("/organizations/<int:org>/assessments/<int:number>")
+@blp.response(200, CycleSchema, headers={
+    "ETag": {"description": "the cycle's version, for If-Match", "schema": {"type": "string"}}})
+@blp.alt_response(304, description="not modified since the ETag of If-None-Match")
+@blp.alt_response(404, error_response(404))
+def get_cycle(org: int, number: int) -> Response:
+    """One cycle: raters' answers, the combination (and, once closed, diagnosis and plan)
+
+    With ``If-None-Match`` naming the current ETag the answer is 304 Not Modified, no body."""
+    response = _with_etag(store().cycle(org, number))
+    response.make_conditional(request)
+    return response
+
+
+@blp.route("/organizations/<int:org>/assessments/<int:number>/answers", methods=["POST"])
+@blp.response(200, CycleSummarySchema)
+@blp.alt_response(404, error_response(404))
+@blp.alt_response(409, error_response(409))
+@blp.alt_response(412, error_response(412))
+@blp.body(AnswersInSchema)
+def answer(body: dict[str, Any], org: int, number: int) -> Response:
+    """Answer (or re-answer) items as one rater; send ``If-Match`` to refuse a stale write"""
+    summary = store().answer(org, number, body["rater"], body["answers"], role=body["role"],
+                             if_match=_if_match(org, number))
+    return _with_etag(summary)
+
+
+@blp.route("/organizations/<int:org>/assessments/<int:number>/close", methods=["POST"])
+@blp.response(200, CycleSchema)
+@blp.alt_response(404, error_response(404))
+@blp.alt_response(409, error_response(409))
+@blp.alt_response(412, error_response(412))
+def close_cycle(org: int, number: int) -> Response:
+    """Close the cycle: combine the answers, take trends from history, diagnose and plan"""
+    return _with_etag(store().close_cycle(org, number, if_match=_if_match(org, number)))
+
+
+@blp.route("/organizations/<int:org>/assessments/<int:number>/export.csv")
+@blp.response(200, {"type": "string"}, content_type="text/csv")
+@blp.alt_response(404, error_response(404))
+def export_csv(org: int, number: int) -> Response:
+    """Every answer of the cycle as CSV (rater, role, item, part, target, value)"""
+    cycle = store().cycle(org, number)
+    return Response(cycle_csv(cycle), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="cycle-{org}-{number}.csv"'})
+
+
+@blp.route("/organizations/<int:org>/assessments/<int:number>/export.xlsx")
+@blp.response(200, {"type": "string", "format": "binary"}, content_type=XLSX)
+@blp.alt_response(404, error_response(404))
+def export_xlsx(org: int, number: int) -> Response:
+    """The cycle as an Excel workbook: profile, answers, flywheel self-check"""
+    s = store()
+    cycle = s.cycle(org, number)
+    name = s.organization(org)["name"]
+    return Response(cycle_xlsx(cycle, name), mimetype=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="cycle-{org}-{number}.xlsx"'})
+
+
+@blp.route("/organizations/<int:org>/assessments/<int:number>/report")
+@blp.response(200, {"type": "string"}, content_type="text/html")
+@blp.alt_response(404, error_response(404))
+def report(org: int, number: int) -> Response:
+    """A printable one-page report of the cycle (HTML with print styles)"""
+    s = store()
+    return Response(render_template("assessment_report.html", organization=s.organization(org),
+                                    cycle=s.cycle(org, number)), mimetype="text/html")
+
+
+@blp.route("/organizations/<int:org>/assessments/<int:number>/simulations", methods=["POST"])
+@blp.response(201, SimulationRunSchema)
+@blp.alt_response(404, error_response(404))
+@blp.alt_response(409, error_response(409))
+@blp.body(SimulationRunInSchema)
+def simulate_cycle(body: dict[str, Any], org: int, number: int) -> Response:
+    """Simulate a strategy from a closed cycle's profile, and keep the run with the cycle"""
+    s = store()
+    profile = s.closed_profile(org, number)
+    options = {k: body[k] for k in ("months", "runs", "seed") if k in body}
+    result = service.simulate(profile, body["strategy"], workers=1,
+                              limits=current_app.config["SIMULATION_LIMITS"], **options)
+    spec = result.to_dict()
+    summary = {"months": spec.get("months"), "runs": spec.get("runs"), **result.summary}
+    return make_response(s.add_simulation_run(org, number, body["strategy"], spec.get("seed"),
+                                              summary), 201)
+
+
+@blp.route("/organizations/<int:org>/assessments/<int:number>/simulations")
+@blp.response(200, SimulationRunListSchema)
+@blp.alt_response(404, error_response(404))
+def list_cycle_simulations(org: int, number: int) -> dict[str, Any]:
+    """The simulation runs kept with a cycle"""
+    runs = store().simulation_runs(org, number)
+    return {"count": len(runs), "items": runs}

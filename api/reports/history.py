@@ -1,0 +1,67 @@
+"""Text reports of the assessments' memory: a cycle's combined profile and an organization's
+history (``pmo-advisor assess`` and ``pmo-advisor history``). They read the store's plain dicts,
+so the CLI and any script print the same thing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from advisor.catalog import load_catalog
+
+__all__ = ["render_history", "render_cycle"]
+
+ARROWS = {"rising": "↑", "steady": "→", "falling": "↓"}
+
+
+def _name(scenario: str | None) -> str:
+    return load_catalog().scenario(scenario).name if scenario else "-"
+
+
+def render_cycle(cycle: dict[str, Any]) -> str:
+    """A cycle: its raters and, per indicator, mean, spread, raters, coverage and disagreement."""
+    lines = [f"Cycle {cycle['number']}{' (' + cycle['label'] + ')' if cycle.get('label') else ''}"
+             f": {cycle['status']}, version {cycle['version']}, "
+             f"{len(cycle['raters'])} rater(s)"]
+    if cycle.get("scenario"):
+        lines.append(f"Scenario: {_name(cycle['scenario'])}")
+    combined = cycle.get("combined")
+    if not combined:
+        return "\n".join(lines)
+    trends = combined.get("trends", {})
+    lines.append(f"{'indicator':<22} {'mean':>5} {'spread':>6} {'raters':>6} {'coverage':>8}")
+    for indicator, s in combined["indicators"].items():
+        mean = f"{s['mean']:.2f}" if s["mean"] is not None else "  -"
+        flag = "  raters disagree" if s["disagreement"] else ""
+        trend = f" {ARROWS[trends[indicator]]}" if indicator in trends else ""
+        lines.append(f"{indicator:<22} {mean:>5} {s['spread']:>6.2f} {s['raters']:>6} "
+                     f"{s['coverage']:>8.0%}{trend}{flag}")
+    steps = {k: v for k, v in combined.get("flywheel", {}).items() if v["band"]}
+    if steps:
+        lines.append("Flywheel self-check: " + ", ".join(
+            f"{step} {v['band']}" for step, v in steps.items()))
+    return "\n".join(lines)
+
+
+def render_history(history: dict[str, Any]) -> str:
+    """Cycles in order, the scenario path, and each indicator's values over the cycles."""
+    org = history["organization"]
+    cycles = history["cycles"]
+    lines = [f"{org['name']}" + (f" ({org['pmo_name']})" if org.get("pmo_name") else "")]
+    if not cycles:
+        lines.append("No closed assessment cycle yet.")
+        return "\n".join(lines)
+    lines.append("Scenario path: " + " -> ".join(_name(s) for s in history["scenario_path"]))
+    lines.append("")
+    for cycle in cycles:
+        lines.append(f"  cycle {cycle['number']:>2}  {cycle.get('label') or '':<18} "
+                     f"{_name(cycle['scenario']):<11} {cycle['raters']} rater(s), closed "
+                     f"{(cycle['closed_at'] or '')[:10]}")
+    lines.append("")
+    header = "".join(f"{'c' + str(c['number']):>6}" for c in cycles)
+    lines.append(f"{'indicator':<22}{header}  trend")
+    last_trends = cycles[-1].get("trends", {})
+    for indicator, values in history["indicators"].items():
+        cells = "".join(f"{v:>6.2f}" if v is not None else f"{'-':>6}" for v in values)
+        trend = last_trends.get(indicator, "")
+        lines.append(f"{indicator:<22}{cells}  {ARROWS.get(trend, '')} {trend}".rstrip())
+    return "\n".join(lines)

@@ -1,0 +1,125 @@
+"""Organizations, assessment cycles, answers and the questionnaire: the API's contract for the
+assessments' memory (``api/http/routes/assessments.py``)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from advisor.validation import closed_schema
+
+__all__ = ["OrganizationInSchema", "OrganizationSchema", "OrganizationPageSchema",
+           "PageQuerySchema", "CycleInSchema", "CycleSummarySchema", "CycleSchema",
+           "CycleListSchema", "AnswersInSchema", "QuestionnaireSchema", "HistorySchema",
+           "SimulationRunInSchema", "SimulationRunSchema", "SimulationRunListSchema"]
+
+_NAME = validate.Length(min=1, max=200)
+
+OrganizationInSchema = closed_schema("OrganizationInSchema", {
+    "name": fields.String(required=True, validate=_NAME),
+    "pmo_name": fields.String(validate=_NAME),
+})
+
+CycleInSchema = closed_schema("CycleInSchema", {
+    "label": fields.String(validate=_NAME),
+})
+
+AnswersInSchema = closed_schema("AnswersInSchema", {
+    "rater": fields.String(required=True, validate=_NAME, metadata={
+        "description": "who answers; their earlier answers to the same items are replaced"}),
+    "role": fields.String(load_default="other", metadata={
+        "description": "executive, customer, pmo_staff or other"}),
+    "answers": fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=False),
+                           required=True, metadata={
+        "description": "item id -> value: 1-5, true/false, a number, a choice, a ranking of "
+                       "outcome numbers, or \"dont_know\" (GET /questionnaire lists the items)"}),
+})
+
+
+SimulationRunInSchema = closed_schema("SimulationRunInSchema", {
+    "strategy": fields.String(required=True, metadata={
+        "description": "a shipped strategy id (GET /api/v1/strategies)"}),
+    # bounds and defaults: the service's simulation limits (simulation/limits.py), checked by
+    # the domain as for POST /simulations
+    "months": fields.Integer(strict=True, validate=validate.Range(min=1)),
+    "runs": fields.Integer(strict=True, validate=validate.Range(min=1)),
+    "seed": fields.Integer(strict=True, validate=validate.Range(min=0)),
+})
+
+
+class SimulationRunSchema(Schema):
+    id = fields.Integer(required=True)
+    strategy = fields.String(required=True)
+    seed = fields.Integer(allow_none=True)
+    summary = fields.Dict(required=True, metadata={"description": "the run's summary measures "
+                                                   "and its months and runs"})
+    created_at = fields.String(required=True)
+
+
+class SimulationRunListSchema(Schema):
+    count = fields.Integer(required=True)
+    items = fields.List(fields.Nested(SimulationRunSchema), required=True)
+
+
+class PageQuerySchema(Schema):
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000_000))
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class OrganizationSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    pmo_name = fields.String(allow_none=True)
+    created_at = fields.String(required=True)
+
+
+class OrganizationPageSchema(Schema):
+    count = fields.Integer(required=True, metadata={"description": "organizations in all"})
+    offset = fields.Integer(required=True)
+    limit = fields.Integer(required=True)
+    items = fields.List(fields.Nested(OrganizationSchema), required=True)
+
+
+class CycleSummarySchema(Schema):
+    organization = fields.Integer(required=True)
+    number = fields.Integer(required=True)
+    label = fields.String(allow_none=True)
+    status = fields.String(required=True, validate=validate.OneOf(["open", "closed"]))
+    version = fields.Integer(required=True, metadata={"description": "the ETag's version"})
+    questionnaire_version = fields.String(required=True)
+    created_at = fields.String(required=True)
+    closed_at = fields.String(allow_none=True)
+    scenario = fields.String(allow_none=True)
+    rater_count = fields.Integer()
+
+
+class CycleSchema(CycleSummarySchema):
+    raters = fields.List(fields.Dict(), required=True)
+    combined = fields.Dict(allow_none=True, metadata={
+        "description": "per indicator mean, spread, raters, answers, dont_know, coverage, "
+                       "disagreement; facts, signs, customers, flywheel bands, trends"})
+    profile = fields.Dict(allow_none=True)
+    diagnosis = fields.Dict(allow_none=True)
+    plan = fields.Dict(allow_none=True)
+
+
+class CycleListSchema(Schema):
+    count = fields.Integer(required=True)
+    items = fields.List(fields.Nested(CycleSummarySchema), required=True)
+
+
+class QuestionnaireSchema(Schema):
+    version = fields.String(required=True)
+    count = fields.Integer(required=True)
+    roles = fields.List(fields.String(), required=True)
+    bands = fields.List(fields.Dict(), required=True)
+    items = fields.List(fields.Dict(), required=True, metadata={
+        "description": "id, part, kind, text, indicator (for indicator items), anchors, "
+                       "choices, dont_know"})
+
+
+class HistorySchema(Schema):
+    organization = fields.Nested(OrganizationSchema, required=True)
+    cycles = fields.List(fields.Dict(), required=True)
+    scenario_path = fields.List(fields.String(), required=True)
+    indicators = fields.Dict(keys=fields.String(), values=fields.List(
+        fields.Float(allow_none=True)), required=True)

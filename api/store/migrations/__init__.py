@@ -1,0 +1,1 @@
+"""Alembic migrations of the assessments' memory (run by ``api.store.engine.migrate``)."""

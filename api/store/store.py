@@ -1,0 +1,437 @@
+"""The assessments' memory: organizations, their assessment cycles, raters' answers and what each
+closed cycle concluded (combined profile, diagnosis, plan), in a SQL database.
+
+Every public method is one transaction: it either stores everything it was asked to or nothing
+(a bad answer, a closed cycle, a stale ``if_match`` or a crash leaves the previous state). Writes
+to a cycle lock its row first (``SELECT ... FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on
+SQLite), so raters answering the same cycle at once are serialized and no answer is lost; the
+cycle's ``version`` counts the writes and is the HTTP ETag.
+
+Methods return plain dicts (JSON types only), the shapes the API and the CLI print.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from advisor.combination import RaterAnswers, combine, trends_from_history
+from advisor.errors import InputError, PmoAdvisorError
+from advisor.questionnaire import load_questionnaire
+from api.service import diagnose, recommend
+from api.store.engine import database_url, make_engine, migrate
+from api.store.models import Answer, Cycle, Organization, Rater, SimulationRun
+
+__all__ = ["Store", "open_store", "close_store", "NotFoundError", "ConflictError",
+           "PreconditionFailedError", "OPEN", "CLOSED", "MAX_PAGE"]
+
+OPEN, CLOSED = "open", "closed"
+MAX_PAGE = 100
+MAX_ID = 2**31 - 1  # ids and cycle numbers are 32-bit integers on every backend
+MAX_OFFSET = 1_000_000_000
+MAX_NAME = 200
+MAX_ANSWERS_PER_WRITE = 500  # the whole questionnaire is ~120 items
+
+
+class NotFoundError(PmoAdvisorError):
+    """No such organization or cycle (HTTP 404)."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class ConflictError(PmoAdvisorError):
+    """The request contradicts the stored state: a closed cycle, a taken name (HTTP 409)."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(f"{field}: {message}" if field else message)
+        self.field = field
+
+
+class PreconditionFailedError(PmoAdvisorError):
+    """``If-Match`` names an older version of the cycle: someone else wrote first (HTTP 412)."""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _name(value: Any, field: str) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_NAME:
+        raise InputError(f"must be a non-empty text of at most {MAX_NAME} characters, "
+                         f"got {value!r}", field)
+    return value.strip()
+
+
+class Store:
+    """One database. Safe to share between threads: each call opens its own session."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = database_url(url)
+        self.engine: Engine = make_engine(self.url)
+        migrate(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        with self._sessions() as session, session.begin():
+            yield session
+
+    # -- organizations -----------------------------------------------------------------------
+    def create_organization(self, name: str, pmo_name: str | None = None) -> dict[str, Any]:
+        name = _name(name, "name")
+        if pmo_name is not None:
+            pmo_name = _name(pmo_name, "pmo_name")
+        try:
+            with self._transaction() as s:
+                if s.scalar(select(Organization.id).where(Organization.name == name)):
+                    raise ConflictError(f"an organization named {name!r} exists already",
+                                        "name")
+                org = Organization(name=name, pmo_name=pmo_name, created_at=_now())
+                s.add(org)
+                s.flush()
+                return _org_dict(org)
+        except IntegrityError:  # a concurrent creation of the same name
+            raise ConflictError(f"an organization named {name!r} exists already",
+                                "name") from None
+
+    def list_organizations(self, offset: int = 0, limit: int = 20) -> tuple[int, list[dict]]:
+        with self._transaction() as s:
+            total = s.scalar(select(func.count(Organization.id))) or 0
+            rows = s.scalars(select(Organization).order_by(Organization.id)
+                             .offset(min(max(offset, 0), MAX_OFFSET))
+                             .limit(min(max(limit, 1), MAX_PAGE)))
+            return total, [_org_dict(o) for o in rows]
+
+    def organization(self, key: int | str) -> dict[str, Any]:
+        with self._transaction() as s:
+            return _org_dict(self._org(s, key))
+
+    def _org(self, s: Session, key: int | str) -> Organization:
+        if isinstance(key, int) or (isinstance(key, str) and key.isdigit()):
+            org = s.get(Organization, int(key)) if int(key) <= MAX_ID else None
+        else:
+            org = s.scalar(select(Organization).where(Organization.name == key))
+        if org is None:
+            raise NotFoundError(f"no organization {key!r}", "organization")
+        return org
+
+    # -- cycles ------------------------------------------------------------------------------
+    def create_cycle(self, org: int | str, label: str | None = None) -> dict[str, Any]:
+        """A new open cycle; an organization has at most one open cycle at a time."""
+        if label is not None:
+            label = _name(label, "label")
+        with self._transaction() as s:
+            organization = self._org(s, org)
+            s.execute(select(Organization.id).where(Organization.id == organization.id)
+                      .with_for_update())
+            if s.scalar(select(Cycle.number).where(Cycle.organization_id == organization.id,
+                                                   Cycle.status == OPEN)):
+                raise ConflictError("this organization has an open cycle; close it first",
+                                    "status")
+            last = s.scalar(select(func.max(Cycle.number))
+                            .where(Cycle.organization_id == organization.id)) or 0
+            cycle = Cycle(organization_id=organization.id, number=last + 1, label=label,
+                          status=OPEN, version=1, created_at=_now(),
+                          questionnaire_version=load_questionnaire().version)
+            s.add(cycle)
+            s.flush()
+            return _cycle_dict(cycle, organization, [])
+
+    def cycles(self, org: int | str) -> list[dict[str, Any]]:
+        with self._transaction() as s:
+            organization = self._org(s, org)
+            rows = s.scalars(select(Cycle).where(Cycle.organization_id == organization.id)
+                             .order_by(Cycle.number))
+            return [_cycle_summary(c, organization) for c in rows]
+
+    def cycle(self, org: int | str, number: int) -> dict[str, Any]:
+        """A cycle with its raters' answers and, while open, the combination so far."""
+        with self._transaction() as s:
+            organization = self._org(s, org)
+            cycle = self._cycle(s, organization, number)
+            raters = _rater_answers(cycle)
+            return _cycle_dict(cycle, organization, raters)
+
+    def _cycle(self, s: Session, organization: Organization, number: int,
+               lock: bool = False) -> Cycle:
+        if not 0 < number <= MAX_ID:
+            raise NotFoundError(f"organization {organization.name!r} has no cycle {number}",
+                                "cycle")
+        query = (select(Cycle).where(Cycle.organization_id == organization.id,
+                                     Cycle.number == number)
+                 .options(selectinload(Cycle.raters).selectinload(Rater.answers)))
+        if lock:
+            query = query.with_for_update()
+        cycle = s.scalar(query)
+        if cycle is None:
+            raise NotFoundError(f"organization {organization.name!r} has no cycle {number}",
+                                "cycle")
+        return cycle
+
+    def _writable(self, s: Session, org: int | str, number: int,
+                  if_match: int | None) -> tuple[Organization, Cycle]:
+        organization = self._org(s, org)
+        cycle = self._cycle(s, organization, number, lock=True)
+        if if_match is not None and if_match != cycle.version:
+            raise PreconditionFailedError(
+                f"cycle {number} is at version {cycle.version}, not {if_match}: someone else "
+                "changed it; read it again and retry")
+        if cycle.status != OPEN:
+            raise ConflictError(f"cycle {number} is closed; start a new cycle to answer again",
+                                "status")
+        return organization, cycle
+
+    def answer(self, org: int | str, number: int, rater: str, answers: Mapping[str, Any],
+               role: str = "other", if_match: int | None = None) -> dict[str, Any]:
+        """Store (or replace) one rater's answers to some items; returns the cycle summary.
+
+        Every answer is checked before anything is written: one bad item refuses them all."""
+        rater = _name(rater, "rater")
+        q = load_questionnaire()
+        if role not in q.roles:
+            raise InputError(f"unknown role {role!r}; allowed: {', '.join(q.roles)}", "role")
+        if not isinstance(answers, Mapping) or not answers:
+            raise InputError("give at least one answer, as {item id: value}", "answers")
+        if len(answers) > MAX_ANSWERS_PER_WRITE:
+            raise InputError(f"at most {MAX_ANSWERS_PER_WRITE} answers per write", "answers")
+        checked = {str(item): q.check(str(item), value) for item, value in answers.items()}
+        with self._transaction() as s:
+            organization, cycle = self._writable(s, org, number, if_match)
+            person = next((r for r in cycle.raters if r.name == rater), None)
+            if person is None:
+                person = Rater(name=rater, role=role)
+                cycle.raters.append(person)
+            else:
+                person.role = role
+            existing = {a.item_id: a for a in person.answers}
+            for item_id, value in checked.items():
+                if item_id in existing:
+                    existing[item_id].value = value
+                else:
+                    person.answers.append(Answer(item_id=item_id, value=value))
+            cycle.version += 1
+            s.flush()
+            return _cycle_summary(cycle, organization)
+
+    def close_cycle(self, org: int | str, number: int,
+                    if_match: int | None = None) -> dict[str, Any]:
+        """Combine the answers, give the profile its trends from the previous closed cycle,
+        diagnose it, plan the advice, and keep it all with the cycle (closed for good)."""
+        with self._transaction() as s:
+            organization, cycle = self._writable(s, org, number, if_match)
+            if not cycle.raters:
+                raise InputError("nobody has answered this cycle yet", "answers")
+            combined = combine(_rater_answers(cycle))
+            previous = s.scalar(select(Cycle).where(
+                Cycle.organization_id == organization.id, Cycle.status == CLOSED,
+                Cycle.number < cycle.number).order_by(Cycle.number.desc()).limit(1))
+            before = previous.combined if previous is not None else None
+            before_means = {i: v["mean"] for i, v in (before or {}).get("indicators", {}).items()
+                            if v["mean"] is not None}
+            combined = combined.with_trends(trends_from_history(
+                combined.means(), before_means or None, combined.trend_overrides))
+            title = organization.pmo_name or organization.name
+            profile = combined.profile(f"{title}, cycle {cycle.number}")
+            diagnosis = diagnose(profile)
+            plan = recommend(profile)
+            cycle.combined = combined.to_dict()
+            cycle.profile = profile.to_dict()
+            cycle.diagnosis = diagnosis.to_dict()
+            cycle.plan = plan.to_dict()
+            cycle.scenario = diagnosis.scenario
+            cycle.status = CLOSED
+            cycle.closed_at = _now()
+            cycle.version += 1
+            s.flush()
+            return _cycle_dict(cycle, organization, _rater_answers(cycle))
+
+    def add_simulation_run(self, org: int | str, number: int, strategy: str,
+                           seed: int | None, summary: Mapping[str, Any]) -> dict[str, Any]:
+        """Keep a simulation run made from a closed cycle's profile."""
+        with self._transaction() as s:
+            cycle = self._cycle(s, self._org(s, org), number, lock=True)
+            run = SimulationRun(strategy=strategy, seed=seed, summary=dict(summary),
+                                created_at=_now())
+            cycle.simulation_runs.append(run)
+            s.flush()
+            return _run_dict(run)
+
+    def simulation_runs(self, org: int | str, number: int) -> list[dict[str, Any]]:
+        with self._transaction() as s:
+            cycle = self._cycle(s, self._org(s, org), number)
+            return [_run_dict(run) for run in cycle.simulation_runs]
+
+    def closed_profile(self, org: int | str, number: int) -> dict[str, Any]:
+        """The profile a closed cycle concluded (what simulations start from)."""
+        with self._transaction() as s:
+            cycle = self._cycle(s, self._org(s, org), number)
+            if cycle.status != CLOSED or cycle.profile is None:
+                raise ConflictError(f"cycle {number} is still open; close it to simulate from "
+                                    "its profile", "status")
+            return dict(cycle.profile)
+
+    # -- history -----------------------------------------------------------------------------
+    def history(self, org: int | str) -> dict[str, Any]:
+        """The closed cycles in order: scenario path and each indicator's values and trends."""
+        with self._transaction() as s:
+            organization = self._org(s, org)
+            rows = list(s.scalars(select(Cycle).where(Cycle.organization_id == organization.id,
+                                                      Cycle.status == CLOSED)
+                                  .order_by(Cycle.number)))
+            cycles = []
+            indicators: dict[str, list[float | None]] = {}
+            for index, cycle in enumerate(rows):
+                combined = cycle.combined or {}
+                cycles.append({"number": cycle.number, "label": cycle.label,
+                               "closed_at": cycle.closed_at, "scenario": cycle.scenario,
+                               "raters": combined.get("raters", 0),
+                               "trends": combined.get("trends", {})})
+                for indicator, summary in combined.get("indicators", {}).items():
+                    series = indicators.setdefault(indicator, [None] * len(rows))
+                    series[index] = summary["mean"]
+            return {"organization": _org_dict(organization), "cycles": cycles,
+                    "scenario_path": [c["scenario"] for c in cycles],
+                    "indicators": indicators}
+
+    # -- the whole database ------------------------------------------------------------------
+    def dump(self) -> dict[str, Any]:
+        """Everything, as one JSON document (ids included), for export and backup."""
+        with self._transaction() as s:
+            orgs = s.scalars(select(Organization).order_by(Organization.id)
+                             .options(selectinload(Organization.cycles)
+                                      .selectinload(Cycle.raters).selectinload(Rater.answers),
+                                      selectinload(Organization.cycles)
+                                      .selectinload(Cycle.simulation_runs)))
+            return {"format": "pmo-advisor-memory/1", "organizations": [
+                {**_org_dict(o), "cycles": [_cycle_record(c) for c in o.cycles]} for o in orgs]}
+
+    def wipe(self) -> None:
+        """Delete everything (in one transaction); the schema stays."""
+        with self._transaction() as s:
+            for model in (Answer, Rater, SimulationRun, Cycle, Organization):
+                s.query(model).delete()
+
+    def load(self, document: Mapping[str, Any]) -> None:
+        """Load a :meth:`dump` into an empty database, all or nothing."""
+        if document.get("format") != "pmo-advisor-memory/1":
+            raise InputError("not a pmo-advisor memory export (format pmo-advisor-memory/1)",
+                             "format")
+        with self._transaction() as s:
+            if s.scalar(select(func.count(Organization.id))):
+                raise ConflictError("the database is not empty; wipe it first", "database")
+            for o in document["organizations"]:
+                org = Organization(id=o["id"], name=o["name"], pmo_name=o.get("pmo_name"),
+                                   created_at=o["created_at"])
+                s.add(org)
+                for c in o["cycles"]:
+                    cycle = Cycle(**{k: c[k] for k in _CYCLE_FIELDS})
+                    org.cycles.append(cycle)
+                    for r in c["raters"]:
+                        cycle.raters.append(Rater(id=r["id"], name=r["name"], role=r["role"],
+                                                  answers=[Answer(id=a["id"], item_id=a["item"],
+                                                                  value=a["value"])
+                                                           for a in r["answers"]]))
+                    for run in c["simulation_runs"]:
+                        cycle.simulation_runs.append(SimulationRun(**run))
+            s.flush()
+            _reset_sequences(s)
+
+
+_CYCLE_FIELDS = ("id", "number", "label", "status", "version", "questionnaire_version",
+                 "created_at", "closed_at", "scenario", "combined", "profile", "diagnosis",
+                 "plan")
+
+
+def _reset_sequences(s: Session) -> None:
+    """After rows were loaded with their ids, PostgreSQL's sequences must move past them."""
+    if s.get_bind().dialect.name != "postgresql":
+        return
+    for table in ("organizations", "cycles", "raters", "answers", "simulation_runs"):
+        s.execute(func.setval(func.pg_get_serial_sequence(table, "id"),
+                              select(func.coalesce(func.max(_ID[table]), 0) + 1)
+                              .scalar_subquery(), False).select())
+
+
+_ID = {"organizations": Organization.id, "cycles": Cycle.id, "raters": Rater.id,
+       "answers": Answer.id, "simulation_runs": SimulationRun.id}
+
+
+def _run_dict(run: SimulationRun) -> dict[str, Any]:
+    return {"id": run.id, "strategy": run.strategy, "seed": run.seed, "summary": run.summary,
+            "created_at": run.created_at}
+
+
+def _org_dict(org: Organization) -> dict[str, Any]:
+    return {"id": org.id, "name": org.name, "pmo_name": org.pmo_name,
+            "created_at": org.created_at}
+
+
+def _rater_answers(cycle: Cycle) -> list[RaterAnswers]:
+    return [RaterAnswers(rater=r.name, role=r.role, answers={a.item_id: a.value
+                                                            for a in r.answers})
+            for r in cycle.raters]
+
+
+def _cycle_summary(cycle: Cycle, org: Organization) -> dict[str, Any]:
+    return {"organization": org.id, "number": cycle.number, "label": cycle.label,
+            "status": cycle.status, "version": cycle.version,
+            "questionnaire_version": cycle.questionnaire_version,
+            "created_at": cycle.created_at, "closed_at": cycle.closed_at,
+            "scenario": cycle.scenario, "rater_count": len(cycle.raters)}
+
+
+def _cycle_dict(cycle: Cycle, org: Organization, raters: list[RaterAnswers]) -> dict[str, Any]:
+    out = _cycle_summary(cycle, org)
+    out["raters"] = [{"name": r.rater, "role": r.role, "answers": dict(sorted(r.answers.items()))}
+                     for r in raters]
+    if cycle.status == CLOSED:
+        out.update(combined=cycle.combined, profile=cycle.profile, diagnosis=cycle.diagnosis,
+                   plan=cycle.plan)
+    else:
+        out["combined"] = combine(raters).to_dict() if raters else None
+    return out
+
+
+def _cycle_record(cycle: Cycle) -> dict[str, Any]:
+    return {**{k: getattr(cycle, k) for k in _CYCLE_FIELDS},
+            "raters": [{"id": r.id, "name": r.name, "role": r.role,
+                        "answers": [{"id": a.id, "item": a.item_id, "value": a.value}
+                                    for a in r.answers]} for r in cycle.raters],
+            "simulation_runs": [{"id": run.id, "strategy": run.strategy, "seed": run.seed,
+                                 "summary": run.summary, "created_at": run.created_at}
+                                for run in cycle.simulation_runs]}
+
+
+_stores: dict[str, Store] = {}
+_stores_lock = threading.Lock()
+
+
+def open_store(url: str | None = None) -> Store:
+    """The process's store for a URL (engines pool connections: one per database, reused)."""
+    resolved = database_url(url)
+    with _stores_lock:
+        if resolved not in _stores:
+            _stores[resolved] = Store(resolved)
+        return _stores[resolved]
+
+
+def close_store(url: str | None = None) -> None:
+    """Forget (and disconnect) the process's store for a URL: for tests and scripts that drop
+    the database afterwards."""
+    resolved = database_url(url)
+    with _stores_lock:
+        store = _stores.pop(resolved, None)
+    if store is not None:
+        store.close()
