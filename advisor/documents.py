@@ -35,7 +35,7 @@ from advisor.errors import InputError
 from advisor.validation import excerpt
 
 __all__ = ["MAX_DOCUMENT_BYTES", "MAX_DEPTH", "MAX_INT_DIGITS", "PIPE_TIMEOUT", "DocumentError",
-           "DocumentTooLarge", "read_document", "read_limited", "decode_document"]
+           "DocumentTooLarge", "read_document", "read_bytes", "read_limited", "decode_document"]
 
 MAX_DOCUMENT_BYTES = 1_000_000  # bytes in a file the CLI reads (the API's cap is its own setting)
 MAX_DEPTH = 32                  # levels of nesting: a profile needs 4
@@ -87,6 +87,17 @@ def read_document(path: str | Path, what: str = "file", *, max_bytes: int = MAX_
                   timeout: float = PIPE_TIMEOUT) -> Any:
     """Read and decode a YAML or JSON file (``.json`` as JSON, anything else as YAML)."""
     path = Path(path)
+    raw = read_bytes(path, what, max_bytes=max_bytes, timeout=timeout)
+    kind = "json" if path.suffix.lower() == ".json" else "yaml"
+    return decode_document(raw, kind, what=what, source=str(path), max_bytes=max_bytes)
+
+
+def read_bytes(path: str | Path, what: str = "file", *, max_bytes: int = MAX_DOCUMENT_BYTES,
+               timeout: float = PIPE_TIMEOUT) -> bytes:
+    """A file's bytes, at most ``max_bytes`` (over it: :class:`DocumentTooLarge`), from any kind
+    of file, a silent pipe given up after ``timeout`` seconds (for readers of other formats:
+    CSV answer sheets)."""
+    path = Path(path)
     try:
         # O_NONBLOCK: opening a named pipe without a writer must not hang
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
@@ -111,8 +122,10 @@ def read_document(path: str | Path, what: str = "file", *, max_bytes: int = MAX_
     if raw is None:
         raise DocumentError(f"{excerpt(str(path))} sent nothing for {timeout:g} s; give a file "
                             "or a pipe that is written to", what)
-    kind = "json" if path.suffix.lower() == ".json" else "yaml"
-    return decode_document(raw, kind, what=what, source=str(path), max_bytes=max_bytes)
+    if len(raw) > max_bytes:
+        raise DocumentTooLarge(f"{excerpt(str(path), 120)} is larger than {max_bytes} bytes",
+                               what)
+    return raw
 
 
 def decode_document(raw: bytes, kind: str, *, what: str = "body", source: str = "the document",

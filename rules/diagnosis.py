@@ -21,9 +21,8 @@ from rules.diagnosis_table import FACT_KIND, UNKNOWN_TREND, DiagnosisTable, load
 from rules.gateway import get_gateway
 from rules.table import Rule
 
-__all__ = ["FiredRule", "TransitionSign", "Counterfactual", "Diagnosis", "diagnose",
-           "diagnose_ranking",
-           "build_fact", "coverage_of", "score_rules"]
+__all__ = ["FiredRule", "TransitionSign", "Counterfactual", "RankedScenario", "Diagnosis",
+           "diagnose", "diagnose_ranking", "build_fact", "coverage_of", "score_rules"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,10 +35,6 @@ class FiredRule:
     source: str
     evidence: Mapping[str, Any]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "scenario": self.scenario, "effect": self.effect,
-                "weight": self.weight, "reason": self.reason, "source": self.source,
-                "evidence": dict(self.evidence)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,10 +56,6 @@ class TransitionSign:
     def rests_on_one(self) -> bool:
         return not self.concurring
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"towards": self.towards, "indicator": self.indicator, "reason": self.reason,
-                "rule": self.rule, "evidence": dict(self.evidence),
-                "concurring": list(self.concurring), "rests_on_one": self.rests_on_one}
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,17 +67,13 @@ class Counterfactual:
     changes: tuple[str, ...]
     profile_patch: Mapping[str, Any]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"scenario": self.scenario, "changes": list(self.changes),
-                "profile_patch": _plain(self.profile_patch)}
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
+
+@dataclass(frozen=True, slots=True)
+class RankedScenario:
+    scenario: str
+    score: float
 
 
 @dataclass(frozen=True)
@@ -108,21 +95,14 @@ class Diagnosis:
     def score(self, scenario: str) -> float:
         return dict(self.ranking)[scenario]
 
+    @property
+    def ranked_scenarios(self) -> tuple[RankedScenario, ...]:
+        """The ranking as the answer shows it: one record per scenario, best first."""
+        return tuple(RankedScenario(s, v) for s, v in self.ranking)
+
     def rules_for(self, scenario: str) -> tuple[FiredRule, ...]:
         return tuple(r for r in self.fired_rules if r.scenario == scenario)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "scenario": self.scenario,
-            "confidence": self.confidence,
-            "coverage": self.coverage,
-            "ranking": [{"scenario": s, "score": v} for s, v in self.ranking],
-            "fired_rules": [r.to_dict() for r in self.fired_rules],
-            "transition_signs": [t.to_dict() for t in self.transition_signs],
-            "missing_indicators": list(self.missing_indicators),
-            "counterfactuals": [c.to_dict() for c in self.counterfactuals],
-            "ruleset_version": self.ruleset_version,
-        }
 
 
 def build_fact(profile: Profile, table: DiagnosisTable) -> dict[str, Any]:

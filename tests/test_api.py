@@ -18,6 +18,7 @@ from advisor import __version__
 from advisor.assessment import load_profile, read_document
 from advisor.catalog import KINDS
 from api.schemas.advice import AdviceSchema
+from api.schemas.answers import to_json
 from api.schemas.diagnosis import DiagnosisSchema
 from rules.advice import recommend
 from rules.diagnosis import diagnose
@@ -70,7 +71,7 @@ def test_an_answer_is_the_cli_json_contract(client: FlaskClient, route: str, con
     response = client.post(route, json=read_document(path))
     assert response.status_code == 200
     body = response.get_json()
-    assert body == as_json(conclude(load_profile(path)).to_dict())
+    assert body == as_json(to_json(conclude(load_profile(path))))
     assert schema().validate(body) == {}
 
 

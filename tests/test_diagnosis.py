@@ -10,6 +10,7 @@ import scenarios
 from advisor.assessment import load_profile, parse_profile
 from advisor.catalog import Catalog
 from advisor.errors import InputError
+from api.schemas.answers import to_json
 from rules.diagnosis import diagnose
 from rules.diagnosis_table import load_diagnosis_table
 
@@ -32,9 +33,9 @@ def test_shipped_profiles_cover_every_scenario_twice() -> None:
 
 
 def test_answer_has_the_contract_shape(make_profile) -> None:
-    result = diagnose(make_profile(executive_support=2.5, stakeholder_support=2.0,
-                                   trends={"executive_support": "falling"},
-                                   signs=("bureaucracy_complaints",))).to_dict()
+    result = to_json(diagnose(make_profile(executive_support=2.5, stakeholder_support=2.0,
+                                           trends={"executive_support": "falling"},
+                                           signs=("bureaucracy_complaints",))))
     assert set(result) == {"scenario", "confidence", "coverage", "ranking", "fired_rules",
                            "transition_signs", "missing_indicators", "counterfactuals",
                            "ruleset_version"}
@@ -165,7 +166,7 @@ def test_a_transition_sign_alone_says_it_rests_on_one_signal(make_profile) -> No
     (sign,) = diagnose(profile).transition_signs
     assert sign.rests_on_one and sign.concurring == ()
     assert "rests on this one signal" in sign.reason
-    assert sign.to_dict()["rests_on_one"] is True
+    assert sign.rests_on_one is True
 
 
 def test_concurring_signals_are_named_on_each_transition_sign(make_profile) -> None:
@@ -244,7 +245,7 @@ def test_a_profile_without_any_evidence_is_refused(make_profile) -> None:
 
 def test_same_profile_same_answer() -> None:
     profile = load_profile(SHIPPED[3])
-    assert diagnose(profile).to_dict() == diagnose(profile).to_dict()
+    assert to_json(diagnose(profile)) == to_json(diagnose(profile))
 
 
 # --- the rule table itself -----------------------------------------------------------------------

@@ -13,6 +13,7 @@ import pytest
 import scenarios
 from advisor.assessment import load_profile
 from advisor.errors import EngineError
+from api.schemas.answers import to_json
 from rules.diagnosis import diagnose
 from rules.diagnosis_table import load_diagnosis_table
 from rules.gateway import CATCH_ALL, RulesGateway, get_gateway
@@ -30,7 +31,7 @@ def _expected_scenario(path: Path) -> str:
 
 def test_eight_threads_diagnosing_at_once_all_get_the_right_answer() -> None:
     profiles = [load_profile(p) for p in SHIPPED]
-    expected = [diagnose(p).to_dict() for p in profiles]
+    expected = [to_json(diagnose(p)) for p in profiles]
     wrong: list[tuple[int, int]] = []
     errors: list[BaseException] = []
 
@@ -38,7 +39,7 @@ def test_eight_threads_diagnosing_at_once_all_get_the_right_answer() -> None:
         try:
             for i in range(500):
                 k = (i + thread) % len(profiles)
-                if diagnose(profiles[k]).to_dict() != expected[k]:
+                if to_json(diagnose(profiles[k])) != expected[k]:
                     wrong.append((thread, i))
         except BaseException as exc:  # noqa: BLE001 - surfaced by the assertion below
             errors.append(exc)

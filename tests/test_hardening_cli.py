@@ -143,3 +143,14 @@ def test_a_scheduled_shock_month_is_ascii_digits(cli: Run, shock: str) -> None:
     status, err = cli("simulate", "--profile", "kickoff-fintech", "--strategy", "minimal",
                       "--runs", "2", "--months", "6", "--shock", shock)
     assert_one_line(status, err, "expected NAME@MONTH")
+
+
+def test_a_csv_answer_sheet_is_read_through_the_same_cap(tmp_path: Path) -> None:
+    """/dev/zero as a .csv sheet: st_size says 0, the old reader read it for ever."""
+    from advisor.documents import DocumentTooLarge
+    from api.store.sheets import read_sheet
+
+    zero = tmp_path / "answers.csv"
+    zero.symlink_to("/dev/zero")
+    with pytest.raises(DocumentTooLarge, match="larger than 1000000 bytes"):
+        read_sheet(zero)

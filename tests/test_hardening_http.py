@@ -198,3 +198,15 @@ def test_a_seed_in_the_query_is_ascii_digits_only(seed: str) -> None:
     assert response.get_json()["errors"][0]["field"] == "seed"
     assert "must be a whole number in ASCII digits" in response.get_json()["detail"]
     assert len(response.data) < 1000
+
+
+@pytest.mark.parametrize("org", [
+    "\u0663",     # Arabic-Indic 3: Werkzeug's int converter read it as organization 3
+    "9" * 5000,   # no int() of thousands of digits
+    "1e3",
+])
+def test_an_id_in_the_url_is_an_ascii_number(org: str) -> None:
+    response = create_app({"TESTING": True}).test_client().get(f"/api/v1/organizations/{org}")
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+    assert "requested URL was not found" in response.get_json()["detail"]  # no route, no lookup

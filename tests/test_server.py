@@ -19,6 +19,7 @@ import requests
 import scenarios
 from advisor.assessment import parse_profile, read_document
 from api.http.server_process import ServerProcess
+from api.schemas.answers import to_json
 from rules.diagnosis import diagnose
 
 PROFILES = scenarios.documents("profiles")
@@ -31,7 +32,7 @@ REQUESTS_PER_CONNECTION = 10  # clients reconnect now and then, so every worker 
 MEMORY_GROWTH_ALLOWED = 0.10
 
 DOCUMENTS = [read_document(path) for path in SHIPPED]
-EXPECTED = [json.loads(json.dumps(diagnose(parse_profile(doc), explain=True).to_dict()))
+EXPECTED = [json.loads(json.dumps(to_json(diagnose(parse_profile(doc), explain=True))))
             for doc in DOCUMENTS]
 
 

@@ -6,6 +6,7 @@ import argparse
 import json
 
 from api.reports.diagnosis import render_diagnosis
+from api.schemas.answers import to_json
 from api.service import diagnose, profile_of
 
 NAME = "diagnose"
@@ -21,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
     profile = profile_of(args.file, allow_files=True)
     diagnosis = diagnose(profile)
     if args.json:
-        print(json.dumps(diagnosis.to_dict(), indent=2))
+        print(json.dumps(to_json(diagnosis), indent=2))
     else:
         print(render_diagnosis(diagnosis, profile.name))
     return 0

@@ -6,6 +6,7 @@ import argparse
 import json
 
 from api.reports.advice import render_advice
+from api.schemas.answers import to_json
 from api.service import profile_of, recommend
 
 NAME = "recommend"
@@ -24,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     profile = profile_of(args.file, allow_files=True)
     advice = recommend(profile)
     if args.json:
-        print(json.dumps(advice.to_dict(), indent=2))
+        print(json.dumps(to_json(advice), indent=2))
     else:
         print(render_advice(advice, profile))
     return 0

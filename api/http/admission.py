@@ -32,7 +32,8 @@ __all__ = ["COSTLY_ENDPOINTS", "RETRY_AFTER", "Budget", "ClientGone", "stop_when
 
 #: the endpoints that run the simulation model (each up to the service's cost cap)
 COSTLY_ENDPOINTS = frozenset({"simulations.create_simulation",
-                              "simulations.compare_simulations", "stories.tell_story"})
+                              "simulations.compare_simulations", "stories.tell_story",
+                              "assessments.simulate_cycle"})
 RETRY_AFTER = 2   # seconds a refused client is asked to wait: about one costly request's time
 _EXTENSION = "pmo-advisor.admission"
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask
 
-from api.http import admission, auth, docs, headers, memory_pages, pages, problems
+from api.http import admission, auth, docs, headers, ids, memory_pages, pages, problems
 from api.http.config import configure
 from api.http.openapi import Api
 from api.http.routes import register_routes
@@ -25,11 +25,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     configure(app, config)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the contract's field order
+    ids.init_app(app)
     problems.init_app(app)
     auth.init_app(app)
     admission.init_app(app)
     headers.init_app(app)
     api = Api(app)
+    ids.register_in_openapi(api)
     register_routes(api, app.config["SIMULATION_LIMITS"], app.config["JOBS_DATABASE"])
     docs.init_app(app)
     pages.init_app(app)

@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from advisor.catalog import LEVELS, load_catalog
 from api.schemas.diagnosis import DiagnosisSchema
+from api.schemas.plain import PlainDict
 from rules.advice.table import ACTIONS, SEVERITIES, STATUSES, TIMINGS
 
 __all__ = ["AdviceSchema"]
@@ -14,8 +15,7 @@ _FREE_FORM = {"description": "values by name, as the rule or check recorded them
 
 
 def _free_form(**kwargs: object) -> fields.Dict:
-    return fields.Dict(keys=fields.String(), values=fields.Raw(), required=True,
-                       metadata=_FREE_FORM, **kwargs)  # type: ignore[arg-type]
+    return PlainDict(required=True, metadata=_FREE_FORM, **kwargs)
 
 
 class BecauseSchema(Schema):
@@ -152,7 +152,8 @@ class AdviceSchema(Schema):
         "description": "every service, most needed first"})
     approaches = fields.List(fields.Nested(ApproachAdviceSchema), required=True)
     maturity = fields.Dict(keys=fields.String(validate=validate.OneOf(LEVELS)),
-                           values=fields.Nested(GroupMaturitySchema), required=True, metadata={
+                           values=fields.Nested(GroupMaturitySchema), required=True,
+                           attribute="maturity_by_level", metadata={
                                "description": "the guide's maturity percentage per service level"})
     competencies = fields.List(fields.Nested(CompetencyAdviceSchema), required=True)
     flywheel_focus = fields.List(fields.Nested(FlywheelFocusSchema), required=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from advisor.catalog import load_catalog
+from api.schemas.plain import PlainDict
 
 __all__ = ["DiagnosisSchema", "DiagnosisQuerySchema"]
 
@@ -28,7 +29,7 @@ class FiredRuleSchema(Schema):
     weight = fields.Float(required=True)
     reason = fields.String(required=True)
     source = fields.String(required=True, metadata={"description": "guide page, or 'model'"})
-    evidence = fields.Dict(keys=fields.String(), values=fields.Raw(), required=True,
+    evidence = PlainDict(required=True,
                            metadata=_EVIDENCE)
 
 
@@ -37,7 +38,7 @@ class TransitionSignSchema(Schema):
     indicator = fields.String(required=True)
     reason = fields.String(required=True)
     rule = fields.String(required=True)
-    evidence = fields.Dict(keys=fields.String(), values=fields.Raw(), required=True,
+    evidence = PlainDict(required=True,
                            metadata=_EVIDENCE)
     concurring = fields.List(fields.String(), required=True, metadata={
         "description": "the other fired rules pointing the same way (signals or evidence for "
@@ -51,7 +52,7 @@ class CounterfactualSchema(Schema):
         "description": "an adjacent scenario the changes would move the diagnosis to"})
     changes = fields.List(fields.String(), required=True, metadata={
         "description": "the changes, one readable line each"})
-    profile_patch = fields.Dict(keys=fields.String(), values=fields.Raw(), required=True,
+    profile_patch = PlainDict(required=True,
                                 metadata={"description": "an RFC 7386 JSON merge patch: applied "
                                           "to the input profile, it gives a profile diagnosed "
                                           "as `scenario`"})
@@ -62,7 +63,8 @@ class DiagnosisSchema(Schema):
     confidence = fields.Float(required=True, validate=validate.Range(0, 1))
     coverage = fields.Float(required=True, validate=validate.Range(0, 1), metadata={
         "description": "share of the evidence the rules use that the profile gave"})
-    ranking = fields.List(fields.Nested(RankedScenarioSchema), required=True, metadata={
+    ranking = fields.List(fields.Nested(RankedScenarioSchema), required=True,
+                          attribute="ranked_scenarios", metadata={
         "description": "all eight scenarios, best first; scores sum to 1"})
     fired_rules = fields.List(fields.Nested(FiredRuleSchema), required=True)
     transition_signs = fields.List(fields.Nested(TransitionSignSchema), required=True)

@@ -17,6 +17,7 @@ from typing import Any
 
 import scenarios
 from advisor.assessment import read_document
+from advisor.documents import read_bytes
 from advisor.errors import InputError
 from advisor.questionnaire import DONT_KNOW, load_questionnaire
 from api.store.store import NotFoundError, Store
@@ -39,14 +40,11 @@ def read_sheet(path: str | Path) -> Sheet:
     """One answer sheet from a ``.yaml``/``.yml``/``.json`` or ``.csv`` file."""
     path = Path(path)
     if path.suffix.lower() == ".csv":
+        raw = read_bytes(path, "sheet", max_bytes=MAX_SHEET_BYTES)  # any file kind, capped
         try:
-            if path.stat().st_size > MAX_SHEET_BYTES:
-                raise InputError(f"{path} is larger than {MAX_SHEET_BYTES} bytes", "sheet")
-            return parse_csv_sheet(path.read_text(encoding="utf-8-sig"))
-        except FileNotFoundError:
-            raise InputError(f"no such file: {path}", "sheet") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read {path}: {exc}", "sheet") from None
+            return parse_csv_sheet(raw.decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            raise InputError(f"{path} is not valid UTF-8", "sheet") from None
     document = read_document(path, "sheet")
     if not isinstance(document, dict) or not isinstance(document.get("answers"), dict):
         raise InputError("an answer sheet is a mapping with 'answers: {item id: value}' "

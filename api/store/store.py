@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from advisor.combination import RaterAnswers, combine, trends_from_history
 from advisor.errors import InputError, PmoAdvisorError
 from advisor.questionnaire import load_questionnaire
+from api.schemas.answers import to_json
 from api.service import diagnose, recommend
 from api.store.engine import database_url, make_engine, migrate
 from api.store.models import Answer, Cycle, Organization, Rater, SimulationRun
@@ -248,8 +249,8 @@ class Store:
             plan = recommend(profile)
             cycle.combined = combined.to_dict()
             cycle.profile = profile.to_dict()
-            cycle.diagnosis = diagnosis.to_dict()
-            cycle.plan = plan.to_dict()
+            cycle.diagnosis = to_json(diagnosis)
+            cycle.plan = to_json(plan)
             cycle.scenario = diagnosis.scenario
             cycle.status = CLOSED
             cycle.closed_at = _now()

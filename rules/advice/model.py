@@ -1,4 +1,4 @@
-"""What the advice says, as frozen values whose ``to_dict()`` is the JSON contract (CLI and API).
+"""What the advice says, as frozen values; `api/schemas/advice.py` states their JSON (CLI and API).
 
 Every recommendation carries ``because``: the rules that decided it, each with its reason, its
 source (a guide page, or ``model`` for our own assumption) and the evidence it looked at -- the
@@ -28,13 +28,7 @@ class Because:
     source: str
     evidence: Mapping[str, Any]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "then": dict(self.then), "reason": self.reason,
-                "source": self.source, "evidence": dict(self.evidence)}
 
-
-def _all(items: tuple[Any, ...]) -> list[dict[str, Any]]:
-    return [item.to_dict() for item in items]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +36,6 @@ class ScenarioStrategy:
     strategy: str
     source: str
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"strategy": self.strategy, "source": self.source}
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +47,6 @@ class ServedOutcome:
     name: str
     rank: int
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"customer": self.customer, "outcome": self.outcome, "name": self.name,
-                "rank": self.rank}
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,13 +64,6 @@ class ServiceAdvice:
     recommended_maturity: int | None
     because: tuple[Because, ...]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"rank": self.rank, "id": self.id, "number": self.number, "name": self.name,
-                "level": self.level, "priority": self.priority, "serves": _all(self.serves),
-                "action": self.action, "timing": self.timing,
-                "current_maturity": self.current_maturity,
-                "recommended_maturity": self.recommended_maturity,
-                "because": _all(self.because)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +77,11 @@ class ApproachAdvice:
     scores: Mapping[str, float]
     because: tuple[Because, ...]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"service": self.service, "customer": self.customer, "approach": self.approach,
-                "score": self.score, "allowed": list(self.scores), "scores": dict(self.scores),
-                "because": _all(self.because)}
+    @property
+    def allowed(self) -> tuple[str, ...]:
+        """The approaches the service allows for this customer (those scored)."""
+        return tuple(self.scores)
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,10 +94,6 @@ class GroupMaturity:
     services_current: int
     services_recommended: int
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"current": self.current, "recommended": self.recommended,
-                "services_current": self.services_current,
-                "services_recommended": self.services_recommended}
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,11 +109,6 @@ class CompetencyAdvice:
     blocks: tuple[str, ...]
     because: tuple[Because, ...]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "number": self.number, "name": self.name,
-                "required": self.required, "current": self.current, "gap": self.gap,
-                "status": self.status, "needed_by": list(self.needed_by),
-                "blocks": list(self.blocks), "because": _all(self.because)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,9 +120,6 @@ class FlywheelFocus:
     score: float
     because: tuple[Because, ...]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"step": self.step, "number": self.number, "name": self.name,
-                "stage": self.stage, "score": self.score, "because": _all(self.because)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,9 +133,6 @@ class AdviceWarning:
     source: str
     evidence: Mapping[str, Any]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "severity": self.severity, "about": dict(self.about),
-                "reason": self.reason, "source": self.source, "evidence": dict(self.evidence)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,10 +147,6 @@ class PlanChange:
     to_maturity: int | None
     reason: str
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"service": self.service, "action": self.action,
-                "from_maturity": self.from_maturity, "to_maturity": self.to_maturity,
-                "reason": self.reason}
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,9 +158,6 @@ class Wave:
     capacity_rule: str
     changes: tuple[PlanChange, ...]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"wave": self.wave, "capacity": self.capacity, "capacity_rule": self.capacity_rule,
-                "changes": _all(self.changes)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,10 +172,6 @@ class StructureAdvice:
     source: str
     evidence: Mapping[str, Any]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "recommendation": self.recommendation, "wave": self.wave,
-                "rule": self.rule, "reason": self.reason, "source": self.source,
-                "evidence": dict(self.evidence)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,9 +182,6 @@ class Plan:
     deferred: tuple[PlanChange, ...]
     structure: tuple[StructureAdvice, ...]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"waves": _all(self.waves), "deferred": _all(self.deferred),
-                "structure": _all(self.structure)}
 
 
 @dataclass(frozen=True)
@@ -253,22 +207,12 @@ class Advice:
     def service(self, service_id: str) -> ServiceAdvice:
         return next(s for s in self.services if s.id == service_id)
 
+    @property
+    def maturity_by_level(self) -> dict[str, GroupMaturity]:
+        """The maturity percentages keyed by service level, as the answer shows them."""
+        return {group.level: group for group in self.maturity}
+
     def approach_for(self, service_id: str, customer_id: str) -> ApproachAdvice:
         return next(a for a in self.approaches
                     if a.service == service_id and a.customer == customer_id)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "scenario": self.scenario,
-            "diagnosis": self.diagnosis.to_dict(),
-            "scenario_strategies": _all(self.scenario_strategies),
-            "services": _all(self.services),
-            "approaches": _all(self.approaches),
-            "maturity": {group.level: group.to_dict() for group in self.maturity},
-            "competencies": _all(self.competencies),
-            "flywheel_focus": _all(self.flywheel_focus),
-            "warnings": _all(self.warnings),
-            "plan": self.plan.to_dict(),
-            "ruleset_version": self.ruleset_version,
-        }

@@ -18,7 +18,7 @@ from werkzeug.exceptions import PreconditionFailed
 
 from advisor.questionnaire import load_questionnaire
 from api import service
-from api.http import problems
+from api.http import admission, problems
 from api.http.openapi import ApiBlueprint, error_response
 from api.schemas.assessments import (
     AnswersInSchema,
@@ -243,6 +243,8 @@ def report(org: int, number: int) -> Response:
 @blp.response(201, SimulationRunSchema)
 @blp.alt_response(404, error_response(404))
 @blp.alt_response(409, error_response(409))
+@blp.alt_response(429, error_response(429))  # costly: api/http/admission.py
+@blp.alt_response(503, error_response(503))
 @blp.body(SimulationRunInSchema)
 def simulate_cycle(body: dict[str, Any], org: int, number: int) -> Response:
     """Simulate a strategy from a closed cycle's profile, and keep the run with the cycle"""
@@ -250,7 +252,8 @@ def simulate_cycle(body: dict[str, Any], org: int, number: int) -> Response:
     profile = s.closed_profile(org, number)
     options = {k: body[k] for k in ("months", "runs", "seed") if k in body}
     result = service.simulate(profile, body["strategy"], workers=1,
-                              limits=current_app.config["SIMULATION_LIMITS"], **options)
+                              limits=current_app.config["SIMULATION_LIMITS"],
+                              progress=admission.stop_when_client_gone(), **options)
     spec = result.to_dict()
     summary = {"months": spec.get("months"), "runs": spec.get("runs"), **result.summary}
     return make_response(s.add_simulation_run(org, number, body["strategy"], spec.get("seed"),

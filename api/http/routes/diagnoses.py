@@ -7,6 +7,7 @@ from marshmallow import RAISE
 
 from advisor.assessment import Profile, parse_profile
 from api.http.openapi import ApiBlueprint
+from api.schemas.answers import to_json
 from api.schemas.diagnosis import DiagnosisQuerySchema, DiagnosisSchema
 from api.schemas.profiles import profile_schema
 from api.service import diagnose
@@ -31,7 +32,4 @@ def create_diagnosis(profile: Profile, explain: bool = True) -> Response:
     (``explain=false`` skips that search: it costs tens to hundreds of milliseconds the first
     time a profile is seen, then it is remembered).
     """
-    # The hot path: the diagnosis is already plain JSON types in the schema's shape, and a
-    # marshmallow dump would only copy it (dump does not validate). DiagnosisSchema stays the
-    # documented contract, and the tests check every answer against it.
-    return jsonify(diagnose(profile, explain=explain).to_dict())
+    return jsonify(to_json(diagnose(profile, explain=explain)))

@@ -7,6 +7,7 @@ from flask import Response, jsonify
 from advisor.assessment import Profile, parse_profile
 from api.http.openapi import ApiBlueprint
 from api.schemas.advice import AdviceSchema
+from api.schemas.answers import to_json
 from api.schemas.profiles import profile_schema
 from api.service import recommend
 
@@ -25,6 +26,4 @@ def create_recommendation(profile: Profile) -> Response:
     timing and a target maturity), the approach per service and customer, the team's competency
     gaps, the flywheel steps to focus on and the warnings -- each with the rules behind it.
     """
-    # Sent as built, like the diagnosis (see routes/diagnoses.py): the advice is plain JSON in
-    # AdviceSchema's shape, and a dump of up to 1.7 MB would only copy it.
-    return jsonify(recommend(profile).to_dict())
+    return jsonify(to_json(recommend(profile)))
