@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # durable-rules ships as C source; on Python 3.13 it only compiles with this macro (harmless before).
 export CPPFLAGS += -DPyEval_CallObject=PyObject_CallObject
 
-.PHONY: serve test check install browser postgresql bench clean
+.PHONY: serve test check install browser postgresql bench calibrate clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ test: install browser postgresql check
 
 bench: install
 	$(BIN)/python -m bench
+
+# The calibration table of docs/model.md: each published figure beside the model's, with its band.
+calibrate: install
+	$(BIN)/python -m simulation.calibration table
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

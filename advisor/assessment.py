@@ -115,7 +115,8 @@ def _profile_schema_class() -> type[Schema]:
         "trends": fields.Nested(trends, load_default=dict),
         "signs": fields.List(fields.String(validate=one_of(sign_ids, "sign")),
                              load_default=list,
-                             validate=[validate.Length(max=len(sign_ids)), distinct()]),
+                             validate=[validate.Length(max=len(sign_ids)), distinct()],
+                             metadata={"uniqueItems": True}),
         **section_fields(),
     })
 

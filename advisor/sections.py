@@ -101,16 +101,27 @@ def _number_or_id(text: str) -> int | str:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 4 else text
 
 
+def _names(kind: str, count: int) -> list[str]:
+    """Every name a catalog reference accepts as text: its ids, then its numbers."""
+    return [*load_catalog().ids(kind), *map(str, range(1, count + 1))]
+
+
 def _outcome_ref() -> _CatalogRef:
     count = len(load_catalog().outcomes)
+    # metadata: the JSON schema of what is accepted, for the OpenAPI document
     return _CatalogRef("outcome", "number",
-                       f"1-{count} (the guide's outcome numbers) or an outcome id")
+                       f"1-{count} (the guide's outcome numbers) or an outcome id",
+                       metadata={"oneOf": [{"type": "integer", "minimum": 1, "maximum": count},
+                                           {"type": "string",
+                                            "enum": _names("outcomes", count)}]})
 
 
 def _service_ref() -> _CatalogRef:
     catalog = load_catalog()
+    # metadata: the names accepted as keys of ``services``, for the OpenAPI document
     return _CatalogRef("service", "id", f"1-{len(catalog.services)} or "
-                       + ", ".join(catalog.ids("services")))
+                       + ", ".join(catalog.ids("services")),
+                       metadata={"enum": _names("services", len(catalog.services))})
 
 
 class _UniqueKeys(fields.Dict):
@@ -144,7 +155,8 @@ def _errors_by_key(messages: Any) -> Any:
 
 
 ServiceStateSchema = closed_schema("ServiceStateSchema", {
-    "maturity": _Level(required=True, validate=within(*LEVEL_RANGE)),
+    "maturity": _Level(required=True, validate=within(*LEVEL_RANGE),
+                       metadata={"multipleOf": 1}),
 })
 
 
@@ -158,7 +170,9 @@ def _customer_schema() -> type[Schema]:
         "maturity": Number(required=True, validate=within(*map(float, LEVEL_RANGE))),
         "outcomes": fields.List(_outcome_ref(), load_default=list, validate=[validate.Length(
             max=MAX_OUTCOMES, error=f"at most {MAX_OUTCOMES} outcomes per customer"),
-            distinct("ranked")]),
+            distinct("ranked")], metadata={
+                "uniqueItems": True, "description": "the outcomes this customer wants, most "
+                "important first; each once, by its number or its id"}),
         "risk": fields.String(validate=one_of(RISKS, "risk")),
     }
     return closed_schema("CustomerSchema", declared)
@@ -197,8 +211,11 @@ def section_fields() -> dict[str, fields.Field]:
     return {
         "organization": fields.Nested(_organization_schema()),
         "customers": _Customers(fields.Nested(_customer_schema()), validate=validate.Length(
-            max=MAX_CUSTOMERS, error=f"at most {MAX_CUSTOMERS} customers")),
-        "services": _UniqueKeys(keys=_service_ref(), values=fields.Nested(ServiceStateSchema)),
+            max=MAX_CUSTOMERS, error=f"at most {MAX_CUSTOMERS} customers"),
+            metadata={"description": "the PMO's customer groups; each id once"}),
+        "services": _UniqueKeys(keys=_service_ref(), values=fields.Nested(ServiceStateSchema),
+                                metadata={"description": "the services offered today, by id or "
+                                          "number; each service once"}),
         "team": fields.Nested(_team_schema()),
         "changes": fields.Nested(_changes_schema()),
     }

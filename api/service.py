@@ -27,17 +27,22 @@ from rules.advice.table import AdviceTable, load_advice_table
 from rules.diagnosis import Diagnosis
 from rules.diagnosis import diagnose as _diagnose
 from rules.diagnosis_table import DiagnosisTable, load_diagnosis_table
-from simulation import ComparisonResult, ExperimentResult, StoryResult
+from simulation import BaselineResult, ComparisonResult, ExperimentResult, StoryResult
+from simulation.plan import profile_plan_document
 from simulation.runner import Progress
 
-__all__ = ["ProfileSource", "profile_of", "diagnose", "recommend", "simulate", "compare",
-           "tell_story", "catalog_counts", "catalog_items", "shipped", "strategies", "shocks",
+__all__ = ["ProfileSource", "StrategySource", "profile_of", "diagnose", "recommend",
+           "plan_strategy", "simulate", "simulate_with_baseline", "compare", "tell_story",
+           "catalog_counts", "catalog_items", "shipped", "strategies", "shocks",
            "stories", "rule_table", "Profile", "Diagnosis",
-           "Advice", "ExperimentResult", "ComparisonResult", "StoryResult"]
+           "Advice", "ExperimentResult", "ComparisonResult", "BaselineResult", "StoryResult"]
 
 #: What names a profile: a Profile, a profile document (mapping), a shipped profile's id, or (where
 #: the caller allows files: the command line) a file path.
 ProfileSource = Profile | dict[str, Any] | str | Path
+#: What names a strategy: a shipped strategy's id, ``plan`` (the profile's own advice plan), a
+#: strategy document (mapping) or (where the caller allows files) a YAML/JSON file.
+StrategySource = str | dict[str, Any] | Path
 
 
 def profile_of(source: ProfileSource, *, allow_files: bool = False,
@@ -59,18 +64,37 @@ def recommend(profile: ProfileSource, *, allow_files: bool = False) -> Advice:
     return _recommend(profile_of(profile, allow_files=allow_files))
 
 
-def simulate(profile: ProfileSource, strategy: str, *, progress: Progress | None = None,
-             **options: Any) -> ExperimentResult:
+def plan_strategy(profile: ProfileSource, *, allow_files: bool = False) -> dict[str, Any]:
+    """The advice's plan as a strategy document (``recommend --strategy-out``): write it to a
+    file and ``simulate``/``compare`` play it like any strategy."""
+    return profile_plan_document(profile_of(profile, allow_files=allow_files))
+
+
+def _strategy(strategy: StrategySource) -> Any:
+    return str(strategy) if isinstance(strategy, Path) else strategy
+
+
+def simulate(profile: ProfileSource, strategy: StrategySource, *,
+             progress: Progress | None = None, **options: Any) -> ExperimentResult:
     """Monte Carlo of one strategy from one PMO (options: :func:`simulation.run_experiment`)."""
-    return simulation.run_experiment(_start(profile, options), strategy, progress=progress,
-                                     **options)
+    return simulation.run_experiment(_start(profile, options), _strategy(strategy),
+                                     progress=progress, **options)
 
 
-def compare(profile: ProfileSource, strategies: Iterable[str], *,
+def simulate_with_baseline(profile: ProfileSource, strategy: StrategySource, *,
+                           progress: Progress | None = None, **options: Any) -> BaselineResult:
+    """As :func:`simulate`, and again without the scheduled shocks on the same random numbers:
+    the shocks' effect with 95% intervals."""
+    return simulation.run_with_baseline(_start(profile, options), _strategy(strategy),
+                                        progress=progress, **options)
+
+
+def compare(profile: ProfileSource, strategies: Iterable[StrategySource], *,
             progress: Progress | None = None, **options: Any) -> ComparisonResult:
-    """Several strategies from one PMO on common random numbers."""
-    return simulation.compare(_start(profile, options), list(strategies), progress=progress,
-                              **options)
+    """Several strategies from one PMO on common random numbers; the first is compared with
+    each other one (paired differences with 95% intervals and a verdict)."""
+    return simulation.compare(_start(profile, options), [_strategy(s) for s in strategies],
+                              progress=progress, **options)
 
 
 def tell_story(story_id: str, seed: int | None = None) -> StoryResult:

@@ -5,7 +5,9 @@ Entry points (all raise :class:`advisor.errors.InputError`, naming the field, on
     run_experiment(profile, strategy, months=36, runs=500, seed=0, shocks=(...))
         -> ExperimentResult (.summary, .to_dict())
     compare(profile, ["customer_centric", "minimal"], ...)  -> ComparisonResult
+    run_with_baseline(profile, strategy, shocks=[...])      -> BaselineResult (shock effect)
     run_story("crisis-to-resurgence")                       -> StoryResult
+    strategy_from_document({...}) / strategy_document_from_plan(advice_or_plan)
     experiment_from_request(body) / compare_from_request(body)   # JSON bodies, validated
     list_strategies() / list_shocks() / list_stories() / list_presets()
     Limits, LOCAL, SERVICE                                # what one call may ask for
@@ -29,17 +31,21 @@ from simulation.experiments import (
     compare_from_request,
     experiment_from_request,
     run_experiment,
+    run_with_baseline,
 )
 from simulation.limits import LOCAL, SERVICE, Limits
 from simulation.parameters import DEFAULT_PARAMETERS, Parameters
-from simulation.results import MODEL_VERSION, ComparisonResult, ExperimentResult
+from simulation.plan import strategy_document_from_plan
+from simulation.results import MODEL_VERSION, BaselineResult, ComparisonResult, ExperimentResult
 from simulation.shocks import load_shocks
 from simulation.stories import StoryResult, load_stories, run_story
-from simulation.strategies import load_strategies
+from simulation.strategies import load_strategies, strategy_from_document
 
-__all__ = ["run_experiment", "compare", "run_story", "experiment_from_request",
-           "compare_from_request", "list_strategies", "list_shocks", "list_stories",
-           "list_presets", "plot_png", "ExperimentResult", "ComparisonResult", "StoryResult",
+__all__ = ["run_experiment", "run_with_baseline", "compare", "run_story",
+           "experiment_from_request", "compare_from_request", "list_strategies", "list_shocks",
+           "list_stories", "list_presets", "plot_png", "strategy_from_document",
+           "strategy_document_from_plan", "ExperimentResult", "ComparisonResult",
+           "BaselineResult", "StoryResult",
            "Parameters", "DEFAULT_PARAMETERS", "Limits", "LOCAL", "SERVICE", "MODEL_VERSION"]
 
 
@@ -61,9 +67,12 @@ def list_presets() -> list[str]:
     return list(preset_names())
 
 
-def plot_png(result: ExperimentResult | ComparisonResult | StoryResult) -> bytes:
+def plot_png(result: ExperimentResult | ComparisonResult | StoryResult | BaselineResult
+             ) -> bytes:
     """The chart of a result as PNG bytes (matplotlib is imported only when needed)."""
     from simulation import plots
+    if isinstance(result, BaselineResult):
+        result = result.shocked
     if isinstance(result, ExperimentResult):
         return plots.figure_png(plots.experiment_figure(result))
     if isinstance(result, ComparisonResult):

@@ -19,10 +19,12 @@ import numpy as np
 
 from simulation.experiments import run_specs
 from simulation.model import Replication
+from simulation.runner import Progress
 from simulation.spec import make_spec
 
 __all__ = ["CalibrationResult", "calibrate", "BASELINE_STRATEGY", "CALIBRATION_PROFILES",
-           "TARGET_MONTHS_BETWEEN_CHANGES", "TARGET_MEDIAN_FIRST_CHANGE"]
+           "TARGET_MONTHS_BETWEEN_CHANGES", "TARGET_MEDIAN_FIRST_CHANGE", "Figure",
+           "calibration_table", "population_specs", "render_table", "POPULATION_SCENARIOS"]
 
 BASELINE_STRATEGY = "minimal"
 CALIBRATION_PROFILES = ("kickoff-fintech", "kickoff-hospital")
@@ -71,11 +73,11 @@ def _measure(reps: Sequence[Replication]) -> dict[str, Any]:
 
 
 def calibrate(runs: int = 200, seed: int = 2025, workers: int | None = None,
-              parameters: Any = None) -> CalibrationResult:
+              parameters: Any = None, progress: Progress | None = None) -> CalibrationResult:
     """Run the baseline strategy from each calibration profile and pool the measures."""
     specs = [make_spec(p, BASELINE_STRATEGY, months=HORIZON, runs=runs, seed=seed,
                        parameters=parameters) for p in CALIBRATION_PROFILES]
-    measures = [_measure(r.replications) for r in run_specs(specs, workers)]
+    measures = [_measure(r.replications) for r in run_specs(specs, workers, progress)]
     changes = sum(m["changes"] for m in measures)
     first = np.concatenate([m["first"] for m in measures])
     restructures = sum(m["restructures"] for m in measures)
@@ -97,7 +99,130 @@ def calibrate(runs: int = 200, seed: int = 2025, workers: int | None = None,
     )
 
 
+# -- the population table: the research's figures beside the model's ------------------------------
+
+#: Where a sampled PMO may start: in ordinary operation, not already in trouble.
+POPULATION_SCENARIOS = ("kickoff", "growing", "thriving", "resurgence")
+POPULATION_MONTHS = 36
+MATURE_PM_MATURITY = 3.5            # a "mature PMO": organization's PM maturity at least this
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One row of the calibration table: a published figure, its band, the model's value."""
+
+    id: str
+    measure: str
+    published: str
+    source: str
+    band: tuple[float, float]
+    model: float
+
+    @property
+    def within(self) -> bool:
+        return self.band[0] <= self.model <= self.band[1]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "measure": self.measure, "published": self.published,
+                "source": self.source, "band": list(self.band), "model": self.model,
+                "within": self.within}
+
+
+def population_specs(runs: int, seed: int, parameters: Any = None) -> list[Any]:
+    """The sampled population: every shipped profile that starts in ordinary operation
+    (``POPULATION_SCENARIOS``) under every shipped strategy, ``runs`` replications each (a
+    stratified sample: each profile x strategy pair equally likely), random shocks on."""
+    from advisor.presets import load_preset, preset_names
+    from rules.diagnosis import diagnose
+    from simulation.strategies import strategy_ids
+    profiles = [p for p in preset_names()
+                if diagnose(load_preset(p)).scenario in POPULATION_SCENARIOS]
+    return [make_spec(p, s, months=POPULATION_MONTHS, runs=runs, seed=seed,
+                      parameters=parameters) for p in profiles for s in strategy_ids()]
+
+
+def calibration_table(runs: int = 10, seed: int = 2025, workers: int | None = None,
+                      lifecycle_runs: int = 100, parameters: Any = None,
+                      life: CalibrationResult | None = None,
+                      progress: Progress | None = None) -> list[Figure]:
+    """Each published figure beside the model's (docs/model.md, "Calibration"); ``life``: the
+    life-cycle calibration when already computed (``calibrate(lifecycle_runs, seed)``)."""
+    from advisor.presets import load_preset
+    from simulation.model import SCENARIOS
+    index = {s: i for i, s in enumerate(SCENARIOS)}
+    trouble = [index["crisis"], index["decline"], index["collapse"]]
+    specs = population_specs(runs, seed, parameters)
+    questioned, unquestioned, mature, launch_months = [], [], [], []
+    for spec, result in zip(specs, run_specs(specs, workers, progress)):
+        scen = np.stack([r.scenarios for r in result.replications])
+        changed = np.array([any(m <= 12 for m in r.major_changes) for r in result.replications])
+        questioned += list(np.isin(scen[:, 1:13], trouble).any(axis=1) | changed)
+        fine = ~np.isin(scen[:, 12], trouble)
+        unquestioned += list(fine)
+        if load_preset(spec.profile_label).indicators.get("pm_maturity", 0) \
+                >= MATURE_PM_MATURITY:
+            mature += list(fine)
+        if spec.start.exists and spec.start.age <= 6:
+            grown = np.isin(scen, [index["growing"], index["thriving"]])
+            launch_months += list(np.where(grown.any(axis=1), grown.argmax(axis=1),
+                                           np.inf) + spec.start.age)
+    life = life or calibrate(lifecycle_runs, seed, workers, parameters, progress)
+    launch = np.array(launch_months)
+    return [
+        Figure("value_questioned", "value or existence questioned within 12 months (a review "
+               "diagnoses Crisis, Decline or Collapse, or a major change)",
+               "55% (ESI 2013); about half (Hobbs 2007)", "reference 8.1",
+               (0.40, 0.65), round(float(np.mean(questioned)), 3)),
+        Figure("value_unquestioned", "not in Crisis, Decline or Collapse at month 12",
+               "83% say value goes largely unquestioned", "PM Solutions 2010, reference 8.2",
+               (0.70, 0.92), round(float(np.mean(unquestioned)), 3)),
+        Figure("value_unquestioned_mature", "as above, PM maturity >= 3.5 at the start",
+               "94% with mature PMOs", "PM Solutions 2010, reference 8.2",
+               (0.85, 0.99), round(float(np.mean(mature)), 3)),
+        Figure("months_between_changes", "PMO-months per major change (minimal, Kickoff, 120 "
+               "months)", "every 2-3 years", "Hobbs & Aubry 2010, reference 8.1",
+               TARGET_MONTHS_BETWEEN_CHANGES, life.months_between_changes),
+        Figure("first_change", "median months to the first major change (as above)",
+               "life expectancy about 2 years", "Aubry et al. 2010, reference 8.1",
+               TARGET_MEDIAN_FIRST_CHANGE, life.median_first_change),
+        Figure("implementation", "median months from launch to the first Growing or Thriving "
+               "review (PMOs at most 6 months old)", "implementation 6-24 months",
+               "Hobbs 2007, reference 8.1", (6.0, 24.0), float(np.median(launch))),
+        Figure("quick_implementation", "share of those reaching Growing within 6 months",
+               "16% took 6 months or less", "Hobbs 2007, reference 8.1",
+               (0.0, 0.35), round(float(np.mean(launch <= 6)), 3)),
+    ]
+
+
+def render_table(figures: Sequence[Figure]) -> str:
+    """The calibration table as Markdown (docs/model.md carries a copy)."""
+    lines = ["| figure | published | source | band | model | |", "|---|---|---|---|---|---|"]
+    for f in figures:
+        band = (f"{f.band[0]:g}-{f.band[1]:g}")
+        lines.append(f"| {f.measure} | {f.published} | {f.source} | {band} | {f.model:g} | "
+                     + ("within" if f.within else "**OUTSIDE**") + " |")
+    return "\n".join(lines)
+
+
+def _progress() -> Progress | None:
+    """A one-line progress count on stderr, only on a terminal (the table takes a minute)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        sys.stderr.write(f"\rsimulating {done}/{total} runs" + ("\n" if done >= total else ""))
+        sys.stderr.flush()
+    return show
+
+
 def main(argv: Sequence[str] = ()) -> int:
+    if argv and argv[0] == "table":
+        runs = int(argv[1]) if len(argv) > 1 else 10
+        figures = calibration_table(runs, progress=_progress())
+        print(f"population: shipped profiles starting in {', '.join(POPULATION_SCENARIOS)} x "
+              f"every shipped strategy, {runs} runs each, {POPULATION_MONTHS} months, seed 2025")
+        print(render_table(figures))
+        return 0 if all(f.within for f in figures) else 1
     runs = int(argv[0]) if argv else 200
     result = calibrate(runs)
     print(f"baseline strategy {BASELINE_STRATEGY!r} from {', '.join(CALIBRATION_PROFILES)}, "

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
+from advisor.errors import InputError
 from rules.diagnosis import diagnose
 from simulation.limits import LOCAL, Limits
-from simulation.results import ComparisonResult, ExperimentResult
+from simulation.results import BaselineResult, ComparisonResult, ExperimentResult
 from simulation.runner import Progress, run_many
 from simulation.spec import (
     ExperimentSpec,
@@ -18,8 +20,8 @@ from simulation.spec import (
     make_specs,
 )
 
-__all__ = ["run_experiment", "compare", "run_specs", "experiment_from_request",
-           "compare_from_request"]
+__all__ = ["run_experiment", "run_with_baseline", "compare", "run_specs",
+           "experiment_from_request", "compare_from_request"]
 
 
 def run_specs(specs: Sequence[ExperimentSpec], workers: int | None = None,
@@ -42,6 +44,25 @@ def run_experiment(profile: Any, strategy: str, *, workers: int | None = None,
     ``parameters`` (a Parameters or a dict of changes). Bad input raises InputError."""
     return run_specs([make_spec(profile, strategy, **options)], workers, progress, executor,
                      scheduler)[0]
+
+
+def run_with_baseline(profile: Any, strategy: Any, *, workers: int | None = None,
+                      progress: Progress | None = None, limits: Limits = LOCAL,
+                      executor: str | None = None, scheduler: str | None = None,
+                      **options: Any) -> BaselineResult:
+    """The experiment with its scheduled shocks and again without them, on the same random
+    numbers (random shocks, noise and decisions alike): the difference is the shocks' effect.
+    It costs two experiments, and the limits count both."""
+    spec = make_spec(profile, strategy, limits=limits, **options)
+    if options.get("runs") is None:        # a default must fit the cap for both experiments
+        spec = replace(spec, runs=limits.default_runs_for(spec.months, 2))
+    limits.check_cost(spec.runs, spec.months, 2)
+    if not spec.shocks:
+        raise InputError("a baseline compares a run with its scheduled shocks against one "
+                         "without; give at least one shock", "shocks")
+    shocked, baseline = run_specs([spec, replace(spec, shocks=())], workers, progress, executor,
+                                  scheduler)
+    return BaselineResult(shocked, baseline)
 
 
 def compare(profile: Any, strategies: Iterable[str], *, workers: int | None = None,

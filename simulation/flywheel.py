@@ -14,6 +14,7 @@ from collections.abc import Callable, Generator
 import simpy
 
 from advisor.catalog import HORIZONS
+from simulation import portfolio
 from simulation.dynamics import load_dynamics
 from simulation.state import SERVICE_STEPS, STEPS, PmoState
 
@@ -40,6 +41,7 @@ def step_action(state: PmoState, index: int) -> Callable[[int], None]:
     base_need = load_dynamics().step_need[index]
     serves = STEPS[index] in SERVICE_STEPS
     health = state.health
+    execution = state.execution
 
     def work(month: int) -> None:
         p = state.params
@@ -48,7 +50,7 @@ def step_action(state: PmoState, index: int) -> Callable[[int], None]:
             need = base_need * (1.0 + state.cycles) ** -p.learning_exponent
             if serves:
                 need *= (len(strategy.services) / p.reference_portfolio) ** p.portfolio_exponent
-            target = state.capacity() * strategy.effort[index] / need
+            target = state.capacity() * strategy.effort[index] * execution[index] / need
             if target > 1.0:
                 target = 1.0
         else:
@@ -59,13 +61,16 @@ def step_action(state: PmoState, index: int) -> Callable[[int], None]:
 
 
 def wheel_action(state: PmoState) -> Callable[[int], None]:
-    """Turn at the weakest step's pace, sped up by momentum; deliver value; complete cycles."""
+    """Services mature; the wheel turns at the weakest step's pace, sped up by momentum; it
+    delivers value, which Value Delivery measures in proportion to its health; cycles complete."""
     def turn(month: int) -> None:
         if not state.exists:
             return
         p = state.params
+        portfolio.grow(state)
         progress = state.wheel() * (1.0 + p.momentum_speedup * state.momentum) / p.cycle_months
         delivered = progress * state.fit()
+        state.measured += p.value_smoothing * (delivered * state.health[8] - state.measured)
         pipeline = state.pipeline
         for horizon, share in zip(HORIZONS, state.strategy.horizon_mix):
             if share:

@@ -60,7 +60,7 @@ def load_lifecycle() -> Lifecycle:
 def restructure(state: PmoState) -> None:
     """Executives redesign the PMO and appoint new leadership (a major change)."""
     state.restructures += 1
-    state.mandate_age = 0.0
+    state.mandate_age = state.record_age = 0.0
     load_lifecycle().restructure.apply(state)
 
 
@@ -85,7 +85,7 @@ def launch(state: PmoState) -> None:
     life = load_lifecycle()
     again = state.closed_before
     state.exists = True
-    state.age = state.mandate_age = 0.0
+    state.age = state.mandate_age = state.record_age = 0.0
     state.launches += 1
     state.strategy = state.relaunch_strategy
     for indicator, value in life.launch_set.items():

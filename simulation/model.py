@@ -20,10 +20,10 @@ from rules.diagnosis import Diagnosis, diagnose
 from simulation.flywheel import every_month, flywheel_processes
 from simulation.lifecycle import relaunch_process
 from simulation.organization import organization_process
-from simulation.parameters import Parameters
+from simulation.parameters import SPREAD_DRAWS, Parameters
 from simulation.reviews import apply_triggers, review_process
 from simulation.shocks import PHASE_SHOCKS, ScheduledShock, load_shocks, shock_processes
-from simulation.state import INDICATORS, Event, PmoState, Start
+from simulation.state import INDICATORS, STEPS, Event, PmoState, Start
 from simulation.strategies import Strategy, get_strategy
 
 __all__ = ["Replication", "simulate", "SCENARIOS", "SERIES", "PHASE_RECORD"]
@@ -58,6 +58,17 @@ def _scripted(env: simpy.Environment, state: PmoState, month: int, strategy: Str
     state.log("strategy", strategy.id, f"The PMO changes course: {strategy.name} strategy.")
 
 
+def _phase(env: simpy.Environment, state: PmoState, month: int, base: Strategy,
+           phase: Strategy) -> Any:
+    """A scheduled phase of a strategy (a plan's next wave): applies while the PMO still
+    follows that strategy (a trigger or a relaunch under another strategy cancels it)."""
+    yield env.timeout(month + PHASE_SHOCKS)
+    if state.exists and state.strategy.id == base.id:
+        state.strategy = phase
+        state.log("strategy", phase.id, f"{phase.name}: the phase from month {month} starts "
+                  f"({len(phase.services)} services).")
+
+
 def simulate(start: Start, strategy: Strategy, params: Parameters, months: int,
              seed: np.random.SeedSequence, schedule: Iterable[ScheduledShock] = (),
              random_shocks: bool = True, relaunch_strategy: Strategy | None = None,
@@ -69,10 +80,16 @@ def simulate(start: Start, strategy: Strategy, params: Parameters, months: int,
     shock_u = rng.random((months + 1, len(load_shocks()))).tolist()
     noise = rng.standard_normal((months + 1, len(INDICATORS))).tolist()
     decide = rng.random((months + 1, DECISIONS)).tolist()
+    first_turn = float(rng.random())   # drawn after them: the streams above do not change
+    params = params.varied(rng.standard_normal(SPREAD_DRAWS).tolist())
+    execution = np.exp(params.execution_spread * rng.standard_normal(len(STEPS))).tolist()
 
     env = simpy.Environment()
     state = PmoState(start, strategy, params, months, shock_u, noise, decide, trace)
     state.env = env
+    state.execution = execution
+    if state.exists:   # where in its turn the wheel is: cycles end at different months per run
+        state.turn = first_turn
     if relaunch_strategy is not None:
         state.relaunch_strategy = relaunch_strategy
     first = initial if initial is not None else diagnose(start.profile())
@@ -80,7 +97,7 @@ def simulate(start: Start, strategy: Strategy, params: Parameters, months: int,
     if trace:
         state.diagnoses.append((0, first))
         state.log("review", first.scenario, f"Starting assessment: {first.scenario}")
-    apply_triggers(state, first.scenario)
+    apply_triggers(state, first.scenario, first.ranking)
 
     series = [[0.0] * len(SERIES) for _ in range(months + 1)]
     scenario_index = {s: i for i, s in enumerate(SCENARIOS)}
@@ -101,6 +118,9 @@ def simulate(start: Start, strategy: Strategy, params: Parameters, months: int,
 
     record(0)
     shock_processes(env, state, schedule, random_shocks)
+    for month, phase in strategy.phases:
+        if month <= months:
+            env.process(_phase(env, state, month, strategy, phase))
     for month, strategy_id in strategy_changes:
         env.process(_scripted(env, state, month, get_strategy(strategy_id)))
     flywheel_processes(env, state)

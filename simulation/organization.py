@@ -50,6 +50,7 @@ def _evolve(state: PmoState) -> Callable[[int], None]:
         if state.exists:
             state.age += 1
             state.mandate_age += 1
+            state.record_age += 1
         else:
             state.months_without_pmo += 1
 

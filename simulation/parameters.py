@@ -7,13 +7,14 @@ record them all and a calibration can vary them; the defaults are the calibrated
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from advisor.errors import InputError
 
-__all__ = ["Parameters", "DEFAULT_PARAMETERS", "PERCEPTION_DELAY"]
+__all__ = ["Parameters", "DEFAULT_PARAMETERS", "PERCEPTION_DELAY", "SPREAD", "SPREAD_DRAWS"]
 
 # --- clock -----------------------------------------------------------------------------------
 REVIEW_INTERVAL = 3              # months between executive reviews (quarterly)
@@ -39,6 +40,20 @@ VALUE_SMOOTHING = 0.3            # 1/month: weight of this month in the recogniz
 #: months until customers perceive an outcome, per horizon of the guide's Table 6-1
 PERCEPTION_DELAY: Mapping[str, int] = {"S": 1, "S-M": 3, "M": 6, "M-L": 10, "L": 15}
 
+# --- services and customers (simulation/portfolio.py) --------------------------------------------
+SERVICE_GROWTH = 0.06            # 1/month: share of the gap to its target level a service closes
+SERVICE_DECAY = 0.03             # 1/month: share of (level - 1) a dropped or idle service loses
+DEFAULT_SERVICE_TARGET = 3       # maturity level a strategy's service aims for when none is given
+NEW_SERVICE_LEVEL = 1.0          # maturity level of a service the PMO did not run before
+SERVICE_LEVEL_GAIN = 0.3         # dimensionless: value x (1 + this x (mean level - 3) / 2)
+COVERAGE_FLOOR = 0.5             # share of value that fits needs when no ranked outcome is served
+
+# --- monitoring and measurement ----------------------------------------------------------------
+MONITORING_SOFTENING = 0.4       # share of a shock's harm a fully healthy Monitoring step avoids
+EARLY_WARNING_HEALTH = 0.6       # Monitoring health from which trouble is seen a review early
+EARLY_WARNING_SCORE = 0.8        # runner-up scenario score (share of the top) that counts as seen
+MEASURED_VALUE_WEIGHT = 0.3      # dimensionless: weight of measured value in executives' evidence
+
 # --- indicators --------------------------------------------------------------------------------
 NOISE_SD = 0.05                  # indicator points per month: unexplained month-to-month change
 TREND_THRESHOLD = 0.2            # indicator points per review: a change that reads as a trend
@@ -52,6 +67,17 @@ VALUE_EXPECTED = 0.75            # value index (0-1) executives take as full val
 EVIDENCE_VALUE_WEIGHT = 0.65     # dimensionless: weight of value vs stakeholder voice for execs
 EXEC_RESPONSE = 0.4              # 1/review: share of the gap to its target support closes
 BUDGET_RESPONSE = 0.25           # 1/review: share of the gap to executive support budget closes
+REPUTATION_MONTHS = 12.0         # months: executives' response x 1 / (1 + record age / this)
+
+# --- organizations differ (one draw per replication; simulation/model.py) -------------------------
+SPREAD_DRAWS = 8                 # standard normals drawn per replication for ``spread`` (at most)
+#: log-normal spread (sd of the log) of each parameter across the organizations a run may be
+SPREAD: Mapping[str, float] = {"value_expected": 0.3, "exec_response": 0.3,
+                               "capacity_per_resource": 0.15, "hazard_scale": 0.5,
+                               "momentum_decay": 0.3, "recognition_floor": 0.4,
+                               "approach_tolerance": 0.4}
+EXECUTION_SPREAD = 0.25          # sd of the log of each step's effort as carried out vs planned
+APPROACH_TOLERANCE = 1.0         # dimensionless: approach misfit x 1 / this (customers' tolerance)
 
 # --- life cycle --------------------------------------------------------------------------------
 RELAUNCH_HAZARD = 0.12           # 1/month: chance a new PMO is launched, once the gap has passed
@@ -80,6 +106,16 @@ class Parameters:
     recognition_floor: float = RECOGNITION_FLOOR
     value_smoothing: float = VALUE_SMOOTHING
     perception_delay: Mapping[str, int] = field(default_factory=lambda: dict(PERCEPTION_DELAY))
+    service_growth: float = SERVICE_GROWTH
+    service_decay: float = SERVICE_DECAY
+    default_service_target: int = DEFAULT_SERVICE_TARGET
+    new_service_level: float = NEW_SERVICE_LEVEL
+    service_level_gain: float = SERVICE_LEVEL_GAIN
+    coverage_floor: float = COVERAGE_FLOOR
+    monitoring_softening: float = MONITORING_SOFTENING
+    early_warning_health: float = EARLY_WARNING_HEALTH
+    early_warning_score: float = EARLY_WARNING_SCORE
+    measured_value_weight: float = MEASURED_VALUE_WEIGHT
     noise_sd: float = NOISE_SD
     trend_threshold: float = TREND_THRESHOLD
     initial_trend_drift: float = INITIAL_TREND_DRIFT
@@ -90,15 +126,26 @@ class Parameters:
     evidence_value_weight: float = EVIDENCE_VALUE_WEIGHT
     exec_response: float = EXEC_RESPONSE
     budget_response: float = BUDGET_RESPONSE
+    reputation_months: float = REPUTATION_MONTHS
     relaunch_hazard: float = RELAUNCH_HAZARD
     relaunch_min_gap: int = RELAUNCH_MIN_GAP
     shutdown_trauma: float = SHUTDOWN_TRAUMA
     hazard_scale: float = HAZARD_SCALE
+    spread: Mapping[str, float] = field(default_factory=lambda: dict(SPREAD))
+    execution_spread: float = EXECUTION_SPREAD
+    approach_tolerance: float = APPROACH_TOLERANCE
 
     def __post_init__(self) -> None:
         problems = []
         for f in fields(self):
             value = getattr(self, f.name)
+            if f.name == "spread":
+                if len(value) > SPREAD_DRAWS or not set(value) <= {
+                        g.name for g in fields(self)} or not all(
+                        isinstance(v, (int, float)) and 0 <= v <= 2 for v in value.values()):
+                    problems.append((f"parameters.{f.name}", "maps parameter names to "
+                                     "log-normal spreads 0-2"))
+                continue
             if f.name == "perception_delay":
                 if set(value) != set(PERCEPTION_DELAY) or not all(
                         isinstance(v, int) and 0 <= v <= 60 for v in value.values()):
@@ -125,7 +172,17 @@ class Parameters:
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["perception_delay"] = dict(self.perception_delay)
+        out["spread"] = dict(self.spread)
         return out
+
+    def varied(self, z: Sequence[float]) -> "Parameters":
+        """This organization's parameters: each parameter in ``spread`` times exp(spread x z)
+        for its standard-normal draw (in ``spread`` order). Credible uncertainty: the research
+        gives rates for PMOs in general, and organizations differ around them."""
+        if not self.spread:
+            return self
+        return replace(self, **{name: getattr(self, name) * math.exp(sd * value)
+                                for (name, sd), value in zip(self.spread.items(), z)})
 
 
 DEFAULT_PARAMETERS = Parameters()

@@ -13,11 +13,13 @@ from pathlib import Path
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
 
 from advisor.catalog import load_catalog
 from advisor.errors import InputError
 from simulation.model import SCENARIOS
 from simulation.results import ComparisonResult, ExperimentResult
+from simulation.spec import ExperimentSpec
 from simulation.stories import StoryResult
 
 __all__ = ["experiment_figure", "comparison_figure", "story_figure", "save_figure",
@@ -41,11 +43,37 @@ def _fan(ax: Axes, months: Sequence[int], bands: dict[str, list[float]], label: 
     ax.plot(months, bands["p50"], color=color, linewidth=2, label=f"{label} median")
 
 
+def _title(spec: ExperimentSpec) -> str:
+    """The profile's own name first (what a reader recognizes), then where it came from."""
+    name = spec.start.name
+    return f"{name} ({spec.profile_label})" if name and name != spec.profile_label \
+        else spec.profile_label
+
+
+def _percent(ax: Axes) -> None:
+    ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+
+
+def _mark(axes: Sequence[Axes], spec: ExperimentSpec, label: bool = True) -> None:
+    """Scheduled shocks (red, dotted) and the strategy's scheduled phases (grey, dashed), on
+    every panel; named on the first."""
+    marks = [(s.month, s.shock.replace("_", " "), "#b71c1c", ":") for s in spec.shocks]
+    marks += [(month, f"{spec.strategy.id}: phase", "#616161", "--")
+              for month, _ in spec.strategy.phases if month <= spec.months]
+    for index, ax in enumerate(axes):
+        for month, text, color, style in marks:
+            ax.axvline(month, color=color, linestyle=style, linewidth=1)
+            if label and index == 0:
+                ax.annotate(text, (month, 0.98), xycoords=("data", "axes fraction"),
+                            rotation=90, va="top", ha="right", fontsize=7, color=color)
+
+
 def _shares(ax: Axes, months: Sequence[int], shares: dict[str, list[float]]) -> None:
     shown = [s for s in SCENARIOS if any(shares[s])]
     ax.stackplot(months, *(shares[s] for s in shown), labels=[_name(s) for s in shown],
                  colors=[SCENARIO_COLORS[s] for s in shown], alpha=0.9)
-    ax.set_ylim(0, 1)
+    _percent(ax)
     ax.set_xlim(months[0], months[-1])
     ax.set_ylabel("share of runs")
     ax.set_xlabel("month")
@@ -58,16 +86,13 @@ def experiment_figure(result: ExperimentResult) -> Figure:
     fig = Figure(figsize=(10, 7.5), layout="constrained")
     top, bottom = fig.subplots(2, 1, sharex=True)
     _fan(top, months, result.series_bands()["momentum"], "momentum", "#1565c0")
-    for shock in spec.shocks:
-        top.axvline(shock.month, color="#b71c1c", linestyle=":", linewidth=1)
-        top.annotate(shock.shock, (shock.month, 0.98), xycoords=("data", "axes fraction"),
-                     rotation=90, va="top", ha="right", fontsize=7, color="#b71c1c")
     top.set_ylim(0, 1)
     top.set_ylabel("flywheel momentum (0-1)")
-    top.set_title(f"{spec.profile_label}: {spec.strategy.name}, {spec.runs} runs, "
+    top.set_title(f"{_title(spec)}: {spec.strategy.name}, {spec.runs} runs, "
                   f"seed {spec.seed}")
     top.legend(loc="upper left", fontsize=8, frameon=False)
     _shares(bottom, months, result.scenario_shares())
+    _mark((top, bottom), spec)
     bottom.set_title("diagnosed scenario (quarterly executive reviews)", fontsize=10)
     return fig
 
@@ -89,10 +114,12 @@ def comparison_figure(result: ComparisonResult) -> Figure:
                     label=f"{label}: Decline or Collapse")
     top.set_ylim(0, 1)
     top.set_ylabel("flywheel momentum (0-1)")
-    top.set_title(f"{first.profile_label}: {first.runs} runs per strategy, seed {first.seed} "
+    top.set_title(f"{_title(first)}: {first.runs} runs per strategy, seed {first.seed} "
                   "(common random numbers)")
     top.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
-    bottom.set_ylim(0, 1)
+    for experiment in result.results:
+        _mark((top, bottom), experiment.spec, label=experiment is result.results[0])
+    _percent(bottom)
     bottom.set_xlim(months[0], months[-1])
     bottom.set_ylabel("share of runs")
     bottom.set_xlabel("month")

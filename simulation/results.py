@@ -19,10 +19,11 @@ from simulation.model import SCENARIOS, SERIES, Replication
 from simulation.shocks import load_shocks
 from simulation.spec import ExperimentSpec
 
-__all__ = ["ExperimentResult", "ComparisonResult", "summarize", "parameters_dict",
-           "MODEL_VERSION", "SUMMARY_KEYS", "PERCENTILES"]
+__all__ = ["ExperimentResult", "ComparisonResult", "BaselineResult", "summarize",
+           "parameters_dict", "per_run", "paired_differences", "verdict", "MODEL_VERSION",
+           "SUMMARY_KEYS", "PERCENTILES", "HEADLINE", "Z95", "BOOTSTRAP_RESAMPLES"]
 
-MODEL_VERSION = "flywheel-1"
+MODEL_VERSION = "flywheel-2"
 PERCENTILES = (10, 50, 90)
 #: Summary fields in report order (docs/model.md, "Results", defines each).
 SUMMARY_KEYS = ("p_collapse_by_horizon", "p_thriving_at_horizon",
@@ -146,6 +147,18 @@ class ComparisonResult:
                          "median_momentum_at_horizon": _r(np.median(momentum))})
         return rows
 
+    def differences(self) -> list[dict[str, Any]]:
+        """The first strategy against each other one, paired run by run (common random
+        numbers): ``{"measure", "strategy", "baseline", "estimate", "low", "high"}``."""
+        first = self.results[0]
+        return [row for other in self.results[1:]
+                for row in paired_differences(first.replications, other.replications,
+                                              first.spec.seed, first.spec.strategy.id,
+                                              other.spec.strategy.id)]
+
+    def verdict(self) -> list[str]:
+        return verdict(self.differences())
+
     def to_dict(self) -> dict[str, Any]:
         first = self.results[0].spec
         common = first.to_dict()
@@ -157,5 +170,155 @@ class ComparisonResult:
             **common,
             "strategies": [r.spec.strategy.id for r in self.results],
             "table": self.table(),
+            "differences": self.differences(),
+            "verdict": self.verdict(),
             "experiments": [r.to_dict() for r in self.results],
         }
+
+
+# -- decisions: paired differences on common random numbers ---------------------------------------
+
+#: The headline measures a decision rests on: (measure, table key, higher is better, unit).
+HEADLINE: tuple[tuple[str, str, bool, str], ...] = (
+    ("p_thriving", "p_thriving_at_horizon", True, "points"),
+    ("p_collapse", "p_collapse_by_horizon", False, "points"),
+    ("months_in_crisis", "mean_months_in_crisis", False, "months"),
+    ("final_momentum", "median_momentum_at_horizon", True, "momentum"),
+)
+_LABEL = {"p_thriving": "P(Thriving)", "p_collapse": "P(Collapse)",
+          "months_in_crisis": "months in Crisis", "final_momentum": "final momentum"}
+Z95 = 1.959964             # two-sided 95% normal quantile
+#: the largest possible difference of a measure (shares: 1; months in Crisis: the horizon)
+_BOUNDS = {"p_thriving": lambda reps: 1.0, "p_collapse": lambda reps: 1.0,
+           "months_in_crisis": lambda reps: float(len(reps[0].scenarios) - 1)}
+BOOTSTRAP_RESAMPLES = 1000  # paired bootstrap of the median's difference (seeded: reproducible)
+
+
+def per_run(reps: Sequence[Replication]) -> dict[str, np.ndarray]:
+    """Each headline measure per run (the table's value is their mean, or median for
+    momentum), in replication order: run i of two experiments with one seed share its numbers."""
+    scen = np.stack([r.scenarios for r in reps])
+    return {
+        "p_thriving": (scen[:, -1] == _INDEX["thriving"]).astype(float),
+        "p_collapse": (scen == _INDEX["collapse"]).any(axis=1).astype(float),
+        "months_in_crisis": (scen[:, 1:] == _INDEX["crisis"]).sum(axis=1).astype(float),
+        "final_momentum": np.array([r.series[-1, 0] for r in reps]),
+    }
+
+
+def paired_differences(a: Sequence[Replication], b: Sequence[Replication], seed: int,
+                       strategy: str, baseline: str) -> list[dict[str, Any]]:
+    """``a`` minus ``b`` on each headline measure, with a 95% interval from the paired runs.
+
+    Means and shares: the mean of the per-run differences ± 1.96 standard errors (a paired
+    t-interval at large n). Momentum's table value is a median, whose difference has no such
+    formula: its interval is the 2.5th-97.5th percentile of the median difference over
+    ``BOOTSTRAP_RESAMPLES`` paired resamples of the runs (seeded with ``seed``)."""
+    if len(a) != len(b):
+        raise ValueError("paired differences need the same runs on both sides")
+    x, y = per_run(a), per_run(b)
+    n = len(a)
+    out = []
+    for measure, _, _, _ in HEADLINE:
+        if measure == "final_momentum":
+            estimate = float(np.median(x[measure]) - np.median(y[measure]))
+            rng = np.random.default_rng(np.random.SeedSequence([seed, 7919]))
+            idx = rng.integers(0, n, size=(BOOTSTRAP_RESAMPLES, n))
+            boot = np.median(x[measure][idx], axis=1) - np.median(y[measure][idx], axis=1)
+            low, high = (float(v) for v in np.percentile(boot, [2.5, 97.5]))
+        else:
+            d = x[measure] - y[measure]
+            estimate = float(d.mean())
+            half = Z95 * float(d.std(ddof=1)) / np.sqrt(n) if n > 1 else 0.0
+            low, high = estimate - half, estimate + half
+        bound = _BOUNDS[measure](a) if measure in _BOUNDS else None
+        if bound is not None:          # a normal interval may overshoot what is possible
+            low, high = max(low, -bound), min(high, bound)
+        out.append({"measure": measure, "strategy": strategy, "baseline": baseline,
+                    "estimate": _r(estimate), "low": _r(min(low, estimate)),
+                    "high": _r(max(high, estimate))})
+    return out
+
+
+def _digits(measure: str, *values: float) -> tuple[float, int]:
+    """Scale and decimals to show a measure: points 0, months 1, momentum 2, with up to two more
+    decimals when a non-zero value would otherwise read as 0 (a clear but small difference)."""
+    unit = dict((m, u) for m, _, _, u in HEADLINE)[measure]
+    scale = 100.0 if unit == "points" else 1.0
+    digits = 0 if unit == "points" else 1 if unit == "months" else 2
+    while digits < 4 and any(v and round(abs(v) * scale, digits) == 0 for v in values):
+        digits += 1
+    return scale, digits
+
+
+def _amount(measure: str, value: float, *context: float) -> str:
+    scale, digits = _digits(measure, value, *context)
+    unit = dict((m, u) for m, _, _, u in HEADLINE)[measure]
+    text = f"{abs(value) * scale:.{digits}f}"
+    if unit == "points":
+        return f"{text} points"
+    return f"{text} months" if unit == "months" else text
+
+
+def _interval(measure: str, low: float, high: float) -> str:
+    scale, digits = _digits(measure, low, high)
+    return f"[{low * scale:.{digits}f}, {high * scale:.{digits}f}]"
+
+
+def verdict(differences: Sequence[dict[str, Any]], subject: str | None = None) -> list[str]:
+    """One plain sentence per (strategy, baseline): where the strategy is clearly better or
+    worse (its 95% interval excludes 0) and where there is no clear difference."""
+    better = {m: up for m, _, up, _ in HEADLINE}
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in differences:
+        groups.setdefault((row["strategy"], row["baseline"]), []).append(row)
+    sentences = []
+    for (strategy, baseline), rows in groups.items():
+        name = subject or strategy
+        wins: list[str] = []
+        losses: list[str] = []
+        unclear: list[str] = []
+        for row in rows:
+            m = row["measure"]
+            # the amount is said as a size ("by 12 points"), so its interval is too
+            low, high = ((row["low"], row["high"]) if row["estimate"] >= 0
+                         else (-row["high"], -row["low"]))
+            text = (f"{_LABEL[m]} by {_amount(m, row['estimate'], low, high)} "
+                    f"{_interval(m, low, high)}")
+            if row["low"] > 0 or row["high"] < 0:
+                (wins if (row["estimate"] > 0) == better[m] else losses).append(text)
+            else:
+                unclear.append(_LABEL[m])
+        parts = []
+        if wins:
+            parts.append(f"{name} beats {baseline} on " + "; on ".join(wins))
+        if losses:
+            parts.append(("and " if wins else f"{name} ") + f"does worse than {baseline} on "
+                         + "; on ".join(losses))
+        if unclear:
+            parts.append(("no clear difference on " + ", ".join(unclear)) if parts else
+                         f"no clear difference between {name} and {baseline}")
+        sentences.append("; ".join(parts) + ".")
+    return sentences
+
+
+@dataclass(frozen=True)
+class BaselineResult:
+    """One strategy with and without the scheduled shocks, on the same random numbers: the
+    difference is the shocks' effect (``simulate --baseline``)."""
+
+    shocked: ExperimentResult
+    baseline: ExperimentResult
+
+    def differences(self) -> list[dict[str, Any]]:
+        return paired_differences(self.shocked.replications, self.baseline.replications,
+                                  self.shocked.spec.seed, "with shocks", "without shocks")
+
+    def verdict(self) -> list[str]:
+        shocks = ", ".join(str(s) for s in self.shocked.spec.shocks)
+        return verdict(self.differences(), subject=shocks)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.shocked.to_dict(), "kind": "baseline",
+                "baseline_summary": self.baseline.summary,
+                "differences": self.differences(), "verdict": self.verdict()}

@@ -12,11 +12,12 @@ strategy's triggers (data: ``simulation/data/reviews.yaml`` and each strategy's 
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 
 import simpy
 
 from rules.diagnosis import diagnose, diagnose_ranking
+from simulation import portfolio
 from simulation.dynamics import load_dynamics
 from simulation.lifecycle import restructure, shutdown
 from simulation.state import PmoState, norm
@@ -34,15 +35,25 @@ def _support_target(state: PmoState) -> float:
     p = state.params
     ramp = (state.mandate_age - p.expectation_grace_months) / p.expectation_ramp_months
     expected = p.value_expected * min(1.0, max(0.0, ramp))
-    value = state.value_index()
-    value_for_money = 1.0 if value >= expected else value / expected
+    w = p.measured_value_weight
+    value = (1.0 - w) * state.value_index() + w * state.measured_index()
+    value_for_money = 1.0 if value >= expected or expected <= 0.0 else value / expected
     return 1.0 + 4.0 * (p.evidence_value_weight * value_for_money
                         + (1.0 - p.evidence_value_weight) * norm(state.x["stakeholder_support"]))
 
 
-def apply_triggers(state: PmoState, scenario: str) -> None:
-    """Switch strategy when the current one has a trigger for the diagnosed scenario."""
+def apply_triggers(state: PmoState, scenario: str,
+                   ranking: Sequence[tuple[str, float]] | None = None) -> None:
+    """Switch strategy when the current one has a trigger for the diagnosed scenario. With a
+    healthy Monitoring step (step 7) trouble is seen a review early: the runner-up scenario
+    fires its trigger too when it scores close to the diagnosed one."""
     trigger = state.strategy.trigger_for(scenario) if state.exists else None
+    p = state.params
+    if (trigger is None and ranking is not None and state.exists
+            and state.health[6] >= p.early_warning_health and len(ranking) > 1):
+        (_, top), (runner_up, score) = ranking[:2]
+        if top > 0 and score >= p.early_warning_score * top:
+            trigger = state.strategy.trigger_for(runner_up)
     if trigger is not None:
         state.strategy = get_strategy(trigger.switch_to)
         state.log("strategy", state.strategy.id,
@@ -56,10 +67,11 @@ def executive_review(state: PmoState) -> str:
     x = state.x
     if state.events is not None:
         diagnosis = diagnose(state.observed_profile())
-        scenario = diagnosis.scenario
+        ranking = diagnosis.ranking
         state.diagnoses.append((state.month, diagnosis))
     else:
-        scenario = diagnose_ranking(state.observed_profile())[0][0]
+        ranking = diagnose_ranking(state.observed_profile())
+    scenario = ranking[0][0]
     previous, state.scenario = state.scenario, scenario
     state.review_x = dict(x)
     if state.events is not None and scenario != previous:
@@ -67,8 +79,12 @@ def executive_review(state: PmoState) -> str:
     if not state.exists:
         return scenario
     feedback = load_dynamics().feedback[scenario]
-    state.shift("executive_support",
-                p.exec_response * (_support_target(state) - x["executive_support"]))
+    target = _support_target(state)
+    # a long record with this sponsor buys the benefit of the doubt when the evidence falls
+    # short; support won back by evidence moves at the normal pace
+    sticky = 1.0 / (1.0 + state.record_age / p.reputation_months) \
+        if target < x["executive_support"] else 1.0
+    state.shift("executive_support", p.exec_response * sticky * (target - x["executive_support"]))
     state.shift("resources", p.budget_response * (x["executive_support"] - x["resources"])
                 + feedback.resources)
     state.shift("autonomy", feedback.autonomy)
@@ -79,7 +95,8 @@ def executive_review(state: PmoState) -> str:
         shutdown(state)
     elif scenario == "collapse":
         state.show_sign("disbanding_considered", p.review_interval + 1)
-    apply_triggers(state, scenario)
+    apply_triggers(state, scenario, ranking)
+    portfolio.prune(state)
     return scenario
 
 

@@ -41,6 +41,7 @@ class Shock:
     hazard_per_year: float                       # expected occurrences per PMO-year
     major_change: bool
     new_leader: bool
+    new_sponsor: bool
     pull: tuple[tuple[str, float, float], ...]   # (indicator, toward, share)
     shift: tuple[tuple[str, float], ...]         # (indicator, points)
     momentum: float                              # factor
@@ -52,16 +53,22 @@ class Shock:
         return 1.0 - math.exp(-self.hazard_per_year * params.hazard_scale / 12.0)
 
     def apply(self, state: PmoState) -> None:
+        """Land the shock. A healthy Monitoring step (step 7) has seen it coming and softens
+        it: a share ``MONITORING_SOFTENING x health`` of its harm is avoided (Guide p.201-210)."""
+        keep = 1.0 - state.params.monitoring_softening * state.health[6] if state.exists \
+            else 1.0
         for indicator, toward, share in self.pull:
-            state.pull(indicator, toward, share)
+            state.pull(indicator, toward, share * keep)
         for indicator, delta in self.shift:
-            state.shift(indicator, delta)
-        state.momentum *= self.momentum
-        state.health[:] = [h * f for h, f in zip(state.health, self.steps)]
+            state.shift(indicator, delta * keep if delta < 0 else delta)
+        state.momentum *= 1.0 - (1.0 - self.momentum) * keep
+        state.health[:] = [h * (1.0 - (1.0 - f) * keep) for h, f in zip(state.health, self.steps)]
         for sign, months in self.signs:
             state.show_sign(sign, months)
         if self.new_leader:
             state.new_leader()
+        if self.new_sponsor:
+            state.record_age = 0.0
         if self.major_change:
             state.major_change()
         state.log("shock", self.id, f"{self.name}: {self.summary}")
@@ -89,7 +96,7 @@ def shock_from_data(raw: Mapping[str, Any], where: str = "shocks.yaml") -> Shock
     catalog = load_catalog()
     where = f"{where} {raw.get('id')}"
     known = {"id", "name", "summary", "source", "hazard_per_year", "major_change", "new_leader",
-             "pull", "shift", "momentum", "steps", "signs"}
+             "new_sponsor", "pull", "shift", "momentum", "steps", "signs"}
     if set(raw) - known:
         raise CatalogError(f"{where}: unknown keys {sorted(set(raw) - known)}")
     pull = raw.get("pull", {})
@@ -107,6 +114,7 @@ def shock_from_data(raw: Mapping[str, Any], where: str = "shocks.yaml") -> Shock
         id=raw["id"], name=raw["name"], summary=raw["summary"], source=raw["source"],
         hazard_per_year=float(raw["hazard_per_year"]), major_change=bool(raw["major_change"]),
         new_leader=bool(raw.get("new_leader", False)),
+        new_sponsor=bool(raw.get("new_sponsor", False)),
         pull=tuple((i, float(v["toward"]), float(v["share"])) for i, v in pull.items()),
         shift=tuple((i, float(v)) for i, v in shift.items()),
         momentum=float(raw.get("momentum", 1.0)),

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from advisor.assessment import Profile
 from advisor.errors import InputError
 from advisor.presets import resolve_profile
 from advisor.validation import repeats
@@ -18,10 +19,10 @@ from simulation.limits import LOCAL, MAX_SEED, Limits
 from simulation.parameters import DEFAULT_PARAMETERS, Parameters
 from simulation.shocks import ScheduledShock, parse_shock
 from simulation.state import Start
-from simulation.strategies import Strategy, get_strategy
+from simulation.strategies import Strategy, resolve_strategy
 
 __all__ = ["ExperimentSpec", "make_spec", "make_specs", "experiment_spec_from_request",
-           "comparison_specs_from_request", "check_strategy_list"]
+           "comparison_specs_from_request", "check_strategy_list", "PLAN"]
 
 _REQUEST_KEYS = ("profile", "strategy", "months", "runs", "seed", "shocks", "random_shocks",
                  "relaunch_strategy")
@@ -89,32 +90,52 @@ def make_specs(profile: Any, strategies: Iterable[Any], *, months: Any = None,
                limits: Limits = LOCAL) -> tuple[ExperimentSpec, ...]:
     """Check everything once, against the caller's ``limits``, and build one spec per strategy
     (same seed: common random numbers). ``None`` takes the limits' default; ``compared``: the
-    strategies come from a comparison's ``strategies`` list (errors say so)."""
+    strategies come from a comparison's ``strategies`` list (errors say so). A strategy is a
+    shipped id, ``plan`` (the profile's own advice plan), a document or (``allow_files``) a
+    file."""
     months = _whole(limits.default_months if months is None else months, "months", 1,
                     limits.max_months)
     seed = _whole(limits.default_seed if seed is None else seed, "seed", 0, MAX_SEED)
-    chosen = [get_strategy(s, f"strategies[{i}]" if compared else "strategy")
-              for i, s in enumerate(strategies)]
+    resolved = resolve_profile(profile, "profile", allow_files)
+    chosen = [_strategy(s, f"strategies[{i}]" if compared else "strategy", allow_files,
+                        resolved) for i, s in enumerate(strategies)]
+    ids = [s.id for s in chosen]
+    for i, sid in enumerate(ids):
+        if sid in ids[:i]:
+            raise InputError(f"two strategies have the id {sid!r}; give each document its own "
+                             "id", f"strategies[{i}]")
     if runs is None:
         runs = limits.default_runs_for(months, len(chosen))
     runs = _whole(runs, "runs", 1, limits.max_runs_allowed)
     limits.check_cost(runs, months, len(chosen))
     scheduled = _shocks(shocks, months, limits.max_shocks)
     random_shocks = _flag(random_shocks, "random_shocks")
-    relaunch = None if relaunch_strategy is None else get_strategy(relaunch_strategy,
-                                                                   "relaunch_strategy")
+    relaunch = None if relaunch_strategy is None else _strategy(
+        relaunch_strategy, "relaunch_strategy", allow_files, resolved)
     if parameters is None:
         params = DEFAULT_PARAMETERS
     elif isinstance(parameters, Parameters):
         params = parameters
     else:
         params = DEFAULT_PARAMETERS.with_changes(parameters)
-    start = Start.from_profile(resolve_profile(profile, "profile", allow_files))
+    start = Start.from_profile(resolved)
     label = _label(profile)
     return tuple(ExperimentSpec(start=start, profile_label=label, strategy=s, months=months,
                                 runs=runs, seed=seed, shocks=scheduled,
                                 random_shocks=random_shocks, relaunch_strategy=relaunch,
                                 parameters=params) for s in chosen)
+
+
+#: The strategy name that means "this profile's own advice plan" (simulation/plan.py).
+PLAN = "plan"
+
+
+def _strategy(value: Any, field: str, allow_files: bool, profile: Profile) -> Strategy:
+    """A shipped id, a document, a file (command line only) or ``plan``: the profile's plan."""
+    if value == PLAN:
+        from simulation.plan import profile_plan_strategy
+        return profile_plan_strategy(profile)
+    return resolve_strategy(value, field, allow_files)
 
 
 def make_spec(profile: Any, strategy: Any, **options: Any) -> ExperimentSpec:
@@ -158,7 +179,7 @@ def check_strategy_list(values: Any, limits: Limits = LOCAL) -> list[Any]:
     if not 2 <= len(values) <= limits.max_strategies:
         raise InputError(f"compare 2 to {limits.max_strategies} strategies, got {len(values)}",
                          "strategies")
-    repeated = repeats(values)
+    repeated = repeats(v for v in values if isinstance(v, str))
     if repeated:
         raise InputError(f"listed more than once: {', '.join(repeated)}", "strategies")
     return list(values)

@@ -10,6 +10,8 @@ from typing import Any
 
 from advisor.assessment import PmoFacts, Profile
 from advisor.catalog import HORIZONS, load_catalog
+from advisor.sections import customers_of, services_of
+from simulation import portfolio
 from simulation.dynamics import load_dynamics
 from simulation.parameters import Parameters
 from simulation.strategies import Strategy
@@ -38,7 +40,7 @@ class Event:
     """Something that happened in a run, for the timeline (story mode, traces)."""
 
     month: int
-    kind: str          # shock | strategy | cycle | review | restructure | shutdown | launch
+    kind: str          # shock|strategy|portfolio|cycle|review|restructure|shutdown|launch
     name: str
     text: str
 
@@ -56,6 +58,8 @@ class Start:
     imputed: tuple[str, ...]
     trends: tuple[tuple[str, str], ...]
     signs: tuple[str, ...]
+    services: tuple[tuple[str, int], ...] = ()                   # (service, maturity level)
+    customers: tuple[tuple[float, tuple[int, ...]], ...] = ()    # (maturity, ranked outcomes)
 
     @classmethod
     def from_profile(cls, profile: Profile) -> "Start":
@@ -72,6 +76,8 @@ class Start:
             imputed=tuple(i for i in INDICATORS if i not in given),
             trends=tuple(profile.trends.items()),
             signs=tuple(profile.signs),
+            services=tuple(sorted(services_of(profile).items())),
+            customers=tuple((c.maturity, c.outcomes) for c in customers_of(profile)),
         )
 
     def profile(self) -> Profile:
@@ -88,7 +94,9 @@ class Start:
         return {"name": self.name, "exists": self.exists, "age_months": self.age,
                 "previous_pmo_closed": self.previous_pmo_closed,
                 "indicators": dict(self.indicators), "imputed": list(self.imputed),
-                "trends": dict(self.trends), "signs": list(self.signs)}
+                "trends": dict(self.trends), "signs": list(self.signs),
+                "services": dict(self.services),
+                "customers": [{"maturity": m, "outcomes": list(o)} for m, o in self.customers]}
 
 
 class PmoState:
@@ -103,6 +111,7 @@ class PmoState:
         self.exists = start.exists
         self.age = start.age
         self.mandate_age = start.age          # months since launch or the last restructuring
+        self.record_age = start.age           # months the current sponsor has seen it deliver
         self.closed_before = start.previous_pmo_closed
         self.months_without_pmo = 0
         self.x: dict[str, float] = dict(start.indicators)
@@ -115,6 +124,13 @@ class PmoState:
         self.shock_u, self.noise, self.decide = shock_u, noise, decide
         self.events: list[Event] | None = [] if trace else None
         self.diagnoses: list[tuple[int, Any]] = []
+        # how this PMO carries out its strategy: effort per step x this (model.py draws it)
+        self.execution = [1.0] * len(STEPS)
+        # services and customers (simulation/portfolio.py)
+        self.has_services = bool(start.services)
+        self.levels = portfolio.initial_levels(start.services, strategy, params.new_service_level)
+        self.customers = start.customers
+        self.start_pm_maturity = self.x["pm_maturity"]
         # flywheel
         x = self.x
         self.health = ([sum(norm(x[i]) for i in proxies) / len(proxies)
@@ -127,6 +143,7 @@ class PmoState:
         self.completed_cycles = 0
         self.recognized = norm(x["stakeholder_support"]) / params.cycle_months if self.exists \
             else 0.0                          # value units per month, smoothed
+        self.measured = self.recognized       # value Value Delivery measures, smoothed
         self.pipeline = [0.0] * (months + max(params.perception_delay.values()) + 2)
         if self.exists:
             self._prefill_pipeline(start.age)
@@ -154,14 +171,29 @@ class PmoState:
         v = self.recognized * self.params.cycle_months
         return 1.0 if v > 1.0 else v
 
+    def measured_index(self) -> float:
+        """Value the Value Delivery step measures and reports (0-1), distinct from recognized."""
+        v = self.measured * self.params.cycle_months
+        return 1.0 if v > 1.0 else v
+
     def approach_fit(self) -> float:
-        return self.strategy.approach_for(round(self.x["pm_maturity"], 1))[1]
+        """How well the approach suits the customers: each customer's maturity when the profile
+        names customers, else the organization's PM maturity; the misfit counts 1 / tolerance
+        (organizations differ in how much a mismatched approach costs)."""
+        if self.customers:
+            fit = portfolio.customer_approach_fit(self)
+        else:
+            fit = self.strategy.approach_for(round(self.x["pm_maturity"], 1))[1]
+        fit = 1.0 - (1.0 - fit) / self.params.approach_tolerance
+        return fit if fit > 0.0 else 0.0
 
     def fit(self) -> float:
         """Share of delivered value that meets real needs: the approach's fit to the customers'
-        maturity, times how well the PMO's work is aligned with strategy (Guide p.84)."""
+        maturity, times how well the PMO's work is aligned with strategy (Guide p.84), times
+        how much of what customers ranked the services serve and how mature they are."""
         floor = self.params.alignment_floor
-        return self.approach_fit() * (floor + (1.0 - floor) * norm(self.x["strategic_alignment"]))
+        return (self.approach_fit() * (floor + (1.0 - floor) * norm(self.x["strategic_alignment"]))
+                * portfolio.relevance(self) * portfolio.quality(self))
 
     def wheel(self) -> float:
         """The flywheel's health: its weakest step (weakest-link rule)."""

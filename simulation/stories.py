@@ -37,6 +37,7 @@ MAX_STORY_MONTHS = 120
 RULES_PER_TRANSITION = 3     # the strongest evidence rules shown for each new scenario
 _KEYS = {"id", "title", "summary", "profile", "strategy", "relaunch_strategy", "months", "seed",
          "random_shocks", "events", "expect_path"}
+_OPTIONAL_KEYS = {"takeaways"}   # what the room should take away: the presenter's closing slide
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class Story:
     random_shocks: bool
     steps: tuple[Event, ...]         # scripted shocks and strategy changes; text: the narration
     expect_path: tuple[str, ...]
+    takeaways: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "summary": self.summary,
@@ -59,14 +61,19 @@ class Story:
                 "relaunch_strategy": self.relaunch_strategy, "months": self.months,
                 "seed": self.seed, "random_shocks": self.random_shocks,
                 "events": [{"month": s.month, s.kind: s.name, "say": s.text} for s in self.steps],
-                "expect_path": list(self.expect_path)}
+                "expect_path": list(self.expect_path), "takeaways": list(self.takeaways)}
 
 
 def _build(path: Path) -> Story:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     where = f"story {path.name}"
-    if not isinstance(raw, Mapping) or set(raw) != _KEYS or raw["id"] != path.stem:
-        raise CatalogError(f"{where}: needs exactly the keys {sorted(_KEYS)}, id = file name")
+    if (not isinstance(raw, Mapping) or not _KEYS <= set(raw) <= _KEYS | _OPTIONAL_KEYS
+            or raw["id"] != path.stem):
+        raise CatalogError(f"{where}: needs exactly the keys {sorted(_KEYS)} (and optionally "
+                           f"{sorted(_OPTIONAL_KEYS)}), id = file name")
+    takeaways = raw.get("takeaways", [])
+    if not isinstance(takeaways, list) or not all(isinstance(t, str) for t in takeaways):
+        raise CatalogError(f"{where}: takeaways must be a list of sentences")
     months = raw["months"]
     if not isinstance(months, int) or not 1 <= months <= MAX_STORY_MONTHS:
         raise CatalogError(f"{where}: months must be 1-{MAX_STORY_MONTHS}")
@@ -95,7 +102,8 @@ def _build(path: Path) -> Story:
                  relaunch_strategy=raw["relaunch_strategy"], months=months, seed=raw["seed"],
                  random_shocks=bool(raw["random_shocks"]),
                  steps=tuple(sorted(steps, key=lambda s: s.month)),
-                 expect_path=tuple(raw["expect_path"]))
+                 expect_path=tuple(raw["expect_path"]),
+                 takeaways=tuple(" ".join(t.split()) for t in takeaways))
 
 
 @functools.cache
@@ -117,7 +125,7 @@ def get_story(story_id: Any) -> Story:
 @dataclass(frozen=True, slots=True)
 class TimelineEntry:
     month: int
-    kind: str  # start | shock | strategy | review | restructure | shutdown | launch
+    kind: str  # start|shock|strategy|portfolio|review|restructure|shutdown|launch
     name: str
     text: str
     say: str = ""                 # the story's narration for a scripted event

@@ -9,8 +9,9 @@ that switch to another strategy when an executive review diagnoses a given scena
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +21,17 @@ import scenarios
 from advisor.catalog import HORIZONS, load_catalog
 from advisor.errors import CatalogError, InputError
 
-__all__ = ["Strategy", "Trigger", "TAILORED", "load_strategies",
-           "get_strategy", "strategy_ids"]
+__all__ = ["Strategy", "Trigger", "TAILORED", "load_strategies", "get_strategy",
+           "strategy_ids", "strategy_from_document", "resolve_strategy", "horizon_mix",
+           "MAX_PHASES"]
 
 TAILORED = "tailored"
-_KEYS = {"id", "name", "summary", "source", "effort", "services", "approach", "triggers"}
+#: What a shipped strategy must say; a user's document needs only effort and services.
+_SHIPPED_KEYS = {"id", "name", "summary", "source", "effort", "services", "approach", "triggers"}
+_DOCUMENT_KEYS = _SHIPPED_KEYS | {"targets", "schedule"}
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+SHARE_TOLERANCE = 1e-3       # shares may be rounded (to 3 decimals); they are renormalized
+MAX_PHASES = 24              # schedule phases of one strategy
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +55,8 @@ class Strategy:
     approach: str                               # approach id or "tailored"
     triggers: tuple[Trigger, ...]
     horizon_mix: tuple[float, ...]              # share of value per horizon (advisor HORIZONS)
+    targets: tuple[tuple[str, int], ...] = ()   # (service id, maturity level it aims for)
+    phases: tuple[tuple[int, "Strategy"], ...] = ()   # (from month, the strategy from then on)
 
     def approach_for(self, pm_maturity: float) -> tuple[str, float]:
         """The approach used at this customer maturity and how well it fits it (0-1).
@@ -65,12 +74,26 @@ class Strategy:
         steps = load_catalog().ids("flywheel")
         return {
             "id": self.id, "name": self.name, "summary": self.summary, "source": self.source,
-            "effort": dict(zip(steps, self.effort)),
-            "services": dict(self.services),
+            "effort": {k: round(v, 4) for k, v in zip(steps, self.effort)},
+            "services": {k: round(v, 4) for k, v in self.services},
             "approach": self.approach,
             "triggers": [t.to_dict() for t in self.triggers],
             "perception_mix": dict(zip(HORIZONS, (round(v, 4) for v in self.horizon_mix))),
+            "targets": dict(self.targets),
+            "schedule": [{"month": month,
+                          "effort": {k: round(v, 4) for k, v in zip(steps, phase.effort)},
+                          "services": {k: round(v, 4) for k, v in phase.services},
+                          "targets": dict(phase.targets)}
+                         for month, phase in self.phases],
         }
+
+    def document(self) -> dict[str, Any]:
+        """The strategy as a document :func:`strategy_from_document` reads back (for files)."""
+        out = self.to_dict()
+        out.pop("perception_mix")
+        if not out["schedule"]:
+            out.pop("schedule")
+        return out
 
 
 @functools.cache
@@ -85,7 +108,7 @@ def _nearest_approach(pm_maturity: float) -> tuple[str, float]:
     return best.id, 1.0 - abs(best.ideal_customer_maturity - pm_maturity) / 4.0
 
 
-def _horizon_mix(services: Mapping[str, float]) -> tuple[float, ...]:
+def horizon_mix(services: Mapping[str, float]) -> tuple[float, ...]:
     """Share of value per perception horizon: each service's outcomes (Appendix X2) spread its
     share evenly, each outcome perceived on its Table 6-1 horizon."""
     catalog = load_catalog()
@@ -97,47 +120,192 @@ def _horizon_mix(services: Mapping[str, float]) -> tuple[float, ...]:
     return tuple(mix[h] for h in HORIZONS)
 
 
-def _shares(where: str, raw: Any, allowed: tuple[str, ...], exact_keys: bool) -> dict[str, float]:
+class _Problems:
+    """Field-level problems of one strategy document, collected so a user sees them all."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self.items: list[tuple[str, str]] = []
+
+    def add(self, field: str, message: str) -> None:
+        name = ".".join(part for part in (self.where, field) if part)
+        self.items.append((name, message))
+
+
+def _shares(problems: _Problems, field: str, raw: Any, allowed: tuple[str, ...],
+            exact_keys: bool) -> dict[str, float]:
     if not isinstance(raw, Mapping) or not raw:
-        raise CatalogError(f"{where}: must be a non-empty mapping")
-    unknown = sorted(set(raw) - set(allowed))
+        problems.add(field, "must be a non-empty mapping of id: share")
+        return {}
+    unknown = sorted(str(k) for k in set(raw) - set(allowed))
     if unknown:
-        raise CatalogError(f"{where}: unknown id(s) {unknown}")
+        problems.add(field, f"unknown id(s) {unknown}; allowed: " + ", ".join(allowed))
+        return {}
     if exact_keys and set(raw) != set(allowed):
-        raise CatalogError(f"{where}: must give a share for each of {list(allowed)}")
-    if any(not isinstance(v, (int, float)) or v < 0 for v in raw.values()):
-        raise CatalogError(f"{where}: shares must be numbers >= 0")
-    if abs(sum(raw.values()) - 1.0) > 1e-6:
-        raise CatalogError(f"{where}: shares must sum to 1, got {sum(raw.values()):g}")
-    return {k: float(v) for k, v in raw.items()}
+        problems.add(field, "must give a share for each of " + ", ".join(allowed))
+        return {}
+    if any(isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1
+           for v in raw.values()):
+        problems.add(field, "shares must be numbers from 0 to 1")
+        return {}
+    total = sum(raw.values())
+    if abs(total - 1.0) > SHARE_TOLERANCE:
+        problems.add(field, f"shares must sum to 1, got {total:g}")
+        return {}
+    return {k: float(v) / total for k, v in raw.items()}
+
+
+def _targets(problems: _Problems, field: str, raw: Any) -> dict[str, int]:
+    services = load_catalog().ids("services")
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        problems.add(field, "must be a mapping of service: maturity level 1-5")
+        return {}
+    out = {}
+    for key, level in raw.items():
+        if key not in services:
+            problems.add(f"{field}.{key}", "unknown service; allowed: " + ", ".join(services))
+        elif isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 5:
+            problems.add(f"{field}.{key}", f"must be a whole maturity level 1-5, got {level!r}")
+        else:
+            out[key] = level
+    return out
+
+
+def _text(problems: _Problems, field: str, raw: Any, default: str, limit: int = 400) -> str:
+    if raw is None:
+        return default
+    if not isinstance(raw, str) or len(raw) > limit:
+        problems.add(field, f"must be text of at most {limit} characters")
+        return default
+    return " ".join(raw.split())
+
+
+def _parse(raw: Any, problems: _Problems, default_id: str, shipped: bool) -> Strategy | None:
+    """A strategy from its document; problems are collected, None when there are any."""
+    catalog = load_catalog()
+    allowed_keys = _DOCUMENT_KEYS
+    if not isinstance(raw, Mapping):
+        problems.add("", "a strategy document must be a mapping (YAML or JSON object)")
+        return None
+    for key in sorted(str(k) for k in set(raw) - allowed_keys):
+        problems.add(key, "unknown field; allowed: " + ", ".join(sorted(allowed_keys)))
+    required = _SHIPPED_KEYS if shipped else {"effort", "services"}
+    for key in sorted(required - set(raw)):
+        problems.add(key, "missing required field")
+    sid = raw.get("id", default_id)
+    if not isinstance(sid, str) or not _ID.match(sid):
+        problems.add("id", f"must be 1-64 letters, digits, '_', '.' or '-', got {sid!r}")
+        sid = default_id
+    steps = catalog.ids("flywheel")
+    effort = _shares(problems, "effort", raw.get("effort"), steps, exact_keys=True)
+    services = _shares(problems, "services", raw.get("services"), catalog.ids("services"),
+                       exact_keys=False)
+    approach = raw.get("approach", TAILORED)
+    if approach not in (*catalog.ids("approaches"), TAILORED):
+        problems.add("approach", f"unknown approach {approach!r}; allowed: "
+                     + ", ".join((*catalog.ids("approaches"), TAILORED)))
+    targets = _targets(problems, "targets", raw.get("targets"))
+    scenario_ids = set(catalog.ids("scenarios"))
+    triggers = []
+    raw_triggers = raw.get("triggers") or []
+    if not isinstance(raw_triggers, list):
+        problems.add("triggers", "must be a list of {when, switch_to, reason}")
+        raw_triggers = []
+    for i, t in enumerate(raw_triggers):
+        if not isinstance(t, Mapping) or set(t) != {"when", "switch_to", "reason"}:
+            problems.add(f"triggers[{i}]", "needs exactly when, switch_to and reason")
+            continue
+        when = t["when"] if isinstance(t["when"], list) else [t["when"]]
+        if not when or not all(isinstance(w, str) and w in scenario_ids for w in when):
+            problems.add(f"triggers[{i}].when", "scenarios from: " + ", ".join(
+                sorted(scenario_ids)))
+            continue
+        if not shipped and (not isinstance(t["switch_to"], str)
+                            or t["switch_to"] not in load_strategies()):
+            problems.add(f"triggers[{i}].switch_to", "a shipped strategy: "
+                         + ", ".join(load_strategies()))
+            continue
+        triggers.append(Trigger(when=tuple(when), switch_to=str(t["switch_to"]),
+                                reason=" ".join(str(t["reason"]).split())))
+    name = _text(problems, "name", raw.get("name"), sid, 120)
+    summary = _text(problems, "summary", raw.get("summary"), "", 2000)
+    source = _text(problems, "source", str(raw["source"]) if "source" in raw else None,
+                   "user document")
+    phases = _schedule(problems, raw.get("schedule"), effort, services, targets)
+    if problems.items:
+        return None
+    base = Strategy(id=sid, name=name, summary=summary, source=source,
+                    effort=tuple(effort[s] for s in steps), services=tuple(services.items()),
+                    approach=approach, triggers=tuple(triggers),
+                    horizon_mix=horizon_mix(services), targets=tuple(targets.items()))
+    return replace(base, phases=tuple((month, replace(
+        base, effort=tuple(p_effort[s] for s in steps), services=tuple(p_services.items()),
+        horizon_mix=horizon_mix(p_services), targets=tuple(p_targets.items())))
+        for month, p_effort, p_services, p_targets in phases))
+
+
+def _schedule(problems: _Problems, raw: Any, effort: dict[str, float],
+              services: dict[str, float], targets: dict[str, int]
+              ) -> list[tuple[int, dict[str, float], dict[str, float], dict[str, int]]]:
+    """Later phases of a strategy: from ``month`` on, new effort, services and targets (each
+    phase inherits what it does not say from the phase before)."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or len(raw) > MAX_PHASES:
+        problems.add("schedule", f"must be a list of at most {MAX_PHASES} phases")
+        return []
+    catalog = load_catalog()
+    out = []
+    last = 0
+    for i, phase in enumerate(raw):
+        where = f"schedule[{i}]"
+        if not isinstance(phase, Mapping) or "month" not in phase:
+            problems.add(where, "needs a month and any of effort, services, targets")
+            continue
+        for key in sorted(str(k) for k in set(phase) - {"month", "effort", "services",
+                                                         "targets"}):
+            problems.add(f"{where}.{key}", "unknown field; allowed: month, effort, services, "
+                         "targets")
+        month = phase["month"]
+        if isinstance(month, bool) or not isinstance(month, int) or not last < month <= 120:
+            problems.add(f"{where}.month", f"must be a whole month from {last + 1} to 120 "
+                         f"(after the phase before), got {month!r}")
+            continue
+        last = month
+        if "effort" in phase:
+            effort = _shares(problems, f"{where}.effort", phase["effort"],
+                             catalog.ids("flywheel"), exact_keys=True)
+        if "services" in phase:
+            services = _shares(problems, f"{where}.services", phase["services"],
+                               catalog.ids("services"), exact_keys=False)
+        if "targets" in phase:
+            targets = {**targets, **_targets(problems, f"{where}.targets", phase["targets"])}
+        out.append((month, effort, services, targets))
+    return out
 
 
 def _build(path: Path) -> Strategy:
-    catalog = load_catalog()
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    where = f"strategy {path.name}"
-    if not isinstance(raw, Mapping) or set(raw) != _KEYS:
-        raise CatalogError(f"{where}: needs exactly the keys {sorted(_KEYS)}")
-    if raw["id"] != path.stem:
-        raise CatalogError(f"{where}: id {raw['id']!r} must match the file name")
-    steps = catalog.ids("flywheel")
-    effort = _shares(f"{where} effort", raw["effort"], steps, exact_keys=True)
-    services = _shares(f"{where} services", raw["services"], catalog.ids("services"),
-                       exact_keys=False)
-    if raw["approach"] not in (*catalog.ids("approaches"), TAILORED):
-        raise CatalogError(f"{where}: unknown approach {raw['approach']!r}")
-    scenarios = set(catalog.ids("scenarios"))
-    triggers = []
-    for t in raw["triggers"] or []:
-        if not set(t["when"]) <= scenarios:
-            raise CatalogError(f"{where}: trigger on unknown scenario in {t['when']}")
-        triggers.append(Trigger(when=tuple(t["when"]), switch_to=t["switch_to"],
-                                reason=t["reason"]))
-    return Strategy(
-        id=raw["id"], name=raw["name"], summary=" ".join(raw["summary"].split()),
-        source=str(raw["source"]), effort=tuple(effort[s] for s in steps),
-        services=tuple(services.items()), approach=raw["approach"],
-        triggers=tuple(triggers), horizon_mix=_horizon_mix(services))
+    problems = _Problems(f"strategy {path.name}")
+    strategy = _parse(raw, problems, path.stem, shipped=True)
+    if strategy is None:
+        raise CatalogError("; ".join(f"{f}: {m}" for f, m in problems.items))
+    if strategy.id != path.stem:
+        raise CatalogError(f"strategy {path.name}: id {strategy.id!r} must match the file name")
+    return strategy
+
+
+def strategy_from_document(raw: Any, field: str = "strategy",
+                           default_id: str = "custom") -> Strategy:
+    """A strategy from a user's document (a mapping, as YAML or JSON gives it), checked: every
+    problem is an :class:`InputError` naming its field (``strategy.effort``, ...)."""
+    problems = _Problems(field)
+    strategy = _parse(raw, problems, default_id, shipped=False)
+    if strategy is None:
+        raise InputError(problems.items)
+    return strategy
 
 
 @functools.cache
@@ -157,9 +325,23 @@ def strategy_ids() -> tuple[str, ...]:
 
 
 def get_strategy(strategy_id: Any, field: str = "strategy") -> Strategy:
-    """A strategy by id; an unknown id is an :class:`InputError` naming ``field``."""
+    """A shipped strategy by id; an unknown id is an :class:`InputError` naming ``field``."""
     strategies = load_strategies()
     if not isinstance(strategy_id, str) or strategy_id not in strategies:
         raise InputError(f"unknown strategy {strategy_id!r}; allowed: "
-                         + ", ".join(strategies), field)
+                         + ", ".join(strategies) + " (or a strategy document)", field)
     return strategies[strategy_id]
+
+
+def resolve_strategy(value: Any, field: str = "strategy", allow_files: bool = False) -> Strategy:
+    """A strategy from a shipped id, a document (mapping) or, when ``allow_files`` (the command
+    line), a YAML/JSON file. A request to the API never makes the server read a file."""
+    if isinstance(value, Strategy):
+        return value
+    if isinstance(value, Mapping):
+        return strategy_from_document(value, field)
+    if (allow_files and isinstance(value, str) and value not in load_strategies()
+            and (value.endswith((".yaml", ".yml", ".json")) or "/" in value)):
+        from advisor.assessment import read_document
+        return strategy_from_document(read_document(value, field), field, Path(value).stem)
+    return get_strategy(value, field)

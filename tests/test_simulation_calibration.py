@@ -11,7 +11,9 @@ import simulation.parameters as parameters
 from simulation.calibration import (
     TARGET_MEDIAN_FIRST_CHANGE,
     TARGET_MONTHS_BETWEEN_CHANGES,
+    CalibrationResult,
     calibrate,
+    calibration_table,
 )
 from simulation.shocks import shock_ids
 from simulation.stories import story_ids
@@ -20,14 +22,38 @@ from simulation.strategies import strategy_ids
 MODEL_DOC = Path(__file__).resolve().parent.parent / "docs" / "model.md"
 
 
+#: Figures outside their band, each named in docs/model.md ("Known misses"); a fix removes it here.
+KNOWN_MISSES = {"value_unquestioned_mature"}
+
+
+@pytest.fixture(scope="module")
+def life() -> CalibrationResult:
+    """The life-cycle calibration (minimal from the Kickoff profiles, 120 months), once."""
+    return calibrate(runs=100, seed=2025)
+
+
 @pytest.mark.slow
-def test_a_pmo_without_strategy_changes_every_two_to_three_years() -> None:
-    result = calibrate(runs=100, seed=2025)
+def test_a_pmo_without_strategy_changes_every_two_to_three_years(
+        life: CalibrationResult) -> None:
+    result = life
     low, high = TARGET_MONTHS_BETWEEN_CHANGES
     assert low <= result.months_between_changes <= high, result
     first_low, first_high = TARGET_MEDIAN_FIRST_CHANGE
     assert first_low <= result.median_first_change <= first_high, result
     assert 0.5 <= result.p_changed_by_36 <= 0.85, result      # "50-75% within three years"
+
+
+@pytest.mark.slow
+def test_every_figure_of_the_calibration_table_is_in_its_band(life: CalibrationResult) -> None:
+    """The table of docs/model.md ("The calibration table"), reproduced: population of the
+    shipped profiles in ordinary operation x the shipped strategies, seed 2025."""
+    figures = calibration_table(runs=10, seed=2025, life=life)
+    outside = sorted(f.id for f in figures if not f.within)
+    assert outside == sorted(KNOWN_MISSES), [f.to_dict() for f in figures]
+    text = MODEL_DOC.read_text(encoding="utf-8")
+    for figure in figures:                 # the documented table shows these very numbers
+        shown = f"{figure.model:g}" + ("" if figure.within else " (**outside**)")
+        assert f"| {shown} |" in text, figure
 
 
 def test_every_parameter_shock_strategy_and_story_is_documented() -> None:

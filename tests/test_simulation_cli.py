@@ -32,8 +32,11 @@ def test_simulate_prints_a_summary_and_draws_both_charts(capsys: pytest.CaptureF
                          "customer_centric", "--months", "12", "--runs", "4", "--seed", "7",
                          "--shock", "sponsor_change@6", "--plot", str(chart))
     assert code == 0, err
-    assert out.startswith("kickoff-fintech: Customer-centric strategy, 4 runs x 12 months, "
-                          "seed 7\nstarts in Kickoff; shocks: sponsor_change@6")
+    assert out.startswith("kickoff-fintech (Lumen Pay PMO): Customer-centric strategy, 4 runs x "
+                          "12 months, seed 7\nstarts in Kickoff; shocks: sponsor_change@6")
+    momentum = out.split("Momentum (0-1)")[1].split("Share of runs")[0]
+    assert [line.split()[1] for line in momentum.splitlines() if "month" in line] == \
+        ["0", "3", "6", "9", "12"]          # every quarterly review, not every sixth month
     for section in ("Summary", "P(Collapse by horizon)", "Momentum (0-1): p10 / p50 / p90",
                     "Share of runs per scenario"):
         assert section in out
@@ -73,7 +76,7 @@ def test_story_tells_the_crisis_to_resurgence_timeline(capsys: pytest.CaptureFix
     assert "[shock] Sponsor change" in out and "[shutdown]" in out and "[launch]" in out
     assert "Crisis -> Decline" in out and "collapse_when_all_backing_gone" in out
     assert out.rstrip().endswith(
-        "Path: Thriving -> Crisis -> Decline -> Collapse -> Potential -> Resurgence")
+        "Path: Thriving -> Crisis -> Decline -> Collapse -> Potential -> Resurgence -> Growing")
     assert chart.read_bytes().startswith(PNG)
 
 

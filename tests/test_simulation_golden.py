@@ -20,78 +20,88 @@ RUNS, MONTHS, SEED = 16, 24, 2025
 GOLDEN_SUMMARIES = {
     ('collapse-conglomerate', 'crisis_turnaround'): {
         'p_collapse_by_horizon': 1.0, 'p_thriving_at_horizon': 0.0,
-        'median_months_to_first_thriving': None, 'mean_months_in_crisis': 1.375,
-        'p_thriving_ever': 0.0, 'p_crisis_ever': 0.125, 'p_recovered': 0.0,
-        'p_shutdown_by_horizon': 0.9375, 'mean_major_changes': 1.25,
+        'median_months_to_first_thriving': None, 'mean_months_in_crisis': 1.1875,
+        'p_thriving_ever': 0.0, 'p_crisis_ever': 0.0625, 'p_recovered': 0.0,
+        'p_shutdown_by_horizon': 0.9375, 'mean_major_changes': 1.3125,
         'median_months_to_first_major_change': 3.0,
     },
     ('crisis-retailer', 'crisis_turnaround'): {
         'p_collapse_by_horizon': 0.0, 'p_thriving_at_horizon': 0.0,
-        'median_months_to_first_thriving': None, 'mean_months_in_crisis': 23.8125,
-        'p_thriving_ever': 0.0, 'p_crisis_ever': 1.0, 'p_recovered': 0.0625,
-        'p_shutdown_by_horizon': 0.0, 'mean_major_changes': 0.375,
+        'median_months_to_first_thriving': None, 'mean_months_in_crisis': 22.125,
+        'p_thriving_ever': 0.0, 'p_crisis_ever': 1.0, 'p_recovered': 0.1875,
+        'p_shutdown_by_horizon': 0.0, 'mean_major_changes': 0.5625,
         'median_months_to_first_major_change': None,
     },
     ('decline-logistics', 'resilient'): {
-        'p_collapse_by_horizon': 0.625, 'p_thriving_at_horizon': 0.0,
-        'median_months_to_first_thriving': None, 'mean_months_in_crisis': 5.8125,
+        'p_collapse_by_horizon': 0.75, 'p_thriving_at_horizon': 0.0,
+        'median_months_to_first_thriving': None, 'mean_months_in_crisis': 4.9375,
         'p_thriving_ever': 0.0, 'p_crisis_ever': 0.4375, 'p_recovered': 0.0,
-        'p_shutdown_by_horizon': 0.625, 'mean_major_changes': 1.375,
-        'median_months_to_first_major_change': 12.0,
+        'p_shutdown_by_horizon': 0.75, 'mean_major_changes': 1.5,
+        'median_months_to_first_major_change': 7.5,
     },
     ('growing-telecom', 'customer_centric'): {
-        'p_collapse_by_horizon': 0.0, 'p_thriving_at_horizon': 0.8125,
-        'median_months_to_first_thriving': 15.0, 'mean_months_in_crisis': 1.1875,
-        'p_thriving_ever': 0.9375, 'p_crisis_ever': 0.375, 'p_recovered': 1.0,
-        'p_shutdown_by_horizon': 0.0, 'mean_major_changes': 0.375,
+        'p_collapse_by_horizon': 0.0, 'p_thriving_at_horizon': 0.4375,
+        'median_months_to_first_thriving': None, 'mean_months_in_crisis': 1.75,
+        'p_thriving_ever': 0.4375, 'p_crisis_ever': 0.4375, 'p_recovered': 1.0,
+        'p_shutdown_by_horizon': 0.0, 'mean_major_changes': 0.5,
         'median_months_to_first_major_change': None,
     },
     ('kickoff-fintech', 'quick_wins'): {
         'p_collapse_by_horizon': 0.0, 'p_thriving_at_horizon': 0.0,
-        'median_months_to_first_thriving': None, 'mean_months_in_crisis': 1.625,
-        'p_thriving_ever': 0.0, 'p_crisis_ever': 0.375, 'p_recovered': 1.0,
-        'p_shutdown_by_horizon': 0.0, 'mean_major_changes': 0.375,
+        'median_months_to_first_thriving': None, 'mean_months_in_crisis': 3.0625,
+        'p_thriving_ever': 0.0, 'p_crisis_ever': 0.4375, 'p_recovered': 1.0,
+        'p_shutdown_by_horizon': 0.0, 'mean_major_changes': 0.5,
         'median_months_to_first_major_change': None,
     },
     ('potential-manufacturer', 'customer_centric'): {
         'p_collapse_by_horizon': 0.0, 'p_thriving_at_horizon': 0.0,
-        'median_months_to_first_thriving': None, 'mean_months_in_crisis': 4.25,
-        'p_thriving_ever': 0.0, 'p_crisis_ever': 0.75, 'p_recovered': 0.375,
-        'p_shutdown_by_horizon': 0.0, 'mean_major_changes': 0.1875,
+        'median_months_to_first_thriving': None, 'mean_months_in_crisis': 3.8125,
+        'p_thriving_ever': 0.0, 'p_crisis_ever': 0.5, 'p_recovered': 0.375,
+        'p_shutdown_by_horizon': 0.0, 'mean_major_changes': 0.25,
         'median_months_to_first_major_change': None,
     },
     ('resurgence-airline', 'process_centric'): {
         'p_collapse_by_horizon': 0.0, 'p_thriving_at_horizon': 0.0,
-        'median_months_to_first_thriving': None, 'mean_months_in_crisis': 11.625,
+        'median_months_to_first_thriving': None, 'mean_months_in_crisis': 9.0,
         'p_thriving_ever': 0.0, 'p_crisis_ever': 1.0, 'p_recovered': 0.0,
         'p_shutdown_by_horizon': 0.0, 'mean_major_changes': 0.625,
         'median_months_to_first_major_change': None,
     },
     ('thriving-insurer', 'minimal'): {
-        'p_collapse_by_horizon': 0.0, 'p_thriving_at_horizon': 0.0625,
-        'median_months_to_first_thriving': 0.0, 'mean_months_in_crisis': 5.5,
-        'p_thriving_ever': 1.0, 'p_crisis_ever': 0.875, 'p_recovered': 1.0,
-        'p_shutdown_by_horizon': 0.0, 'mean_major_changes': 0.375,
+        'p_collapse_by_horizon': 0.0, 'p_thriving_at_horizon': 0.1875,
+        'median_months_to_first_thriving': 0.0, 'mean_months_in_crisis': 5.625,
+        'p_thriving_ever': 1.0, 'p_crisis_ever': 0.625, 'p_recovered': 1.0,
+        'p_shutdown_by_horizon': 0.0, 'mean_major_changes': 0.5625,
+        'median_months_to_first_major_change': None,
+    },
+    ('kickoff-fintech', 'plan'): {
+        'p_collapse_by_horizon': 0.0, 'p_thriving_at_horizon': 0.0,
+        'median_months_to_first_thriving': None, 'mean_months_in_crisis': 2.9375,
+        'p_thriving_ever': 0.0, 'p_crisis_ever': 0.4375, 'p_recovered': 1.0,
+        'p_shutdown_by_horizon': 0.0, 'mean_major_changes': 0.5,
         'median_months_to_first_major_change': None,
     },
 }
 
 GOLDEN_STORIES = {
     'crisis-averted': [
-        (0, 'start', 'thriving'), (2, 'shock', 'sponsor_change'), (3, 'review', 'crisis'),
-        (3, 'strategy', 'crisis_turnaround'), (6, 'review', 'thriving'),
-        (6, 'strategy', 'resilient'), (7, 'shock', 'reorganization'),
+        (0, 'start', 'thriving'), (2, 'shock', 'sponsor_change'), (3, 'review', 'crisis'), (3,
+        'strategy', 'crisis_turnaround'), (3, 'portfolio', 'services_retired'), (6, 'review',
+        'thriving'), (6, 'strategy', 'resilient'), (6, 'portfolio', 'services_retired'), (7,
+        'shock', 'reorganization'),
     ],
     'crisis-to-resurgence': [
-        (0, 'start', 'thriving'), (4, 'shock', 'sponsor_change'), (6, 'review', 'crisis'),
-        (10, 'shock', 'budget_cut'), (27, 'review', 'decline'),
-        (30, 'strategy', 'crisis_turnaround'), (45, 'review', 'collapse'),
-        (48, 'shutdown', 'shutdown'), (51, 'review', 'potential'), (57, 'launch', 'launch'),
-        (57, 'review', 'resurgence'),
+        (0, 'start', 'thriving'), (3, 'portfolio', 'services_retired'), (4, 'shock',
+        'sponsor_change'), (9, 'review', 'crisis'), (10, 'shock', 'budget_cut'), (27, 'review',
+        'decline'), (30, 'strategy', 'crisis_turnaround'), (30, 'portfolio',
+        'services_retired'), (42, 'review', 'collapse'), (45, 'shutdown', 'shutdown'), (48,
+        'review', 'potential'), (54, 'launch', 'launch'), (54, 'review', 'resurgence'), (57,
+        'portfolio', 'services_retired'), (75, 'review', 'growing'),
     ],
     'kickoff-to-thriving': [
-        (0, 'start', 'kickoff'), (9, 'review', 'growing'), (14, 'shock', 'strategy_shift'),
-        (20, 'shock', 'executive_champion'), (30, 'review', 'thriving'),
+        (0, 'start', 'kickoff'), (6, 'review', 'growing'), (9, 'portfolio', 'services_retired'),
+        (14, 'shock', 'strategy_shift'), (20, 'shock', 'executive_champion'), (27, 'review',
+        'thriving'),
     ],
 }
 
@@ -111,11 +121,12 @@ def test_seeded_story_timeline(story: str) -> None:
     assert is_subsequence(get_story(story).expect_path, result.path())
 
 
-def test_crisis_to_resurgence_passes_through_the_five_scenarios_in_order() -> None:
+def test_crisis_to_resurgence_passes_through_the_five_scenarios_then_grows() -> None:
     path = run_story("crisis-to-resurgence").path()
-    assert path == ["thriving", "crisis", "decline", "collapse", "potential", "resurgence"]
+    assert path == ["thriving", "crisis", "decline", "collapse", "potential", "resurgence",
+                    "growing"]
     assert is_subsequence(["thriving", "crisis", "decline", "collapse", "resurgence"], path)
-    assert not is_subsequence(["resurgence", "thriving"], path)
+    assert is_subsequence(["resurgence", "growing"], path)
 
 
 def test_story_json_carries_the_rules_behind_each_transition() -> None:
@@ -126,5 +137,5 @@ def test_story_json_carries_the_rules_behind_each_transition() -> None:
     assert decline["rules"][0]["id"] == "decline_when_support_lost"
     said = [e["say"] for e in data["timeline"] if e["say"]]
     assert len(said) == 3 and said[0].startswith("The COO who founded the EPMO retires.")
-    assert data["series"]["scenario"][-1] == "resurgence"
+    assert data["series"]["scenario"][-1] == "growing"
     assert data["series"]["strategy"][-1] == "customer_centric"

@@ -6,9 +6,11 @@ strategies or runs with common random numbers, so differences come from the mode
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from simulation import compare, run_experiment
+from simulation.model import SCENARIOS
 
 RUNS = 120          # replications (seeds) per strategy
 MONTHS = 36
@@ -47,5 +49,13 @@ def test_a_crisis_turnaround_recovers_more_often_than_doing_the_minimum(preset: 
     result = compare(preset, ["crisis_turnaround", "minimal"], runs=RUNS, months=MONTHS,
                      seed=303)
     turnaround, minimal = result.table()
-    assert turnaround["p_recovered"] > minimal["p_recovered"] + 0.3
+    # paired on common random numbers: recovered (Growing or Thriving at a review) per run
+    growing, thriving = SCENARIOS.index("growing"), SCENARIOS.index("thriving")
+    recovered = [np.array([np.isin(r.scenarios[1:], [growing, thriving]).any()
+                           for r in e.replications], dtype=float) for e in result.results]
+    d = recovered[0] - recovered[1]
+    low = d.mean() - 1.96 * d.std(ddof=1) / np.sqrt(len(d))
+    assert d.mean() == pytest.approx(turnaround["p_recovered"] - minimal["p_recovered"],
+                                     abs=1e-3)
+    assert d.mean() > 0.25 and low > 0.15     # clearly, and by a strategist's margin
     assert turnaround["p_collapse_by_horizon"] <= minimal["p_collapse_by_horizon"]

@@ -1,4 +1,7 @@
-"""pmo-advisor compare --profile FILE_OR_PRESET --strategies a,b,c [simulate's options]"""
+"""pmo-advisor compare --profile FILE_OR_PRESET --strategies a,FILE,c [simulate's options]
+
+The first strategy is compared with each other one: paired differences with 95% intervals and a
+plain verdict."""
 
 from __future__ import annotations
 
@@ -16,8 +19,9 @@ HELP = "compare strategies side by side from one profile (same seed: common rand
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strategies", required=True, metavar="A,B,C",
-                        help=f"2-{LOCAL.max_strategies} comma-separated strategies: "
-                             + ", ".join(strategy_ids()))
+                        help=f"2-{LOCAL.max_strategies} comma-separated strategies, the first "
+                             "compared with the others: shipped (" + ", ".join(strategy_ids())
+                             + "), plan (the profile's advice plan) or strategy files")
     add_run_options(parser)
 
 

@@ -1,6 +1,7 @@
-"""pmo-advisor simulate --profile FILE_OR_PRESET --strategy NAME [--months 36] [--runs 500]
-[--seed 0] [--shock sponsor_change@6 ...] [--no-random-shocks] [--workers N]
-[--executor inline|processes|dask] [--scheduler tcp://host:8786] [--json] [--plot out.png]"""
+"""pmo-advisor simulate --profile FILE_OR_PRESET --strategy NAME_OR_FILE [--months 36]
+[--runs 500] [--seed 0] [--shock sponsor_change@6 ...] [--baseline] [--no-random-shocks]
+[--workers N] [--executor inline|processes|dask] [--scheduler tcp://host:8786] [--json]
+[--plot out.png]"""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import Any
 from advisor.errors import InputError
 from advisor.validation import excerpt
 from api.cli.arguments import whole
-from api.service import simulate
+from api.service import simulate, simulate_with_baseline
 from simulation.executors import EXECUTORS
 from simulation.limits import LOCAL
 from simulation.strategies import strategy_ids
@@ -43,8 +44,9 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                         help="a scheduled shock, e.g. sponsor_change@6 (repeatable)")
     parser.add_argument("--no-random-shocks", action="store_true",
                         help="only the scheduled shocks (default: also random ones)")
-    parser.add_argument("--relaunch-strategy", metavar="NAME",
-                        help="strategy of a new PMO after a shutdown (default: the same)")
+    parser.add_argument("--relaunch-strategy", metavar="NAME_OR_FILE",
+                        help="strategy of a new PMO after a shutdown: shipped, plan or a file "
+                             "(default: the same)")
     parser.add_argument("--workers", type=whole, metavar="N",
                         help="worker processes (default: all cores for large runs)")
     parser.add_argument("--executor", choices=EXECUTORS,
@@ -105,6 +107,8 @@ def check_plot(path: str | None) -> None:
 def write_plot(result: Any, path: str | None) -> None:
     if path:
         from simulation import plots
+        if kind_of(result) == "baseline":
+            result = result.shocked
         draw: dict[str, Callable[[Any], Any]] = {
             "experiment": plots.experiment_figure, "comparison": plots.comparison_figure,
             "story": plots.story_figure}
@@ -117,15 +121,27 @@ def kind_of(result: Any) -> str:
     return type(result).__name__.replace("Result", "").lower()
 
 
+STRATEGY_HELP = ("a shipped strategy (" + ", ".join(strategy_ids()) + "), plan (the profile's "
+                 "own advice plan) or a strategy file, YAML or JSON (e.g. written by recommend "
+                 "--strategy-out)")
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--strategy", required=True, metavar="NAME",
-                        help="one of: " + ", ".join(strategy_ids()))
+    parser.add_argument("--strategy", required=True, metavar="NAME_OR_FILE", help=STRATEGY_HELP)
+    parser.add_argument("--baseline", action="store_true",
+                        help="also run without the --shock shocks on the same random numbers "
+                             "and report the shocks' effect with 95%% intervals")
     add_run_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    from api.reports.simulation import render_experiment
+    from api.reports.simulation import render_baseline, render_experiment
     check_plot(args.plot)
+    if args.baseline:
+        both = simulate_with_baseline(args.profile, args.strategy, **run_options(args))
+        print(json.dumps(both.to_dict(), indent=2) if args.json else render_baseline(both))
+        write_plot(both, args.plot)
+        return 0
     result = simulate(args.profile, args.strategy, **run_options(args))
     print(json.dumps(result.to_dict(), indent=2) if args.json else render_experiment(result))
     write_plot(result, args.plot)

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask
 
-from api.http import admission, auth, docs, headers, ids, memory_pages, pages, problems
+from api.http import admission, auth, cors, docs, headers, ids, memory_pages, pages, problems
 from api.http.config import configure
 from api.http.openapi import Api
 from api.http.routes import register_routes
@@ -28,6 +28,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     ids.init_app(app)
     problems.init_app(app)
     auth.init_app(app)
+    cors.init_app(app)
     admission.init_app(app)
     headers.init_app(app)
     api = Api(app)

@@ -59,6 +59,8 @@ def _require_key() -> None:
         return
     if request.endpoint in OPEN_ENDPOINTS:
         return
+    if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
+        return  # a CORS preflight carries no data (api/http/cors.py); the real request needs a key
     token = _bearer_token()
     if token is not None and key_is_known(token, current_app.extensions[_EXTENSION]):
         return

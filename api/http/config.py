@@ -29,6 +29,8 @@ class Defaults:
 
     #: API keys, comma-separated; empty means the API is open (see api/auth.py)
     API_KEYS = ""
+    #: origins allowed to call the API from a browser (CORS), comma-separated or "*"; empty: off
+    CORS_ORIGINS = ""
     #: request bodies larger than this are refused with 413
     MAX_CONTENT_LENGTH = MAX_BODY_BYTES
     #: the assessments' memory: a database URL (sqlite:///..., postgresql://...); empty means

@@ -1,28 +1,31 @@
 """The OpenAPI document and flask-smorest glue: problem+json errors, request bodies, API keys.
 
 flask-smorest turns the marshmallow schemas on every view into the OpenAPI 3 document served at
-``/openapi.json``. Three things are ours: errors are documented (and answered) as problem+json;
+``/openapi.json``. What is ours: errors are documented (and answered) as problem+json;
 request bodies are read by :meth:`ApiBlueprint.body` (JSON or YAML, validated by a marshmallow
-schema, errors named per field as the CLI names them); and the API-key requirement is documented
-on every operation it applies to.
+schema, errors named per field as the CLI names them) and carry a working example; the API-key
+requirement is documented on every operation it applies to; every operation has an
+``operationId``; and the document states the rules the server enforces where JSON Schema can
+(a schema's ``JSON_SCHEMA``, enumerated mapping keys), which schemathesis then holds it to.
 """
 
 from __future__ import annotations
 
 import functools
 import http
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import flask_smorest
 from apispec import BasePlugin
 from flask import Flask
-from marshmallow import Schema
+from marshmallow import Schema, fields
 
 from advisor.validation import load_with
 from api.http import problems
 from api.http.auth import keys_required
 from api.http.bodies import BODY_MEDIA_TYPES, read_body
+from api.schemas.examples import example_for
 
 __all__ = ["Api", "ApiBlueprint", "error_response", "BEARER_SCHEME"]
 
@@ -44,14 +47,57 @@ class _ProtectedOperations(BasePlugin):
                 operation.setdefault("responses", {}).setdefault("401", error_response(401))
 
 
+class _OperationIds(BasePlugin):
+    """Names every operation after its view function (``create_diagnosis``, ``list_shocks``):
+    client generators name their methods by ``operationId``, and the view's name is already
+    unique, stable and what a reader of the code sees."""
+
+    def operation_helper(self, path: str | None = None, operations: dict | None = None,
+                         **kwargs: Any) -> None:
+        rule = kwargs.get("rule")
+        if rule is None:
+            return
+        for operation in (operations or {}).values():
+            operation.setdefault("operationId", rule.endpoint.rsplit(".", 1)[-1])
+
+
+class _StatedRules(BasePlugin):
+    """Merges a schema's ``JSON_SCHEMA`` (rules across its fields, e.g. "preset or profile,
+    exactly one") into its definition: the document says what the server enforces."""
+
+    def schema_helper(self, name: str, definition: dict, **kwargs: Any) -> dict | None:
+        schema = kwargs.get("schema")
+        stated = getattr(schema, "JSON_SCHEMA", None)
+        return dict(stated) if stated else None
+
+
+def _enumerated_keys(converter: Any, field: fields.Field, ret: dict, **kwargs: Any) -> dict:
+    """A mapping whose keys are enumerated (``services``: the catalog's ids and numbers) is
+    documented as an object with exactly those properties, each of the value's schema (OpenAPI
+    3.0 has no ``propertyNames``)."""
+    if isinstance(field, fields.Dict) and "additionalProperties" in field.metadata:
+        # a mapping that states its own keys (``answers``: the questionnaire's items) keeps
+        # its word over apispec's default (any key, the value field's schema)
+        return {"additionalProperties": field.metadata["additionalProperties"]}
+    keys = getattr(field, "key_field", None)
+    names = keys.metadata.get("enum") if isinstance(field, fields.Dict) and keys else None
+    if not names:
+        return {}
+    value = ret.get("additionalProperties", {})
+    return {"properties": {str(name): value for name in names}, "additionalProperties": False}
+
+
 class Api(flask_smorest.Api):
     """flask-smorest's Api, with RFC 9457 problems instead of its own error format."""
 
     ERROR_SCHEMA = problems.ProblemSchema
 
     def init_app(self, app: Flask, *, spec_kwargs: dict | None = None) -> None:
-        spec_kwargs = {**(spec_kwargs or {}), "extra_plugins": [_ProtectedOperations()]}
+        spec_kwargs = {**(spec_kwargs or {}),
+                       "extra_plugins": [_ProtectedOperations(), _OperationIds(),
+                                         _StatedRules()]}
         super().init_app(app, spec_kwargs=spec_kwargs)
+        self.ma_plugin.converter.add_attribute_function(_enumerated_keys)
         self.spec.components.security_scheme(BEARER_SCHEME, {
             "type": "http", "scheme": "bearer",
             "description": "only when the service is configured with PMO_ADVISOR_API_KEYS"})
@@ -93,14 +139,20 @@ class ApiBlueprint(flask_smorest.Blueprint):
     """A flask-smorest blueprint whose views take their body through :meth:`body`."""
 
     def body(self, schema: type[Schema], build: Callable[[Any], Any] | None = None,
-             description: str = "") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+             description: str = "", example: Mapping[str, Any] | None = None,
+             ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Read the body (JSON or YAML), validate it with ``schema`` and pass the result to the
         view as its first argument; ``build`` replaces the plain load where the domain already
-        has one (``parse_profile``). A bad field raises :class:`InputError`: a 422 naming it."""
+        has one (``parse_profile``). A bad field raises :class:`InputError`: a 422 naming it.
+        ``example``: a body that works as shipped (Swagger's "Try it out" sends it)."""
         instance = schema()
         load = build or functools.partial(load_with, instance)
+        content: dict[str, Any] = {t: {"schema": schema} for t in BODY_MEDIA_TYPES}
+        example = example if example is not None else example_for(schema)
+        if example is not None:
+            content[BODY_MEDIA_TYPES[0]]["example"] = dict(example)
         request_body = {"required": True, "description": description or None,
-                        "content": {t: {"schema": schema} for t in BODY_MEDIA_TYPES}}
+                        "content": content}
         request_body = {k: v for k, v in request_body.items() if v is not None}
 
         def decorator(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -27,7 +27,8 @@ CARDS = (
      "indicators and the chances of Thriving or a shutdown side by side."),
     ("pages.stories", "Stories",
      "Scripted journeys, from crisis to resurgence and more, told month by month with the "
-     "rules behind every change of scenario: material for training."),
+     "rules behind every change of scenario, and presented full screen to a room: material "
+     "for training."),
 )
 
 
@@ -60,6 +61,16 @@ def stories() -> str:
 @blp.route("/stories/<string:story_id>")
 def story(story_id: str) -> str:
     return render_template("story.html", story_id=story_id)
+
+
+@blp.route("/stories/<string:story_id>/present")
+def present(story_id: str) -> str:
+    """The story for a room: one full-screen slide per moment, driven by keyboard or clicker.
+
+    Its own layout (no site header, type sized from the viewport) because a projector at
+    1920x1080 seen from the back of a room needs 28 px body text, not the desk pages' 16 px.
+    """
+    return render_template("present.html", story_id=story_id)
 
 
 def init_app(app: Flask) -> None:

@@ -7,10 +7,11 @@ from typing import Any
 
 from advisor.catalog import load_catalog
 from api.reports.text import bar, heading, wrap
-from simulation.results import ComparisonResult, ExperimentResult
+from simulation.results import HEADLINE, BaselineResult, ComparisonResult, ExperimentResult
 from simulation.stories import StoryResult
 
-__all__ = ["render_experiment", "render_comparison", "render_story", "SUMMARY_LABELS"]
+__all__ = ["render_experiment", "render_comparison", "render_baseline", "render_story",
+           "render_differences", "SUMMARY_LABELS"]
 
 SUMMARY_LABELS = {
     "p_collapse_by_horizon": "P(Collapse by horizon)",
@@ -51,13 +52,17 @@ def _name(scenario: str) -> str:
 def _header(result: ExperimentResult) -> list[str]:
     spec = result.spec
     shocks = ", ".join(str(s) for s in spec.shocks) or "none scheduled"
-    return [f"{spec.profile_label}: {spec.strategy.name} strategy, {spec.runs} runs x "
+    named = f" ({spec.start.name})" if spec.start.name else ""
+    return [f"{spec.profile_label}{named}: {spec.strategy.name} strategy, {spec.runs} runs x "
             f"{spec.months} months, seed {spec.seed}",
             f"starts in {_name(result.initial_scenario)}; shocks: {shocks}; random shocks "
             + ("on" if spec.random_shocks else "off")]
 
 
-def render_experiment(result: ExperimentResult, step: int = 6) -> str:
+def render_experiment(result: ExperimentResult, step: int | None = None) -> str:
+    """The summary, then momentum and scenario shares at every executive review (``step``:
+    months between the rows shown, default the review interval)."""
+    step = step or result.spec.parameters.review_interval
     lines = _header(result)
     lines.append(heading("Summary"))
     for key, value in result.summary.items():
@@ -79,9 +84,45 @@ def render_experiment(result: ExperimentResult, step: int = 6) -> str:
     return "\n".join(lines)
 
 
+_UNITS = {m: u for m, _, _, u in HEADLINE}
+_MEASURE_LABEL = {"p_thriving": "P(Thriving)", "p_collapse": "P(Collapse)",
+                  "months_in_crisis": "months in Crisis", "final_momentum": "final momentum"}
+
+
+def _signed(measure: str, value: float) -> str:
+    if _UNITS[measure] == "points":
+        return f"{value * 100:+.0f} pts"
+    return f"{value:+.1f} mo" if _UNITS[measure] == "months" else f"{value:+.2f}"
+
+
+def render_differences(differences: list[dict[str, Any]], verdict: list[str]) -> list[str]:
+    """Paired differences (strategy minus baseline, 95% interval) and the verdict."""
+    lines = [heading("Paired differences on common random numbers (95% interval)")]
+    lines.append(f"  {'strategy':<18}{'against':<18}{'measure':<18}{'difference':>12}"
+                 f"{'interval':>24}")
+    for row in differences:
+        m = row["measure"]
+        interval = f"[{_signed(m, row['low'])}, {_signed(m, row['high'])}]"
+        lines.append(f"  {row['strategy']:<18}{row['baseline']:<18}{_MEASURE_LABEL[m]:<18}"
+                     f"{_signed(m, row['estimate']):>12}{interval:>24}")
+    lines.append(heading("Verdict"))
+    lines += [wrap(sentence, indent=2) for sentence in verdict]
+    return lines
+
+
+def render_baseline(result: BaselineResult) -> str:
+    """The shocked run's report, then the shocks' effect against the same runs without them."""
+    lines = [render_experiment(result.shocked), heading("Without the scheduled shocks")]
+    for key, value in result.baseline.summary.items():
+        lines.append(f"  {SUMMARY_LABELS[key]:<40} {_fmt(key, value)}")
+    lines += render_differences(result.differences(), result.verdict())
+    return "\n".join(lines)
+
+
 def render_comparison(result: ComparisonResult) -> str:
     first = result.results[0]
-    lines = [f"{first.spec.profile_label}: {len(result.results)} strategies, "
+    named = f" ({first.spec.start.name})" if first.spec.start.name else ""
+    lines = [f"{first.spec.profile_label}{named}: {len(result.results)} strategies, "
              f"{first.spec.runs} runs x {first.spec.months} months each, seed "
              f"{first.spec.seed} (common random numbers)", _header(first)[1]]
     keys = list(_SHORT)
@@ -96,7 +137,9 @@ def render_comparison(result: ComparisonResult) -> str:
                  "runs); in Crisis: mean months diagnosed Crisis; P(Crisis), P(Growing+): "
                  "diagnosed Crisis, Growing or Thriving at some review after the start; "
                  "changes: restructurings, shutdowns and major shocks per run.")
-    return "\n".join(lines[:-1] + [wrap(lines[-1], indent=0)])
+    lines = lines[:-1] + [wrap(lines[-1], indent=0)]
+    lines += render_differences(result.differences(), result.verdict())
+    return "\n".join(lines)
 
 
 def render_story(result: StoryResult) -> str:

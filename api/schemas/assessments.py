@@ -3,8 +3,19 @@ assessments' memory (``api/http/routes/assessments.py``)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 
+from advisor.catalog import load_catalog
+from advisor.questionnaire import (
+    DONT_KNOW,
+    MAX_TEXT,
+    SCALE_RANGE,
+    TRENDS,
+    Item,
+    load_questionnaire,
+)
 from advisor.validation import closed_schema
 
 __all__ = ["OrganizationInSchema", "OrganizationSchema", "OrganizationPageSchema",
@@ -23,15 +34,52 @@ CycleInSchema = closed_schema("CycleInSchema", {
     "label": fields.String(validate=_NAME),
 })
 
+def _answer_value(item: Item) -> dict[str, Any]:
+    """The JSON schema of one item's answer, as ``Questionnaire.check`` accepts it, so the
+    document states what the server enforces (anyOf: "dont_know" is also a valid text)."""
+    dont_know = {"type": "string", "enum": [DONT_KNOW]}
+    if item.kind == "choice":
+        return {"type": "string", "enum": list(item.choices)}
+    if item.kind == "trend":
+        return {"type": "string", "enum": [*TRENDS, DONT_KNOW]}
+    if item.kind == "ranking":
+        count = len(load_catalog().outcomes)
+        names = [*load_catalog().ids("outcomes"), *map(str, range(1, count + 1))]
+        ranking: dict[str, Any] = {"type": "array", "uniqueItems": True, "items": {"anyOf": [
+            {"type": "integer", "minimum": 1, "maximum": count},
+            {"type": "string", "enum": names}]}}
+        if item.max_items:
+            ranking["maxItems"] = item.max_items
+        return ranking
+    values: dict[str, dict[str, Any]] = {
+        "scale": {"type": "number", "minimum": SCALE_RANGE[0], "maximum": SCALE_RANGE[1],
+                  "multipleOf": 1},
+        "yes_no": {"type": "boolean"},
+        "number": {"type": "number", "minimum": float(item.minimum or 0),
+                   "maximum": float(item.maximum or 0)},
+        "text": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT, "pattern": r"\S"},
+    }
+    return {"anyOf": [values[item.kind], dont_know]}
+
+
+def _answers_document() -> dict[str, Any]:
+    """``answers`` as the document states it: the questionnaire's item ids, each its values."""
+    items = load_questionnaire().items
+    return {"properties": {item.id: _answer_value(item) for item in items},
+            "additionalProperties": False, "minProperties": 1}
+
+
 AnswersInSchema = closed_schema("AnswersInSchema", {
     "rater": fields.String(required=True, validate=_NAME, metadata={
         "description": "who answers; their earlier answers to the same items are replaced"}),
     "role": fields.String(load_default="other", metadata={
-        "description": "executive, customer, pmo_staff or other"}),
+        "description": "executive, customer, pmo_staff or other",
+        "enum": list(load_questionnaire().roles)}),
     "answers": fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=False),
                            required=True, metadata={
         "description": "item id -> value: 1-5, true/false, a number, a choice, a ranking of "
-                       "outcome numbers, or \"dont_know\" (GET /questionnaire lists the items)"}),
+                       "outcome numbers, or \"dont_know\" (GET /questionnaire lists the items)",
+        **_answers_document()}),
 })
 
 

@@ -1,4 +1,5 @@
-"""Outputs of the shipped strategy and story library: GET /strategies, GET /stories[/{id}]."""
+"""Outputs of the shipped strategy, shock and story library: GET /strategies, GET /shocks,
+GET /stories[/{id}]."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from advisor.validation import AsciiWhole
 from api.schemas.lists import list_of
 from simulation.limits import MAX_SEED
 
-__all__ = ["StrategyListSchema", "StoryListSchema", "StoryResultSchema", "StoryQuerySchema"]
+__all__ = ["StrategyListSchema", "StrategyDocumentSchema", "ShockListSchema", "StoryListSchema",
+           "StoryResultSchema", "StoryQuerySchema"]
 
 
 def _shares(description: str) -> fields.Dict:
@@ -23,6 +25,13 @@ class TriggerSchema(Schema):
     reason = fields.String(required=True)
 
 
+class PhaseSchema(Schema):
+    month = fields.Integer(required=True)
+    effort = _shares("share of the PMO's capacity per flywheel step")
+    services = _shares("share of service work per service")
+    targets = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+
+
 class StrategySchema(Schema):
     id = fields.String(required=True)
     name = fields.String(required=True)
@@ -34,6 +43,39 @@ class StrategySchema(Schema):
                                                       "tailored (to the customers' maturity)"})
     triggers = fields.List(fields.Nested(TriggerSchema), required=True)
     perception_mix = _shares("share of delivered value per outcome horizon")
+    targets = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True, metadata={
+        "description": "maturity level (1-5) each service works towards"})
+    schedule = fields.List(fields.Nested(PhaseSchema), required=True, metadata={
+        "description": "later phases: from month on, new effort, services and targets"})
+
+
+class StrategyDocumentSchema(Schema):
+    """A strategy as a document: what POST /simulations accepts as an inline ``strategy``."""
+
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    summary = fields.String(required=True)
+    source = fields.String(required=True)
+    effort = _shares("share of the PMO's capacity per flywheel step")
+    services = _shares("share of service work per service")
+    approach = fields.String(required=True)
+    triggers = fields.List(fields.Nested(TriggerSchema), required=True)
+    targets = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    schedule = fields.List(fields.Nested(PhaseSchema), metadata={
+        "description": "later phases (the plan's next and later waves)"})
+
+
+class ShockSchema(Schema):
+    id = fields.String(required=True, metadata={
+        "description": "the name to schedule it by: `shocks: [\"<id>@<month>\"]`"})
+    name = fields.String(required=True)
+    summary = fields.String(required=True)
+    source = fields.String(required=True, metadata={
+        "description": "guide pages, or `model` (an assumption documented in docs/model.md)"})
+    hazard_per_year = fields.Float(required=True, metadata={
+        "description": "expected occurrences per PMO-year when shocks are random"})
+    major_change = fields.Boolean(required=True, metadata={
+        "description": "true when the PMO itself is restructured"})
 
 
 class StorySchema(Schema):
@@ -51,6 +93,8 @@ class StorySchema(Schema):
                          metadata={"description": "scripted shocks and strategy changes: month, "
                                                   "shock or strategy, and what to say"})
     expect_path = fields.List(fields.String(), required=True)
+    takeaways = fields.List(fields.String(), required=True, metadata={
+        "description": "what the room should take away (the presenter's closing slide)"})
 
 
 class TimelineRuleSchema(Schema):
@@ -96,3 +140,4 @@ class StoryQuerySchema(Schema):
 
 StrategyListSchema = list_of(StrategySchema, "StrategyListSchema")
 StoryListSchema = list_of(StorySchema, "StoryListSchema")
+ShockListSchema = list_of(ShockSchema, "ShockListSchema")

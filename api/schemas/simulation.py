@@ -24,6 +24,8 @@ from advisor.validation import StrictBool, closed_schema, distinct, one_of
 from api.schemas.profiles import profile_schema
 from simulation import list_shocks, list_strategies
 from simulation.limits import MAX_SEED, Limits
+from simulation.spec import PLAN
+from simulation.strategies import strategy_from_document
 
 __all__ = ["request_schemas", "ExperimentResultSchema", "ComparisonResultSchema"]
 
@@ -66,6 +68,32 @@ class ProfileField(fields.Nested):
                                    for field, message in exc.problems}) from None
 
 
+class StrategyField(fields.Field):
+    """A shipped strategy's id, ``plan`` (the profile's own advice plan) or an inline strategy
+    document (``effort`` and ``services`` required; docs/model.md, "Strategy documents"), checked
+    field by field."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(metadata={"description": "a shipped strategy id (GET /strategies), "
+                                   "`plan`, or a strategy object with effort and services",
+                                   "oneOf": [{"type": "string"}, {"type": "object"}]}, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str):
+            allowed = (*(s["id"] for s in list_strategies()), PLAN)
+            if value not in allowed:
+                raise ValidationError(f"unknown strategy {value!r}; allowed: "
+                                      + ", ".join(allowed) + " or an object")
+            return value
+        if isinstance(value, Mapping):
+            try:
+                strategy_from_document(value, "")
+            except InputError as exc:
+                raise ValidationError({f or "_schema": [m] for f, m in exc.problems}) from None
+            return dict(value)
+        raise ValidationError("give a strategy id or a strategy object")
+
+
 def _run_fields(limits: Limits) -> dict[str, fields.Field]:
     """What every simulation request may say besides its strategy or strategies."""
     strategies = [s["id"] for s in list_strategies()]
@@ -83,7 +111,9 @@ def _run_fields(limits: Limits) -> dict[str, fields.Field]:
             r"^(" + "|".join(s["id"] for s in list_shocks()) + r")@[1-9][0-9]{0,2}$",
             error="must be SHOCK@MONTH with a known shock, got {input!r}")),
             load_default=list, metadata={"maxItems": limits.max_shocks,
-                                         "description": "scheduled shocks, e.g. sponsor_change@6"}),
+                                         "description": "scheduled shocks, e.g. sponsor_change@6 "
+                                                        "(GET /shocks); each month within the "
+                                                        "run's `months`"}),
         "random_shocks": StrictBool(load_default=True),
         "relaunch_strategy": fields.String(load_default=None, allow_none=True,
                                            validate=one_of(strategies, "strategy")),
@@ -91,6 +121,9 @@ def _run_fields(limits: Limits) -> dict[str, fields.Field]:
 
 
 class _StartsSomewhere(Schema):
+    #: the same rule for the OpenAPI document (api/http/openapi.py merges it into the schema)
+    JSON_SCHEMA = {"oneOf": [{"required": ["preset"]}, {"required": ["profile"]}]}
+
     @validates_schema
     def _one_start(self, data: Mapping[str, Any], **kwargs: Any) -> None:
         if ("preset" in data) == ("profile" in data):
@@ -103,15 +136,14 @@ def request_schemas(limits: Limits) -> tuple[type[Schema], type[Schema]]:
 
     Built when an app is created (nothing at import), once per set of limits, so the OpenAPI
     document states the very bounds the domain enforces for this service."""
-    strategies = [s["id"] for s in list_strategies()]
     simulation = type("SimulationRequestSchema", (
         _StartsSomewhere, closed_schema("SimulationRequestSchema", {
-            "strategy": fields.String(required=True, validate=one_of(strategies, "strategy")),
+            "strategy": StrategyField(required=True),
             **_run_fields(limits)})), {})
     comparison = type("ComparisonRequestSchema", (
         _StartsSomewhere, closed_schema("ComparisonRequestSchema", {
             "strategies": fields.List(
-                fields.String(validate=one_of(strategies, "strategy")), required=True,
+                StrategyField(), required=True,
                 validate=distinct(), metadata={"minItems": 2, "maxItems": limits.max_strategies,
                                                "uniqueItems": True}),
             **_run_fields(limits)})), {})
@@ -174,9 +206,25 @@ class ExperimentResultSchema(_RunRecordSchema):
                                                    "runs (probabilities, months, counts)"})
 
 
+class DifferenceSchema(Schema):
+    """A headline measure's paired difference: strategy minus baseline, with its 95% interval."""
+
+    measure = fields.String(required=True, validate=validate.OneOf(
+        ["p_thriving", "p_collapse", "months_in_crisis", "final_momentum"]))
+    strategy = fields.String(required=True)
+    baseline = fields.String(required=True)
+    estimate = fields.Float(required=True)
+    low = fields.Float(required=True)
+    high = fields.Float(required=True)
+
+
 class ComparisonResultSchema(_RunRecordSchema):
     strategies = fields.List(fields.String(), required=True)
     table = fields.List(fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True)),
                         required=True,
                         metadata={"description": "one row of outcome measures per strategy"})
+    differences = fields.List(fields.Nested(DifferenceSchema), required=True, metadata={
+        "description": "the first strategy minus each other one, paired run by run"})
+    verdict = fields.List(fields.String(), required=True, metadata={
+        "description": "one plain sentence per strategy compared with the first"})
     experiments = fields.List(fields.Nested(ExperimentResultSchema), required=True)

@@ -12,6 +12,7 @@ from api.http.routes import (
     jobs,
     profiles,
     recommendations,
+    shocks,
     simulations,
     stories,
     strategies,
@@ -21,7 +22,7 @@ from simulation.limits import Limits
 __all__ = ["register_routes"]
 
 BLUEPRINTS = (health.blp, catalog.blp, diagnoses.blp, recommendations.blp, profiles.blp,
-              strategies.blp, stories.blp, assessments.blp)
+              strategies.blp, shocks.blp, stories.blp, assessments.blp)
 
 
 def register_routes(api: Api, limits: Limits, jobs_database: str = "") -> None:

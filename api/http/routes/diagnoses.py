@@ -9,6 +9,7 @@ from advisor.assessment import Profile, parse_profile
 from api.http.openapi import ApiBlueprint
 from api.schemas.answers import to_json
 from api.schemas.diagnosis import DiagnosisQuerySchema, DiagnosisSchema
+from api.schemas.examples import diagnosis_example
 from api.schemas.profiles import profile_schema
 from api.service import diagnose
 
@@ -20,7 +21,8 @@ blp = ApiBlueprint("diagnoses", __name__, description="Which of the eight scenar
 @blp.arguments(DiagnosisQuerySchema, location="query", as_kwargs=True, unknown=RAISE)
 @blp.response(200, DiagnosisSchema)
 @blp.body(profile_schema(), build=parse_profile,
-          description="a PMO profile (JSON, or YAML as in scenarios/profiles)")
+          description="a PMO profile (JSON, or YAML as in scenarios/profiles)",
+          example=diagnosis_example())
 def create_diagnosis(profile: Profile, explain: bool = True) -> Response:
     """Diagnose a profile
 

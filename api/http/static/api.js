@@ -83,6 +83,30 @@ const PmoApi = (function () {
     section.hidden = false;
   }
 
+  // Put each field error of a problem beside the control it belongs to (``controlOf(field)``
+  // names it, or null), marked aria-invalid and described by the message; clears earlier marks.
+  function markFields(problem, controlOf) {
+    document.querySelectorAll(".field-error").forEach(function (n) { n.remove(); });
+    document.querySelectorAll("[aria-invalid=true]").forEach(function (n) {
+      n.removeAttribute("aria-invalid");
+      n.removeAttribute("aria-describedby");
+    });
+    ((problem && problem.errors) || []).forEach(function (error, i) {
+      const control = controlOf(error.field || "");
+      if (!control) return;
+      const note = el("span", `${error.field}: ${error.message}`, "field-error");
+      note.id = `field-error-${i}`;
+      control.setAttribute("aria-invalid", "true");
+      const described = control.getAttribute("aria-describedby");
+      control.setAttribute("aria-describedby", described ? `${described} ${note.id}` : note.id);
+      let after = control;
+      while (after.nextElementSibling && after.nextElementSibling.classList.contains("field-error")) {
+        after = after.nextElementSibling;
+      }
+      after.insertAdjacentElement("afterend", note);
+    });
+  }
+
   return {get: get, postDocument: postDocument, postJson: postJson, showProblem: showProblem,
-          el: el};
+          markFields: markFields, el: el};
 })();

@@ -31,11 +31,13 @@ const Charts = (function () {
     return root;
   }
 
-  // series: [{label, points: [{x, mean, low, high}]}]; x on a shared axis, y within [yMin, yMax]
+  // series: [{label, points: [{x, mean, low, high}]}]; x on a shared axis, y within [yMin, yMax];
+  // options.markers: events on the x axis; options.cursor: an x to mark as "now"
   function lines(series, options) {
     const o = Object.assign({width: 640, height: 260, yMin: 0, yMax: 1, xLabel: "", yLabel: ""},
                             options || {});
-    const pad = {left: 44, right: 12, top: 12, bottom: 34};
+    const f = o.fontSize || 14;  // label size in chart units: padding and offsets follow it
+    const pad = {left: 3.7 * f, right: Math.max(12, f), top: f, bottom: 2.9 * f};
     const xs = series.flatMap(function (s) { return s.points.map(function (p) { return p.x; }); });
     const xMin = Math.min.apply(null, xs), xMax = Math.max.apply(null, xs);
     const sx = function (x) {
@@ -47,20 +49,32 @@ const Charts = (function () {
     };
     const root = svg("svg", {viewBox: `0 0 ${o.width} ${o.height}`, role: "img", class: "lines",
                              "aria-label": o.title || "line chart"});
-    [0, 0.25, 0.5, 0.75, 1].forEach(function (f) {
-      const v = o.yMin + f * (o.yMax - o.yMin);
+    (o.yTicks || [0, 0.25, 0.5, 0.75, 1]).forEach(function (t) {  // fractions of the y range
+      const v = o.yMin + t * (o.yMax - o.yMin);
       root.append(svg("line", {x1: pad.left, x2: o.width - pad.right, y1: sy(v), y2: sy(v),
                                class: "grid"}));
-      root.append(svg("text", {x: pad.left - 6, y: sy(v) + 4, "text-anchor": "end",
+      root.append(svg("text", {x: pad.left - 6, y: sy(v) + f / 3, "text-anchor": "end",
                                class: "axis"}, Number(v.toFixed(2)).toString()));
     });
     const step = xMax - xMin > 48 ? 12 : xMax - xMin > 12 ? 6 : 1;  // months: years or halves
     for (let x = Math.ceil(xMin / step) * step; x <= xMax; x += step) {
-      root.append(svg("text", {x: sx(x), y: o.height - pad.bottom + 14, "text-anchor": "middle",
+      root.append(svg("text", {x: sx(x), y: o.height - pad.bottom + 1.2 * f, "text-anchor": "middle",
                                class: "axis"}, String(x)));
     }
     root.append(svg("text", {x: (o.width + pad.left) / 2, y: o.height - 4, "text-anchor": "middle",
                              class: "axis"}, o.xLabel));
+    // Events on the time axis (markers: [{x, label, kind}]): a dashed line and a short label.
+    (o.markers || []).forEach(function (m, i) {
+      const g = svg("g", {class: `marker marker-${m.kind || "event"}`});
+      g.append(svg("line", {x1: sx(m.x), x2: sx(m.x), y1: pad.top, y2: o.height - pad.bottom}));
+      if (o.markerLabels !== false) {
+        g.append(svg("text", {x: sx(m.x) + 4, y: pad.top + f * (1 + (i % 3) * 1.2),
+                              class: "marker-label"},
+                     m.label));
+      }
+      g.append(svg("title", {}, `month ${m.x}: ${m.label}`));
+      root.append(g);
+    });
     series.forEach(function (s, i) {
       const g = svg("g", {class: `series series-${i % 6}`});
       const band = s.points.filter(function (p) { return p.low !== undefined; });
@@ -74,6 +88,10 @@ const Charts = (function () {
       g.append(svg("title", {}, s.label));
       root.append(g);
     });
+    if (o.cursor !== undefined) {  // "now": the month a presenter is showing
+      root.append(svg("line", {x1: sx(o.cursor), x2: sx(o.cursor), y1: pad.top,
+                               y2: o.height - pad.bottom, class: "cursor"}));
+    }
     return root;
   }
 
@@ -92,7 +110,7 @@ const Charts = (function () {
 
   // One coloured cell per month, named by class (e.g. the scenario of each month of a story).
   function strip(values, options) {
-    const o = Object.assign({width: 640, height: 22, left: 44, right: 12, prefix: "scenario-"},
+    const o = Object.assign({width: 640, height: 22, left: 3.7 * 14, right: 14, prefix: "scenario-"},  // as lines()
                             options || {});
     const root = svg("svg", {viewBox: `0 0 ${o.width} ${o.height}`, role: "img", class: "strip",
                              "aria-label": o.title || "strip"});
@@ -106,5 +124,107 @@ const Charts = (function () {
     return root;
   }
 
-  return {bars: bars, lines: lines, legend: legend, strip: strip};
+  // A time axis from month 0 to `months` with events on it (marks: [{x, label}]), aligned with
+  // lines() of the same width: scheduled shocks before a simulation runs.
+  function timeline(months, marks, options) {
+    const o = Object.assign({width: 640, height: 64}, options || {});
+    const pad = {left: 3.7 * 14, right: 14};  // aligned with lines() at its default size
+    const sx = function (x) {
+      return pad.left + x / Math.max(1, months) * (o.width - pad.left - pad.right);
+    };
+    const label = marks.length
+      ? "Scheduled shocks: " + marks.map(function (m) { return `${m.label} in month ${m.x}`; })
+        .join(", ")
+      : "No scheduled shocks";
+    const root = svg("svg", {viewBox: `0 0 ${o.width} ${o.height}`, role: "img",
+                             class: "timeline-axis", "aria-label": label});
+    const y = o.height - 22;
+    root.append(svg("line", {x1: sx(0), x2: sx(months), y1: y, y2: y, class: "grid"}));
+    const step = months > 48 ? 12 : months > 12 ? 6 : 1;
+    for (let x = 0; x <= months; x += step) {
+      root.append(svg("line", {x1: sx(x), x2: sx(x), y1: y - 3, y2: y + 3, class: "grid"}));
+      root.append(svg("text", {x: sx(x), y: y + 16, "text-anchor": "middle", class: "axis"},
+                      String(x)));
+    }
+    marks.forEach(function (m, i) {
+      const g = svg("g", {class: "marker marker-shock"});
+      g.append(svg("line", {x1: sx(m.x), x2: sx(m.x), y1: 4, y2: y}));
+      g.append(svg("text", {x: sx(m.x) + 3, y: 14 + (i % 2) * 14, class: "marker-label"},
+                   m.label));
+      root.append(g);
+    });
+    return root;
+  }
+
+  // A ring of nodes in order, clockwise from the top: the eight scenarios (Fig. 4-1) or the ten
+  // flywheel steps (Fig. 13-1). nodes: [{id, label, classes, big}]; the big ones are drawn last,
+  // larger, on top. options: size, radius, node (radius), center ([first line, second line]),
+  // title (the accessible name).
+  function ring(nodes, options) {
+    const o = Object.assign({size: 600, radius: 212, node: 74, center: [], title: "ring"},
+                            options || {});
+    const c = o.size / 2;
+    const root = svg("svg", {viewBox: `0 0 ${o.size} ${o.size}`, role: "img", class: "ring-chart",
+                             "aria-label": o.title});
+    root.append(svg("circle", {cx: c, cy: c, r: o.radius, class: "track"}));
+    const last = [];
+    nodes.forEach(function (n, i) {
+      const angle = -Math.PI / 2 + i * 2 * Math.PI / nodes.length;
+      const x = c + o.radius * Math.cos(angle), y = c + o.radius * Math.sin(angle);
+      const g = svg("g", {class: ["node"].concat(n.classes || []).join(" "), "data-id": n.id});
+      g.append(svg("circle", {cx: x, cy: y, r: n.big ? o.node * 1.14 : o.node}));
+      const lines = String(n.label).split("\n");
+      lines.forEach(function (line, k) {
+        g.append(svg("text", {x: x, y: y + 10 + (k - (lines.length - 1) / 2) * 28,
+                              "text-anchor": "middle"}, line));
+      });
+      if (n.big) last.push(g); else root.append(g);
+    });
+    last.forEach(function (g) { root.append(g); });
+    (o.center || []).forEach(function (line, k) {
+      root.append(svg("text", {x: c, y: c - 8 + k * 42, "text-anchor": "middle",
+                               class: k ? "center-sub" : "center"}, line));
+    });
+    return root;
+  }
+
+  // A heat map as an HTML table (readable by screen readers as a table): rows x columns, each
+  // cell {text, level} with level 0-4 colouring it (class heat-<level>).
+  function heatmap(columns, rows, options) {
+    const o = Object.assign({caption: ""}, options || {});
+    const table = document.createElement("table");
+    table.className = "heatmap";
+    if (o.caption) {
+      const caption = document.createElement("caption");
+      caption.textContent = o.caption;
+      table.append(caption);
+    }
+    const head = document.createElement("tr");
+    ["", ...columns].forEach(function (label) {
+      const th = document.createElement("th");
+      th.scope = "col";
+      th.textContent = label;
+      head.append(th);
+    });
+    table.append(head);
+    rows.forEach(function (row) {
+      const tr = document.createElement("tr");
+      const th = document.createElement("th");
+      th.scope = "row";
+      th.textContent = row.label;
+      tr.append(th);
+      row.cells.forEach(function (cell) {
+        const td = document.createElement("td");
+        td.className = `heat-${cell.level}`;
+        td.textContent = cell.text;
+        if (cell.title) td.title = cell.title;
+        tr.append(td);
+      });
+      table.append(tr);
+    });
+    return table;
+  }
+
+  return {bars: bars, lines: lines, legend: legend, strip: strip, timeline: timeline, ring: ring,
+          heatmap: heatmap};
 })();

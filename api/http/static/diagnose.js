@@ -7,6 +7,7 @@
   const select = $("profile-select"), text = $("profile-text"), problem = $("problem");
   const result = $("result");
   let names = {};  // scenario id -> the guide's name
+  let loaded = "";  // the shipped profile's text as loaded (unchanged: link to it by id)
   const THIN = 0.5;  // below this coverage the answer rests on little (api/reports/diagnosis.py)
 
   function scenarioName(id) { return names[id] || id; }
@@ -106,7 +107,18 @@
     }), "no sign of a transition");
     $("missing").textContent = d.missing_indicators.length
       ? `Not assessed: ${d.missing_indicators.join(", ")}.` : "Every indicator assessed.";
+    simulateLink();
     result.hidden = false;
+  }
+
+  // The next step with the same PMO: a shipped profile by its id, an edited or pasted one whole
+  // (in the link's fragment: never sent to the server, read by the simulate page).
+  function simulateLink() {
+    const link = $("simulate-link");
+    const base = link.getAttribute("href").split(/[?#]/)[0];
+    link.href = select.value && text.value === loaded
+      ? `${base}?preset=${encodeURIComponent(select.value)}`
+      : `${base}#profile=${encodeURIComponent(text.value)}`;
   }
 
   const SERVICES_SHOWN = 10, FOCUS_SHOWN = 3;
@@ -161,9 +173,33 @@
                    unassessed.map(function (c) { return c.name; }).join(", "), "meta"));
     }
     fill($("advice-competencies"), gaps, "no gap");
-    fill($("advice-focus"), a.flywheel_focus.slice(0, FOCUS_SHOWN).map(function (f) {
-      return el("li", `${f.name} (${f.stage})`);
+    const HEAT = {critical: 4, develop: 3, ready: 0};
+    const assessed = a.competencies.filter(function (c) { return c.status in HEAT; });
+    $("competency-heatmap").replaceChildren(Charts.heatmap(["has", "needs", "gap", "status"],
+      assessed.map(function (c) {
+        const level = HEAT[c.status];
+        return {label: c.name, cells: [c.current, c.required, c.gap, c.status].map(function (v) {
+          return {text: typeof v === "number" ? String(v) : v, level: level};
+        })};
+      }), {caption: "Assessed competencies of the PMO team: level now, level the services " +
+                    "need (1-5), and the gap"}));
+    const focus = a.flywheel_focus.slice(0, FOCUS_SHOWN);
+    fill($("advice-focus"), focus.map(function (f, i) {
+      return el("li", `${i + 1}. ${f.name} (${f.stage})`);
     }), "no focus");
+    flywheelReady.then(function (steps) {
+      const rank = {};
+      focus.forEach(function (f, i) { rank[f.step] = i + 1; });
+      $("flywheel-ring").replaceChildren(Charts.ring(steps.map(function (step) {
+        const words = step.name.split(" ");
+        const label = (step.id in rank ? `${rank[step.id]}. ` : "") +
+          (words.length > 1 ? `${words[0]}\n${words.slice(1).join(" ")}` : step.name);
+        return {id: step.id, label: label, classes: step.id in rank ? ["focus"] : [],
+                big: step.id in rank};
+      }), {size: 700, radius: 262, node: 74, center: ["Flywheel", "focus steps numbered"],
+           title: "The PMO flywheel's ten steps; focus on " +
+                  focus.map(function (f) { return f.name; }).join(", ")}));
+    });
     fill($("advice-warnings"), a.warnings.map(function (w) {
       const about = Object.entries(w.about).map(function ([k, v]) {
         return `${k} ${Array.isArray(v) ? v.join(", ") : v}`;
@@ -173,22 +209,30 @@
     $("advice").hidden = false;
   }
 
+  // Every field of a problem here is a field of the profile typed in the box.
+  function refused(data) {
+    PmoApi.showProblem(problem, data);
+    PmoApi.markFields(data, function () { return text; });
+  }
+
   function advise() {
     problem.hidden = true;
+    PmoApi.markFields(null);
     PmoApi.postDocument("/recommendations", text.value).then(function (answer) {
       if (answer.ok) { showAdvice(answer.data); return; }
       $("advice").hidden = true;
-      PmoApi.showProblem(problem, answer.data);
+      refused(answer.data);
     });
   }
 
   function diagnose() {
     problem.hidden = true;
     $("advice").hidden = true;
+    PmoApi.markFields(null);
     PmoApi.postDocument("/diagnoses", text.value).then(function (answer) {
       if (answer.ok) { namesReady.then(function () { show(answer.data); }); return; }
       result.hidden = true;
-      PmoApi.showProblem(problem, answer.data);
+      refused(answer.data);
     });
   }
 
@@ -198,10 +242,16 @@
       if (!answer.ok) { PmoApi.showProblem(problem, answer.data); return; }
       $("profile-description").textContent = answer.data.description;
       text.value = JSON.stringify(answer.data.profile, null, 2);
+      loaded = text.value;
       diagnose();
     });
   }
 
+  const flywheelReady = PmoApi.get("/catalog/flywheel").then(function (answer) {
+    return answer.ok ? answer.data.items.slice().sort(function (x, y) {
+      return x.number - y.number;
+    }) : [];
+  });
   const namesReady = PmoApi.get("/catalog/scenarios").then(function (answer) {
     if (answer.ok) answer.data.items.forEach(function (s) { names[s.id] = s.name; });
   });
@@ -216,6 +266,15 @@
     if (wanted) { select.value = wanted; loadProfile(wanted); }
   });
   select.addEventListener("change", function () { loadProfile(select.value); });
+  $("profile-file").addEventListener("change", function () {
+    const file = $("profile-file").files[0];
+    if (!file) return;
+    file.text().then(function (content) {
+      select.value = "";
+      text.value = content;
+      diagnose();
+    });
+  });
   $("diagnose-button").addEventListener("click", diagnose);
   $("advise-button").addEventListener("click", advise);
 })();

@@ -1,10 +1,12 @@
-// The simulate page: one strategy -> POST /simulations, several -> POST /simulations/compare;
-// a table of outcome measures per strategy and a chart of any series, median and band.
+// The simulate page: a shipped profile or the user's own (pasted or uploaded), one strategy ->
+// POST /simulations, several -> POST /simulations/compare; scheduled shocks on a timeline; the
+// chances as percentages with 95% intervals and a verdict; a chart of any series with the shocks
+// marked; and a link that reproduces the run (every parameter and the seed).
 (function () {
   const $ = function (id) { return document.getElementById(id); };
   const el = PmoApi.el;
   const form = $("simulate-form"), problem = $("problem"), result = $("result");
-  const choice = $("chart-choice");
+  const choice = $("chart-choice"), shocksField = $("shocks");
   const MEASURES = [
     ["p_thriving_at_horizon", "chance of Thriving at the end"],
     ["p_thriving_ever", "chance of Thriving at some point"],
@@ -16,29 +18,149 @@
     ["median_months_to_first_thriving", "months to first Thriving (median)"],
     ["mean_major_changes", "major changes (mean)"],
   ];
+  const Z = 1.96;  // 95% intervals
   let experiments = [];  // the last result, one entry per strategy
+  let shockNames = {};   // shock id -> its name
+  let strategyNames = {};  // strategy id -> its name
 
+  function strategyName(id) { return strategyNames[id] || id; }
+  let lastShocks = [];   // the scheduled shocks of the last run, for the chart
+
+  // --- numbers -------------------------------------------------------------------------------
   function number(value) {
     if (value === null || value === undefined) return "never";
     return Number.isInteger(value) ? String(value) : value.toFixed(2);
   }
 
-  function summaryTable(rows) {
+  // Wilson's score interval for a share p of n runs: sound even at 0% and 100%.
+  function interval(p, n) {
+    const z2 = Z * Z, centre = p + z2 / (2 * n);
+    const spread = Z * Math.sqrt(p * (1 - p) / n + z2 / (4 * n * n));
+    return [Math.max(0, (centre - spread) / (1 + z2 / n)),
+            Math.min(1, (centre + spread) / (1 + z2 / n))];
+  }
+
+  function percent(x) { return `${Math.round(x * 100)}%`; }
+
+  function chance(p, n) {
+    const [low, high] = interval(p, n);
+    return `${percent(p)} (${percent(low)}–${percent(high)})`;
+  }
+
+  function cell(key, value, runs) {
+    if (key.startsWith("p_") && typeof value === "number") return chance(value, runs);
+    return number(value);
+  }
+
+  function summaryTable(rows, runs) {
     const table = $("summary");
     table.replaceChildren();
     const head = el("tr");
     head.append(el("th", "measure"));
-    rows.forEach(function (row) { head.append(el("th", row.strategy)); });
+    rows.forEach(function (row) { head.append(el("th", strategyName(row.strategy))); });
     table.append(head);
     MEASURES.forEach(function ([key, label]) {
       if (!rows.some(function (row) { return key in row; })) return;
       const tr = el("tr");
       tr.append(el("td", label));
-      rows.forEach(function (row) { tr.append(el("td", number(row[key]), "num")); });
+      rows.forEach(function (row) { tr.append(el("td", cell(key, row[key], runs), "num")); });
       table.append(tr);
     });
   }
 
+  // The verdict in one or two sentences: the strategy ahead on the first measure that tells them
+  // apart (Thriving at the end, then recovering, then avoiding a shutdown), and whether this many
+  // runs make the difference clear.
+  const VERDICT_MEASURES = [["p_thriving_at_horizon", 1, "the best chance of Thriving after"],
+                            ["p_recovered", 1, "the best chance of recovering within"],
+                            ["p_shutdown_by_horizon", -1, "the least chance of a shutdown within"]];
+
+  function verdict(rows, runs, months) {
+    if (rows.length === 1) {
+      const row = rows[0];
+      return `Following ${strategyName(row.strategy)}, the PMO has a ${chance(row.p_thriving_at_horizon, runs)} ` +
+        `chance of Thriving after ${months} months, and a ` +
+        `${chance(row.p_shutdown_by_horizon, runs)} chance of being shut down.`;
+    }
+    const found = VERDICT_MEASURES.find(function ([key]) {
+      return new Set(rows.map(function (r) { return r[key]; })).size > 1;
+    });
+    if (!found) return "The strategies fare alike on every chance measured.";
+    const [key, sign, phrase] = found;
+    const ranked = rows.slice().sort(function (a, b) { return sign * (b[key] - a[key]); });
+    const best = ranked[0], next = ranked[1];
+    const [bestLow, bestHigh] = interval(best[key], runs);
+    const [nextLow, nextHigh] = interval(next[key], runs);
+    const apart = sign > 0 ? bestLow > nextHigh : bestHigh < nextLow;
+    const sure = best[key] === next[key] ? ""
+      : apart ? " The intervals do not overlap: the difference is clear."
+      : " The intervals overlap: run more runs before choosing on this difference alone.";
+    return `${strategyName(best.strategy)} gives ${phrase} ${months} months: ` +
+      `${chance(best[key], runs)}, against ${chance(next[key], runs)} for ` +
+      `${strategyName(next.strategy)}.${sure}`;
+  }
+
+  // --- scheduled shocks on a timeline --------------------------------------------------------
+  function parseShocks(text) {
+    return String(text || "").split(",").map(function (s) { return s.trim(); })
+      .filter(Boolean);
+  }
+
+  function marks(shocks) {
+    return shocks.map(function (s) {
+      const [id, month] = s.split("@");
+      return {x: Number(month), label: shockNames[id] || id, kind: "shock"};
+    }).filter(function (m) { return Number.isFinite(m.x); });
+  }
+
+  function drawShocks() {
+    const shocks = parseShocks(shocksField.value);
+    const months = Number(form.elements.months.value) || 36;
+    $("shock-timeline").replaceChildren(Charts.timeline(months, marks(shocks)));
+    $("shock-list").replaceChildren.apply($("shock-list"), shocks.map(function (s, i) {
+      const item = el("li");
+      const [id, month] = s.split("@");
+      item.append(document.createTextNode(`${shockNames[id] || id}, month ${month} `));
+      const remove = el("button", "Remove");
+      remove.type = "button";
+      remove.setAttribute("aria-label", `Remove ${shockNames[id] || id} in month ${month}`);
+      remove.addEventListener("click", function () {
+        shocks.splice(i, 1);
+        shocksField.value = shocks.join(", ");
+        drawShocks();
+      });
+      item.append(remove);
+      return item;
+    }));
+  }
+
+  $("add-shock").addEventListener("click", function () {
+    const shocks = parseShocks(shocksField.value);
+    shocks.push(`${$("shock-kind").value}@${$("shock-month").value}`);
+    shocksField.value = shocks.join(", ");
+    drawShocks();
+  });
+  shocksField.addEventListener("input", drawShocks);
+  form.elements.months.addEventListener("input", drawShocks);
+
+  // --- the starting PMO ------------------------------------------------------------------------
+  function source() { return form.elements.source.value; }
+
+  function showSource() {
+    $("source-preset").hidden = source() !== "preset";
+    $("source-profile").hidden = source() !== "profile";
+  }
+
+  form.querySelectorAll("input[name=source]").forEach(function (radio) {
+    radio.addEventListener("change", showSource);
+  });
+  $("profile-file").addEventListener("change", function () {
+    const file = $("profile-file").files[0];
+    if (!file) return;
+    file.text().then(function (text) { $("profile-text").value = text; });
+  });
+
+  // --- charts ----------------------------------------------------------------------------------
   // Chart options: momentum, each indicator, each scenario's share of runs, PMO exists.
   function chartOptions(first) {
     const options = [["momentum", "Momentum of the flywheel"]];
@@ -71,19 +193,26 @@
     if (!experiments.length) return;
     const drawn = experiments.map(function (e) { return seriesOf(e, choice.value); });
     $("chart").replaceChildren(Charts.lines(drawn.map(function (d, i) {
-      return {label: experiments[i].strategy, points: d.points};
+      return {label: strategyName(experiments[i].strategy), points: d.points};
     }), {yMin: drawn[0].yMin, yMax: drawn[0].yMax, xLabel: "month",
-         title: choice.options[choice.selectedIndex].text}));
-    $("legend").replaceChildren(Charts.legend(experiments.map(function (e) { return e.strategy; })));
+         title: choice.options[choice.selectedIndex].text, markers: marks(lastShocks)}));
+    $("legend").replaceChildren(Charts.legend(experiments.map(function (e) {
+      return strategyName(e.strategy);
+    })));
   }
 
   function show(data) {
     experiments = data.kind === "comparison" ? data.experiments : [data];
+    lastShocks = experiments[0].shocks || [];
     const rows = data.kind === "comparison" ? data.table
       : [Object.assign({strategy: data.strategy}, data.summary)];
     $("result-title").textContent =
       `${experiments[0].profile.label}: ${data.runs} runs of ${data.months} months, seed ${data.seed}`;
-    summaryTable(rows);
+    // The model's own verdict (paired run by run: surer) when the API gives one; otherwise the
+    // page's, from the independent intervals.
+    $("verdict").textContent = Array.isArray(data.verdict) && data.verdict.length
+      ? data.verdict.join(" ") : verdict(rows, data.runs, data.months);
+    summaryTable(rows, data.runs);
     const kept = choice.value || "momentum";
     choice.replaceChildren.apply(choice, chartOptions(experiments[0]).map(function ([value, text]) {
       const option = el("option", text);
@@ -96,51 +225,149 @@
     drawChart();
   }
 
-  function request() {
+  // --- the request, and the link that reproduces it -------------------------------------------
+  function parameters() {
     const data = new FormData(form);
-    const strategies = data.getAll("strategy");
-    const body = {preset: data.get("preset"), months: Number(data.get("months")),
-                  runs: Number(data.get("runs")), seed: Number(data.get("seed")),
-                  random_shocks: data.get("random_shocks") === "on",
-                  shocks: String(data.get("shocks") || "").split(",")
-                    .map(function (s) { return s.trim(); }).filter(Boolean)};
-    if (strategies.length === 1) body.strategy = strategies[0];
-    else body.strategies = strategies;
-    return {path: strategies.length === 1 ? "/simulations" : "/simulations/compare", body: body};
+    return {months: Number(data.get("months")), runs: Number(data.get("runs")),
+            seed: Number(data.get("seed")), random_shocks: data.get("random_shocks") === "on",
+            shocks: parseShocks(data.get("shocks")), strategies: data.getAll("strategy")};
+  }
+
+  // A profile typed as YAML goes nested in a YAML body (JSON values are YAML too), so the API
+  // names a bad field as profile.indicators.influence, exactly where the user typed it.
+  function yamlBody(fields, text) {
+    const head = Object.entries(fields).map(function ([k, v]) {
+      return `${k}: ${JSON.stringify(v)}`;
+    });
+    const lines = text.replace(/^---\s*\n/, "").split("\n").map(function (line) {
+      return "  " + line;
+    });
+    return head.concat(["profile:"], lines).join("\n") + "\n";
+  }
+
+  function send() {
+    const p = parameters();
+    const fields = {months: p.months, runs: p.runs, seed: p.seed, random_shocks: p.random_shocks,
+                    shocks: p.shocks};
+    if (p.strategies.length === 1) fields.strategy = p.strategies[0];
+    else fields.strategies = p.strategies;
+    const path = p.strategies.length === 1 ? "/simulations" : "/simulations/compare";
+    if (source() === "preset") {
+      return PmoApi.postJson(path, Object.assign({preset: form.elements.preset.value}, fields));
+    }
+    const text = $("profile-text").value;
+    try {
+      return PmoApi.postJson(path, Object.assign({profile: JSON.parse(text)}, fields));
+    } catch (e) {
+      return PmoApi.postDocument(path, yamlBody(fields, text));
+    }
+  }
+
+  function shareUrl() {
+    const p = parameters(), query = new URLSearchParams();
+    if (source() === "preset") query.set("preset", form.elements.preset.value);
+    p.strategies.forEach(function (s) { query.append("strategy", s); });
+    query.set("months", p.months);
+    query.set("runs", p.runs);
+    query.set("seed", p.seed);
+    query.set("random_shocks", p.random_shocks ? "1" : "0");
+    if (p.shocks.length) query.set("shocks", p.shocks.join(","));
+    query.set("run", "1");
+    const own = source() === "profile"
+      ? "#profile=" + encodeURIComponent($("profile-text").value) : "";
+    return `${location.pathname}?${query}${own}`;
+  }
+
+  // The control a field error belongs to: the run's own fields, or the profile box.
+  function controlOf(field) {
+    const name = field.split(/[.[]/)[0];
+    if (["months", "runs", "seed"].indexOf(name) >= 0) return form.elements[name];
+    if (name === "shocks") return shocksField;
+    if (name === "strategy" || name === "strategies") return $("strategies");
+    if (name === "preset") return source() === "preset" ? $("preset") : $("profile-text");
+    if (name === "profile" || source() === "profile") return $("profile-text");
+    return null;
+  }
+
+  function run() {
+    problem.hidden = true;
+    PmoApi.markFields(null);
+    const button = $("run-button");
+    button.disabled = true;
+    const url = shareUrl();
+    send().then(function (answer) {
+      button.disabled = false;
+      if (answer.ok) {
+        show(answer.data);
+        history.replaceState(null, "", url);
+        $("share-link").href = url;
+        return;
+      }
+      result.hidden = true;
+      PmoApi.showProblem(problem, answer.data);
+      PmoApi.markFields(answer.data, controlOf);
+    });
+  }
+
+  // Fill the form from a shared link; run it when the link says so.
+  function restore() {
+    const query = new URLSearchParams(location.search);
+    const own = /^#profile=(.*)$/s.exec(location.hash);
+    if (own) {
+      form.elements.source.value = "profile";
+      $("profile-text").value = decodeURIComponent(own[1]);
+    } else if (query.has("preset")) {
+      form.elements.preset.value = query.get("preset");
+    }
+    showSource();
+    const wanted = query.getAll("strategy");
+    if (wanted.length) {
+      form.querySelectorAll("input[name=strategy]").forEach(function (box) {
+        box.checked = wanted.indexOf(box.value) >= 0;
+      });
+    }
+    ["months", "runs", "seed"].forEach(function (name) {
+      if (query.has(name)) form.elements[name].value = query.get(name);
+    });
+    if (query.has("random_shocks")) {
+      form.elements.random_shocks.checked = query.get("random_shocks") === "1";
+    }
+    if (query.has("shocks")) shocksField.value = parseShocks(query.get("shocks")).join(", ");
+    drawShocks();
+    if (query.get("run") === "1") run();
   }
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    problem.hidden = true;
-    const button = $("run-button");
-    button.disabled = true;
-    const {path, body} = request();
-    PmoApi.postJson(path, body).then(function (answer) {
-      button.disabled = false;
-      if (answer.ok) { show(answer.data); return; }
-      result.hidden = true;
-      PmoApi.showProblem(problem, answer.data);
-    });
+    run();
   });
   choice.addEventListener("change", drawChart);
 
-  PmoApi.get("/profiles").then(function (answer) {
-    if (!answer.ok) { PmoApi.showProblem(problem, answer.data); return; }
-    answer.data.items.forEach(function (p) {
-      const option = el("option", `${p.name} (${p.id})`);
-      option.value = p.id;
-      $("preset").append(option);
+  Promise.all([PmoApi.get("/profiles"), PmoApi.get("/strategies"), PmoApi.get("/shocks")])
+    .then(function ([profiles, strategies, shocks]) {
+      const failed = [profiles, strategies, shocks].find(function (a) { return !a.ok; });
+      if (failed) { PmoApi.showProblem(problem, failed.data); return; }
+      profiles.data.items.forEach(function (p) {
+        const option = el("option", `${p.name} (${p.id})`);
+        option.value = p.id;
+        $("preset").append(option);
+      });
+      strategies.data.items.forEach(function (s, i) {
+        strategyNames[s.id] = s.name;
+        const label = el("label");
+        label.title = s.summary;
+        const box = el("input");
+        Object.assign(box, {type: "checkbox", name: "strategy", value: s.id, checked: i === 0});
+        label.append(box, document.createTextNode(" " + s.name));
+        $("strategies").append(label);
+      });
+      shocks.data.items.forEach(function (s) {
+        shockNames[s.id] = s.name;
+        const option = el("option", s.name);
+        option.value = s.id;
+        option.title = s.summary;
+        $("shock-kind").append(option);
+      });
+      restore();
     });
-  });
-  PmoApi.get("/strategies").then(function (answer) {
-    if (!answer.ok) { PmoApi.showProblem(problem, answer.data); return; }
-    answer.data.items.forEach(function (s, i) {
-      const label = el("label");
-      label.title = s.summary;
-      const box = el("input");
-      Object.assign(box, {type: "checkbox", name: "strategy", value: s.id, checked: i === 0});
-      label.append(box, document.createTextNode(" " + s.name));
-      $("strategies").append(label);
-    });
-  });
 })();

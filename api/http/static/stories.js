@@ -11,8 +11,11 @@
         const link = el("a");
         link.href = `${location.pathname.replace(/\/$/, "")}/${encodeURIComponent(story.id)}`;
         link.append(el("strong", story.title), el("span", story.summary));
+        const present = el("a", "Present full screen", "present-link");
+        present.href = `${link.href}/present`;
+        present.setAttribute("aria-label", `Present full screen: ${story.title}`);
         const item = el("li");
-        item.append(link);
+        item.append(link, present);
         $("story-list").append(item);
       });
     });
@@ -51,12 +54,19 @@
     const chart = el("div");
     chart.append(Charts.lines([{label: "momentum", points: months.map(function (m, i) {
       return {x: m, mean: story.series.momentum[i]};
-    })}], {yMin: 0, yMax: 1, xLabel: "month", title: "momentum"}),
+    })}], {yMin: 0, yMax: 1, xLabel: "month", title: "momentum", markers: story.timeline
+      .filter(function (e) { return ["shock", "strategy", "shutdown", "launch"].indexOf(e.kind) >= 0; })
+      .map(function (e) { return {x: e.month, kind: e.kind, label: e.name.replace(/_/g, " ")}; })}),
     Charts.strip(story.series.scenario, {title: "scenario per month"}),
     Charts.legend(Array.from(new Set(story.path)), Array.from(new Set(story.path))
       .map(function (s) { return `scenario-${s}`; })));
     $("story-chart").replaceChildren(chart);
     $("timeline").replaceChildren.apply($("timeline"), story.timeline.map(entry));
+    const points = story.takeaways || [];
+    $("takeaways").replaceChildren.apply($("takeaways"), points.map(function (t) {
+      return el("li", t);
+    }));
+    $("takeaways-section").hidden = points.length === 0;
     $("told").hidden = false;
   }
 
@@ -64,7 +74,12 @@
     problem.hidden = true;
     const query = seed === "" || seed === undefined ? "" : `?seed=${encodeURIComponent(seed)}`;
     PmoApi.get(`/stories/${encodeURIComponent(id)}${query}`).then(function (answer) {
-      if (answer.ok) { show(answer.data); return; }
+      if (answer.ok) {
+        show(answer.data);
+        const present = $("present-link");  // present the variant being read
+        present.href = present.getAttribute("href").split("?")[0] + query;
+        return;
+      }
       PmoApi.showProblem(problem, answer.data);
     });
   }

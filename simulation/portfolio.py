@@ -1,0 +1,142 @@
+"""The PMO's own services and customers in a run: service maturity is state, customers judge.
+
+A profile's ``services`` section says which services the PMO runs and at which maturity level
+(Guide Appendix X3, p.275-293); its ``customers`` say how mature each customer group is and which
+outcomes it ranks first (Guide p.62, 155). In a run:
+
+- **service levels move**: each month a service in the strategy's mix closes a share of the gap
+  to its target level, at the pace of the Operation and Improvement steps' health (the guide's
+  service life cycle: services are run, measured and improved, p.191-220); a service dropped from
+  the mix, or one run by an idle Operation step, decays towards level 1;
+- **quality**: value delivered is multiplied by ``1 + SERVICE_LEVEL_GAIN x (mean level - 3) / 2``
+  (share-weighted; level 3 "defined" is the model's reference);
+- **relevance**: value fits needs when the services serve what customers ranked: per customer, the
+  rank-weighted (1/rank) share of its ranked outcomes that some running service produces
+  (Appendix X2), averaged over customers and floored at ``COVERAGE_FLOOR``;
+- **approach fit** uses each customer's maturity (moving with the organization's PM maturity
+  since the start), not the organization's average.
+
+A profile without these sections runs as before: every service at the reference level, full
+relevance, approach fit on the organization's PM maturity.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+from advisor.catalog import load_catalog
+
+if TYPE_CHECKING:
+    from simulation.state import PmoState
+    from simulation.strategies import Strategy
+
+__all__ = ["initial_levels", "grow", "quality", "relevance", "customer_approach_fit",
+           "prune", "REFERENCE_LEVEL", "PRUNE_HEALTH", "PRUNE_LEVEL"]
+
+REFERENCE_LEVEL = 3.0     # a service at this level delivers the model's reference value
+PRUNE_HEALTH = 0.6        # Improvement health from which a review retires services nobody needs
+PRUNE_LEVEL = 2.0         # ... that are still below this maturity level
+
+
+def initial_levels(services: tuple[tuple[str, int], ...], strategy: "Strategy",
+                   new_level: float) -> dict[str, float]:
+    """Month-0 levels: the profile's services; the strategy's other services start new (at
+    ``new_level``); without a services section every service starts at the reference level."""
+    if not services:
+        return {s: REFERENCE_LEVEL for s in load_catalog().ids("services")}
+    levels = {s: new_level for s in load_catalog().ids("services")}
+    levels.update({s: float(level) for s, level in services})
+    return levels
+
+
+def grow(state: "PmoState") -> None:
+    """One month of service maturity: grow towards target in the mix, decay outside it."""
+    p = state.params
+    levels = state.levels
+    if not state.has_services:
+        return
+    strategy = state.strategy
+    targets = dict(strategy.targets)
+    running = {s for s, share in strategy.services if share > 0}
+    health = state.health
+    pace = 0.5 * (health[5] + health[7])            # Service Operation and Improvement
+    idle = 1.0 - health[5]
+    for service, level in levels.items():
+        if service in running:
+            target = targets.get(service, max(p.default_service_target, round(level)))
+            if level < target:
+                level += p.service_growth * pace * (target - level)
+            else:
+                level -= p.service_decay * (level - target)
+            level -= p.service_decay * idle * (level - 1.0)
+        elif level > 1.0:
+            level -= p.service_decay * (level - 1.0)
+        levels[service] = level
+
+
+def quality(state: "PmoState") -> float:
+    """Value multiplier of the running services' maturity (share-weighted)."""
+    if not state.has_services:
+        return 1.0
+    levels = state.levels
+    mean = sum(share * levels[s] for s, share in state.strategy.services)
+    return 1.0 + state.params.service_level_gain * (mean - REFERENCE_LEVEL) / 2.0
+
+
+@functools.lru_cache(maxsize=1024)
+def _coverage(services: tuple[tuple[str, float], ...],
+              customers: tuple[tuple[float, tuple[int, ...]], ...]) -> float:
+    catalog = load_catalog()
+    produced = {o.number for s, share in services if share > 0
+                for o in catalog.outcomes_of_service(s)}
+    shares = []
+    for _, outcomes in customers:
+        if not outcomes:
+            continue
+        weights = [1.0 / rank for rank in range(1, len(outcomes) + 1)]
+        served = sum(w for w, o in zip(weights, outcomes) if o in produced)
+        shares.append(served / sum(weights))
+    return sum(shares) / len(shares) if shares else 1.0
+
+
+def relevance(state: "PmoState") -> float:
+    """Share of value that serves what customers ranked (1 without customers)."""
+    if not state.customers:
+        return 1.0
+    floor = state.params.coverage_floor
+    return floor + (1.0 - floor) * _coverage(state.strategy.services, state.customers)
+
+
+def customer_approach_fit(state: "PmoState") -> float:
+    """Mean over customers of the fit of the approach used for each, at its maturity now."""
+    drift = state.x["pm_maturity"] - state.start_pm_maturity
+    strategy = state.strategy
+    fits = [strategy.approach_for(round(min(5.0, max(1.0, maturity + drift)), 1))[1]
+            for maturity, _ in state.customers]
+    return sum(fits) / len(fits)
+
+
+def prune(state: "PmoState") -> None:
+    """Service Improvement changes the portfolio (Guide p.69, 211-220): at a review, a healthy
+    Improvement step retires the services that serve none of the customers' ranked outcomes and
+    are still immature; their share of service work goes to the others. Needs customers."""
+    if not state.customers or state.health[7] < PRUNE_HEALTH:
+        return
+    from dataclasses import replace
+
+    from simulation.strategies import horizon_mix
+    catalog = load_catalog()
+    ranked = {o for _, outcomes in state.customers for o in outcomes}
+    services = state.strategy.services
+    keep = [(s, share) for s, share in services
+            if state.levels[s] >= PRUNE_LEVEL
+            or {o.number for o in catalog.outcomes_of_service(s)} & ranked]
+    if not keep or len(keep) == len(services):
+        return
+    total = sum(share for _, share in keep)
+    kept = tuple((s, share / total) for s, share in keep)
+    dropped = sorted(s for s, _ in services if s not in dict(kept))
+    state.strategy = replace(state.strategy, services=kept, horizon_mix=horizon_mix(dict(kept)))
+    state.log("portfolio", "services_retired", "Service improvement retires services no "
+              "customer ranks: " + ", ".join(s.replace("_", " ") for s in dropped) + ".")
