@@ -22,7 +22,7 @@ from rules.gateway import get_gateway
 from rules.table import Rule
 
 __all__ = ["FiredRule", "TransitionSign", "Counterfactual", "RankedScenario", "Diagnosis",
-           "diagnose", "build_fact", "coverage_of", "score_rules"]
+           "diagnose", "diagnose_ranking", "build_fact", "coverage_of", "score_rules"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,15 +266,27 @@ def score_rules(fired: list[Rule], coverage: float,
     return tuple((s, round(raw[s], 3)) for s in order)
 
 
+def _fired(profile: Profile, table: DiagnosisTable) -> tuple[dict[str, Any], list[Rule]]:
+    table.ensure_registered()
+    fact = build_fact(profile, table)
+    return fact, [table.by_id[rule_id] for rule_id in get_gateway().evaluate(table.name, fact)]
+
+
+def diagnose_ranking(profile: Profile) -> tuple[tuple[str, float], ...]:
+    """Only the ranking :func:`diagnose` gives (the diagnosed scenario first): what the
+    simulation's executive reviews use. They run a dozen diagnoses per replication and read
+    nothing else, so this skips the evidence, the transition signs and the explanation objects."""
+    table = load_diagnosis_table()
+    return score_rules(_fired(profile, table)[1], coverage_of(profile, table), table)
+
+
 def diagnose(profile: Profile, explain: bool = False) -> Diagnosis:
     """Run the diagnosis rules on one profile (through the serialized engine gateway).
 
     ``explain=True`` adds the counterfactuals (``rules/counterfactuals.py``); off by default,
     because the simulation diagnoses at every quarterly review and never reads them."""
     table = load_diagnosis_table()
-    table.ensure_registered()
-    fact = build_fact(profile, table)
-    fired = [table.by_id[rule_id] for rule_id in get_gateway().evaluate(table.name, fact)]
+    fact, fired = _fired(profile, table)
     coverage = coverage_of(profile, table)
     ranking = score_rules(fired, coverage, table)
     winner = ranking[0][0]

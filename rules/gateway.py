@@ -7,30 +7,42 @@ sessions per ruleset, and must not be created before a fork. So:
 * rulesets are registered once per engine (a second registration of the same name is a no-op);
 * each evaluation runs in its own session, whose state is deleted in a ``finally``;
 * the engine is created lazily, in the process that uses it, and recreated after a fork;
-* the host's background dispatch threads are not started: they would call into the engine
-  concurrently, and our rules use no timers or queued events that would need them.
+* no background dispatch threads: our rules use no timers or queued events that would need them.
 
 Facts are *asserted*, not posted, so every matching rule fires (a posted event is consumed by the
 first rule). Actions only record which rule fired on which fact (its ``fid``); all reasoning on
 the result happens outside.
+
+Two hosts drive the same C matcher (``durable_rules_engine``). The *thin* host, used by default,
+calls the C module directly: it asserts the fact(s), then starts and completes the pending actions
+in a loop, reading from each only the rule's name (and, in a batch, the fact's ``fid``), then
+deletes the session. durable-rules' own Python host (``durable.engine.Host``, kept as the
+reference: ``RulesGateway(host="full")``) does the same matching but, per firing, builds closure
+wrappers, reads the clock twice, writes the session state back as JSON and parses the whole fact
+again; measured, that was about 5/6 of a diagnosis' engine time (issue 13). A test pins that both
+hosts fire the same rules on every shipped profile, every vignette and thousands of generated
+facts (``tests/test_gateway_thin_host.py``).
 """
 
 from __future__ import annotations
 
 import copy
 import itertools
+import json
 import os
+import re
 import threading
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
+import durable_rules_engine as _dre
 from durable import engine
 
 from advisor.errors import EngineError
 from rules.conditions import DISCRIMINATOR
 
-__all__ = ["RulesGateway", "get_gateway", "FACT_ID", "CATCH_ALL"]
+__all__ = ["RulesGateway", "get_gateway", "FACT_ID", "CATCH_ALL", "HOSTS"]
 
 #: The key under which a fact in a batch carries its own id, so a firing names its fact.
 FACT_ID = "fid"
@@ -42,35 +54,174 @@ FACT_ID = "fid"
 CATCH_ALL = "_every_fact"
 _CATCH_ALL_RULE = {"all": [{"m": {"$ex": {DISCRIMINATOR: 1}}}], "pri": 1000, "run": CATCH_ALL}
 
+#: The hosts a gateway can drive the engine with: ``thin`` (default) and ``full`` (reference).
+HOSTS = ("thin", "full")
+
 # durable-rules 2.0.28 calls datetime.utcfromtimestamp() in every action: deprecated on 3.12+.
 warnings.filterwarnings("ignore", message=r"datetime\.datetime\.utcfromtimestamp",
                         category=DeprecationWarning)
 
+Firing = tuple[str, Any]   # (the rule's action name, the fid of the fact it fired on)
+
+
+class _Host(Protocol):
+    def register(self, name: str, definition: dict[str, Any]) -> None: ...
+
+    def fire(self, ruleset: str, sid: str, facts: Sequence[Mapping[str, Any]]) -> list[Firing]:
+        """Assert the facts in session ``sid``; every firing, in order (catch-all included)."""
+
+    def delete(self, ruleset: str, sid: str) -> None: ...
+
+    def state(self, ruleset: str, sid: str) -> Any: ...
+
+
+class _ThinHost:
+    """The C module, called directly; one ruleset handle per name."""
+
+    def __init__(self) -> None:
+        self._handles: dict[str, int] = {}
+        self._actions: dict[str, dict[str, str]] = {}
+
+    def register(self, name: str, definition: dict[str, Any]) -> None:
+        # as durable.engine.Ruleset does: the C side gets the rules without their actions
+        rules = {rule: {k: v for k, v in body.items() if k != "run"}
+                 for rule, body in definition.items()}
+        self._actions[name] = {rule: body["run"] for rule, body in definition.items()}
+        self._handles[name] = _dre.create_ruleset(name, json.dumps(rules, ensure_ascii=False))
+
+    def fire(self, ruleset: str, sid: str, facts: Sequence[Mapping[str, Any]]) -> list[Firing]:
+        handle = self._handles[ruleset]
+        actions = self._actions[ruleset]
+        many = len(facts) > 1
+        # the fid goes first, so a firing's message (the fact's text, echoed) starts with it
+        text = ("[" + ", ".join(_engine_json(_fid_first(f), sid) for f in facts) + "]" if many
+                else _engine_json(facts[0], sid))
+        code, state = (_dre.assert_facts if many else _dre.assert_fact)(handle, text)
+        if code == 1:
+            raise EngineError("no rule handled the fact")      # the catch-all makes this moot
+        if code == 2:
+            raise EngineError("the same fact was asserted twice in one session")
+        if code == 3:
+            state = 0                                          # as durable.engine does
+        started = _dre.start_action_for_state(handle, state)
+        if not started:
+            return []
+        message: str | None = started[1]
+        single_fid = facts[0].get(FACT_ID)
+        fired: list[Firing] = []
+        try:
+            while message:
+                rule, fid = _read_firing(message, many, single_fid)
+                fired.append((actions[rule], fid))
+                message = _dre.complete_and_start_action(handle, state)
+        except BaseException:
+            try:
+                _dre.abandon_action(handle, state)
+            except Exception:  # noqa: BLE001 - nothing was left started
+                pass
+            raise
+        return fired
+
+    def delete(self, ruleset: str, sid: str) -> None:
+        _dre.delete_state(self._handles[ruleset], sid)
+
+    def state(self, ruleset: str, sid: str) -> Any:
+        return json.loads(_dre.get_state(self._handles[ruleset], sid))
+
+
+_FACT_AT = '{"m":{"' + FACT_ID + '": '
+_DECODER = json.JSONDecoder()
+
+
+def _fid_first(fact: Mapping[str, Any]) -> Mapping[str, Any]:
+    return {FACT_ID: fact[FACT_ID], **fact} if FACT_ID in fact else fact
+
+
+#: Where Python's JSON may hold a number the engine cannot read (see :func:`_engine_safe`);
+#: Python writes every exponent with its sign (1e-05, 1e+16), so plain substring tests go first.
+_UNSAFE_NUMBER = re.compile(r"\d[eE][-+]?\d|Infinity")
+
+
+def _engine_json(fact: Mapping[str, Any], sid: str) -> str:
+    """The fact as the engine reads it, with its session id: dumped as it is, and only when the
+    text shows an exponent (or a false alarm inside a string) rebuilt by :func:`_engine_safe`.
+    Same text as dumping ``{**_engine_safe(fact), "sid": sid}``, without walking every fact."""
+    if "sid" in fact:
+        fact = {k: v for k, v in fact.items() if k != "sid"}
+    text = json.dumps(fact if isinstance(fact, dict) else dict(fact), ensure_ascii=False)
+    if ("e-" in text or "e+" in text or "Infinity" in text) and _UNSAFE_NUMBER.search(text):
+        text = json.dumps(_engine_safe(dict(fact)), ensure_ascii=False)
+    sid_text = f'"sid": {json.dumps(sid)}'
+    return "{" + sid_text + "}" if text == "{}" else text[:-1] + ", " + sid_text + "}"
+
+
+def _read_firing(message: str, many: bool, single_fid: Any) -> Firing:
+    """``{"<rule>":{"m":<the fact as we wrote it>}}``: the rule's name, and in a batch the fid
+    that leads the fact; anything unexpected (an escaped name) is parsed in full."""
+    end = message.find('":', 2)
+    rule = message[2:end]
+    if end < 0 or "\\" in rule:
+        rule, body = next(iter(json.loads(message).items()))
+        return rule, (body["m"].get(FACT_ID) if many else single_fid)
+    if not many:
+        return rule, single_fid
+    at = end + 2
+    if message.startswith(_FACT_AT, at):
+        return rule, _DECODER.raw_decode(message, at + len(_FACT_AT))[0]
+    return rule, json.loads(message)[rule]["m"].get(FACT_ID)
+
 
 class _QuietHost(engine.Host):
-    """A durable-rules host without background threads, whose actions record rule ids."""
+    """durable-rules' own host without background threads, whose actions record rule ids."""
 
-    def __init__(self, record: Callable[[str, str, Any], None]) -> None:
-        self._record = record
+    def __init__(self) -> None:
+        self.fired: list[Firing] = []
         super().__init__()
 
     def _run(self) -> None:  # no dispatch/timer threads: see module docstring
         return None
 
     def get_action(self, action_name: str) -> Callable[[Any], None]:
-        record = self._record
-
         def fired(closure: Any) -> None:
             fact = closure.m
-            record(closure.s.sid, action_name, fact[FACT_ID] if fact is not None else None)
+            self.fired.append((action_name, fact[FACT_ID] if fact is not None else None))
 
         return fired
+
+
+class _FullHost:
+    """The reference: durable-rules' Python host (``durable.engine.Host``)."""
+
+    def __init__(self) -> None:
+        self._host = _QuietHost()
+
+    def register(self, name: str, definition: dict[str, Any]) -> None:
+        self._host.register_rulesets({name: definition})
+
+    def fire(self, ruleset: str, sid: str, facts: Sequence[Mapping[str, Any]]) -> list[Firing]:
+        fired: list[Firing] = []
+        self._host.fired = fired
+        batch = [{**_engine_safe(fact), "sid": sid} for fact in facts]
+        if len(batch) == 1:
+            self._host.assert_fact(ruleset, batch[0])
+        else:
+            self._host.assert_facts(ruleset, batch)
+        return fired
+
+    def delete(self, ruleset: str, sid: str) -> None:
+        self._host.delete_state(ruleset, sid)
+
+    def state(self, ruleset: str, sid: str) -> Any:
+        return self._host.get_state(ruleset, sid)
 
 
 class RulesGateway:
     """Serialized access to one durable-rules engine (per process)."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "thin") -> None:
+        if host not in HOSTS:
+            raise ValueError(f"host must be one of {HOSTS}, not {host!r}")
+        self.host_kind = host
         self._definitions: dict[str, dict[str, Any]] = {}
         self._reset()
         os.register_at_fork(after_in_child=self._reset)
@@ -78,10 +229,10 @@ class RulesGateway:
     def _reset(self) -> None:
         """Forget the engine and the lock; the next call builds fresh ones in this process."""
         self._lock = threading.Lock()
-        self._host: _QuietHost | None = None
+        self._host: _Host | None = None
         self._pid = os.getpid()
         self._sessions = itertools.count(1)
-        self._fired: dict[str, list[tuple[str, Any]]] = {}
+        self._live: set[str] = set()
         self.evaluations = 0
 
     # -- registration ------------------------------------------------------------------------
@@ -97,8 +248,8 @@ class RulesGateway:
             if CATCH_ALL in definition:
                 raise EngineError(f"rule id {CATCH_ALL!r} is reserved by the gateway")
             self._definitions[name] = copy.deepcopy(dict(definition))
-            if self._host is not None:
-                self._host.register_rulesets({name: self._engine_definition(name)})
+            if self._host is not None and self._pid == os.getpid():
+                self._host.register(name, self._engine_definition(name))
 
     def is_registered(self, name: str) -> bool:
         return name in self._definitions
@@ -115,56 +266,54 @@ class RulesGateway:
 
         Once: durable-rules fires a rule once per alternative of an ``$or`` that holds, but a
         rule either holds for a fact or it does not."""
+        if not facts:
+            return []
         with self._lock:
             host = self._engine()
+            if ruleset not in self._definitions:
+                raise EngineError(f"ruleset {ruleset!r} is not registered")
             sid = f"{self._pid}-{next(self._sessions)}"
-            fired = self._fired[sid] = []
+            self._live.add(sid)
             try:
-                batch = [{**_engine_safe(fact), "sid": sid} for fact in facts]
-                if len(batch) == 1:
-                    host.assert_fact(ruleset, batch[0])
-                elif batch:
-                    host.assert_facts(ruleset, batch)
+                fired = host.fire(ruleset, sid, facts)
+            except EngineError:
+                raise
             except Exception as exc:  # the engine's own errors carry no useful type
                 raise EngineError(f"rules engine failed on ruleset {ruleset!r}: {exc}") from exc
             finally:
-                del self._fired[sid]
+                self._live.discard(sid)
                 try:
-                    host.delete_state(ruleset, sid)
+                    host.delete(ruleset, sid)
                 except Exception:  # noqa: BLE001 - no state was created: nothing to delete
                     pass
             self.evaluations += 1
-            return list(dict.fromkeys(fired))
+            return list(dict.fromkeys(f for f in fired if f[0] != CATCH_ALL))
 
     def live_sessions(self) -> int:
         """Sessions whose evaluation has not finished (0 between calls)."""
         with self._lock:
-            return len(self._fired)
+            return len(self._live)
 
     def session_state(self, ruleset: str, sid: str) -> Any:
         """The engine's stored state for one session (``None`` once deleted); for tests."""
         with self._lock:
             try:
-                return self._engine().get_state(ruleset, sid)
+                return self._engine().state(ruleset, sid)
             except Exception:  # noqa: BLE001 - durable-rules raises a bare error when absent
                 return None
 
-    def _engine(self) -> _QuietHost:
+    def _engine(self) -> _Host:
         if self._host is None or self._pid != os.getpid():
             self._pid = os.getpid()
-            host = _QuietHost(self._record)
-            if self._definitions:
-                host.register_rulesets({n: self._engine_definition(n) for n in self._definitions})
+            host: _Host = _ThinHost() if self.host_kind == "thin" else _FullHost()
+            for name in self._definitions:
+                host.register(name, self._engine_definition(name))
             self._host = host
         return self._host
 
     def _engine_definition(self, name: str) -> dict[str, Any]:
         """A fresh copy for the engine (it mutates what it is given), with the catch-all rule."""
         return {**copy.deepcopy(self._definitions[name]), CATCH_ALL: copy.deepcopy(_CATCH_ALL_RULE)}
-
-    def _record(self, sid: str, rule_id: str, fact_id: Any) -> None:
-        if rule_id != CATCH_ALL:
-            self._fired[sid].append((rule_id, fact_id))
 
 
 #: durable-rules' JSON reader rejects numbers written with an exponent (error 204), and Python

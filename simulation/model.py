@@ -97,7 +97,7 @@ def simulate(start: Start, strategy: Strategy, params: Parameters, months: int,
     if trace:
         state.diagnoses.append((0, first))
         state.log("review", first.scenario, f"Starting assessment: {first.scenario}")
-    apply_triggers(state, first.scenario, first)
+    apply_triggers(state, first.scenario, first.ranking)
 
     series = [[0.0] * len(SERIES) for _ in range(months + 1)]
     scenario_index = {s: i for i, s in enumerate(SCENARIOS)}

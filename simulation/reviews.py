@@ -12,11 +12,11 @@ strategy's triggers (data: ``simulation/data/reviews.yaml`` and each strategy's 
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 
 import simpy
 
-from rules.diagnosis import Diagnosis, diagnose
+from rules.diagnosis import diagnose, diagnose_ranking
 from simulation import portfolio
 from simulation.dynamics import load_dynamics
 from simulation.lifecycle import restructure, shutdown
@@ -42,15 +42,16 @@ def _support_target(state: PmoState) -> float:
                         + (1.0 - p.evidence_value_weight) * norm(state.x["stakeholder_support"]))
 
 
-def apply_triggers(state: PmoState, scenario: str, diagnosis: Diagnosis | None = None) -> None:
+def apply_triggers(state: PmoState, scenario: str,
+                   ranking: Sequence[tuple[str, float]] | None = None) -> None:
     """Switch strategy when the current one has a trigger for the diagnosed scenario. With a
     healthy Monitoring step (step 7) trouble is seen a review early: the runner-up scenario
     fires its trigger too when it scores close to the diagnosed one."""
     trigger = state.strategy.trigger_for(scenario) if state.exists else None
     p = state.params
-    if (trigger is None and diagnosis is not None and state.exists
-            and state.health[6] >= p.early_warning_health and len(diagnosis.ranking) > 1):
-        (_, top), (runner_up, score) = diagnosis.ranking[:2]
+    if (trigger is None and ranking is not None and state.exists
+            and state.health[6] >= p.early_warning_health and len(ranking) > 1):
+        (_, top), (runner_up, score) = ranking[:2]
         if top > 0 and score >= p.early_warning_score * top:
             trigger = state.strategy.trigger_for(runner_up)
     if trigger is not None:
@@ -59,20 +60,24 @@ def apply_triggers(state: PmoState, scenario: str, diagnosis: Diagnosis | None =
                   f"Strategy switches to {state.strategy.name}: {trigger.reason}")
 
 
-def executive_review(state: PmoState) -> Diagnosis:
-    """One review at the current month; returns the diagnosis it made."""
+def executive_review(state: PmoState) -> str:
+    """One review at the current month; returns the scenario it diagnosed. Only a traced run
+    keeps the full diagnosis (evidence, transition signs); others ask for the ranking alone."""
     p = state.params
     x = state.x
-    diagnosis = diagnose(state.observed_profile())
-    scenario = diagnosis.scenario
+    if state.events is not None:
+        diagnosis = diagnose(state.observed_profile())
+        ranking = diagnosis.ranking
+        state.diagnoses.append((state.month, diagnosis))
+    else:
+        ranking = diagnose_ranking(state.observed_profile())
+    scenario = ranking[0][0]
     previous, state.scenario = state.scenario, scenario
     state.review_x = dict(x)
-    if state.events is not None:
-        state.diagnoses.append((state.month, diagnosis))
-        if scenario != previous:
-            state.log("review", scenario, f"Executive review: {scenario}")
+    if state.events is not None and scenario != previous:
+        state.log("review", scenario, f"Executive review: {scenario}")
     if not state.exists:
-        return diagnosis
+        return scenario
     feedback = load_dynamics().feedback[scenario]
     target = _support_target(state)
     # a long record with this sponsor buys the benefit of the doubt when the evidence falls
@@ -90,9 +95,9 @@ def executive_review(state: PmoState) -> Diagnosis:
         shutdown(state)
     elif scenario == "collapse":
         state.show_sign("disbanding_considered", p.review_interval + 1)
-    apply_triggers(state, scenario, diagnosis)
+    apply_triggers(state, scenario, ranking)
     portfolio.prune(state)
-    return diagnosis
+    return scenario
 
 
 def review_process(env: simpy.Environment,

@@ -75,9 +75,9 @@ def test_leaked_sessions_would_hit_the_engine_cap() -> None:
     host = gateway._engine()
     fact = {"kind": "pmo_assessment", "pmo": {"exists": True, "age_months": 12}}
     for i in range(SESSION_CAP):
-        host.assert_fact(table.name, {**fact, "sid": f"leak-{i}"})
+        host.fire(table.name, f"leak-{i}", [{**fact, "sid": f"leak-{i}"}])  # never deleted
     with pytest.raises(MemoryError):
-        host.assert_fact(table.name, {**fact, "sid": "one-too-many"})
+        host.fire(table.name, "one-too-many", [{**fact, "sid": "one-too-many"}])
 
 
 def test_registering_the_same_ruleset_twice_is_harmless() -> None:

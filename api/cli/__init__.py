@@ -25,9 +25,11 @@ from api.cli import (
     memory,
     recommend,
     rules,
+    sensitivity,
     serve,
     simulate,
     story,
+    sweep,
 )
 
 __all__ = ["main", "build_parser", "EXIT_USAGE", "EXIT_INTERNAL"]
@@ -44,8 +46,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 #: Every command, in the order ``pmo-advisor --help`` lists them.
-COMMANDS = (diagnose, recommend, simulate, compare, story, assess, history, memory, catalog,
-            rules, serve)
+COMMANDS = (diagnose, recommend, simulate, compare, sweep, sensitivity, story, assess, history,
+            memory, catalog, rules, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:

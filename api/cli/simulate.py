@@ -1,5 +1,6 @@
 """pmo-advisor simulate --profile FILE_OR_PRESET --strategy NAME_OR_FILE [--months 36]
-[--runs 500] [--seed 0] [--shock sponsor_change@6 ...] [--baseline] [--no-random-shocks] [--json]
+[--runs 500] [--seed 0] [--shock sponsor_change@6 ...] [--baseline] [--no-random-shocks]
+[--workers N] [--executor inline|processes|dask] [--scheduler tcp://host:8786] [--json]
 [--plot out.png]"""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from advisor.errors import InputError
 from advisor.validation import excerpt
 from api.cli.arguments import whole
 from api.service import simulate, simulate_with_baseline
+from simulation.executors import EXECUTORS
 from simulation.limits import LOCAL
 from simulation.strategies import strategy_ids
 
@@ -47,6 +49,13 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                              "(default: the same)")
     parser.add_argument("--workers", type=whole, metavar="N",
                         help="worker processes (default: all cores for large runs)")
+    parser.add_argument("--executor", choices=EXECUTORS,
+                        help="where replications run: inline (this process), processes (local "
+                             "cores) or dask (a Dask cluster; default: inline for small runs, "
+                             "processes for large); the same seed gives the same result on each")
+    parser.add_argument("--scheduler", metavar="tcp://HOST:8786",
+                        help="the Dask scheduler to use with --executor dask (default: a local "
+                             "cluster started for the run); give --workers as its worker count")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--plot", metavar="PNG", help="write a chart to this PNG file")
 
@@ -55,7 +64,8 @@ def run_options(args: argparse.Namespace) -> dict[str, Any]:
     return {"months": args.months, "runs": args.runs, "seed": args.seed, "shocks": args.shock,
             "random_shocks": not args.no_random_shocks,
             "relaunch_strategy": args.relaunch_strategy, "allow_files": True, "limits": LOCAL,
-            "workers": args.workers, "progress": progress_bar()}
+            "workers": args.workers, "executor": args.executor, "scheduler": args.scheduler,
+            "progress": progress_bar()}
 
 
 def progress_bar(stream: Any = None) -> Callable[[int, int], None] | None:

@@ -40,6 +40,12 @@ class Defaults:
     DATABASE_PATH = ""
     #: a simulation request may ask for at most this many runs x months (x strategies)
     SIMULATION_MAX_RUN_MONTHS = SERVICE.max_run_months
+    #: the jobs' SQLite file (api/jobs.py); empty: no jobs routes
+    JOBS_DATABASE = ""
+    #: jobs queued or running at once; past that, POST /jobs answers 429
+    JOBS_MAX_ACTIVE = 2
+    #: seconds a 429 from POST /jobs asks the client to wait
+    JOBS_RETRY_AFTER = 30
     #: costly requests (simulations, comparisons, stories) running at once in one worker
     #: process; more get 503 with Retry-After at once (api/http/admission.py)
     COSTLY_REQUESTS = 2

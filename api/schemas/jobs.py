@@ -1,0 +1,39 @@
+"""The shapes of a job: what is submitted, and what its status says."""
+
+from __future__ import annotations
+
+from marshmallow import INCLUDE, Schema, fields, validate
+
+__all__ = ["KINDS", "STATUSES", "JobRequestSchema", "JobSchema"]
+
+#: What a job can run, and the states it goes through (``api/jobs.py``).
+KINDS = ("simulation", "comparison", "sweep")
+STATUSES = ("queued", "running", "done", "failed", "cancelled")
+
+
+class JobRequestSchema(Schema):
+    """``kind``, then the fields of the synchronous request: ``POST /simulations`` for a
+    simulation, ``POST /simulations/compare`` for a comparison, a sweep file's keys for a sweep
+    (``docs/scale.md``). Checked as those are, before the job is queued."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+
+
+class JobProgressSchema(Schema):
+    done = fields.Integer(required=True, metadata={"description": "replications finished"})
+    total = fields.Integer(required=True, metadata={"description": "replications in all"})
+
+
+class JobSchema(Schema):
+    id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    progress = fields.Nested(JobProgressSchema, required=True)
+    created = fields.Float(required=True, metadata={"description": "Unix time"})
+    updated = fields.Float(required=True, metadata={"description": "Unix time"})
+    result = fields.Raw(metadata={"description": "once done: the synchronous answer (a sweep: "
+                                                 "name, outcome, columns and rows)"})
+    error = fields.String(metadata={"description": "why the job failed"})

@@ -1,0 +1,99 @@
+"""The jobs API: 202 with Location, status with progress and result, cancel, 429 with
+Retry-After when the queue is full, problem+json naming bad fields; absent without a database."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from api.http import create_app
+
+SMALL = {"kind": "simulation", "preset": "crisis-retailer", "strategy": "minimal",
+         "runs": 4, "months": 6, "seed": 5}
+
+
+@pytest.fixture(scope="module")
+def app_config(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return {"TESTING": True, "JOBS_MAX_ACTIVE": 2,
+            "JOBS_DATABASE": str(tmp_path_factory.mktemp("jobs") / "jobs.sqlite3")}
+
+
+def _wait(client: FlaskClient, url: str, until: tuple[str, ...]) -> dict[str, Any]:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        body = client.get(url).get_json()
+        if body["status"] in until:
+            return body
+        time.sleep(0.2)
+    raise AssertionError(body)
+
+
+def test_a_job_is_accepted_then_done_with_the_synchronous_answer(client: FlaskClient) -> None:
+    response = client.post("/api/v1/jobs", json=SMALL)
+    assert response.status_code == 202
+    url = response.headers["Location"]
+    assert url == f"/api/v1/jobs/{response.get_json()['id']}"
+    done = _wait(client, url, ("done", "failed"))
+    assert done["status"] == "done", done
+    sync = client.post("/api/v1/simulations", json={k: v for k, v in SMALL.items()
+                                                     if k != "kind"}).get_json()
+    assert done["result"] == sync
+    assert done["progress"] == {"done": 4, "total": 4}
+
+
+def test_a_bad_job_is_a_problem_naming_the_field(client: FlaskClient) -> None:
+    response = client.post("/api/v1/jobs", json={**SMALL, "strategy": "nope"})
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    assert "strategy" in response.get_data(as_text=True)
+    response = client.post("/api/v1/jobs", json={"kind": "party"})
+    assert response.status_code == 422 and "kind" in response.get_data(as_text=True)
+
+
+def test_a_full_queue_answers_429_with_retry_after_and_cancel_frees_it(
+        client: FlaskClient) -> None:
+    long = {**SMALL, "runs": 2000, "months": 36}
+    urls = []
+    for _ in range(2):
+        response = client.post("/api/v1/jobs", json=long)
+        assert response.status_code == 202
+        urls.append(response.headers["Location"])
+    refused = client.post("/api/v1/jobs", json=long)
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "30"
+    assert refused.mimetype == "application/problem+json"
+    for url in urls:
+        cancelled = client.delete(url)
+        assert cancelled.status_code == 200 and cancelled.get_json()["status"] == "cancelled"
+        assert "result" not in client.get(url).get_json()
+    assert client.post("/api/v1/jobs", json=SMALL).status_code == 202
+
+
+def test_an_unknown_job_is_404(client: FlaskClient) -> None:
+    assert client.get("/api/v1/jobs/nope").status_code == 404
+    assert client.delete("/api/v1/jobs/nope").status_code == 404
+
+
+def test_without_a_jobs_database_there_are_no_jobs_routes() -> None:
+    with create_app({"TESTING": True}).test_client() as plain:
+        assert plain.post("/api/v1/jobs", json=SMALL).status_code == 404
+        assert "/api/v1/jobs" not in plain.get("/openapi.json").get_json()["paths"]
+
+
+def test_the_jobs_routes_are_documented_like_every_other(client: FlaskClient) -> None:
+    document = client.get("/openapi.json").get_json()
+    paths = document["paths"]
+    assert set(paths["/api/v1/jobs"]) == {"post"}
+    assert set(paths["/api/v1/jobs/{job_id}"]) - {"parameters"} == {"get", "delete"}
+    post = paths["/api/v1/jobs"]["post"]
+    assert post["summary"] and post["responses"]["202"]["content"]["application/json"]
+    assert "Location" in post["responses"]["202"]["headers"]
+    assert {"422", "429"} <= set(post["responses"])
+    for method in ("get", "delete"):
+        operation = paths["/api/v1/jobs/{job_id}"][method]
+        assert operation["summary"] and operation["responses"]["200"]["content"]
+        assert operation["responses"]["default"] == {
+            "$ref": "#/components/responses/DEFAULT_ERROR"}

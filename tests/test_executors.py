@@ -1,0 +1,67 @@
+"""Where replications run does not change what they give: the same seed, the same result on
+every executor (a replication's random streams come from the seed and its index only)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from advisor.errors import InputError
+from simulation import compare, run_experiment
+from simulation.executors import Execution
+
+SMALL = {"months": 12, "runs": 9, "seed": 7}
+
+
+def _same(a, b) -> None:
+    assert a.to_dict() == b.to_dict()
+    for x, y in zip(a.replications, b.replications, strict=True):
+        assert np.array_equal(x.series, y.series) and np.array_equal(x.scenarios, y.scenarios)
+        assert x.major_changes == y.major_changes and x.shutdowns == y.shutdowns
+
+
+def test_inline_and_local_processes_give_identical_results_for_one_seed() -> None:
+    inline = run_experiment("crisis-retailer", "customer_centric", executor="inline", **SMALL)
+    pooled = run_experiment("crisis-retailer", "customer_centric", executor="processes",
+                            workers=2, **SMALL)
+    _same(inline, pooled)
+
+
+@pytest.mark.slow
+def test_a_dask_local_cluster_gives_the_inline_result_for_one_seed() -> None:
+    """A two-worker LocalCluster (started and stopped here), on a comparison: chunks of both
+    strategies land on either worker in any order, and come back in replication order."""
+    strategies = ["customer_centric", "minimal"]
+    inline = compare("decline-logistics", strategies, executor="inline", **SMALL)
+    progress: list[tuple[int, int]] = []
+    dask = compare("decline-logistics", strategies, executor="dask", workers=2,
+                   progress=lambda done, total: progress.append((done, total)), **SMALL)
+    for a, b in zip(inline.results, dask.results, strict=True):
+        _same(a, b)
+    assert progress[-1] == (2 * SMALL["runs"], 2 * SMALL["runs"])
+
+
+@pytest.mark.parametrize(("options", "field"), [
+    ({"executor": "threads"}, "executor"),
+    ({"executor": "processes", "scheduler": "tcp://127.0.0.1:8786"}, "scheduler"),
+    ({"executor": "dask", "scheduler": "http://example"}, "scheduler"),
+    ({"workers": 0}, "workers"),
+])
+def test_bad_execution_options_name_their_field(options, field) -> None:
+    with pytest.raises(InputError) as caught:
+        Execution(**options)
+    assert caught.value.field == field
+
+
+def test_small_work_runs_inline_and_large_work_on_every_core_unless_told() -> None:
+    assert Execution().resolve(100, 6000) == ("inline", 1)
+    assert Execution().resolve(10_000, 6000)[0] == "processes"
+    assert Execution(workers=1).resolve(10_000, 6000) == ("inline", 1)
+    assert Execution("dask", workers=3).resolve(10, 6000) == ("dask", 3)
+
+
+def test_cli_refuses_a_scheduler_without_the_dask_executor(run_cli) -> None:
+    result = run_cli("simulate", "--profile", "crisis-retailer", "--strategy", "minimal",
+                     "--runs", "2", "--months", "3", "--scheduler", "tcp://127.0.0.1:8786")
+    assert result.returncode == 2
+    assert "scheduler" in result.stderr and len(result.stderr.strip().splitlines()) == 1

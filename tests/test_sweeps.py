@@ -1,0 +1,99 @@
+"""Sweeps: one row per point with its seed, the same table on every executor, CSV and Parquet
+that read back to it, and bad sweep files refused with the field named."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+import yaml
+
+from advisor.errors import InputError
+from simulation.sweep_output import write_outputs
+from simulation.sweeps import parse_sweep, run_sweep
+
+TINY: dict[str, Any] = {
+    "name": "tiny", "months": 6, "runs": 4, "seed": 11,
+    "profiles": ["crisis-retailer"], "strategies": ["crisis_turnaround", "minimal"],
+    "shock_schedules": {"none": [], "sponsor": ["sponsor_change@2"]},
+    "parameters": {"exec_response": [0.2, 0.5]},
+}
+
+
+def test_a_sweep_has_one_row_per_point_with_its_seed_and_settings() -> None:
+    result = run_sweep(parse_sweep(TINY), executor="inline")
+    rows = result.rows()
+    assert len(rows) == 2 * 2 * 2
+    assert {r["seed"] for r in rows} == {11}
+    assert {(r["strategy"], r["shock_schedule"], r["exec_response"]) for r in rows} == {
+        (s, k, v) for s in ("crisis_turnaround", "minimal") for k in ("none", "sponsor")
+        for v in (0.2, 0.5)}
+    assert [r["point"] for r in rows] == list(range(8))
+    assert set(result.columns) == set(rows[0])
+
+
+@pytest.mark.slow
+def test_the_same_sweep_and_seed_give_identical_tables_on_every_executor() -> None:
+    sweep = parse_sweep(TINY)
+    inline = run_sweep(sweep, executor="inline").rows()
+    assert run_sweep(sweep, executor="processes", workers=2).rows() == inline
+    # a cluster named by its scheduler's address (--scheduler), as a shared one would be
+    from dask.distributed import LocalCluster
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        assert run_sweep(sweep, executor="dask", scheduler=cluster.scheduler_address
+                         ).rows() == inline
+
+
+def test_csv_and_parquet_read_back_to_the_table(tmp_path: Path) -> None:
+    result = run_sweep(parse_sweep({**TINY, "shock_schedules": {"none": []}}),
+                       executor="inline")
+    written = write_outputs(result, tmp_path / "out")
+    assert [p.name for p in written] == ["out.csv", "out.parquet", "out.png"]
+    rows = result.rows()
+    table = pq.read_table(tmp_path / "out.parquet")
+    assert table.column_names == list(result.columns)
+    assert table.to_pylist() == rows
+    assert table.schema.metadata[b"sweep"] == b"tiny"
+    with (tmp_path / "out.csv").open(encoding="utf-8") as f:
+        read = list(csv.DictReader(f))
+    assert [r["strategy"] for r in read] == [r["strategy"] for r in rows]
+    assert [float(r["exec_response"]) for r in read] == [r["exec_response"] for r in rows]
+    assert (tmp_path / "out.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not list(tmp_path.glob(".*"))     # no temporary file left behind
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"parameters": {"no_such_knob": [1, 2]}}, "parameters.no_such_knob"),
+    ({"parameters": {"exec_response": {"from": 0.1, "to": 0.5}}}, "parameters.exec_response"),
+    ({"parameters": {"review_interval": [2.5]}}, "parameters.review_interval"),
+    ({"strategies": []}, "strategies"),
+    ({"strategies": ["minimal", "minimal"]}, "strategies"),
+    ({"outcome": "happiness"}, "outcome"),
+    ({"colour": "blue"}, "colour"),
+    ({"parameters": {"exec_response": {"from": 0.1, "to": 0.9, "steps": 50},
+                     "budget_response": {"from": 0.1, "to": 0.9, "steps": 50}}}, "parameters"),
+    ({"strategies": ["no_such_strategy"]}, "strategy"),
+])
+def test_bad_sweeps_are_refused_naming_the_field(change: dict[str, Any], field: str) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_sweep({**TINY, **change})
+    assert caught.value.field == field
+
+
+@pytest.mark.slow
+def test_cli_sweep_writes_the_table_and_chart(run_cli, tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump({**TINY, "runs": 2, "shock_schedules": {"none": []}}))
+    result = run_cli("sweep", str(path), "--out", str(tmp_path / "r"), "--executor", "inline")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "r.csv").exists() and (tmp_path / "r.parquet").exists()
+    assert (tmp_path / "r.png").exists()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump({**TINY, "outcome": "happiness"}))
+    result = run_cli("sweep", str(bad), "--out", str(tmp_path / "x"))
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert "outcome" in result.stderr
