@@ -57,10 +57,6 @@ _CATCH_ALL_RULE = {"all": [{"m": {"$ex": {DISCRIMINATOR: 1}}}], "pri": 1000, "ru
 #: The hosts a gateway can drive the engine with: ``thin`` (default) and ``full`` (reference).
 HOSTS = ("thin", "full")
 
-# durable-rules 2.0.28 calls datetime.utcfromtimestamp() in every action: deprecated on 3.12+.
-warnings.filterwarnings("ignore", message=r"datetime\.datetime\.utcfromtimestamp",
-                        category=DeprecationWarning)
-
 Firing = tuple[str, Any]   # (the rule's action name, the fid of the fact it fired on)
 
 
@@ -202,10 +198,15 @@ class _FullHost:
         fired: list[Firing] = []
         self._host.fired = fired
         batch = [{**_engine_safe(fact), "sid": sid} for fact in facts]
-        if len(batch) == 1:
-            self._host.assert_fact(ruleset, batch[0])
-        else:
-            self._host.assert_facts(ruleset, batch)
+        # durable-rules 2.0.28 calls datetime.utcfromtimestamp() in every action (deprecated on
+        # 3.12+): silenced here, around its own calls, not for the whole process at import.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r"datetime\.datetime\.utcfromtimestamp",
+                                    category=DeprecationWarning)
+            if len(batch) == 1:
+                self._host.assert_fact(ruleset, batch[0])
+            else:
+                self._host.assert_facts(ruleset, batch)
         return fired
 
     def delete(self, ruleset: str, sid: str) -> None:
