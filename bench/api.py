@@ -10,7 +10,6 @@ much per request as a health check, does not hide it; throughput is printed too.
 
 from __future__ import annotations
 
-import os
 import statistics
 import threading
 import time
@@ -21,9 +20,7 @@ from typing import Any
 import requests
 
 from advisor.assessment import read_document
-from api.http.server_process import ServerProcess
-
-_TICK = os.sysconf("SC_CLK_TCK")
+from api.http.server_process import ServerProcess, cpu_seconds
 
 PROFILE = Path(__file__).resolve().parent.parent / "scenarios" / "profiles" / "crisis-retailer.yaml"
 SERVER_ARGS = ("--workers", "2", "--threads", "4")
@@ -33,26 +30,14 @@ REQUESTS_PER_ROUND = 400
 TARGET_RATIO = 2.0
 
 
-def _cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of these processes so far (Linux /proc)."""
-    total = 0
-    for pid in pids:
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2:].split()
-        total += int(fields[11]) + int(fields[12])   # utime, stime (fields 14 and 15)
-    return total / _TICK
-
 
 def _round(server: ServerProcess,
            send: Callable[[requests.Session], requests.Response]) -> tuple[float, float]:
     """(requests per second, server CPU seconds per request) for one round."""
     pids = server.pids()
-    before = _cpu_seconds(pids)
+    before = cpu_seconds(pids)
     rps = _throughput(send)
-    return rps, (_cpu_seconds(pids) - before) / (REQUESTS_PER_ROUND // CLIENT_THREADS
+    return rps, (cpu_seconds(pids) - before) / (REQUESTS_PER_ROUND // CLIENT_THREADS
                                                   * CLIENT_THREADS)
 
 

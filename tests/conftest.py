@@ -152,3 +152,28 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     yield server % name
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+#: Debian's chromium for the page tests; they fail (never skip) without it.
+CHROMIUM = os.environ.get("PMO_ADVISOR_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+BROWSER_TIMEOUT_MS = 20_000
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """A headless chromium context (playwright, no browser download), one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"the page tests need chromium at {CHROMIUM} (apt-get install -y chromium, "
+                    "as .ci/run does, or set PMO_ADVISOR_CHROMIUM)")
+    profile_dir = tempfile.mkdtemp(prefix="pmo-advisor-chromium-")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            profile_dir, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        context.set_default_timeout(BROWSER_TIMEOUT_MS)
+        yield context
+        context.close()
+    shutil.rmtree(profile_dir, ignore_errors=True)

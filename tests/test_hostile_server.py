@@ -12,12 +12,10 @@ talks to 127.0.0.1 only and is bounded in count and time.
 from __future__ import annotations
 
 import json
-import os
 import socket
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,7 +23,7 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.http.server_process import ServerProcess
+from api.http.server_process import ServerProcess, cpu_seconds
 
 PROBLEM = "application/problem+json"
 HEALTH_WITHIN = 1.0          # seconds: /health, whatever else runs
@@ -122,7 +120,7 @@ def raw_exchange(url: str, data: bytes, timeout: float = 10) -> bytes:
         try:
             conn.sendall(data)
         except (BrokenPipeError, ConnectionResetError):
-            pass  # the server may refuse before it has read it all
+            pass  # the server may refuse before reading it all: its reply, read below, is checked
         answer = b""
         try:
             while chunk := conn.recv(65536):
@@ -226,17 +224,6 @@ def test_any_document_gets_an_answer_never_a_5xx(waitress: ServerProcess, docume
     assert_problem(response)
 
 
-def _cpu_seconds(pids: list[int]) -> float:
-    total = 0
-    for pid in pids:
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2:].split()
-        total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
-    return total / os.sysconf("SC_CLK_TCK")
-
 
 @pytest.mark.slow
 def test_work_whose_client_has_gone_stops_within_seconds(waitress: ServerProcess) -> None:
@@ -246,9 +233,9 @@ def test_work_whose_client_has_gone_stops_within_seconds(waitress: ServerProcess
             conn.sendall(COMPARISON_REQUEST)
         # closed at once: nobody will read the answer
     time.sleep(3)  # the work notices at its next progress tick (10 runs, well under a second)
-    before = _cpu_seconds(waitress.pids())
+    before = cpu_seconds(waitress.pids())
     time.sleep(3)
-    burnt = _cpu_seconds(waitress.pids()) - before
+    burnt = cpu_seconds(waitress.pids()) - before
     assert burnt < 1.0, f"the server kept burning {burnt:.1f} s of CPU for gone clients"
 
 

@@ -3,23 +3,14 @@ database: the history of the shipped example, answering as one rater, a cycle's 
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import BrowserContext, Page, expect
 
 from api.http.server_process import ServerProcess
 from api.store import Store
 from api.store.sheets import load_example
-
-CHROMIUM = os.environ.get("PMO_ADVISOR_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-TIMEOUT_MS = 20_000
 
 
 @pytest.fixture(scope="module")
@@ -34,18 +25,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
         yield running
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[BrowserContext]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"the page tests need chromium at {CHROMIUM} (apt-get install -y chromium)")
-    profile_dir = tempfile.mkdtemp(prefix="pmo-advisor-chromium-")
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            profile_dir, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        context.set_default_timeout(TIMEOUT_MS)
-        yield context
-        context.close()
-    shutil.rmtree(profile_dir, ignore_errors=True)
 
 
 @pytest.fixture

@@ -7,16 +7,13 @@ it (``.ci/run`` installs it), they are never skipped.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import BrowserContext, Page, expect
 
 import scenarios
 from advisor.assessment import load_profile
@@ -31,10 +28,6 @@ PROFILES = scenarios.documents("profiles")
 ROOT = Path(__file__).resolve().parent.parent
 AXE = Path(__file__).resolve().parent / "assets" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "build" / "screenshots"
-CHROMIUM = os.environ.get("PMO_ADVISOR_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-TIMEOUT_MS = 20_000
 
 
 @pytest.fixture(scope="module")
@@ -43,19 +36,6 @@ def server() -> Iterator[ServerProcess]:
         yield running
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[BrowserContext]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"the page tests need chromium at {CHROMIUM} (apt-get install -y chromium, "
-                    "as .ci/run does, or set PMO_ADVISOR_CHROMIUM)")
-    profile_dir = tempfile.mkdtemp(prefix="pmo-advisor-chromium-")
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            profile_dir, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        context.set_default_timeout(TIMEOUT_MS)
-        yield context
-        context.close()
-    shutil.rmtree(profile_dir, ignore_errors=True)
 
 
 class Visit:

@@ -21,7 +21,7 @@ from typing import Any
 
 from api.http.server import READY_PREFIX
 
-__all__ = ["ServerProcess"]
+__all__ = ["ServerProcess", "cpu_seconds"]
 
 STARTUP_TIMEOUT = 60.0   # seconds for the server to listen
 STOP_TIMEOUT = 20.0      # seconds for a graceful stop before SIGKILL
@@ -59,6 +59,19 @@ def _rss_bytes(pid: int) -> int:
     except OSError:
         pass
     return 0
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far, in seconds (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 class ServerProcess:
@@ -116,6 +129,10 @@ class ServerProcess:
     def pids(self) -> list[int]:
         """The server's processes: the master and its workers."""
         return [self.pid, *_children(self.pid)]
+
+    def cpu_seconds(self) -> float:
+        """CPU time the server's processes have used so far (master and workers)."""
+        return cpu_seconds(self.pids())
 
     def rss_bytes(self) -> int:
         """Resident memory of all the server's processes together."""
