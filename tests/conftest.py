@@ -161,6 +161,27 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 BROWSER_TIMEOUT_MS = 20_000
 
 
+AXE = Path(__file__).resolve().parent / "assets" / "axe-core" / "axe.min.js"
+
+
+def _axe_violations(page: Any) -> list[str]:
+    # Evaluated through the browser's debugging protocol, not as a <script> tag: the pages'
+    # Content-Security-Policy allows scripts from the service only, and the tests keep it on.
+    page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']} ({v['impact']}): {v['help']}: "
+            + "; ".join(n["target"][0] if isinstance(n["target"][0], str) else str(n["target"])
+                        for n in v["nodes"][:5])
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.fixture(scope="session")
+def axe_violations() -> Callable[[Any], list[str]]:
+    """axe-core (vendored: no CDN) on a playwright page as it is now: its serious and critical
+    violations, one line each (every page test module checks its pages with it)."""
+    return _axe_violations
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """A headless chromium context (playwright, no browser download), one per test module."""

@@ -26,7 +26,6 @@ from simulation import compare, run_story
 PROFILES = scenarios.documents("profiles")
 
 ROOT = Path(__file__).resolve().parent.parent
-AXE = Path(__file__).resolve().parent / "assets" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "build" / "screenshots"
 
 
@@ -362,23 +361,11 @@ MODES: list[tuple[str, str, dict[str, int], Callable[[Page], None]]] = [
 ]
 
 
-def axe_violations(page: Page) -> list[str]:
-    """axe-core's serious and critical violations on the page as it is now, one line each."""
-    # Evaluated through the browser's debugging protocol, not as a <script> tag: the pages'
-    # Content-Security-Policy allows scripts from the service only, and the test keeps it on.
-    page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['id']} ({v['impact']}): {v['help']}: "
-            + "; ".join(n["target"][0] if isinstance(n["target"][0], str) else str(n["target"])
-                        for n in v["nodes"][:5])
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
-
-
 @pytest.mark.parametrize(("name", "path", "viewport", "reach"), MODES,
                          ids=[mode[0] for mode in MODES])
 def test_every_page_and_mode_passes_axe_core_and_is_photographed(
         visit: Visit, name: str, path: str, viewport: dict[str, int],
-        reach: Callable[[Page], None]) -> None:
+        reach: Callable[[Page], None], axe_violations: Callable[[Page], list[str]]) -> None:
     visit.page.set_viewport_size(viewport)
     page = visit.open(path)
     reach(page)

@@ -107,6 +107,14 @@ const PmoApi = (function () {
     });
   }
 
+  // The flow for one stored PMO (an organization's closed assessment cycle): each page links to
+  // the next with the same PMO, by its ids. Simulate: its own plan against doing the minimum.
+  function pmoLink(page, organization, cycle) {
+    const query = new URLSearchParams({organization: organization, cycle: cycle});
+    if (page === "simulate") ["plan", "minimal"].forEach(function (s) { query.append("strategy", s); });
+    return `/${page}?${query}`;
+  }
+
   return {get: get, postDocument: postDocument, postJson: postJson, showProblem: showProblem,
-          markFields: markFields, el: el};
+          markFields: markFields, el: el, pmoLink: pmoLink};
 })();

@@ -7,7 +7,8 @@
   const select = $("profile-select"), text = $("profile-text"), problem = $("problem");
   const result = $("result");
   let names = {};  // scenario id -> the guide's name
-  let loaded = "";  // the shipped profile's text as loaded (unchanged: link to it by id)
+  let loaded = "";  // the shipped or stored profile's text as loaded (unchanged: link by id)
+  let stored = null;  // {organization, cycle}: the profile is a stored PMO's closed cycle
   const THIN = 0.5;  // below this coverage the answer rests on little (api/reports/diagnosis.py)
 
   function scenarioName(id) { return names[id] || id; }
@@ -113,12 +114,16 @@
 
   // The next step with the same PMO: a shipped profile by its id, an edited or pasted one whole
   // (in the link's fragment: never sent to the server, read by the simulate page).
+  // A stored PMO by its organization and cycle, and then its plan against alternatives.
   function simulateLink() {
-    const link = $("simulate-link");
-    const base = link.getAttribute("href").split(/[?#]/)[0];
-    link.href = select.value && text.value === loaded
-      ? `${base}?preset=${encodeURIComponent(select.value)}`
-      : `${base}#profile=${encodeURIComponent(text.value)}`;
+    [$("simulate-link"), $("simulate-plan-link")].forEach(function (link) {
+      const base = link.getAttribute("href").split(/[?#]/)[0];
+      link.href = stored && text.value === loaded
+        ? PmoApi.pmoLink("simulate", stored.organization, stored.cycle)
+        : select.value && text.value === loaded
+          ? `${base}?preset=${encodeURIComponent(select.value)}&strategy=plan&strategy=minimal`
+          : `${base}?strategy=plan&strategy=minimal#profile=${encodeURIComponent(text.value)}`;
+    });
   }
 
   const SERVICES_SHOWN = 10, FOCUS_SHOWN = 3;
@@ -138,10 +143,43 @@
       const changes = w.changes.map(function (c) {
         return `${c.action} ${c.service} ${level(c.from_maturity)} → ${level(c.to_maturity)}`;
       });
-      items.push(el("li", `${w.wave} (${w.changes.length}/${w.capacity}): ` +
-                    (changes.join("; ") || "no change")));
+      const item = el("li", `${w.wave} (${w.changes.length}/${w.capacity}): ` +
+                      (changes.join("; ") || "no change"));
+      w.changes.forEach(function (c) {  // why each change, in this wave
+        item.append(el("p", `${c.service.replaceAll("_", " ")}: ${c.reason}`, "meta reason"));
+      });
+      items.push(item);
     });
     fill($("advice-plan"), items, "no change");
+    simulateLink();
+  }
+
+  // How to deliver each of the first services to each customer, and the first reason why.
+  function showApproaches(a) {
+    const shown = new Set(a.services.slice(0, SERVICES_SHOWN).map(function (s) { return s.id; }));
+    const names = {};
+    a.services.forEach(function (s) { names[s.id] = s.name; });
+    const table = $("advice-approaches");
+    table.replaceChildren();
+    const head = el("tr");
+    ["customer", "service", "approach", "why"].forEach(function (h) { head.append(el("th", h)); });
+    table.append(head);
+    const rows = a.approaches.filter(function (x) { return shown.has(x.service); });
+    rows.sort(function (x, y) {
+      return x.customer < y.customer ? -1 : x.customer > y.customer ? 1 : 0;
+    }).forEach(function (x) {
+      const row = el("tr");
+      [x.customer.replaceAll("_", " "), names[x.service] || x.service, x.approach,
+       (x.because[0] || {}).reason || ""].forEach(function (v) { row.append(el("td", v)); });
+      table.append(row);
+    });
+    if (!rows.length) {
+      const none = el("tr");
+      const cell = el("td", "no customer in the profile: ask the PMO's customers to rank outcomes");
+      cell.colSpan = 4;
+      none.append(cell);
+      table.append(none);
+    }
   }
 
   function showAdvice(a) {
@@ -162,6 +200,7 @@
       table.append(row);
     });
     showPlan(a.plan);
+    showApproaches(a);
     const gaps = a.competencies.filter(function (c) {
       return c.status === "critical" || c.status === "develop";
     }).map(function (c) {
@@ -236,8 +275,34 @@
     });
   }
 
+  // A stored PMO: the profile its closed assessment cycle concluded (GET .../assessments/N).
+  function loadCycle(organization, cycle) {
+    Promise.all([PmoApi.get(`/organizations/${organization}`),
+                 PmoApi.get(`/organizations/${organization}/assessments/${cycle}`)])
+      .then(function ([org, found]) {
+        const failed = [org, found].find(function (a) { return !a.ok; });
+        if (failed) { PmoApi.showProblem(problem, failed.data); return; }
+        if (!found.data.profile) {
+          PmoApi.showProblem(problem, {title: "This cycle is still open", errors: [],
+            detail: `close cycle ${cycle} (on its page) to diagnose the profile it concludes`});
+          return;
+        }
+        stored = {organization: organization, cycle: cycle};
+        const label = found.data.label ? ` (${found.data.label})` : "";
+        $("profile-description").textContent =
+          `${org.data.name}: assessment cycle ${cycle}${label}, closed.`;
+        const back = $("cycle-link");
+        back.href = `/organizations/${organization}/assessments/${cycle}`;
+        back.hidden = false;
+        text.value = JSON.stringify(found.data.profile, null, 2);
+        loaded = text.value;
+        diagnose();
+      });
+  }
+
   function loadProfile(id) {
     if (!id) return;
+    stored = null;
     PmoApi.get(`/profiles/${encodeURIComponent(id)}`).then(function (answer) {
       if (!answer.ok) { PmoApi.showProblem(problem, answer.data); return; }
       $("profile-description").textContent = answer.data.description;
@@ -262,8 +327,12 @@
       option.value = p.id;
       select.append(option);
     });
-    const wanted = new URLSearchParams(location.search).get("profile");
+    const query = new URLSearchParams(location.search);
+    const wanted = query.get("profile");
     if (wanted) { select.value = wanted; loadProfile(wanted); }
+    if (query.has("organization") && query.has("cycle")) {
+      loadCycle(Number(query.get("organization")), Number(query.get("cycle")));
+    }
   });
   select.addEventListener("change", function () { loadProfile(select.value); });
   $("profile-file").addEventListener("change", function () {

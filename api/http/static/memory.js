@@ -66,7 +66,8 @@ const Memory = (function () {
   function valueOf(item, text) {
     if (text === "") return undefined;
     if (text === "dont_know") return text;
-    if (item.kind === "scale" || item.kind === "number") return Number(text);
+    // a number that does not read as one goes as typed: the API names it and says what is allowed
+    if (item.kind === "scale" || item.kind === "number") return Number.isNaN(Number(text)) ? text : Number(text);
     if (item.kind === "yes_no") return text === "true";
     if (item.kind === "ranking") return text.split(";").map(function (p) { return Number(p.trim()); });
     return text;
@@ -121,7 +122,13 @@ const Memory = (function () {
                 return PmoApi.get(`/organizations/${orgId}/assessments/${cycle.number}`)
                   .then(function (again) { cycle = again.data; });
               }
-              if (!r.ok) return PmoApi.showProblem(problem(), r.data);
+              PmoApi.markFields(null);
+              if (!r.ok) {  // each bad answer beside its question (errors name answers.ITEM)
+                PmoApi.markFields(r.data, function (field) {
+                  return form.elements.namedItem(field.replace(/^answers\./, ""));
+                });
+                return PmoApi.showProblem(problem(), r.data);
+              }
               problem().hidden = true;
               cycle.version = r.data.version;
               status.textContent = ` saved ${Object.keys(answers).length} answer(s)`;
@@ -210,6 +217,7 @@ const Memory = (function () {
       const hist = el("a", "history");
       hist.href = `/organizations/${org}/history`;
       links.append(hist);
+      if (c.status === "closed") nextSteps(org, number, path);
       const close = document.getElementById("close-button");
       if (c.status === "open") {
         close.hidden = false;
@@ -220,6 +228,35 @@ const Memory = (function () {
           });
         });
       }
+    });
+  }
+
+  // A closed cycle leads on: its diagnosis and plan, a simulation of its plan; and shows the
+  // simulations kept with it (saved from the simulate page).
+  function nextSteps(org, number, path) {
+    const next = document.getElementById("next-steps");
+    [["diagnose", "Diagnosis and plan of this PMO"],
+     ["simulate", "Simulate this PMO's plan against alternatives"]].forEach(function (l, i) {
+      const a = el("a", l[1]);
+      a.id = `${l[0]}-link`;
+      a.href = PmoApi.pmoLink(l[0], org, number);
+      if (i) next.append(document.createTextNode(" · "));
+      next.append(a);
+    });
+    next.hidden = false;
+    PmoApi.get(path + "/simulations").then(function (r) {
+      if (!r.ok || !r.data.items.length) return;
+      const runs = document.getElementById("runs");
+      runs.append(row(["Strategy", "Months", "Runs", "Seed", "Thriving at the end", "Shutdown",
+                       "Kept"], true));
+      r.data.items.forEach(function (run) {
+        const s = run.summary;
+        const pct = function (x) { return typeof x === "number" ? Math.round(x * 100) + " %" : "-"; };
+        runs.append(row([run.strategy, String(s.months), String(s.runs), String(run.seed),
+                         pct(s.p_thriving_at_horizon), pct(s.p_shutdown_by_horizon),
+                         run.created_at.slice(0, 16).replace("T", " ")]));
+      });
+      document.getElementById("kept-runs").hidden = false;
     });
   }
 

@@ -1,7 +1,9 @@
-// The simulate page: a shipped profile or the user's own (pasted or uploaded), one strategy ->
-// POST /simulations, several -> POST /simulations/compare; scheduled shocks on a timeline; the
-// chances as percentages with 95% intervals and a verdict; a chart of any series with the shocks
-// marked; and a link that reproduces the run (every parameter and the seed).
+// The simulate page: a shipped profile, the user's own (pasted or uploaded) or a saved one (a
+// closed assessment cycle), one strategy -> POST /simulations, several -> POST
+// /simulations/compare (as a job with its progress when the service runs jobs); any shipped
+// strategy or the PMO's own plan; scheduled shocks on a timeline; the chances as percentages with
+// 95% intervals and a verdict; a chart of any series with the shocks marked; a link that
+// reproduces the run (every parameter and the seed); and a saved PMO's run kept in its history.
 (function () {
   const $ = function (id) { return document.getElementById(id); };
   const el = PmoApi.el;
@@ -149,6 +151,52 @@
   function showSource() {
     $("source-preset").hidden = source() !== "preset";
     $("source-profile").hidden = source() !== "profile";
+    $("source-saved").hidden = source() !== "saved";
+  }
+
+  // A saved PMO, "ORG/CYCLE": the profile its closed cycle concluded (fetched when run).
+  function savedPmo() {
+    const [organization, cycle] = String(form.elements.saved.value || "").split("/").map(Number);
+    return {organization: organization, cycle: cycle};
+  }
+
+  function savedProfile() {
+    const pmo = savedPmo();
+    return PmoApi.get(`/organizations/${pmo.organization}/assessments/${pmo.cycle}`)
+      .then(function (answer) {
+        if (answer.ok && !answer.data.profile) {
+          return {ok: false, data: {title: "This cycle is still open", errors: [],
+                                    detail: "close it on its page to simulate its profile"}};
+        }
+        return answer;
+      });
+  }
+
+  // The closed cycles of the stored organizations, as the saved sources to choose from.
+  function listSaved() {
+    return PmoApi.get("/organizations?limit=100").then(function (orgs) {
+      if (!orgs.ok) return;
+      return Promise.all(orgs.data.items.map(function (o) {
+        return PmoApi.get(`/organizations/${o.id}/assessments`).then(function (cycles) {
+          return (cycles.ok ? cycles.data.items : []).filter(function (c) {
+            return c.status === "closed";
+          }).map(function (c) {
+            const option = el("option", `${o.name}, cycle ${c.number}` +
+                              (c.label ? ` (${c.label})` : "") + `: ${c.scenario}`);
+            option.value = `${o.id}/${c.number}`;
+            return option;
+          });
+        });
+      })).then(function (lists) {
+        const options = [].concat.apply([], lists);
+        if (!options.length) {
+          const none = el("option", "(no closed assessment cycle yet)");
+          none.value = "";
+          options.push(none);
+        }
+        $("saved").replaceChildren.apply($("saved"), options);
+      });
+    });
   }
 
   form.querySelectorAll("input[name=source]").forEach(function (radio) {
@@ -245,6 +293,52 @@
     return head.concat(["profile:"], lines).join("\n") + "\n";
   }
 
+  // Jobs: unknown until the first run asks; a service without them answers POST /jobs with 404.
+  let jobs = null;
+  const POLL_MS = 400;
+
+  function fraction(progress) {  // a number in [0, 1], or {done, total} replications
+    if (typeof progress === "number") return progress;
+    return progress && progress.total ? progress.done / progress.total : 0;
+  }
+
+  // Poll the job until it ends, showing its progress; resolves as a synchronous call would.
+  function follow(job) {
+    const bar = $("run-progress"), status = $("run-status");
+    $("run-state").hidden = false;
+    return new Promise(function (resolve) {
+      function poll(answer) {
+        if (!answer.ok) { resolve(answer); return; }
+        const j = answer.data;
+        bar.value = j.status === "done" ? 1 : fraction(j.progress);
+        status.textContent = `${j.status}, ${Math.round(bar.value * 100)}%`;
+        if (j.status === "done") resolve({ok: true, status: 200, data: j.result});
+        else if (j.status === "failed" || j.status === "cancelled") {
+          resolve({ok: false, status: 500, data: {title: `The run ${j.status}`,
+                                                  detail: j.error || "", errors: []}});
+        } else setTimeout(function () { PmoApi.get(`/jobs/${j.id}`).then(poll); }, POLL_MS);
+      }
+      poll(job);
+    });
+  }
+
+  // One request to the synchronous route, or as a job when the service runs jobs.
+  function post(path, kind, value, yamlText) {
+    function direct() {
+      return yamlText === undefined ? PmoApi.postJson(path, value)
+        : PmoApi.postDocument(path, yamlBody(value, yamlText));
+    }
+    if (jobs === false) return direct();
+    const job = Object.assign({kind: kind}, value);
+    const submitted = yamlText === undefined ? PmoApi.postJson("/jobs", job)
+      : PmoApi.postDocument("/jobs", yamlBody(job, yamlText));
+    return submitted.then(function (answer) {
+      if (answer.status === 404) { jobs = false; return direct(); }
+      jobs = true;
+      return answer.status === 202 ? follow(answer) : answer;
+    });
+  }
+
   function send() {
     const p = parameters();
     const fields = {months: p.months, runs: p.runs, seed: p.seed, random_shocks: p.random_shocks,
@@ -252,20 +346,31 @@
     if (p.strategies.length === 1) fields.strategy = p.strategies[0];
     else fields.strategies = p.strategies;
     const path = p.strategies.length === 1 ? "/simulations" : "/simulations/compare";
+    const kind = p.strategies.length === 1 ? "simulation" : "comparison";
     if (source() === "preset") {
-      return PmoApi.postJson(path, Object.assign({preset: form.elements.preset.value}, fields));
+      return post(path, kind, Object.assign({preset: form.elements.preset.value}, fields));
+    }
+    if (source() === "saved") {
+      return savedProfile().then(function (cycle) {
+        if (!cycle.ok) return cycle;
+        return post(path, kind, Object.assign({profile: cycle.data.profile}, fields));
+      });
     }
     const text = $("profile-text").value;
     try {
-      return PmoApi.postJson(path, Object.assign({profile: JSON.parse(text)}, fields));
+      return post(path, kind, Object.assign({profile: JSON.parse(text)}, fields));
     } catch (e) {
-      return PmoApi.postDocument(path, yamlBody(fields, text));
+      return post(path, kind, fields, text);
     }
   }
 
   function shareUrl() {
     const p = parameters(), query = new URLSearchParams();
     if (source() === "preset") query.set("preset", form.elements.preset.value);
+    if (source() === "saved") {
+      query.set("organization", savedPmo().organization);
+      query.set("cycle", savedPmo().cycle);
+    }
     p.strategies.forEach(function (s) { query.append("strategy", s); });
     query.set("months", p.months);
     query.set("runs", p.runs);
@@ -284,6 +389,7 @@
     if (["months", "runs", "seed"].indexOf(name) >= 0) return form.elements[name];
     if (name === "shocks") return shocksField;
     if (name === "strategy" || name === "strategies") return $("strategies");
+    if (source() === "saved" && (name === "preset" || name === "profile")) return $("saved");
     if (name === "preset") return source() === "preset" ? $("preset") : $("profile-text");
     if (name === "profile" || source() === "profile") return $("profile-text");
     return null;
@@ -295,18 +401,54 @@
     const button = $("run-button");
     button.disabled = true;
     const url = shareUrl();
+    $("run-state").hidden = true;
+    $("save-box").hidden = true;
+    const ran = {pmo: source() === "saved" ? savedPmo() : null, parameters: parameters()};
     send().then(function (answer) {
       button.disabled = false;
       if (answer.ok) {
         show(answer.data);
         history.replaceState(null, "", url);
         $("share-link").href = url;
+        offerSave(ran);
         return;
       }
       result.hidden = true;
       PmoApi.showProblem(problem, answer.data);
       PmoApi.markFields(answer.data, controlOf);
     });
+  }
+
+  // A saved PMO's run kept with its cycle (POST .../simulations, one per strategy): the store
+  // keeps months, runs and seed, so a run with scheduled shocks or without random ones is not
+  // offered (it could not be told again from what is kept).
+  function offerSave(ran) {
+    const box = $("save-box"), button = $("save-run"), status = $("save-status");
+    box.hidden = !ran.pmo;
+    if (!ran.pmo) return;
+    const p = ran.parameters;
+    const keepable = p.random_shocks && !p.shocks.length;
+    button.disabled = !keepable;
+    status.replaceChildren(keepable ? "" : "Only runs with random shocks and no scheduled " +
+                           "shock can be kept: the history keeps months, runs and seed.");
+    button.onclick = function () {
+      button.disabled = true;
+      const path = `/organizations/${ran.pmo.organization}/assessments/${ran.pmo.cycle}/simulations`;
+      p.strategies.reduce(function (previous, strategy) {
+        return previous.then(function (failed) {
+          if (failed) return failed;
+          return PmoApi.postJson(path, {strategy: strategy, months: p.months, runs: p.runs,
+                                        seed: p.seed})
+            .then(function (answer) { return answer.ok ? null : answer; });
+        });
+      }, Promise.resolve(null)).then(function (failed) {
+        if (failed) { PmoApi.showProblem(problem, failed.data); button.disabled = false; return; }
+        const link = el("a", `cycle ${ran.pmo.cycle}`);
+        link.href = `/organizations/${ran.pmo.organization}/assessments/${ran.pmo.cycle}`;
+        status.replaceChildren(`Kept in the history with ${p.strategies.length} run(s): see `,
+                               link, ".");
+      });
+    };
   }
 
   // Fill the form from a shared link; run it when the link says so.
@@ -316,6 +458,9 @@
     if (own) {
       form.elements.source.value = "profile";
       $("profile-text").value = decodeURIComponent(own[1]);
+    } else if (query.has("organization") && query.has("cycle")) {
+      form.elements.source.value = "saved";
+      form.elements.saved.value = `${query.get("organization")}/${query.get("cycle")}`;
     } else if (query.has("preset")) {
       form.elements.preset.value = query.get("preset");
     }
@@ -343,7 +488,8 @@
   });
   choice.addEventListener("change", drawChart);
 
-  Promise.all([PmoApi.get("/profiles"), PmoApi.get("/strategies"), PmoApi.get("/shocks")])
+  Promise.all([PmoApi.get("/profiles"), PmoApi.get("/strategies"), PmoApi.get("/shocks"),
+               listSaved()])
     .then(function ([profiles, strategies, shocks]) {
       const failed = [profiles, strategies, shocks].find(function (a) { return !a.ok; });
       if (failed) { PmoApi.showProblem(problem, failed.data); return; }
@@ -361,6 +507,13 @@
         label.append(box, document.createTextNode(" " + s.name));
         $("strategies").append(label);
       });
+      strategyNames.plan = "The PMO's plan";  // its advice, wave by wave (simulation/plan.py)
+      const plan = el("label");
+      plan.title = "The profile's own advice plan: its waves of service changes as a strategy";
+      const box = el("input");
+      Object.assign(box, {type: "checkbox", name: "strategy", value: "plan"});
+      plan.append(box, document.createTextNode(" " + strategyNames.plan + " (its advice)"));
+      $("strategies").append(plan);
       shocks.data.items.forEach(function (s) {
         shockNames[s.id] = s.name;
         const option = el("option", s.name);
