@@ -23,13 +23,13 @@ from advisor.errors import CatalogError, InputError
 
 __all__ = ["Strategy", "Trigger", "TAILORED", "load_strategies", "get_strategy",
            "strategy_ids", "strategy_from_document", "resolve_strategy", "horizon_mix",
-           "MAX_PHASES"]
+           "MAX_PHASES", "STRATEGY_ID"]
 
 TAILORED = "tailored"
 #: What a shipped strategy must say; a user's document needs only effort and services.
 _SHIPPED_KEYS = {"id", "name", "summary", "source", "effort", "services", "approach", "triggers"}
 _DOCUMENT_KEYS = _SHIPPED_KEYS | {"targets", "schedule"}
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+STRATEGY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")  # an inline document's id
 SHARE_TOLERANCE = 1e-3       # shares may be rounded (to 3 decimals); they are renormalized
 MAX_PHASES = 24              # schedule phases of one strategy
 
@@ -195,7 +195,7 @@ def _parse(raw: Any, problems: _Problems, default_id: str, shipped: bool) -> Str
     for key in sorted(required - set(raw)):
         problems.add(key, "missing required field")
     sid = raw.get("id", default_id)
-    if not isinstance(sid, str) or not _ID.match(sid):
+    if not isinstance(sid, str) or not STRATEGY_ID.match(sid):
         problems.add("id", f"must be 1-64 letters, digits, '_', '.' or '-', got {sid!r}")
         sid = default_id
     steps = catalog.ids("flywheel")
@@ -209,7 +209,9 @@ def _parse(raw: Any, problems: _Problems, default_id: str, shipped: bool) -> Str
     targets = _targets(problems, "targets", raw.get("targets"))
     scenario_ids = set(catalog.ids("scenarios"))
     triggers = []
-    raw_triggers = raw.get("triggers") or []
+    raw_triggers = raw.get("triggers")
+    if raw_triggers is None:  # none; anything else but a list is refused (as documented)
+        raw_triggers = []
     if not isinstance(raw_triggers, list):
         problems.add("triggers", "must be a list of {when, switch_to, reason}")
         raw_triggers = []

@@ -7,11 +7,14 @@ import re
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from flask import Flask
 from openapi_spec_validator import validate
 
+from advisor.catalog import load_catalog
 from api.http import create_app
+from simulation.strategies import MAX_PHASES, get_strategy, strategy_from_document
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +93,43 @@ def test_the_document_states_what_the_server_enforces(document: dict[str, Any]) 
     assert schemas["Profile"]["properties"]["signs"]["uniqueItems"] is True
     assert schemas["Customer"]["properties"]["outcomes"]["uniqueItems"] is True
     assert schemas["ServiceState"]["properties"]["maturity"]["multipleOf"] == 1
+
+
+def test_an_inline_strategy_document_is_stated_field_by_field(
+        document: dict[str, Any], shipped_app: Flask) -> None:
+    """Steps, services, approaches, levels, months and phases are in the document; a shipped
+    strategy's own document is valid by it, and what it refuses the server refuses."""
+    strategy = document["components"]["schemas"]["SimulationRequest"]["properties"]["strategy"]
+    inline = strategy["oneOf"][1]
+    catalog = load_catalog()
+    assert inline["properties"]["effort"]["required"] == list(catalog.ids("flywheel"))
+    assert set(inline["properties"]["services"]["properties"]) == set(catalog.ids("services"))
+    assert inline["properties"]["services"]["additionalProperties"] is False
+    phase = inline["properties"]["schedule"]["items"]
+    assert inline["properties"]["schedule"]["maxItems"] == MAX_PHASES
+    assert (phase["properties"]["month"]["minimum"], phase["properties"]["month"]["maximum"]) \
+        == (1, 120)
+    level = inline["properties"]["targets"]["properties"]["governance_oversight"]
+    assert (level["minimum"], level["maximum"]) == (1, 5)
+    shipped = get_strategy("crisis_turnaround").document()
+    jsonschema.validate(shipped, inline)
+    wrong = {**shipped, "services": {"no_such_service": 1.0}}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(wrong, inline)
+    answer = shipped_app.test_client().post("/api/v1/simulations", json={
+        "preset": "crisis-retailer", "strategy": wrong, "runs": 1, "months": 1})
+    assert answer.status_code == 422
+    assert answer.get_json()["errors"][0]["field"] == "strategy.services"
+
+
+def test_triggers_are_a_list_or_null_as_documented(shipped_app: Flask) -> None:
+    document = {**get_strategy("minimal").document(), "triggers": {}}
+    answer = shipped_app.test_client().post("/api/v1/simulations", json={
+        "preset": "crisis-retailer", "strategy": document, "runs": 1, "months": 1})
+    assert answer.status_code == 422
+    assert answer.get_json()["errors"][0]["field"] == "strategy.triggers"
+    document["triggers"] = None
+    assert strategy_from_document(document).triggers == ()
 
 
 def test_a_request_naming_both_preset_and_profile_is_refused_as_documented(

@@ -7,7 +7,8 @@ the body as documented, documented headers present, undocumented methods answere
 second run has API keys on, and checks that every guarded route refuses a request without one.
 
 The document states every rule JSON Schema can state (allowed service keys, "preset or
-profile, exactly one", distinct items). The few rules no schema can state are listed in
+profile, exactly one", distinct items, an inline strategy document's steps, services, levels,
+months and phases). The few rules no schema can state are listed in
 :data:`UNSTATEABLE`, each with its reason: a schema-valid request refused with a 422 naming one
 of them is the server keeping a documented promise, and any other refusal fails the test.
 """
@@ -39,9 +40,16 @@ UNSTATEABLE = [
      "a scheduled shock must fall within the run, whose length is another field (months)"),
     (r"answers\.[\w.]+", r"is ranked twice$",
      "16, \"16\" and an outcome's id name the same outcome only after normalization"),
-    (r"strateg(?:y|ies\[\d+\])\..+", r".",
-     "not yet stated: a strategy document's own rules (known steps and services, shares, "
-     "phases) are checked by simulation/strategies.py; the document names only an object"),
+    (r"strateg(?:y|ies\[\d+\])\.(?:schedule\[\d+\]\.)?(?:effort|services)",
+     r"^shares must sum to 1",
+     "a strategy document's shares must add up to 1: a sum over a mapping's values, which no "
+     "JSON Schema keyword states (each share's range is stated)"),
+    (r"strateg(?:y|ies\[\d+\])\.schedule\[\d+\]\.month", r"\(after the phase before\), got \d+$",
+     "each phase starts after the phase before it: an order across the list's items (each "
+     "month's range, 1 to 120, is stated)"),
+    (r"strateg(?:y|ies\[\d+\])\.source", r"^must be text of at most 400 characters",
+     "a strategy's source may be any value and is read as its text; the length of that text is "
+     "no property JSON Schema can state of a number, list or object"),
     (r"services", r"^the same service is listed twice",
      "a service named by its id and by its number is one key only after normalization"),
     (r"customers\[\d+\]\.id", r"^duplicate customer id",

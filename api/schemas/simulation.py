@@ -25,7 +25,7 @@ from api.schemas.profiles import profile_schema
 from simulation import list_shocks, list_strategies
 from simulation.limits import MAX_SEED, Limits
 from simulation.spec import PLAN
-from simulation.strategies import strategy_from_document
+from simulation.strategies import MAX_PHASES, STRATEGY_ID, TAILORED, strategy_from_document
 
 __all__ = ["request_schemas", "ExperimentResultSchema", "ComparisonResultSchema"]
 
@@ -68,9 +68,62 @@ class ProfileField(fields.Nested):
                                    for field, message in exc.problems}) from None
 
 
-#: the keys a strategy document may have (simulation/strategies.py reads them)
-_DOCUMENT_KEYS = ("id", "name", "summary", "source", "effort", "services", "approach",
-                  "triggers", "targets", "schedule")
+def _shares_of(ids: tuple[str, ...], every: bool) -> dict[str, Any]:
+    """An id -> share mapping: known ids only (every one of them when ``every``), shares 0-1."""
+    share = {"type": "number", "minimum": 0, "maximum": 1}
+    return {"type": "object", "properties": dict.fromkeys(ids, share),
+            "additionalProperties": False, "minProperties": 1,
+            **({"required": list(ids)} if every else {}),
+            "description": "shares from 0 to 1 that sum to 1 (within 0.001)"}
+
+
+@functools.cache
+def strategy_document_schema() -> dict[str, Any]:
+    """The JSON schema of an inline strategy document: what ``simulation/strategies.py`` checks
+    field by field, stated (known steps, services, approaches, scenarios and shipped strategies,
+    shares and levels in range, months 1-120, at most ``MAX_PHASES`` phases). What no schema can
+    state (shares summing to 1, phases in month order, ``source`` read as text) the schemathesis
+    test lists with its reasons. Built on first use (it reads the catalog)."""
+    catalog = load_catalog()
+    steps, services = catalog.ids("flywheel"), catalog.ids("services")
+    targets = {"type": "object", "nullable": True, "additionalProperties": False,
+               "properties": dict.fromkeys(services, {"type": "integer", "minimum": 1,
+                                                      "maximum": 5}),
+               "description": "service -> the maturity level (1-5) it aims for"}
+    scenario = {"type": "string", "enum": list(catalog.ids("scenarios"))}
+    trigger = {"type": "object", "required": ["when", "switch_to", "reason"],
+               "additionalProperties": False, "properties": {
+                   "when": {"oneOf": [scenario, {"type": "array", "minItems": 1,
+                                                 "items": scenario}]},
+                   "switch_to": {"type": "string", "enum": [s["id"] for s in list_strategies()]},
+                   "reason": {"description": "why, in words"}}}
+    phase = {"type": "object", "required": ["month"], "additionalProperties": False,
+             "properties": {"month": {"type": "integer", "minimum": 1, "maximum": 120,
+                                      "description": "from this month on; after the phase "
+                                                     "before"},
+                            "effort": _shares_of(steps, every=True),
+                            "services": _shares_of(services, every=False),
+                            "targets": targets}}
+    text = {"type": "string", "nullable": True}
+    return {"type": "object", "required": ["effort", "services"], "additionalProperties": False,
+            "properties": {
+                "id": {"type": "string", "pattern": STRATEGY_ID.pattern},
+                "name": {**text, "maxLength": 120},
+                "summary": {**text, "maxLength": 2000},
+                "source": {"description": "where the strategy comes from; read as text of at "
+                                          "most 400 characters"},
+                "effort": {**_shares_of(steps, every=True),
+                           "description": "share of capacity per flywheel step (every step); "
+                                          "shares from 0 to 1 that sum to 1 (within 0.001)"},
+                "services": {**_shares_of(services, every=False),
+                             "description": "share of service work per service; shares from 0 "
+                                            "to 1 that sum to 1 (within 0.001)"},
+                "approach": {"type": "string",
+                             "enum": [*catalog.ids("approaches"), TAILORED]},
+                "triggers": {"type": "array", "nullable": True, "items": trigger},
+                "targets": targets,
+                "schedule": {"type": "array", "nullable": True, "maxItems": MAX_PHASES,
+                             "items": phase}}}
 
 
 class StrategyField(fields.Field):
@@ -83,9 +136,7 @@ class StrategyField(fields.Field):
                                    "`plan`, or a strategy object with effort and services",
                                    "oneOf": [{"type": "string", "enum": [
                                        *(s["id"] for s in list_strategies()), PLAN]},
-                                       {"type": "object", "required": ["effort", "services"],
-                                        "additionalProperties": False, "properties": dict.fromkeys(
-                                            _DOCUMENT_KEYS, {})}]}, **kwargs)
+                                       strategy_document_schema()]}, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if isinstance(value, str):
