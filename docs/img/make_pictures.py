@@ -16,7 +16,8 @@ SHOTS = ROOT / "build" / "screenshots"
 HERE = Path(__file__).resolve().parent
 #: the picture of each page: (screenshot, picture)
 PICTURES = (("home", "home"), ("diagnose-advice", "diagnose"), ("simulate-result", "simulate"),
-            ("story", "story"), ("present-month", "present"), ("docs", "docs"))
+            ("story", "story"), ("present-month", "present"), ("docs", "docs"),
+            ("cycle", "cycle"), ("history", "history"))
 WIDTH = 640
 
 

@@ -222,8 +222,14 @@ const Memory = (function () {
       if (c.status === "open") {
         close.hidden = false;
         close.addEventListener("click", function () {
+          close.disabled = true;  // diagnosing and planning take a moment: one click is enough
+          close.textContent = "Closing: diagnosing and planning…";
           postIfMatch(path + "/close", {}, etag(c)).then(function (res) {
-            if (!res.ok) return PmoApi.showProblem(problem(), res.data);
+            if (!res.ok) {
+              close.disabled = false;
+              close.textContent = "Close the cycle (diagnose and plan)";
+              return PmoApi.showProblem(problem(), res.data);
+            }
             window.location.reload();
           });
         });
