@@ -172,22 +172,35 @@
       });
   }
 
+  // The closed cycles of an organization's PMOs (GET .../pmos where the service has several
+  // PMOs an organization, else the organization's own cycles), each by its organization and
+  // cycle number: a cycle's number is unique within its organization.
+  function closedCycles(o) {
+    function of(path, pmo) {
+      return PmoApi.get(`${path}/assessments`).then(function (cycles) {
+        return (cycles.ok ? cycles.data.items : []).filter(function (c) {
+          return c.status === "closed";
+        }).map(function (c) {
+          const option = el("option", `${o.name}${pmo ? " · " + pmo : ""}, cycle ${c.number}` +
+                            (c.label ? ` (${c.label})` : "") + `: ${c.scenario}`);
+          option.value = `${o.id}/${c.number}`;
+          return option;
+        });
+      });
+    }
+    return PmoApi.get(`/organizations/${o.id}/pmos`).then(function (pmos) {
+      if (!pmos.ok) return of(`/organizations/${o.id}`, "");
+      return Promise.all(pmos.data.items.map(function (p) {
+        return of(`/organizations/${o.id}/pmos/${p.id}`, pmos.data.items.length > 1 ? p.name : "");
+      })).then(function (lists) { return [].concat.apply([], lists); });
+    });
+  }
+
   // The closed cycles of the stored organizations, as the saved sources to choose from.
   function listSaved() {
     return PmoApi.get("/organizations?limit=100").then(function (orgs) {
       if (!orgs.ok) return;
-      return Promise.all(orgs.data.items.map(function (o) {
-        return PmoApi.get(`/organizations/${o.id}/assessments`).then(function (cycles) {
-          return (cycles.ok ? cycles.data.items : []).filter(function (c) {
-            return c.status === "closed";
-          }).map(function (c) {
-            const option = el("option", `${o.name}, cycle ${c.number}` +
-                              (c.label ? ` (${c.label})` : "") + `: ${c.scenario}`);
-            option.value = `${o.id}/${c.number}`;
-            return option;
-          });
-        });
-      })).then(function (lists) {
+      return Promise.all(orgs.data.items.map(closedCycles)).then(function (lists) {
         const options = [].concat.apply([], lists);
         if (!options.length) {
           const none = el("option", "(no closed assessment cycle yet)");
