@@ -593,8 +593,9 @@ def _start_as_a_rater(page: Page, organization: str) -> None:
 @pytest.mark.slow
 def test_one_pmo_from_the_questionnaire_to_its_plan_simulated_and_kept_in_its_history(
         stored: Visit) -> None:
-    # 1. assess: answer the PMO facts and every indicator, section by section
-    page = stored.open("/assess")
+    # 1. assess, from the home page: answer the PMO facts and every indicator, section by section
+    page = stored.open("/")
+    page.get_by_role("link", name=re.compile("^Assess your PMO")).click()
     expect(page.locator("#rater-role option").first).to_be_attached()
     _start_as_a_rater(page, "Flow Works")
     facts = _section(page, "The PMO")

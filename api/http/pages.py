@@ -22,6 +22,9 @@ NAV = (("pages.diagnose", "Diagnose"), ("pages.simulate", "Simulate"),
        ("memory_pages.organizations", "History"))
 #: the home page's cards for the pages beyond Diagnose: (endpoint, label, what it is for)
 CARDS = (
+    ("memory_pages.assess", "Assess your PMO",
+     "Answer the questionnaire with colleagues and customers; close the cycle for the diagnosis "
+     "and the plan, then simulate the plan and keep the run in the PMO's history."),
     ("pages.simulate", "Simulate and compare",
      "Run strategies forward from a PMO, with random shocks or scheduled ones, and see momentum, "
      "indicators and the chances of Thriving or a shutdown side by side."),
