@@ -376,6 +376,27 @@ def _swagger_tried(page: Page) -> None:
     expect(operation.locator(".live-responses-table tr.response").first).to_be_visible()
 
 
+def _section(page: Page, legend: str) -> Locator:
+    """A questionnaire section by its legend."""
+    return page.locator("fieldset").filter(
+        has=page.locator("legend", has_text=re.compile(f"^{re.escape(legend)}$")))
+
+
+def _start_as_a_rater(page: Page, organization: str) -> None:
+    page.fill("#org-new", organization)
+    page.fill("#rater-name", "Dana")
+    page.select_option("#rater-role", "pmo_staff")
+    page.click("#start-button")
+
+
+def _answer_refused(page: Page) -> None:
+    expect(page.locator("#rater-role option").first).to_be_attached()
+    _start_as_a_rater(page, "Axe Ltd")
+    _section(page, "The PMO").locator("input[name='fact.age_months']").fill("5000")
+    _section(page, "The PMO").get_by_role("button", name="Save this section").click()
+    expect(page.locator("input[name='fact.age_months'] + .field-error")).to_be_visible()
+
+
 def _saved_run(page: Page) -> None:
     """The example's last cycle against its own plan and doing the minimum (short: no job)."""
     expect(page.locator("#saved option").first).to_be_attached()
@@ -430,6 +451,7 @@ MODES: list[tuple[str, str, dict[str, int], Callable[[Page], None]]] = [
     ("docs", "/docs", DESK, _swagger),
     ("docs-try-it-out", "/docs", DESK, _swagger_tried),
     # the pages of stored data, on the server with a database and jobs
+    ("assess-error", "/assess", DESK, _answer_refused),
     ("cycle", f"/organizations/{EXAMPLE}/assessments/3", DESK, _cycle),
     ("history", f"/organizations/{EXAMPLE}/history", DESK, _history),
     ("diagnose-cycle", f"/diagnose?organization={EXAMPLE}&cycle=3", DESK, _cycle_diagnosed),
@@ -438,7 +460,8 @@ MODES: list[tuple[str, str, dict[str, int], Callable[[Page], None]]] = [
     ("simulate-saved-result", "/simulate", DESK, _saved_run),
 ]
 #: the modes that need the server with a database and jobs
-STORED = {"cycle", "history", "diagnose-cycle", "simulate-saved", "simulate-saved-result"}
+STORED = {"assess-error", "cycle", "history", "diagnose-cycle", "simulate-saved",
+          "simulate-saved-result"}
 
 
 @pytest.mark.parametrize(("name", "path", "viewport", "reach"), MODES,
@@ -576,19 +599,6 @@ def test_a_variant_of_a_story_is_presented_with_its_seed(visit: Visit) -> None:
 
 
 # --- one PMO through every page (the server with a database and jobs) ---------------------------
-
-def _section(page: Page, legend: str) -> Locator:
-    """A questionnaire section by its legend."""
-    return page.locator("fieldset").filter(
-        has=page.locator("legend", has_text=re.compile(f"^{re.escape(legend)}$")))
-
-
-def _start_as_a_rater(page: Page, organization: str) -> None:
-    page.fill("#org-new", organization)
-    page.fill("#rater-name", "Dana")
-    page.select_option("#rater-role", "pmo_staff")
-    page.click("#start-button")
-
 
 @pytest.mark.slow
 def test_one_pmo_from_the_questionnaire_to_its_plan_simulated_and_kept_in_its_history(

@@ -35,7 +35,9 @@ const Memory = (function () {
   function input(item, value) {
     const name = item.id;
     const box = el("div", null, "item");
-    box.append(el("p", item.text));
+    const label = el("label", item.text);  // the question names its control (screen readers)
+    label.htmlFor = `q-${name}`;
+    box.append(label);
     const choices = [];
     if (item.kind === "scale") {
       Object.entries(item.anchors).forEach(function (e) { choices.push([e[0], e[0] + " " + e[1]]); });
@@ -48,6 +50,7 @@ const Memory = (function () {
     if (choices.length) {
       const select = el("select");
       select.name = name;
+      select.id = `q-${name}`;
       select.append(new Option("(no answer)", ""));
       choices.forEach(function (c) { select.append(new Option(c[1], c[0])); });
       if (value !== undefined) select.value = String(value);
@@ -55,6 +58,7 @@ const Memory = (function () {
     } else {
       const field = el("input");
       field.name = name;
+      field.id = `q-${name}`;
       field.placeholder = {ranking: "outcome numbers, e.g. 14;5;12", text: "text"}[item.kind] ||
         "number";
       if (value !== undefined) field.value = Array.isArray(value) ? value.join(";") : String(value);
