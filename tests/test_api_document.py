@@ -14,6 +14,7 @@ from openapi_spec_validator import validate
 
 from advisor.catalog import load_catalog
 from api.http import create_app
+from simulation import strategies
 from simulation.strategies import MAX_PHASES, get_strategy, strategy_from_document
 
 
@@ -101,6 +102,7 @@ def test_an_inline_strategy_document_is_stated_field_by_field(
     strategy's own document is valid by it, and what it refuses the server refuses."""
     strategy = document["components"]["schemas"]["SimulationRequest"]["properties"]["strategy"]
     inline = strategy["oneOf"][1]
+    assert set(inline["properties"]) == set(strategies._DOCUMENT_KEYS)  # every key it reads
     catalog = load_catalog()
     assert inline["properties"]["effort"]["required"] == list(catalog.ids("flywheel"))
     assert set(inline["properties"]["services"]["properties"]) == set(catalog.ids("services"))
