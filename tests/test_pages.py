@@ -739,6 +739,17 @@ def test_a_saved_assessment_is_simulated_by_its_ids_and_the_link_reproduces_it(
     expect(page.locator("#save-box")).to_be_visible()
 
 
+def test_a_long_run_can_be_cancelled_while_it_runs_as_a_job(stored: Visit) -> None:
+    page = stored.open("/simulate?preset=crisis-retailer&strategy=minimal&runs=300&months=36")
+    expect(page.locator("#strategies input[value=minimal]")).to_be_checked()
+    page.click("#run-button")
+    page.get_by_role("button", name="Cancel the run").click()
+    expect(page.locator("#problem")).to_contain_text("The run was cancelled", timeout=SLOW_MS)
+    expect(page.locator("#run-status")).to_contain_text("cancelled")
+    expect(page.locator("#result")).to_be_hidden()
+    expect(page.locator("#run-button")).to_be_enabled()
+
+
 def test_a_run_with_scheduled_shocks_is_not_offered_to_the_history(stored: Visit) -> None:
     page = stored.open(f"/simulate?organization={EXAMPLE}&cycle=3&strategy=minimal&runs=5"
                     "&months=12&shocks=budget_cut@4&run=1")

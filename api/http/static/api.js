@@ -50,6 +50,8 @@ const PmoApi = (function () {
 
   function get(path) { return call("GET", path); }
 
+  function remove(path) { return call("DELETE", path); }
+
   // A profile typed by a person: JSON if it parses as JSON, YAML otherwise (the API takes both).
   function postDocument(path, text) {
     let type = "application/yaml";
@@ -116,5 +118,5 @@ const PmoApi = (function () {
   }
 
   return {get: get, postDocument: postDocument, postJson: postJson, showProblem: showProblem,
-          markFields: markFields, el: el, pmoLink: pmoLink};
+          markFields: markFields, el: el, pmoLink: pmoLink, remove: remove};
 })();

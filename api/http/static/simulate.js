@@ -318,21 +318,29 @@
     return progress && progress.total ? progress.done / progress.total : 0;
   }
 
-  // Poll the job until it ends, showing its progress; resolves as a synchronous call would.
+  // Poll the job until it ends, showing its progress (and a button to cancel it); resolves as a
+  // synchronous call would.
   function follow(job) {
-    const bar = $("run-progress"), status = $("run-status");
+    const bar = $("run-progress"), status = $("run-status"), cancel = $("cancel-run");
     $("run-state").hidden = false;
+    cancel.hidden = false;
+    cancel.onclick = function () { PmoApi.remove(`/jobs/${job.data.id}`); };
     return new Promise(function (resolve) {
       function poll(answer) {
-        if (!answer.ok) { resolve(answer); return; }
+        if (!answer.ok) { cancel.hidden = true; resolve(answer); return; }
         const j = answer.data;
         bar.value = j.status === "done" ? 1 : fraction(j.progress);
         status.textContent = `${j.status}, ${Math.round(bar.value * 100)}%`;
+        if (["done", "failed", "cancelled"].indexOf(j.status) < 0) {
+          setTimeout(function () { PmoApi.get(`/jobs/${j.id}`).then(poll); }, POLL_MS);
+          return;
+        }
+        cancel.hidden = true;
         if (j.status === "done") resolve({ok: true, status: 200, data: j.result});
-        else if (j.status === "failed" || j.status === "cancelled") {
-          resolve({ok: false, status: 500, data: {title: `The run ${j.status}`,
+        else {
+          resolve({ok: false, status: 500, data: {title: `The run was ${j.status}`,
                                                   detail: j.error || "", errors: []}});
-        } else setTimeout(function () { PmoApi.get(`/jobs/${j.id}`).then(poll); }, POLL_MS);
+        }
       }
       poll(job);
     });
