@@ -750,6 +750,13 @@ def test_a_long_run_can_be_cancelled_while_it_runs_as_a_job(stored: Visit) -> No
     expect(page.locator("#run-button")).to_be_enabled()
 
 
+def test_a_link_to_a_cycle_not_closed_says_so(stored: Visit) -> None:
+    page = stored.open(f"/simulate?organization={EXAMPLE}&cycle=99&strategy=plan&run=1")
+    expect(page.locator("#problem")).to_contain_text(
+        f"organization {EXAMPLE} has no closed cycle 99")
+    expect(page.locator("#result")).to_be_hidden()
+
+
 def test_a_run_with_scheduled_shocks_is_not_offered_to_the_history(stored: Visit) -> None:
     page = stored.open(f"/simulate?organization={EXAMPLE}&cycle=3&strategy=minimal&runs=5"
                     "&months=12&shocks=budget_cut@4&run=1")

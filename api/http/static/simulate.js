@@ -486,6 +486,13 @@
     } else if (query.has("organization") && query.has("cycle")) {
       form.elements.source.value = "saved";
       form.elements.saved.value = `${query.get("organization")}/${query.get("cycle")}`;
+      if (!form.elements.saved.value) {  // not among the closed cycles: say so, run nothing
+        PmoApi.showProblem(problem, {title: "No such saved assessment", errors: [],
+          detail: `organization ${query.get("organization")} has no closed cycle ` +
+                  `${query.get("cycle")}: close it on its page first`});
+        showSource();
+        return;
+      }
     } else if (query.has("preset")) {
       form.elements.preset.value = query.get("preset");
     }
