@@ -154,26 +154,36 @@
     simulateLink();
   }
 
-  // How to deliver each of the first services to each customer, and the first reason why.
+  // How to work with each customer: per customer and approach, the services (of the first shown)
+  // delivered that way and every distinct reason why.
   function showApproaches(a) {
     const shown = new Set(a.services.slice(0, SERVICES_SHOWN).map(function (s) { return s.id; }));
     const names = {};
     a.services.forEach(function (s) { names[s.id] = s.name; });
+    const groups = new Map();
+    a.approaches.filter(function (x) { return shown.has(x.service); }).forEach(function (x) {
+      const key = `${x.customer} ${x.approach}`;
+      if (!groups.has(key)) {
+        groups.set(key, {customer: x.customer, approach: x.approach, services: [], why: []});
+      }
+      const g = groups.get(key);
+      g.services.push(names[x.service] || x.service);
+      x.because.forEach(function (b) { if (g.why.indexOf(b.reason) < 0) g.why.push(b.reason); });
+    });
     const table = $("advice-approaches");
     table.replaceChildren();
     const head = el("tr");
-    ["customer", "service", "approach", "why"].forEach(function (h) { head.append(el("th", h)); });
+    ["customer", "approach", "services", "why"].forEach(function (h) { head.append(el("th", h)); });
     table.append(head);
-    const rows = a.approaches.filter(function (x) { return shown.has(x.service); });
-    rows.sort(function (x, y) {
+    Array.from(groups.values()).sort(function (x, y) {
       return x.customer < y.customer ? -1 : x.customer > y.customer ? 1 : 0;
-    }).forEach(function (x) {
+    }).forEach(function (g) {
       const row = el("tr");
-      [x.customer.replaceAll("_", " "), names[x.service] || x.service, x.approach,
-       (x.because[0] || {}).reason || ""].forEach(function (v) { row.append(el("td", v)); });
+      [g.customer.replaceAll("_", " "), g.approach, g.services.join(", "), g.why.join(" ")]
+        .forEach(function (v) { row.append(el("td", v)); });
       table.append(row);
     });
-    if (!rows.length) {
+    if (!groups.size) {
       const none = el("tr");
       const cell = el("td", "no customer in the profile: ask the PMO's customers to rank outcomes");
       cell.colSpan = 4;
