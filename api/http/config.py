@@ -19,7 +19,8 @@ from api.http.auth import parse_keys
 from api.limits import MAX_BODY_BYTES
 from simulation.limits import SERVICE
 
-__all__ = ["Defaults", "ENV_PREFIX", "LOOPBACK_HOSTS", "configure", "check_settings"]
+__all__ = ["Defaults", "ENV_PREFIX", "LOOPBACK_HOSTS", "configure", "check_settings",
+           "database_url_of"]
 
 ENV_PREFIX = "PMO_ADVISOR"
 
@@ -40,8 +41,9 @@ class Defaults:
     DATABASE_PATH = ""
     #: a simulation request may ask for at most this many runs x months (x strategies)
     SIMULATION_MAX_RUN_MONTHS = SERVICE.max_run_months
-    #: the jobs' SQLite file (api/jobs.py); empty: no jobs routes
-    JOBS_DATABASE = ""
+    #: long runs as jobs (POST /jobs), kept in the project's database (the one above) and run
+    #: by the runner ``pmo-advisor serve`` starts (api/jobs.py); false: no jobs routes, no runner
+    JOBS = True
     #: jobs queued or running at once; past that, POST /jobs answers 429
     JOBS_MAX_ACTIVE = 2
     #: seconds a 429 from POST /jobs asks the client to wait
@@ -70,6 +72,14 @@ class Defaults:
         "simulation cost are capped (413 and 422 beyond; see each schema and the README). When "
         "the service has API keys, every route but `/api/v1/health` needs "
         "`Authorization: Bearer <key>`.")}}
+
+
+def database_url_of(config: Mapping[str, Any]) -> str:
+    """The project's database an app's settings name (``DATABASE_URL``, else ``DATABASE_PATH``,
+    else the environment's, else the default file): the assessments' and the jobs'."""
+    from api.store import database_url
+
+    return database_url(config.get("DATABASE_URL") or None, config.get("DATABASE_PATH") or None)
 
 
 def configure(app: Flask, override: Mapping[str, Any] | None = None) -> None:
