@@ -8,7 +8,7 @@ A sweep file (YAML or JSON)::
     runs: 200                         # replications per point (default 200)
     seed: 7                           # every point uses it: common random numbers across points
     profiles: [crisis-retailer]       # shipped ids, or files relative to the sweep file
-    strategies: [crisis_turnaround, customer_centric, minimal]
+    strategies: [crisis_turnaround, plan, ours.yaml]   # shipped ids, plan, files or documents
     shock_schedules:                  # optional; name -> scheduled shocks (default: none: [])
       none: []
       sponsor_change: [sponsor_change@6]
@@ -16,6 +16,12 @@ A sweep file (YAML or JSON)::
     parameters:                       # optional; name -> values (grid) or {from, to, steps}
       exec_response: [0.2, 0.35, 0.5]
     outcome: p_collapse_by_horizon    # the chart's key outcome (default)
+
+Strategies are named as ``simulate`` and ``compare`` take them (``simulation/spec.py``): a
+shipped id, ``plan`` (each profile's own advice plan, so one sweep compares every PMO's plan with
+the shipped strategies), a strategy file (relative to the sweep file; command line only) or a
+strategy document (a mapping, as a job's sweep sends it). The table's ``strategy`` column holds
+the name as written (a document's ``id``).
 
 Every point runs on the sweep's seed: points differ only by what the sweep changes, never by
 luck (common random numbers), and each row records its seed so a point can be rerun alone with
@@ -181,13 +187,28 @@ def parse_sweep(doc: Any, base: Path | None = None, allow_files: bool = False) -
                 (base / profile).is_file():
             source = str(base / profile)
         settings = dict(zip(grid, combo))
-        spec = make_spec(source, strategy, months=months, runs=runs, seed=seed,
-                         shocks=shocks or [], random_shocks=doc.get("random_shocks", True),
-                         parameters=settings or None, allow_files=allow_files)
-        points.append(SweepPoint(index=i, profile=str(profile), strategy=str(strategy),
+        try:
+            spec = make_spec(source, _strategy_source(strategy, base, allow_files), months=months,
+                             runs=runs, seed=seed, shocks=shocks or [],
+                             random_shocks=doc.get("random_shocks", True),
+                             parameters=settings or None, allow_files=allow_files)
+        except InputError as exc:   # name the sweep's own field: strategies[j]
+            where = f"strategies[{strategies.index(strategy)}]"
+            raise InputError([(where + f[len("strategy"):] if f.startswith("strategy") else f, m)
+                              for f, m in exc.problems]) from None
+        label = strategy if isinstance(strategy, str) else spec.strategy.id
+        points.append(SweepPoint(index=i, profile=str(profile), strategy=str(label),
                                  shock_schedule=str(schedule), parameters=settings, spec=spec))
     return Sweep(name=str(doc.get("name", "sweep")), outcome=outcome,
                  parameter_names=tuple(grid), points=tuple(points))
+
+
+def _strategy_source(strategy: Any, base: Path | None, allow_files: bool) -> Any:
+    """A strategy file is found next to the sweep file, as its profiles are."""
+    if allow_files and isinstance(strategy, str) and base is not None and \
+            (base / strategy).is_file():
+        return str(base / strategy)
+    return strategy
 
 
 def load_sweep(path: str | Path) -> Sweep:
