@@ -34,7 +34,7 @@ from api.schemas.jobs import KINDS, STATUSES
 from api.store.jobs import Job, JobStore, QueueFull, runner_identity
 
 __all__ = ["KINDS", "STATUSES", "Job", "JobStore", "QueueFull", "Runner", "submit", "execute",
-           "MAX_ACTIVE", "RETRY_AFTER_SECONDS", "runner_command"]
+           "MAX_ACTIVE", "RETRY_AFTER_SECONDS", "RunnerLaunch", "runner_command"]
 
 MAX_ACTIVE = 2                 # jobs queued or running at once (the machine's cores)
 RETRY_AFTER_SECONDS = 30
@@ -168,11 +168,19 @@ class Runner:
                 self.stopping.wait(self.poll_seconds)
 
 
-def runner_command(url: str, parent: int | None = None) -> list[str]:
+#: a runner's command, and the environment it runs in (the database URL in it)
+RunnerLaunch = tuple[list[str], dict[str, str]]
+
+
+def runner_command(url: str, parent: int | None = None) -> RunnerLaunch:
     """How ``pmo-advisor serve`` starts its runner: this interpreter, its own process (the
-    rules engine is built there, never inherited through a fork)."""
-    command = [sys.executable, "-m", "api.jobs", "run", "--database", url]
-    return command + (["--parent", str(parent)] if parent else [])
+    rules engine is built there, never inherited through a fork). The database URL goes in the
+    environment, not the command line, where any user's ``ps`` would show its password."""
+    from api.store.engine import ENV_URL
+
+    command = [sys.executable, "-m", "api.jobs", "run"]
+    command += ["--parent", str(parent)] if parent else []
+    return command, {**os.environ, ENV_URL: url}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

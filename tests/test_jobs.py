@@ -48,7 +48,8 @@ def _wait(store: JobStore, job_id: str, until: tuple[str, ...], timeout: float =
 
 
 def _runner(url: str, *extra: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([*runner_command(url), *extra], stdin=subprocess.DEVNULL)
+    command, env = runner_command(url)
+    return subprocess.Popen([*command, *extra], env=env, stdin=subprocess.DEVNULL)
 
 
 def _pid_of(identity: str) -> int:
@@ -66,7 +67,9 @@ def _runner_of(store: JobStore, job_id: str) -> str:
 def test_a_runner_in_its_own_process_gives_the_synchronous_result(store: JobStore) -> None:
     job = submit(store, SMALL)
     assert job.status == "queued" and job.to_dict()["progress"] == 0.0
-    runner = subprocess.run([*runner_command(store.url), "--once"], timeout=120,
+    command, env = runner_command(store.url)
+    assert store.url not in " ".join(command)          # a password never on a command line
+    runner = subprocess.run([*command, "--once"], env=env, timeout=120,
                             stdin=subprocess.DEVNULL)
     assert runner.returncode == 0
     done = store.get(job.id)

@@ -32,11 +32,14 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advisor.errors import InputError
+
+if TYPE_CHECKING:
+    from api.jobs import RunnerLaunch
 
 __all__ = ["SERVERS", "READY_PREFIX", "default_server", "serve", "waitress_settings"]
 
@@ -176,13 +179,13 @@ def _waitress_worker(sock: socket.socket, app_config: Mapping[str, Any], threads
 
 
 @contextmanager
-def _runner_beside(command: Sequence[str] | None) -> Iterator[None]:
+def _runner_beside(launch: RunnerLaunch | None) -> Iterator[None]:
     """The jobs runner for as long as a server that has no master of ours runs (gunicorn, or
     one process without fork)."""
-    if not command:
+    if not launch:
         yield
         return
-    runner = subprocess.Popen(list(command), stdin=subprocess.DEVNULL)
+    runner = subprocess.Popen(launch[0], env=launch[1], stdin=subprocess.DEVNULL)
     try:
         yield
     finally:
@@ -196,7 +199,7 @@ def _runner_beside(command: Sequence[str] | None) -> Iterator[None]:
 
 def _run_waitress(host: str, port: int, workers: int, threads: int,
                   app_config: Mapping[str, Any], say_keys: Callable[[], None],
-                  runner: Sequence[str] | None = None) -> None:
+                  runner: RunnerLaunch | None = None) -> None:
     sock = _listen(host, port)
     say_keys()
     bound_host, bound_port = sock.getsockname()[:2]
@@ -218,7 +221,7 @@ class _Master:
     all on SIGTERM/SIGINT."""
 
     def __init__(self, sock: socket.socket, app_config: Mapping[str, Any], workers: int,
-                 threads: int, runner: Sequence[str] | None = None) -> None:
+                 threads: int, runner: RunnerLaunch | None = None) -> None:
         self.sock, self.app_config, self.workers, self.threads = sock, app_config, workers, threads
         self.runner_command = runner
         self.runner: subprocess.Popen[bytes] | None = None  # kept: reaped by our waitpid only
@@ -228,7 +231,8 @@ class _Master:
 
     def _spawn_runner(self) -> None:
         if self.runner_command:  # started, not forked: its rules engine is its own
-            self.runner = subprocess.Popen(list(self.runner_command), stdin=subprocess.DEVNULL)
+            command, env = self.runner_command
+            self.runner = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
             self.runner_pid = self.runner.pid
             self.children.add(self.runner_pid)
 
@@ -306,7 +310,7 @@ class _Master:
 
 def _run_gunicorn(host: str, port: int, workers: int, threads: int,
                   app_config: Mapping[str, Any], say_keys: Callable[[], None],
-                  runner: Sequence[str] | None = None) -> None:
+                  runner: RunnerLaunch | None = None) -> None:
     """gunicorn, for deployments behind a buffering reverse proxy only (docs/operations.md)."""
     from gunicorn.app.base import BaseApplication
 
