@@ -158,6 +158,18 @@ def test_a_runner_elsewhere_is_dead_only_once_its_heartbeat_is_stale(
     assert store.recover() == 1 and store.get(job.id).status == "failed"  # type: ignore
 
 
+def test_finished_jobs_are_deleted_a_week_after_and_active_ones_never(
+        store: JobStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    finished = submit(store, SMALL, max_active=3)
+    store.cancel(finished.id)
+    queued = submit(store, SMALL, max_active=3)
+    assert store.recover() == 0 and store.get(finished.id) is not None   # kept for a week
+    monkeypatch.setattr(store_jobs, "KEEP_SECONDS", -1.0)
+    store.recover()
+    assert store.get(finished.id) is None
+    assert store.get(queued.id).status == "queued"  # type: ignore[union-attr]
+
+
 def test_a_cancelled_job_stays_cancelled_and_never_gets_a_result(store: JobStore) -> None:
     job = submit(store, MEDIUM)
     me = runner_identity()

@@ -13,6 +13,10 @@ possibly other hosts on PostgreSQL) share the table safely:
   the runner's pid and start time exists; elsewhere, when its heartbeat is older than
   :data:`STALE_SECONDS`. The job can then be submitted again.
 
+Finished jobs (done, failed, cancelled) are kept :data:`KEEP_SECONDS` (a week) after their last
+change, then deleted when a runner starts or a job is submitted: results can be large (a sweep's
+table), and a client that never came back for one must not grow the database for ever.
+
 The queue is bounded: :meth:`JobStore.create` counts the active jobs under a lock (an advisory
 lock on PostgreSQL) and raises :class:`QueueFull` past ``max_active``.
 """
@@ -30,18 +34,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from api.store.models import Job as JobRow
 from api.store.store import open_store
 
 __all__ = ["Job", "JobStore", "QueueFull", "runner_identity", "runner_alive", "ACTIVE",
-           "STALE_SECONDS"]
+           "STALE_SECONDS", "KEEP_SECONDS"]
 
 ACTIVE = ("queued", "running")
 #: a runner on another host whose heartbeat is older than this is taken for dead
 STALE_SECONDS = 60.0
+#: finished jobs are deleted this long after their last change
+KEEP_SECONDS = 7 * 24 * 3600.0
 #: one lock id for "counting and adding jobs" (PostgreSQL advisory lock)
 QUEUE_LOCK = 2026_11_13
 
@@ -140,6 +146,7 @@ class JobStore:
             if s.get_bind().dialect.name == "postgresql":
                 s.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": QUEUE_LOCK})
             self._recover(s)
+            self._prune(s)
             active = s.scalar(select(func.count(JobRow.id))
                               .where(JobRow.status.in_(ACTIVE))) or 0
             if active >= max_active:
@@ -220,10 +227,16 @@ class JobStore:
                       .values(status="failed", error=error, updated=time.time()))
 
     def recover(self) -> int:
-        """Fail every running job whose runner is gone (a runner does this when it starts);
-        how many were failed."""
+        """Fail every running job whose runner is gone and delete the finished jobs past
+        keeping (a runner does this when it starts); how many were failed."""
         with self._transaction() as s:
+            self._prune(s)
             return self._recover(s)
+
+    @staticmethod
+    def _prune(s: Session) -> None:
+        s.execute(delete(JobRow).where(JobRow.status.not_in(ACTIVE),
+                                       JobRow.updated < time.time() - KEEP_SECONDS))
 
     @staticmethod
     def _recover(s: Session, job_id: str | None = None) -> int:
