@@ -28,6 +28,8 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
+
 from advisor.errors import InputError
 from advisor.validation import load_with
 from api.schemas.jobs import KINDS, STATUSES
@@ -41,6 +43,7 @@ RETRY_AFTER_SECONDS = 30
 PROGRESS_EVERY_SECONDS = 0.5   # progress writes at most this often
 HEARTBEAT_SECONDS = 5.0        # a running job's runner says it is alive this often
 POLL_SECONDS = 0.5             # an idle runner looks for queued jobs this often
+UNREACHABLE_PAUSE_SECONDS = 5.0
 
 
 class Cancelled(Exception):
@@ -161,10 +164,18 @@ class Runner:
         return self.parent is not None and os.getppid() != self.parent
 
     def run(self) -> None:
-        """Fail the jobs dead runners left running, then run jobs until stopped."""
+        """Fail the jobs dead runners left running, then run jobs until stopped. A database
+        that cannot be reached for a while (a restart) is waited for, not a reason to stop."""
         self.store.recover()
         while not self.stopping.is_set() and not self._orphaned():
-            if not self.run_once():
+            try:
+                ran = self.run_once()
+            except OperationalError as exc:
+                print(f"pmo-advisor jobs: the database cannot be reached ({exc.orig}); "
+                      f"trying again in {UNREACHABLE_PAUSE_SECONDS:.0f} s", file=sys.stderr)
+                self.stopping.wait(UNREACHABLE_PAUSE_SECONDS)
+                continue
+            if not ran:
                 self.stopping.wait(self.poll_seconds)
 
 

@@ -170,6 +170,28 @@ def test_finished_jobs_are_deleted_a_week_after_and_active_ones_never(
     assert store.get(queued.id).status == "queued"  # type: ignore[union-attr]
 
 
+def test_a_runner_waits_out_an_unreachable_database(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+        ) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    runner = Runner(JobStore(f"sqlite:///{tmp_path / 'db.sqlite3'}"), poll_seconds=0.0)
+    monkeypatch.setattr(api_jobs, "UNREACHABLE_PAUSE_SECONDS", 0.0)
+    calls = []
+
+    def claim(identity: str) -> str | None:
+        calls.append(identity)
+        if len(calls) == 1:
+            raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+        runner.stopping.set()
+        return None
+
+    monkeypatch.setattr(runner.store, "claim", claim)
+    runner.run()                                       # does not raise: it tried again
+    assert len(calls) == 2
+    assert "cannot be reached" in capsys.readouterr().err
+
+
 def test_a_cancelled_job_stays_cancelled_and_never_gets_a_result(store: JobStore) -> None:
     job = submit(store, MEDIUM)
     me = runner_identity()
