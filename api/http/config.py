@@ -107,6 +107,8 @@ _WHOLE_SETTINGS = {
     "COSTLY_REQUESTS": (1, 256),
     "COSTLY_REQUESTS_PER_KEY": (1, 256),
     "REQUEST_READ_TIMEOUT": (1, 600),
+    "JOBS_MAX_ACTIVE": (1, 1000),
+    "JOBS_RETRY_AFTER": (1, 3600),
 }
 
 
@@ -128,6 +130,12 @@ def check_settings(config: dict[str, Any]) -> None:
     if config["COSTLY_REQUESTS_PER_KEY"] > config["COSTLY_REQUESTS"]:
         raise _setting_error("COSTLY_REQUESTS_PER_KEY", "must not exceed "
                              f"{ENV_PREFIX}_COSTLY_REQUESTS ({config['COSTLY_REQUESTS']})")
+    jobs = config.get("JOBS")
+    if isinstance(jobs, str) and jobs.strip().lower() in ("true", "false", "1", "0"):
+        jobs = jobs.strip().lower() in ("true", "1")
+    if jobs not in (True, False):
+        raise _setting_error("JOBS", f"must be true or false, got {excerpt(str(jobs))!r}")
+    config["JOBS"] = bool(jobs)
     keys = config.get("API_KEYS")
     if keys is not None and not isinstance(keys, (str, list, tuple)):
         raise _setting_error("API_KEYS", "must be keys separated by commas")
