@@ -14,7 +14,11 @@ of them is the server keeping a documented promise, and any other refusal fails 
 
 from __future__ import annotations
 
+import atexit
 import re
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import schemathesis
@@ -25,8 +29,12 @@ from api.http import create_app
 SEED = 20_251_127
 MAX_EXAMPLES = 150  # generated requests per operation (fuzzing phase)
 KEY = "schemathesis-key"
-#: a small simulation budget keeps each generated simulation well under a second
-APP_CONFIG = {"TESTING": True, "SIMULATION_MAX_RUN_MONTHS": 240}
+_FUZZ_DATA = tempfile.mkdtemp(prefix="pmo-advisor-fuzz-")
+atexit.register(shutil.rmtree, _FUZZ_DATA, ignore_errors=True)
+#: a small simulation budget keeps each generated simulation well under a second; a database of
+#: its own keeps the jobs it queues (as large as a job may be) from any other test's runner
+APP_CONFIG = {"TESTING": True, "SIMULATION_MAX_RUN_MONTHS": 240,
+              "DATABASE_URL": f"sqlite:///{Path(_FUZZ_DATA) / 'fuzz.sqlite3'}"}
 
 #: (field pattern, message pattern, why no JSON schema can state the rule)
 UNSTATEABLE = [
