@@ -38,12 +38,13 @@ from typing import Any
 
 from advisor.assessment import read_document
 from advisor.errors import InputError
+from advisor.presets import resolve_profile
 from rules.diagnosis import diagnose
 from simulation.limits import LOCAL
 from simulation.parameters import DEFAULT_PARAMETERS
 from simulation.results import SUMMARY_KEYS, ExperimentResult
 from simulation.runner import Progress, run_many
-from simulation.spec import ExperimentSpec, make_spec
+from simulation.spec import PLAN, ExperimentSpec, make_spec
 
 __all__ = ["Sweep", "SweepPoint", "SweepResult", "load_sweep", "parse_sweep", "run_sweep",
            "MAX_POINTS", "MAX_SWEEP_REPLICATION_MONTHS", "DEFAULT_SWEEP_RUNS"]
@@ -179,7 +180,10 @@ def parse_sweep(doc: Any, base: Path | None = None, allow_files: bool = False) -
         raise InputError(f"points x runs x months = {n_points * runs * months} is above the "
                          f"limit of {MAX_SWEEP_REPLICATION_MONTHS}", "runs")
 
+    from simulation.plan import profile_plan_strategy
+
     points = []
+    plans: dict[int, Any] = {}
     for i, (profile, strategy, (schedule, shocks), combo) in enumerate(itertools.product(
             profiles, strategies, schedules.items(), combos)):
         source: Any = profile
@@ -188,7 +192,13 @@ def parse_sweep(doc: Any, base: Path | None = None, allow_files: bool = False) -
             source = str(base / profile)
         settings = dict(zip(grid, combo))
         try:
-            spec = make_spec(source, _strategy_source(strategy, base, allow_files), months=months,
+            chosen = _strategy_source(strategy, base, allow_files)
+            if strategy == PLAN:           # one advice per profile, not one per point
+                if id(profile) not in plans:
+                    plans[id(profile)] = profile_plan_strategy(
+                        resolve_profile(source, "profile", allow_files))
+                chosen = plans[id(profile)]
+            spec = make_spec(source, chosen, months=months,
                              runs=runs, seed=seed, shocks=shocks or [],
                              random_shocks=doc.get("random_shocks", True),
                              parameters=settings or None, allow_files=allow_files)
