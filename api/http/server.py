@@ -223,15 +223,15 @@ class _Master:
     def __init__(self, sock: socket.socket, app_config: Mapping[str, Any], workers: int,
                  threads: int, runner: RunnerLaunch | None = None) -> None:
         self.sock, self.app_config, self.workers, self.threads = sock, app_config, workers, threads
-        self.runner_command = runner
+        self.runner_launch = runner
         self.runner: subprocess.Popen[bytes] | None = None  # kept: reaped by our waitpid only
         self.runner_pid = 0
         self.children: set[int] = set()
         self.stopping = False
 
     def _spawn_runner(self) -> None:
-        if self.runner_command:  # started, not forked: its rules engine is its own
-            command, env = self.runner_command
+        if self.runner_launch:  # started, not forked: its rules engine is its own
+            command, env = self.runner_launch
             self.runner = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
             self.runner_pid = self.runner.pid
             self.children.add(self.runner_pid)
