@@ -264,6 +264,14 @@ def test_a_sweep_job_over_plans_gives_its_tidy_table(store: JobStore) -> None:
     assert [r["strategy"] for r in done.result["rows"]] == ["minimal", "plan"]
 
 
+def test_a_runner_whose_server_is_gone_stops_and_takes_no_new_job(store: JobStore) -> None:
+    job = submit(store, SMALL)
+    command, env = runner_command(store.url, parent=os.getpid() + 1_000_000)  # not its parent
+    finished = subprocess.run(command, env=env, timeout=120, stdin=subprocess.DEVNULL)
+    assert finished.returncode == 0
+    assert store.get(job.id).status == "queued"  # type: ignore[union-attr]
+
+
 @pytest.mark.slow
 def test_the_runner_command_runs_alone_and_stops_on_sigterm(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
