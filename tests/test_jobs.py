@@ -264,7 +264,8 @@ def test_a_sweep_job_over_plans_gives_its_tidy_table(store: JobStore) -> None:
     assert [r["strategy"] for r in done.result["rows"]] == ["minimal", "plan"]
 
 
-def test_a_runner_whose_server_is_gone_stops_and_takes_no_new_job(store: JobStore) -> None:
+def test_a_runner_whose_server_is_gone_stops_and_takes_no_new_job(tmp_path: Path) -> None:
+    store = JobStore(f"sqlite:///{tmp_path / 'db.sqlite3'}")
     job = submit(store, SMALL)
     command, env = runner_command(store.url, parent=os.getpid() + 1_000_000)  # not its parent
     finished = subprocess.run(command, env=env, timeout=120, stdin=subprocess.DEVNULL)
