@@ -49,15 +49,14 @@ def server() -> Iterator[ServerProcess]:
 
 @pytest.fixture(scope="module")
 def stored_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """A server with a database (the shipped example organization) and jobs."""
-    folder = tmp_path_factory.mktemp("pages")
-    url = f"sqlite:///{folder / 'memory.sqlite3'}"
+    """A server with a database of its own (the shipped example organization), whose jobs
+    (on by default) run there too."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('pages') / 'memory.sqlite3'}"
     store = Store(url)
     load_example(store)
     store.close()
     with ServerProcess("--workers", "1", "--threads", "4",
-                       env={"PMO_ADVISOR_DATABASE_URL": url,
-                            "PMO_ADVISOR_JOBS_DATABASE": str(folder / "jobs.sqlite3")}) as running:
+                       env={"PMO_ADVISOR_DATABASE_URL": url}) as running:
         yield running
 
 
