@@ -726,7 +726,6 @@ def test_a_bad_answer_is_shown_beside_its_question(stored: Visit) -> None:
     expect(beside).to_have_count(0)  # gone once the value is right
 
 
-@pytest.mark.slow
 def test_a_saved_assessment_is_simulated_by_its_ids_and_the_link_reproduces_it(
         stored: Visit) -> None:
     page = stored.open("/simulate")
