@@ -29,9 +29,11 @@ TAILORED = "tailored"
 #: What a shipped strategy must say; a user's document needs only effort and services.
 _SHIPPED_KEYS = {"id", "name", "summary", "source", "effort", "services", "approach", "triggers"}
 _DOCUMENT_KEYS = _SHIPPED_KEYS | {"targets", "schedule"}
-STRATEGY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")  # an inline document's id
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 SHARE_TOLERANCE = 1e-3       # shares may be rounded (to 3 decimals); they are renormalized
 MAX_PHASES = 24              # schedule phases of one strategy
+
+STRATEGY_ID = _ID  # what an inline document's id must match (the OpenAPI document states it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +197,7 @@ def _parse(raw: Any, problems: _Problems, default_id: str, shipped: bool) -> Str
     for key in sorted(required - set(raw)):
         problems.add(key, "missing required field")
     sid = raw.get("id", default_id)
-    if not isinstance(sid, str) or not STRATEGY_ID.match(sid):
+    if not isinstance(sid, str) or not _ID.match(sid):
         problems.add("id", f"must be 1-64 letters, digits, '_', '.' or '-', got {sid!r}")
         sid = default_id
     steps = catalog.ids("flywheel")
