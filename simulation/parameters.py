@@ -69,7 +69,7 @@ EXEC_RESPONSE = 0.4              # 1/review: share of the gap to its target supp
 BUDGET_RESPONSE = 0.25           # 1/review: share of the gap to executive support budget closes
 REPUTATION_MONTHS = 12.0         # months: executives' response x 1 / (1 + record age / this)
 MATURITY_TOLERANCE = 1.0         # per PM-maturity point above 3: record counts (1 + this x excess)
-LAUNCH_BUILDUP = 0.2             # 1/month: share of the gap to executive support a new team closes
+LAUNCH_BUILDUP = 0.3             # 1/month: share of the gap to executive support a new team closes
 
 # --- organizations differ (one draw per replication; simulation/model.py) -------------------------
 SPREAD_DRAWS = 8                 # standard normals drawn per replication for ``spread`` (at most)

@@ -97,8 +97,13 @@ def executive_review(state: PmoState) -> str:
         shutdown(state)
     elif scenario == "collapse":
         state.show_sign("disbanding_considered", p.review_interval + 1)
+    if state.strategy.made_for and scenario not in state.strategy.made_for:
+        # a strategy made for other times costs what it cuts (e.g. a turnaround, no crisis)
+        for indicator, shift in state.strategy.elsewhere:
+            state.shift(indicator, shift)
     apply_triggers(state, scenario, ranking)
     portfolio.prune(state)
+    portfolio.extend(state)
     return scenario
 
 
