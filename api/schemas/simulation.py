@@ -123,7 +123,20 @@ def strategy_document_schema() -> dict[str, Any]:
                 "triggers": {"type": "array", "nullable": True, "items": trigger},
                 "targets": targets,
                 "schedule": {"type": "array", "nullable": True, "maxItems": MAX_PHASES,
-                             "items": phase}}}
+                             "items": phase},
+                "made_for": {"type": "object", "nullable": True,
+                             "required": ["scenarios", "elsewhere"],
+                             "additionalProperties": False, "properties": {
+                                 "scenarios": {"type": "array", "minItems": 1,
+                                               "items": scenario},
+                                 "elsewhere": {"type": "object", "additionalProperties": False,
+                                               "properties": dict.fromkeys(
+                                                   catalog.ids("indicators"),
+                                                   {"type": "number", "minimum": -1,
+                                                    "maximum": 1})}},
+                             "description": "the scenarios the strategy is made for, and the "
+                                            "indicator shifts (points per review) at a review "
+                                            "that diagnoses another"}}}
 
 
 class StrategyField(fields.Field):
