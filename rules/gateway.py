@@ -105,11 +105,17 @@ class _ThinHost:
         message: str | None = started[1]
         single_fid = facts[0].get(FACT_ID)
         fired: list[Firing] = []
+        complete_and_start = _dre.complete_and_start_action
         try:
             while message:
-                rule, fid = _read_firing(message, many, single_fid)
-                fired.append((actions[rule], fid))
-                message = _dre.complete_and_start_action(handle, state)
+                end = message.find('":', 2)   # {"<rule>":{"m":...}}: the common case, inline
+                rule = message[2:end]
+                if many or end < 0 or "\\" in rule:
+                    rule, fid = _read_firing(message, many, single_fid)
+                    fired.append((actions[rule], fid))
+                else:
+                    fired.append((actions[rule], single_fid))
+                message = complete_and_start(handle, state)
         except BaseException:
             try:
                 _dre.abandon_action(handle, state)
@@ -138,15 +144,19 @@ def _fid_first(fact: Mapping[str, Any]) -> Mapping[str, Any]:
 _UNSAFE_NUMBER = re.compile(r"\d[eE][-+]?\d|Infinity")
 
 
+#: ``json.dumps(value, ensure_ascii=False)`` without building an encoder per call (same text).
+_dumps = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _engine_json(fact: Mapping[str, Any], sid: str) -> str:
     """The fact as the engine reads it, with its session id: dumped as it is, and only when the
     text shows an exponent (or a false alarm inside a string) rebuilt by :func:`_engine_safe`.
     Same text as dumping ``{**_engine_safe(fact), "sid": sid}``, without walking every fact."""
     if "sid" in fact:
         fact = {k: v for k, v in fact.items() if k != "sid"}
-    text = json.dumps(fact if isinstance(fact, dict) else dict(fact), ensure_ascii=False)
+    text = _dumps(fact if isinstance(fact, dict) else dict(fact))
     if ("e-" in text or "e+" in text or "Infinity" in text) and _UNSAFE_NUMBER.search(text):
-        text = json.dumps(_engine_safe(dict(fact)), ensure_ascii=False)
+        text = _dumps(_engine_safe(dict(fact)))
     sid_text = f'"sid": {json.dumps(sid)}'
     return "{" + sid_text + "}" if text == "{}" else text[:-1] + ", " + sid_text + "}"
 

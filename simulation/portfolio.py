@@ -50,28 +50,41 @@ def initial_levels(services: tuple[tuple[str, int], ...], strategy: "Strategy",
     return levels
 
 
+def _mix(state: "PmoState") -> tuple["Strategy", dict[str, int], frozenset[str], float]:
+    """(strategy, its target levels, the services it runs, its coverage of the customers'
+    ranked outcomes), worked out once per strategy a run follows rather than every month."""
+    strategy = state.strategy
+    mix = state.mix
+    if mix is None or mix[0] is not strategy:
+        running = frozenset(s for s, share in strategy.services if share > 0)
+        coverage = _coverage(strategy.services, state.customers) if state.customers else 1.0
+        mix = state.mix = (strategy, dict(strategy.targets), running, coverage)
+    return mix
+
+
 def grow(state: "PmoState") -> None:
     """One month of service maturity: grow towards target in the mix, decay outside it."""
     p = state.params
     levels = state.levels
     if not state.has_services:
         return
-    strategy = state.strategy
-    targets = dict(strategy.targets)
-    running = {s for s, share in strategy.services if share > 0}
+    _, targets, running, _ = _mix(state)
     health = state.health
     pace = 0.5 * (health[5] + health[7])            # Service Operation and Improvement
     idle = 1.0 - health[5]
+    growth, decay = p.service_growth, p.service_decay
     for service, level in levels.items():
         if service in running:
-            target = targets.get(service, max(p.default_service_target, round(level)))
+            target = targets.get(service)
+            if target is None:
+                target = max(p.default_service_target, round(level))
             if level < target:
-                level += p.service_growth * pace * (target - level)
+                level += growth * pace * (target - level)
             else:
-                level -= p.service_decay * (level - target)
-            level -= p.service_decay * idle * (level - 1.0)
+                level -= decay * (level - target)
+            level -= decay * idle * (level - 1.0)
         elif level > 1.0:
-            level -= p.service_decay * (level - 1.0)
+            level -= decay * (level - 1.0)
         levels[service] = level
 
 
@@ -105,7 +118,7 @@ def relevance(state: "PmoState") -> float:
     if not state.customers:
         return 1.0
     floor = state.params.coverage_floor
-    return floor + (1.0 - floor) * _coverage(state.strategy.services, state.customers)
+    return floor + (1.0 - floor) * _mix(state)[3]
 
 
 def customer_approach_fit(state: "PmoState") -> float:
