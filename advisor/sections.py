@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from marshmallow import Schema, ValidationError, fields, validate
 
@@ -300,6 +300,27 @@ def _fast_level(field: fields.Field) -> fastload.Check:
     return check
 
 
+def _fast_ref(field: fields.Field) -> fastload.Check:
+    """A catalog reference by number, by id, or by its number as plain digits: one dict lookup
+    (any other spelling, "016" say, goes to the field itself)."""
+    ref = cast(_CatalogRef, field)
+    items = getattr(load_catalog(), ref.kind + "s")
+    table: dict[Any, Any] = {}
+    for number, item in enumerate(items, start=1):
+        stored = getattr(getattr(load_catalog(), ref.kind)(number), ref.store)
+        table[number] = table[str(number)] = table[item.id] = stored
+
+    def check(value: Any) -> Any:
+        kind = type(value)
+        if kind is int or kind is str:
+            found = table.get(value)
+            if found is not None:
+                return found
+        return ref._deserialize(value, None, None)
+
+    return check
+
+
 def _fast_customers(field: fields.Field) -> fastload.Check:
     item = fastload.compile_field(field.inner)  # type: ignore[attr-defined]
 
@@ -330,6 +351,6 @@ def _fast_unique_keys(field: fields.Field) -> fastload.Check:
 
 
 fastload.register(_Level, _fast_level)
-fastload.register(_CatalogRef, fastload.own_deserialize)
+fastload.register(_CatalogRef, _fast_ref)
 fastload.register(_Customers, _fast_customers)
 fastload.register(_UniqueKeys, _fast_unique_keys)
