@@ -113,6 +113,12 @@ def _coverage(services: tuple[tuple[str, float], ...],
     return sum(shares) / len(shares) if shares else 1.0
 
 
+@functools.cache
+def _outcome_numbers(service: str) -> frozenset[int]:
+    """The outcomes a service produces (Appendix X2), by number: asked at every review."""
+    return frozenset(o.number for o in load_catalog().outcomes_of_service(service))
+
+
 def relevance(state: "PmoState") -> float:
     """Share of value that serves what customers ranked (1 without customers)."""
     if not state.customers:
@@ -139,12 +145,10 @@ def prune(state: "PmoState") -> None:
     from dataclasses import replace
 
     from simulation.strategies import horizon_mix
-    catalog = load_catalog()
     ranked = {o for _, outcomes in state.customers for o in outcomes}
     services = state.strategy.services
     keep = [(s, share) for s, share in services
-            if state.levels[s] >= PRUNE_LEVEL
-            or {o.number for o in catalog.outcomes_of_service(s)} & ranked]
+            if state.levels[s] >= PRUNE_LEVEL or _outcome_numbers(s) & ranked]
     if not keep or len(keep) == len(services):
         return
     total = sum(share for _, share in keep)
