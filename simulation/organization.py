@@ -36,11 +36,10 @@ def _evolve(state: PmoState) -> Callable[[int], None]:
     needed = {d for _, _, _, weights in moving for d, _ in weights}
     indicators = tuple(i for i in INDICATORS if i in needed)
     steps = tuple((k, s) for k, s in enumerate(STEPS) if s in needed)
-    x = state.x
-    health = state.health
 
     def evolve(month: int) -> None:
         p = state.params
+        x, health = state.x, state.health
         drivers = {i: (x[i] - 1.0) / 4.0 for i in indicators}
         for k, step in steps:
             drivers[step] = health[k]
