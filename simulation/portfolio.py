@@ -53,15 +53,19 @@ def initial_levels(services: tuple[tuple[str, int], ...], strategy: "Strategy",
     return levels
 
 
-def _mix(state: "PmoState") -> tuple["Strategy", dict[str, int], frozenset[str], float]:
+Mix = tuple["Strategy", dict[str, int], frozenset[str], float, dict[float, float]]
+
+
+def _mix(state: "PmoState") -> Mix:
     """(strategy, its target levels, the services it runs, its coverage of the customers'
-    ranked outcomes), worked out once per strategy a run follows rather than every month."""
+    ranked outcomes, its approach's fit by customer maturity as it is filled in), worked out
+    once per strategy a run follows rather than every month."""
     strategy = state.strategy
     mix = state.mix
     if mix is None or mix[0] is not strategy:
         running = frozenset(s for s, share in strategy.services if share > 0)
         coverage = _coverage(strategy.services, state.customers) if state.customers else 1.0
-        mix = state.mix = (strategy, dict(strategy.targets), running, coverage)
+        mix = state.mix = (strategy, dict(strategy.targets), running, coverage, {})
     return mix
 
 
@@ -71,7 +75,7 @@ def grow(state: "PmoState") -> None:
     levels = state.levels
     if not state.has_services:
         return
-    _, targets, running, _ = _mix(state)
+    _, targets, running, _, _ = _mix(state)
     health = state.health
     pace = 0.5 * (health[5] + health[7])            # Service Operation and Improvement
     idle = 1.0 - health[5]
@@ -133,9 +137,15 @@ def relevance(state: "PmoState") -> float:
 def customer_approach_fit(state: "PmoState") -> float:
     """Mean over customers of the fit of the approach used for each, at its maturity now."""
     drift = state.x["pm_maturity"] - state.start_pm_maturity
-    strategy = state.strategy
-    fits = [strategy.approach_for(round(min(5.0, max(1.0, maturity + drift)), 1))[1]
-            for maturity, _ in state.customers]
+    fit_at = _mix(state)[4]           # this strategy's fit per maturity (0.1 steps), as met
+    fits = []
+    for maturity, _ in state.customers:
+        level = maturity + drift
+        level = round(1.0 if level < 1.0 else 5.0 if level > 5.0 else level, 1)
+        fit = fit_at.get(level)
+        if fit is None:
+            fit = fit_at[level] = state.strategy.approach_for(level)[1]
+        fits.append(fit)
     return sum(fits) / len(fits)
 
 
