@@ -64,22 +64,20 @@ def restructure(state: PmoState) -> None:
     load_lifecycle().restructure.apply(state)
 
 
-def shutdown(state: PmoState, reason: str = "Executives shut the PMO down.") -> None:
-    """Close the PMO: the flywheel stops and value still on its way is lost (a major change,
-    counted once when the change that closes it, a reorganization, already counted)."""
+def shutdown(state: PmoState) -> None:
+    """Close the PMO: the flywheel stops and value still on its way is lost (a major change)."""
     month = state.month
     state.exists = False
     state.closed_before = True
     state.shutdowns.append(month)
-    if not state.major_changes or state.major_changes[-1] != month:
-        state.major_change()
+    state.major_change()
     state.months_without_pmo = 0
     state.health[:] = [0.0] * len(state.health)
     state.momentum = state.turn = state.cycles = state.recognized = 0.0
     state.pipeline[month + 1:] = [0.0] * (len(state.pipeline) - month - 1)
     state.shift("cultural_readiness", -state.params.shutdown_trauma)
     state.signs.clear()
-    state.log("shutdown", "shutdown", reason)
+    state.log("shutdown", "shutdown", "Executives shut the PMO down.")
 
 
 def launch(state: PmoState) -> None:

@@ -87,7 +87,8 @@ RELAUNCH_HAZARD = 0.12           # 1/month: chance a new PMO is launched, once t
 RELAUNCH_MIN_GAP = 3             # months between a shutdown and the earliest relaunch
 SHUTDOWN_TRAUMA = 0.5            # cultural-readiness points lost when a PMO is shut down
 HAZARD_SCALE = 1.0               # dimensionless: multiplies every random shock's hazard
-REORGANIZATION_CLOSURE = 0.25    # chance a random reorganization or merger closes the PMO outright
+MANDATE_WITHDRAWAL = 0.25        # chance a random reorganization or merger withdraws the mandate
+WITHDRAWN_BACKING = 1.5          # points: executive support, autonomy, resources, influence at most
 SPONSOR_STANCE = 1.5             # points: a new sponsor moves executive support by up to +/- this
 SPONSOR_BAR = 0.3                # log: a new sponsor's expected value x exp(+/- up to this)
 
@@ -143,7 +144,8 @@ class Parameters:
     execution_spread: float = EXECUTION_SPREAD
     approach_tolerance: float = APPROACH_TOLERANCE
     recognition_luck: float = RECOGNITION_LUCK
-    reorganization_closure: float = REORGANIZATION_CLOSURE
+    mandate_withdrawal: float = MANDATE_WITHDRAWAL
+    withdrawn_backing: float = WITHDRAWN_BACKING
     sponsor_stance: float = SPONSOR_STANCE
     sponsor_bar: float = SPONSOR_BAR
 

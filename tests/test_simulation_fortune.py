@@ -11,9 +11,10 @@ import pytest
 import simpy
 
 from advisor.presets import load_preset
+from rules.diagnosis import diagnose
 from simulation import fortune, run_experiment
 from simulation.flywheel import perception_action
-from simulation.model import simulate
+from simulation.model import SCENARIOS, simulate
 from simulation.parameters import DEFAULT_PARAMETERS, SPREAD, Parameters
 from simulation.shocks import ScheduledShock, load_shocks
 from simulation.state import PmoState, Start
@@ -32,16 +33,19 @@ def thriving(params: Parameters = DEFAULT_PARAMETERS) -> PmoState:
 
 
 @pytest.mark.parametrize("shock", ["reorganization", "merger"])
-def test_a_random_reorganization_closes_even_a_thriving_pmo_at_the_closure_share(
+def test_a_random_reorganization_puts_even_a_thriving_pmo_in_collapse_at_the_share(
         shock: str) -> None:
-    share = DEFAULT_PARAMETERS.reorganization_closure
-    closed, kept = thriving(), thriving()
-    fortune.land(closed, load_shocks()[shock], share * 0.99)
+    """The withdrawn mandate is what the guide calls Collapse: the next review diagnoses it
+    (the same diagnosis as everywhere), and executives revive or disband the PMO there."""
+    share = DEFAULT_PARAMETERS.mandate_withdrawal
+    withdrawn, kept = thriving(), thriving()
+    fortune.land(withdrawn, load_shocks()[shock], share * 0.99)
     fortune.land(kept, load_shocks()[shock], share * 1.01)
-    assert not closed.exists and closed.shutdowns == [0]
-    assert closed.major_changes == [0]          # one major change, not two
-    assert [e.kind for e in closed.events] == ["shock", "shutdown"]
-    assert kept.exists and kept.shutdowns == []
+    assert max(withdrawn.x[i] for i in fortune.BACKING) <= DEFAULT_PARAMETERS.withdrawn_backing
+    assert [e.name for e in withdrawn.events] == [shock, "mandate_withdrawn"]
+    assert diagnose(withdrawn.observed_profile()).scenario == "collapse"
+    assert diagnose(kept.observed_profile()).scenario != "collapse"
+    assert withdrawn.exists and withdrawn.major_changes == [0]     # one major change
 
 
 def test_a_scripted_reorganization_does_what_its_script_says() -> None:
@@ -51,7 +55,8 @@ def test_a_scripted_reorganization_does_what_its_script_says() -> None:
         rep = simulate(start, load_strategies()["customer_centric"], DEFAULT_PARAMETERS, 6,
                        np.random.SeedSequence(seed), [ScheduledShock("reorganization", 2)],
                        random_shocks=False)
-        assert rep.shutdowns == () and rep.exists.all()
+        assert rep.shutdowns == () and rep.exists.all() and SCENARIOS.index("collapse") \
+            not in rep.scenarios
 
 
 def test_a_new_sponsor_is_a_champion_or_a_sceptic_around_the_shocks_pull() -> None:
@@ -88,8 +93,9 @@ def test_recognition_luck_scales_the_value_customers_credit() -> None:
 
 
 def test_a_thriving_pmo_with_the_best_strategy_is_not_sure_to_stay_thriving() -> None:
-    """Issue 11: no pair is certain of a headline share; here reorganizations close some."""
+    """Issue 11: no pair is certain of a headline share; a withdrawn mandate brings some
+    thriving PMOs to Collapse, and half of those are then disbanded."""
     result = run_experiment("thriving-insurer", "customer_centric", runs=60, months=36, seed=5,
                             workers=1)
-    assert 0.0 < result.summary["p_shutdown_by_horizon"] < 0.3
+    assert 0.0 < result.summary["p_collapse_by_horizon"] < 0.3
     assert 0.5 < result.summary["p_thriving_at_horizon"] < 1.0
