@@ -64,6 +64,8 @@ def test_every_request_body_example_works_as_shipped(shipped_app: Flask,
         assert answer.status_code < 300, (path, answer.get_json())
         if path.endswith("/organizations"):
             made["org"] = str(answer.get_json()["id"])
+        if path.endswith("/pmos"):
+            made["pmo"] = str(answer.get_json()["id"])
         if path.endswith("/assessments"):
             made["number"] = str(answer.get_json()["number"])
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from advisor.combination import RaterAnswers, combine, trends_from_history
 from advisor.errors import InputError, PmoAdvisorError
 from advisor.questionnaire import load_questionnaire
+from advisor.sections import SCOPES as PMO_SCOPES
 from api.schemas.answers import to_json
 from api.service import diagnose, recommend
 from api.store.engine import database_url, make_engine, migrate
@@ -40,7 +41,6 @@ MAX_OFFSET = 1_000_000_000
 MAX_NAME = 200
 MAX_ANSWERS_PER_WRITE = 500  # the whole questionnaire is ~120 items
 DEFAULT_PMO = "PMO"  # the default PMO's name when the organization gives no ``pmo_name``
-PMO_SCOPES = ("enterprise", "departmental", "project")  # the guide's coverage scopes (p.119)
 FORMAT, FORMAT_V1 = "pmo-advisor-memory/2", "pmo-advisor-memory/1"
 
 

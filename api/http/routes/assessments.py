@@ -5,6 +5,11 @@ refused with 412, so two people editing one cycle cannot overwrite each other si
 without ``If-Match`` still cannot lose another rater's answers: each rater's answers are their
 own rows). Answers to a closed cycle are a 409 naming ``status``; a bad answer a 422 naming
 ``answers.<item id>``, and nothing of its request is stored.
+
+An organization has one or more PMOs. The organization-level routes (``/organizations/{id}/
+assessments``, ``/history``) mean its default PMO; ``/organizations/{id}/pmos/{pmo}/...`` name
+another. Cycle numbers count per organization, so ``/organizations/{id}/assessments/{number}``
+(answer, close, export, simulate) reaches any PMO's cycle.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from api.http import admission, problems
 from api.http.openapi import ApiBlueprint, error_response
 from api.schemas.assessments import (
     AnswersInSchema,
+    AssessedPmoSchema,
     CycleInSchema,
     CycleListSchema,
     CycleSchema,
@@ -31,6 +37,8 @@ from api.schemas.assessments import (
     OrganizationPageSchema,
     OrganizationSchema,
     PageQuerySchema,
+    PmoInSchema,
+    PmoListSchema,
     QuestionnaireSchema,
     SimulationRunInSchema,
     SimulationRunListSchema,
@@ -149,8 +157,82 @@ def get_organization(org: int) -> dict[str, Any]:
 @blp.response(200, HistorySchema)
 @blp.alt_response(404, error_response(404))
 def get_history(org: int) -> dict[str, Any]:
-    """The closed cycles: scenario path and each indicator's values over time"""
+    """The default PMO's closed cycles: scenario path and each indicator's values over time"""
     return store().history(org)
+
+
+@blp.route("/organizations/<int:org>/pmos", methods=["POST"])
+@blp.response(201, AssessedPmoSchema, headers={"Location": {
+    "description": "the new PMO", "schema": {"type": "string"}}})
+@blp.alt_response(404, error_response(404))
+@blp.alt_response(409, error_response(409))
+@blp.body(PmoInSchema, example={"name": "IT PMO", "scope": "departmental"})
+def create_pmo(body: dict[str, Any], org: int) -> Response:
+    """Add a PMO to the organization (an enterprise PMO, a departmental one, ...)"""
+    created = store().create_pmo(org, body["name"], body.get("scope"))
+    response = make_response(created, 201)
+    response.headers["Location"] = url_for(".get_pmo", org=org, pmo=created["id"])
+    return response
+
+
+@blp.route("/organizations/<int:org>/pmos")
+@blp.response(200, PmoListSchema)
+@blp.alt_response(404, error_response(404))
+def list_pmos(org: int) -> dict[str, Any]:
+    """The organization's PMOs, the default one first created"""
+    pmos = store().pmos(org)
+    return {"count": len(pmos), "items": pmos}
+
+
+@blp.route("/organizations/<int:org>/pmos/<int:pmo>")
+@blp.response(200, AssessedPmoSchema)
+@blp.alt_response(404, error_response(404))
+def get_pmo(org: int, pmo: int) -> dict[str, Any]:
+    """One PMO of the organization"""
+    return store().pmo(org, pmo)
+
+
+@blp.route("/organizations/<int:org>/pmos/<int:pmo>/history")
+@blp.response(200, HistorySchema)
+@blp.alt_response(404, error_response(404))
+def get_pmo_history(org: int, pmo: int) -> dict[str, Any]:
+    """One PMO's closed cycles: scenario path and each indicator's values over time"""
+    return store().history(org, pmo)
+
+
+@blp.route("/organizations/<int:org>/pmos/<int:pmo>/assessments", methods=["POST"])
+@blp.response(201, CycleSchema, headers={
+    "Location": {"description": "the new cycle", "schema": {"type": "string"}},
+    "ETag": {"description": "the cycle's version, for If-Match", "schema": {"type": "string"}}})
+@blp.alt_response(404, error_response(404))
+@blp.alt_response(409, error_response(409))
+@blp.body(CycleInSchema, example=cycle_example())
+def create_pmo_cycle(body: dict[str, Any], org: int, pmo: int) -> Response:
+    """Open a new assessment cycle of this PMO (one open cycle per PMO)"""
+    created = store().create_cycle(org, body.get("label"), pmo=pmo)
+    return _with_etag(created, 201, Location=url_for(".get_pmo_cycle", org=org, pmo=pmo,
+                                                      number=created["number"]))
+
+
+@blp.route("/organizations/<int:org>/pmos/<int:pmo>/assessments")
+@blp.response(200, CycleListSchema)
+@blp.alt_response(404, error_response(404))
+def list_pmo_cycles(org: int, pmo: int) -> dict[str, Any]:
+    """This PMO's cycles, oldest first"""
+    cycles = store().cycles(org, pmo)
+    return {"count": len(cycles), "items": cycles}
+
+
+@blp.route("/organizations/<int:org>/pmos/<int:pmo>/assessments/<int:number>")
+@blp.response(200, CycleSchema, headers={
+    "ETag": {"description": "the cycle's version, for If-Match", "schema": {"type": "string"}}})
+@blp.alt_response(304, description="not modified since the ETag of If-None-Match")
+@blp.alt_response(404, error_response(404))
+def get_pmo_cycle(org: int, pmo: int, number: int) -> Response:
+    """One cycle of this PMO (answer and close it at /organizations/{id}/assessments/{number})"""
+    response = _with_etag(store().cycle(org, number, pmo=pmo))
+    response.make_conditional(request)
+    return response
 
 
 @blp.route("/organizations/<int:org>/assessments", methods=["POST"])
@@ -161,7 +243,7 @@ def get_history(org: int) -> dict[str, Any]:
 @blp.alt_response(409, error_response(409))
 @blp.body(CycleInSchema, example=cycle_example())
 def create_cycle(body: dict[str, Any], org: int) -> Response:
-    """Open a new assessment cycle (one open cycle per organization)"""
+    """Open a new assessment cycle of the default PMO (one open cycle per PMO)"""
     created = store().create_cycle(org, body.get("label"))
     return _with_etag(created, 201, Location=url_for(".get_cycle", org=org,
                                                       number=created["number"]))
@@ -171,7 +253,7 @@ def create_cycle(body: dict[str, Any], org: int) -> Response:
 @blp.response(200, CycleListSchema)
 @blp.alt_response(404, error_response(404))
 def list_cycles(org: int) -> dict[str, Any]:
-    """The organization's cycles, oldest first"""
+    """The default PMO's cycles, oldest first"""
     cycles = store().cycles(org)
     return {"count": len(cycles), "items": cycles}
 
