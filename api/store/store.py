@@ -32,7 +32,7 @@ from api.store.engine import database_url, make_engine, migrate
 from api.store.models import Answer, Cycle, Organization, Pmo, Rater, SimulationRun
 
 __all__ = ["Store", "open_store", "close_store", "NotFoundError", "ConflictError",
-           "PreconditionFailedError", "OPEN", "CLOSED", "MAX_PAGE"]
+           "PreconditionFailedError", "OPEN", "CLOSED", "MAX_PAGE", "DEFAULT_PMO", "run_record"]
 
 OPEN, CLOSED = "open", "closed"
 MAX_PAGE = 100
@@ -62,6 +62,15 @@ class ConflictError(PmoAdvisorError):
 
 class PreconditionFailedError(PmoAdvisorError):
     """``If-Match`` names an older version of the cycle: someone else wrote first (HTTP 412)."""
+
+
+def run_record(result: Any) -> tuple[int | None, dict[str, Any]]:
+    """What the memory keeps of one experiment (``simulation.results.ExperimentResult``): its
+    seed, and its summary measures with months and runs. One definition, so a run kept through
+    the API and one kept by ``pmo-advisor simulate --org`` read the same."""
+    spec = result.to_dict()
+    return spec.get("seed"), {"months": spec.get("months"), "runs": spec.get("runs"),
+                              **result.summary}
 
 
 def _now() -> str:

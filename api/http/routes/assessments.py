@@ -56,6 +56,7 @@ from api.store import (
     PreconditionFailedError,
     Store,
     open_store,
+    run_record,
 )
 from api.store.export import cycle_csv, cycle_xlsx
 
@@ -342,10 +343,9 @@ def simulate_cycle(body: dict[str, Any], org: int, number: int) -> Response:
     result = service.simulate(profile, body["strategy"], workers=1,
                               limits=current_app.config["SIMULATION_LIMITS"],
                               progress=admission.stop_when_client_gone(), **options)
-    spec = result.to_dict()
-    summary = {"months": spec.get("months"), "runs": spec.get("runs"), **result.summary}
-    return make_response(s.add_simulation_run(org, number, body["strategy"], spec.get("seed"),
-                                              summary), 201)
+    seed, summary = run_record(result)
+    return make_response(s.add_simulation_run(org, number, body["strategy"], seed, summary),
+                         201)
 
 
 @blp.route("/organizations/<int:org>/assessments/<int:number>/simulations")
