@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -136,11 +137,11 @@ def postgres_server() -> Iterator[str]:
 _databases = iter(range(1, 1_000_000))
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A new, empty database for one test, on each backend in turn."""
+@contextmanager
+def _new_database(request: pytest.FixtureRequest, folder: Path) -> Iterator[str]:
+    """A new, empty database on the backend ``request.param`` names, dropped afterwards."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'memory.sqlite3'}"
+        yield f"sqlite:///{folder / 'memory.sqlite3'}"
         return
     import psycopg
 
@@ -152,6 +153,21 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     yield server % name
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A new, empty database for one test, on each backend in turn."""
+    with _new_database(request, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_database_url(request: pytest.FixtureRequest,
+                        tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The same for a whole test module (a server and its pages), on each backend in turn."""
+    with _new_database(request, tmp_path_factory.mktemp("database")) as url:
+        yield url
 
 
 #: Debian's chromium for the page tests; they fail (never skip) without it.
