@@ -138,9 +138,9 @@ _databases = iter(range(1, 1_000_000))
 
 
 @contextmanager
-def _new_database(request: pytest.FixtureRequest, folder: Path) -> Iterator[str]:
-    """A new, empty database on the backend ``request.param`` names, dropped afterwards."""
-    if request.param == "sqlite":
+def _new_database(backend: str, request: pytest.FixtureRequest, folder: Path) -> Iterator[str]:
+    """A new, empty database on ``backend`` (sqlite | postgresql), dropped afterwards."""
+    if backend == "sqlite":
         yield f"sqlite:///{folder / 'memory.sqlite3'}"
         return
     import psycopg
@@ -158,7 +158,14 @@ def _new_database(request: pytest.FixtureRequest, folder: Path) -> Iterator[str]
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A new, empty database for one test, on each backend in turn."""
-    with _new_database(request, tmp_path) as url:
+    with _new_database(request.param, request, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A new, empty PostgreSQL database, for tests that need both backends at once."""
+    with _new_database("postgresql", request, tmp_path) as url:
         yield url
 
 
@@ -166,7 +173,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 def module_database_url(request: pytest.FixtureRequest,
                         tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The same for a whole test module (a server and its pages), on each backend in turn."""
-    with _new_database(request, tmp_path_factory.mktemp("database")) as url:
+    with _new_database(request.param, request, tmp_path_factory.mktemp("database")) as url:
         yield url
 
 

@@ -125,3 +125,30 @@ def test_an_export_from_before_pmos_loads_with_default_pmos(store):
     store.load(old)
     assert store.pmo("Acme")["name"] == "Acme PMO"
     assert [c["number"] for c in store.cycles("Acme")] == [1]
+
+
+def test_an_export_moves_between_sqlite_and_postgresql_unchanged(tmp_path, postgres_url):
+    from api.store.sheets import load_example
+
+    lite, pg = Store(f"sqlite:///{tmp_path / 'memory.sqlite3'}"), Store(postgres_url)
+    try:
+        load_example(lite)
+        lite.create_pmo("Northwind Freight", "Warehouse PMO", scope="departmental")
+        lite.create_cycle("Northwind Freight", pmo="Warehouse PMO")
+        lite.answer("Northwind Freight", 4, "ann", {**CRISIS_LIKE, "autonomy.mandate_clear":
+                                                    "dont_know", "customer.outcomes": [3, 14]},
+                    role="customer")
+        lite.add_simulation_run("Northwind Freight", 3, "plan", 7, {"p_thriving": 0.25})
+        exported = lite.dump()
+        pg.load(exported)
+        assert pg.dump() == exported
+        assert pg.history("Northwind Freight") == lite.history("Northwind Freight")
+        lite.wipe()
+        lite.load(pg.dump())  # and back
+        assert lite.dump() == exported
+        # both continue numbering after the loaded rows
+        assert pg.create_pmo("Northwind Freight", "Ops PMO")["id"] == \
+            lite.create_pmo("Northwind Freight", "Ops PMO")["id"]
+    finally:
+        lite.close()
+        pg.close()
