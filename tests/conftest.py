@@ -25,6 +25,7 @@ import scenarios
 from advisor.assessment import Profile, parse_profile
 from advisor.catalog import Catalog, load_catalog
 from api.http import create_app
+from api.store import Store
 
 # Tests never touch a developer's database: the assessments' memory defaults to a throwaway
 # SQLite file (child processes inherit it); tests that need another pass their own URL.
@@ -167,6 +168,14 @@ def postgres_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     """A new, empty PostgreSQL database, for tests that need both backends at once."""
     with _new_database("postgresql", request, tmp_path) as url:
         yield url
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    """The assessments' memory on a new database of each backend in turn."""
+    opened = Store(database_url)
+    yield opened
+    opened.close()
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

@@ -3,8 +3,6 @@ migration moves older cycles to a default PMO, and each PMO keeps its own cycles
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import text
 
@@ -15,13 +13,6 @@ from api.store.engine import make_engine, migrate
 CRISIS_LIKE = {"fact.pmo_exists": True, "fact.age_months": 48,
                "executive_support.funding": 2, "stakeholder_support.participation": 2,
                "autonomy.mandate_clear": 2, "delivery_performance.on_time_budget": 3}
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    opened = Store(database_url)
-    yield opened
-    opened.close()
 
 
 def test_upgrading_0001_moves_every_cycle_to_a_default_pmo(database_url):

@@ -66,6 +66,7 @@ blp = ApiBlueprint("assessments", __name__, description="Assessment cycles with 
                    "organizations, cycles, answers, history, exports.")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ETAG_HEADER = {"description": "the cycle's version, for If-Match", "schema": {"type": "string"}}
 
 
 def store() -> Store:
@@ -96,6 +97,17 @@ def _with_etag(body: dict[str, Any], status: int = 200, **headers: str) -> Respo
     response = make_response(body, status)
     response.headers["ETag"] = etag(body)
     response.headers.update(headers)
+    return response
+
+
+def _listed(items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"count": len(items), "items": items}
+
+
+def _conditional(cycle: dict[str, Any]) -> Response:
+    """The cycle with its ETag, or 304 Not Modified when ``If-None-Match`` names it."""
+    response = _with_etag(cycle)
+    response.make_conditional(request)
     return response
 
 
@@ -182,7 +194,7 @@ def create_pmo(body: dict[str, Any], org: int) -> Response:
 def list_pmos(org: int) -> dict[str, Any]:
     """The organization's PMOs, the default one first created"""
     pmos = store().pmos(org)
-    return {"count": len(pmos), "items": pmos}
+    return _listed(pmos)
 
 
 @blp.route("/organizations/<int:org>/pmos/<int:pmo>")
@@ -204,7 +216,7 @@ def get_pmo_history(org: int, pmo: int) -> dict[str, Any]:
 @blp.route("/organizations/<int:org>/pmos/<int:pmo>/assessments", methods=["POST"])
 @blp.response(201, CycleSchema, headers={
     "Location": {"description": "the new cycle", "schema": {"type": "string"}},
-    "ETag": {"description": "the cycle's version, for If-Match", "schema": {"type": "string"}}})
+    "ETag": ETAG_HEADER})
 @blp.alt_response(404, error_response(404))
 @blp.alt_response(409, error_response(409))
 @blp.body(CycleInSchema, example=cycle_example())
@@ -221,25 +233,22 @@ def create_pmo_cycle(body: dict[str, Any], org: int, pmo: int) -> Response:
 def list_pmo_cycles(org: int, pmo: int) -> dict[str, Any]:
     """This PMO's cycles, oldest first"""
     cycles = store().cycles(org, pmo)
-    return {"count": len(cycles), "items": cycles}
+    return _listed(cycles)
 
 
 @blp.route("/organizations/<int:org>/pmos/<int:pmo>/assessments/<int:number>")
-@blp.response(200, CycleSchema, headers={
-    "ETag": {"description": "the cycle's version, for If-Match", "schema": {"type": "string"}}})
+@blp.response(200, CycleSchema, headers={"ETag": ETAG_HEADER})
 @blp.alt_response(304, description="not modified since the ETag of If-None-Match")
 @blp.alt_response(404, error_response(404))
 def get_pmo_cycle(org: int, pmo: int, number: int) -> Response:
     """One cycle of this PMO (answer and close it at /organizations/{id}/assessments/{number})"""
-    response = _with_etag(store().cycle(org, number, pmo=pmo))
-    response.make_conditional(request)
-    return response
+    return _conditional(store().cycle(org, number, pmo=pmo))
 
 
 @blp.route("/organizations/<int:org>/assessments", methods=["POST"])
 @blp.response(201, CycleSchema, headers={
     "Location": {"description": "the new cycle", "schema": {"type": "string"}},
-    "ETag": {"description": "the cycle's version, for If-Match", "schema": {"type": "string"}}})
+    "ETag": ETAG_HEADER})
 @blp.alt_response(404, error_response(404))
 @blp.alt_response(409, error_response(409))
 @blp.body(CycleInSchema, example=cycle_example())
@@ -256,21 +265,18 @@ def create_cycle(body: dict[str, Any], org: int) -> Response:
 def list_cycles(org: int) -> dict[str, Any]:
     """The default PMO's cycles, oldest first"""
     cycles = store().cycles(org)
-    return {"count": len(cycles), "items": cycles}
+    return _listed(cycles)
 
 
 @blp.route("/organizations/<int:org>/assessments/<int:number>")
-@blp.response(200, CycleSchema, headers={
-    "ETag": {"description": "the cycle's version, for If-Match", "schema": {"type": "string"}}})
+@blp.response(200, CycleSchema, headers={"ETag": ETAG_HEADER})
 @blp.alt_response(304, description="not modified since the ETag of If-None-Match")
 @blp.alt_response(404, error_response(404))
 def get_cycle(org: int, number: int) -> Response:
     """One cycle: raters' answers, the combination (and, once closed, diagnosis and plan)
 
     With ``If-None-Match`` naming the current ETag the answer is 304 Not Modified, no body."""
-    response = _with_etag(store().cycle(org, number))
-    response.make_conditional(request)
-    return response
+    return _conditional(store().cycle(org, number))
 
 
 @blp.route("/organizations/<int:org>/assessments/<int:number>/answers", methods=["POST"])
@@ -354,4 +360,4 @@ def simulate_cycle(body: dict[str, Any], org: int, number: int) -> Response:
 def list_cycle_simulations(org: int, number: int) -> dict[str, Any]:
     """The simulation runs kept with a cycle"""
     runs = store().simulation_runs(org, number)
-    return {"count": len(runs), "items": runs}
+    return _listed(runs)
