@@ -101,3 +101,14 @@ def test_combined_answers_fill_the_profiles_flywheel_section():
     document = combine([RaterAnswers("a", "pmo_staff", answers)]).profile_document()
     # a step nobody could judge gets no band, so the indicators speak for it
     assert document["flywheel"] == {"value_delivery": "critical"}
+
+
+def test_the_advice_report_says_which_steps_rest_on_the_self_check():
+    from api.reports.advice import render_advice
+
+    profile = parse_profile({**BASE, "flywheel": {"value_delivery": "poor"}})
+    report = render_advice(recommend(profile), profile)
+    assert "Rests on the self-check answers for Value Delivery (poor); on the indicators for " \
+           "the other steps." in " ".join(report.split())
+    plain = parse_profile(BASE)
+    assert "self-check" not in render_advice(recommend(plain), plain)
