@@ -4,11 +4,12 @@ migration moves older cycles to a default PMO, and each PMO keeps its own cycles
 from __future__ import annotations
 
 import pytest
+from alembic import command
 from sqlalchemy import text
 
 from advisor.errors import InputError
 from api.store import ConflictError, NotFoundError, Store
-from api.store.engine import make_engine, migrate
+from api.store.engine import alembic_config, make_engine, migrate
 
 CRISIS_LIKE = {"fact.pmo_exists": True, "fact.age_months": 48,
                "executive_support.funding": 2, "stakeholder_support.participation": 2,
@@ -143,3 +144,27 @@ def test_an_export_moves_between_sqlite_and_postgresql_unchanged(tmp_path, postg
     finally:
         lite.close()
         pg.close()
+
+
+def test_0002_downgrades_to_0001_and_upgrades_again(database_url):
+    engine = make_engine(database_url)
+    try:
+        migrate(engine, "0002")
+        with engine.begin() as c:
+            c.execute(text("INSERT INTO organizations (id, name, created_at) VALUES "
+                           "(1, 'Acme', '2026-01-01T00:00:00+00:00')"))
+        config = alembic_config()
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0001")
+        with engine.connect() as c:
+            columns = {r[1] if engine.dialect.name == "sqlite" else r[0] for r in c.execute(text(
+                "PRAGMA table_info(cycles)" if engine.dialect.name == "sqlite" else
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_name = 'cycles'"))}
+        assert "pmo_id" not in columns
+        migrate(engine, "0002")
+        with engine.connect() as c:
+            assert c.execute(text("SELECT name FROM pmos")).scalar_one() == "PMO"
+    finally:
+        engine.dispose()
