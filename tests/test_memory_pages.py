@@ -52,6 +52,8 @@ def test_history_page_shows_the_example_turning_from_crisis_to_resurgence(page: 
     page.get_by_role("link", name="cycle 3").click()
     expect(page.locator("#cycle-meta")).to_contain_text("scenario: resurgence")
     expect(page.locator("#indicators tr")).to_have_count(13)
+    page.locator("#links").get_by_role("link", name="history").click()  # back to its PMO
+    expect(page.locator("#history-pmo")).to_contain_text("PMO: Northwind Delivery Office")
 
 
 def test_history_page_shows_another_pmo_of_the_organization(page: Page) -> None:

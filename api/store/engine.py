@@ -83,6 +83,8 @@ def make_engine(url: str) -> Engine:
 
 
 def alembic_config() -> Config:
+    """Alembic's configuration for our migrations (also for a test or an operator that
+    downgrades by hand)."""
     config = Config()
     config.set_main_option("script_location",
                            str(resources.files("api.store").joinpath("migrations")))

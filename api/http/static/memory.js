@@ -208,7 +208,7 @@ const Memory = (function () {
         links.append(a, document.createTextNode(" · "));
       });
       const hist = el("a", "history");
-      hist.href = `/organizations/${org}/history`;
+      hist.href = `/organizations/${org}/history?pmo=${c.pmo}`;  // this cycle's PMO
       links.append(hist);
       const close = document.getElementById("close-button");
       if (c.status === "open") {
