@@ -45,15 +45,16 @@ def test_flywheel_section_is_optional_and_round_trips():
     assert parse_profile(profile.to_dict()) == profile
 
 
-@pytest.mark.parametrize("section, field", [
-    ({"value_delivery": "great"}, "flywheel.value_delivery"),
-    ({"no_such_step": "poor"}, "flywheel.no_such_step"),
-    ({"value_delivery": 3}, "flywheel.value_delivery"),
+@pytest.mark.parametrize("section, field, allowed", [
+    ({"value_delivery": "great"}, "flywheel.value_delivery", "excellent, good, average, poor, "
+                                                             "critical"),
+    ({"no_such_step": "poor"}, "flywheel.no_such_step", "awareness_building"),
+    ({"value_delivery": 3}, "flywheel.value_delivery", "not a valid string"),
 ])
-def test_bad_flywheel_section_names_the_field(section, field):
+def test_bad_flywheel_section_names_the_field_and_the_bands(section, field, allowed):
     with pytest.raises(InputError) as caught:
         parse_profile({**BASE, "flywheel": section})
-    assert field in str(caught.value.field) or field in str(caught.value)
+    assert caught.value.field == field and allowed in str(caught.value)
 
 
 def test_without_self_check_the_indicators_choose_the_focus():
@@ -112,3 +113,14 @@ def test_the_advice_report_says_which_steps_rest_on_the_self_check():
            "the other steps." in " ".join(report.split())
     plain = parse_profile(BASE)
     assert "self-check" not in render_advice(recommend(plain), plain)
+
+
+def test_the_api_takes_the_section_and_refuses_a_bad_band_naming_the_field(client):
+    good = client.post("/api/v1/recommendations",
+                       json={**BASE, "flywheel": {"service_monitoring": "critical"}})
+    assert good.status_code == 200
+    assert "service_monitoring" in [f["step"] for f in good.get_json()["flywheel_focus"]]
+    assert "service_monitoring" not in focus_of(BASE)
+    bad = client.post("/api/v1/recommendations", json={**BASE, "flywheel": {"value_delivery": 9}})
+    assert bad.status_code == 422 and bad.mimetype == "application/problem+json"
+    assert bad.get_json()["errors"][0]["field"] == "flywheel.value_delivery"
