@@ -190,4 +190,14 @@ def test_cycles_under_a_pmo_while_organization_routes_mean_the_default_pmo(clien
     assert history["pmo"]["name"] == "IT PMO" and len(history["cycles"]) == 1
     assert client.get(base + "/history").get_json()["cycles"] == []
     assert client.get(f"{base}/pmos/{it['id']}/assessments/1").status_code == 404
+    # under the PMO too: answering and closing; another PMO's cycle is not found there
+    third = client.post(f"{base}/pmos/{it['id']}/assessments", json={}).get_json()["number"]
+    under = f"{base}/pmos/{it['id']}/assessments/{third}"
+    assert client.post(under + "/answers", json={"rater": "bo", "answers": CRISIS_LIKE}) \
+        .status_code == 200
+    assert client.post(f"{base}/pmos/{it['id']}/assessments/1/answers",
+                       json={"rater": "bo", "answers": CRISIS_LIKE}).status_code == 404
+    closed = client.post(under + "/close")
+    assert closed.status_code == 200 and closed.get_json()["status"] == "closed"
+    assert len(client.get(f"{base}/pmos/{it['id']}/history").get_json()["cycles"]) == 2
     assert client.get(f"{base}/pmos/999/assessments").status_code == 404

@@ -229,14 +229,13 @@ class Store:
         ``pmo``, the cycle must be that PMO's (else not found)."""
         with self._transaction() as s:
             organization = self._org(s, org)
-            cycle = self._cycle(s, organization, number)
-            if pmo is not None and cycle.pmo_id != self._pmo(s, organization, pmo).id:
-                raise NotFoundError(f"PMO {pmo!r} has no cycle {number}", "cycle")
+            cycle = self._cycle(s, organization, number, pmo=pmo)
             raters = _rater_answers(cycle)
             return _cycle_dict(cycle, organization, raters)
 
     def _cycle(self, s: Session, organization: Organization, number: int,
-               lock: bool = False) -> Cycle:
+               lock: bool = False, pmo: int | str | None = None) -> Cycle:
+        """Cycle ``number`` of the organization; with ``pmo``, only if it is that PMO's."""
         if not 0 < number <= MAX_ID:
             raise NotFoundError(f"organization {organization.name!r} has no cycle {number}",
                                 "cycle")
@@ -249,12 +248,14 @@ class Store:
         if cycle is None:
             raise NotFoundError(f"organization {organization.name!r} has no cycle {number}",
                                 "cycle")
+        if pmo is not None and cycle.pmo_id != self._pmo(s, organization, pmo).id:
+            raise NotFoundError(f"PMO {pmo!r} has no cycle {number}", "cycle")
         return cycle
 
-    def _writable(self, s: Session, org: int | str, number: int,
-                  if_match: int | None) -> tuple[Organization, Cycle]:
+    def _writable(self, s: Session, org: int | str, number: int, if_match: int | None,
+                  pmo: int | str | None = None) -> tuple[Organization, Cycle]:
         organization = self._org(s, org)
-        cycle = self._cycle(s, organization, number, lock=True)
+        cycle = self._cycle(s, organization, number, lock=True, pmo=pmo)
         if if_match is not None and if_match != cycle.version:
             raise PreconditionFailedError(
                 f"cycle {number} is at version {cycle.version}, not {if_match}: someone else "
@@ -265,7 +266,8 @@ class Store:
         return organization, cycle
 
     def answer(self, org: int | str, number: int, rater: str, answers: Mapping[str, Any],
-               role: str = "other", if_match: int | None = None) -> dict[str, Any]:
+               role: str = "other", if_match: int | None = None,
+               pmo: int | str | None = None) -> dict[str, Any]:
         """Store (or replace) one rater's answers to some items; returns the cycle summary.
 
         Every answer is checked before anything is written: one bad item refuses them all."""
@@ -279,7 +281,7 @@ class Store:
             raise InputError(f"at most {MAX_ANSWERS_PER_WRITE} answers per write", "answers")
         checked = {str(item): q.check(str(item), value) for item, value in answers.items()}
         with self._transaction() as s:
-            organization, cycle = self._writable(s, org, number, if_match)
+            organization, cycle = self._writable(s, org, number, if_match, pmo)
             person = next((r for r in cycle.raters if r.name == rater), None)
             if person is None:
                 person = Rater(name=rater, role=role)
@@ -296,12 +298,12 @@ class Store:
             s.flush()
             return _cycle_summary(cycle, organization)
 
-    def close_cycle(self, org: int | str, number: int,
-                    if_match: int | None = None) -> dict[str, Any]:
+    def close_cycle(self, org: int | str, number: int, if_match: int | None = None,
+                    pmo: int | str | None = None) -> dict[str, Any]:
         """Combine the answers, give the profile its trends from the previous closed cycle,
         diagnose it, plan the advice, and keep it all with the cycle (closed for good)."""
         with self._transaction() as s:
-            organization, cycle = self._writable(s, org, number, if_match)
+            organization, cycle = self._writable(s, org, number, if_match, pmo)
             if not cycle.raters:
                 raise InputError("nobody has answered this cycle yet", "answers")
             combined = combine(_rater_answers(cycle))

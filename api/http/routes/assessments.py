@@ -8,8 +8,9 @@ own rows). Answers to a closed cycle are a 409 naming ``status``; a bad answer a
 
 An organization has one or more PMOs. The organization-level routes (``/organizations/{id}/
 assessments``, ``/history``) mean its default PMO; ``/organizations/{id}/pmos/{pmo}/...`` name
-another. Cycle numbers count per organization, so ``/organizations/{id}/assessments/{number}``
-(answer, close, export, simulate) reaches any PMO's cycle.
+another (a cycle is created, read, answered and closed there too). Cycle numbers count per
+organization, so ``/organizations/{id}/assessments/{number}`` (answer, close, export, simulate)
+reaches any PMO's cycle.
 """
 
 from __future__ import annotations
@@ -287,9 +288,25 @@ def get_cycle(org: int, number: int) -> Response:
 @blp.body(AnswersInSchema, example=answers_example())
 def answer(body: dict[str, Any], org: int, number: int) -> Response:
     """Answer (or re-answer) items as one rater; send ``If-Match`` to refuse a stale write"""
+    return _answer(body, org, number)
+
+
+def _answer(body: dict[str, Any], org: int, number: int, pmo: int | None = None) -> Response:
     summary = store().answer(org, number, body["rater"], body["answers"], role=body["role"],
-                             if_match=_if_match(org, number))
+                             if_match=_if_match(org, number), pmo=pmo)
     return _with_etag(summary)
+
+
+@blp.route("/organizations/<int:org>/pmos/<int:pmo>/assessments/<int:number>/answers",
+           methods=["POST"])
+@blp.response(200, CycleSummarySchema)
+@blp.alt_response(404, error_response(404))
+@blp.alt_response(409, error_response(409))
+@blp.alt_response(412, error_response(412))
+@blp.body(AnswersInSchema, example=answers_example())
+def answer_pmo_cycle(body: dict[str, Any], org: int, pmo: int, number: int) -> Response:
+    """Answer items of this PMO's cycle as one rater (as the organization-level route)"""
+    return _answer(body, org, number, pmo)
 
 
 @blp.route("/organizations/<int:org>/assessments/<int:number>/close", methods=["POST"])
@@ -299,7 +316,23 @@ def answer(body: dict[str, Any], org: int, number: int) -> Response:
 @blp.alt_response(412, error_response(412))
 def close_cycle(org: int, number: int) -> Response:
     """Close the cycle: combine the answers, take trends from history, diagnose and plan"""
-    return _with_etag(store().close_cycle(org, number, if_match=_if_match(org, number)))
+    return _close(org, number)
+
+
+def _close(org: int, number: int, pmo: int | None = None) -> Response:
+    return _with_etag(store().close_cycle(org, number, if_match=_if_match(org, number),
+                                          pmo=pmo))
+
+
+@blp.route("/organizations/<int:org>/pmos/<int:pmo>/assessments/<int:number>/close",
+           methods=["POST"])
+@blp.response(200, CycleSchema)
+@blp.alt_response(404, error_response(404))
+@blp.alt_response(409, error_response(409))
+@blp.alt_response(412, error_response(412))
+def close_pmo_cycle(org: int, pmo: int, number: int) -> Response:
+    """Close this PMO's cycle (as the organization-level route)"""
+    return _close(org, number, pmo)
 
 
 @blp.route("/organizations/<int:org>/assessments/<int:number>/export.csv")
