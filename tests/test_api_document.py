@@ -58,8 +58,8 @@ def test_every_request_body_example_works_as_shipped(shipped_app: Flask,
         example = operation["requestBody"]["content"]["application/json"].get("example")
         assert example, f"{method.upper()} {path} has no example"
         under_pmo = "{pmo}" in path  # a PMO's cycle is numbered apart from the default PMO's
-        url = re.sub(r"\{(\w+)\}", lambda m: made[("pmo " if under_pmo and m.group(1) ==
-                                                    "number" else "") + m.group(1)], path)
+        ids = {**made, "number": made.get("pmo number" if under_pmo else "number", "")}
+        url = path.format_map(ids)
         if url.endswith("/simulations") and "number" in made:  # a cycle is simulated closed
             client.post(url.removesuffix("/simulations") + "/close")
         answer = client.open(url, method=method.upper(), json=example)
