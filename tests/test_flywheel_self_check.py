@@ -124,3 +124,23 @@ def test_the_api_takes_the_section_and_refuses_a_bad_band_naming_the_field(clien
     bad = client.post("/api/v1/recommendations", json={**BASE, "flywheel": {"value_delivery": 9}})
     assert bad.status_code == 422 and bad.mimetype == "application/problem+json"
     assert bad.get_json()["errors"][0]["field"] == "flywheel.value_delivery"
+
+
+def test_a_closed_cycles_plan_rests_on_its_raters_self_check(tmp_path):
+    from api.store import Store
+    from api.store.sheets import load_example
+
+    store = Store(f"sqlite:///{tmp_path / 'memory.sqlite3'}")
+    try:
+        load_example(store)
+        cycle = store.cycle("Northwind Freight", 1)
+    finally:
+        store.close()
+    assert cycle["profile"]["flywheel"] == {
+        step: summary["band"] for step, summary in cycle["combined"]["flywheel"].items()
+        if summary["band"]}
+    rules = [b["id"] for f in cycle["plan"]["flywheel_focus"] for b in f["because"]]
+    assert any(r.endswith("_self_checked_critical") or r.endswith("_self_checked_poor")
+               for r in rules)
+    # every step was rated, so no indicator rule (ids "<step>_when_...") speaks
+    assert not any("_when_" in r for r in rules)
