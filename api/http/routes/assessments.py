@@ -16,6 +16,7 @@ reaches any PMO's cycle.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response, current_app, make_response, render_template, request, url_for
@@ -110,6 +111,41 @@ def _conditional(cycle: dict[str, Any]) -> Response:
     response = _with_etag(cycle)
     response.make_conditional(request)
     return response
+
+
+View = Callable[..., Any]
+
+
+def _contract(*decorators: Callable[[View], View]) -> Callable[[View], View]:
+    """One route's documented contract (responses, body), shared by the organization-level
+    route and the PMO-level one so the two cannot drift apart."""
+
+    def apply(view: View) -> View:
+        for decorate in reversed(decorators):
+            view = decorate(view)
+        return view
+
+    return apply
+
+
+_creates_cycle = _contract(
+    blp.response(201, CycleSchema, headers={
+        "Location": {"description": "the new cycle", "schema": {"type": "string"}},
+        "ETag": ETAG_HEADER}),
+    blp.alt_response(404, error_response(404)), blp.alt_response(409, error_response(409)),
+    blp.body(CycleInSchema, example=cycle_example()))
+_lists_cycles = _contract(blp.response(200, CycleListSchema),
+                          blp.alt_response(404, error_response(404)))
+_reads_cycle = _contract(
+    blp.response(200, CycleSchema, headers={"ETag": ETAG_HEADER}),
+    blp.alt_response(304, description="not modified since the ETag of If-None-Match"),
+    blp.alt_response(404, error_response(404)))
+_writes_cycle = (blp.alt_response(404, error_response(404)),
+                 blp.alt_response(409, error_response(409)),
+                 blp.alt_response(412, error_response(412)))
+_answers_cycle = _contract(blp.response(200, CycleSummarySchema), *_writes_cycle,
+                           blp.body(AnswersInSchema, example=answers_example()))
+_closes_cycle = _contract(blp.response(200, CycleSchema), *_writes_cycle)
 
 
 @blp.app_errorhandler(NotFoundError)
@@ -215,12 +251,7 @@ def get_pmo_history(org: int, pmo: int) -> dict[str, Any]:
 
 
 @blp.route("/organizations/<int:org>/pmos/<int:pmo>/assessments", methods=["POST"])
-@blp.response(201, CycleSchema, headers={
-    "Location": {"description": "the new cycle", "schema": {"type": "string"}},
-    "ETag": ETAG_HEADER})
-@blp.alt_response(404, error_response(404))
-@blp.alt_response(409, error_response(409))
-@blp.body(CycleInSchema, example=cycle_example())
+@_creates_cycle
 def create_pmo_cycle(body: dict[str, Any], org: int, pmo: int) -> Response:
     """Open a new assessment cycle of this PMO (one open cycle per PMO)"""
     created = store().create_cycle(org, body.get("label"), pmo=pmo)
@@ -229,8 +260,7 @@ def create_pmo_cycle(body: dict[str, Any], org: int, pmo: int) -> Response:
 
 
 @blp.route("/organizations/<int:org>/pmos/<int:pmo>/assessments")
-@blp.response(200, CycleListSchema)
-@blp.alt_response(404, error_response(404))
+@_lists_cycles
 def list_pmo_cycles(org: int, pmo: int) -> dict[str, Any]:
     """This PMO's cycles, oldest first"""
     cycles = store().cycles(org, pmo)
@@ -238,21 +268,14 @@ def list_pmo_cycles(org: int, pmo: int) -> dict[str, Any]:
 
 
 @blp.route("/organizations/<int:org>/pmos/<int:pmo>/assessments/<int:number>")
-@blp.response(200, CycleSchema, headers={"ETag": ETAG_HEADER})
-@blp.alt_response(304, description="not modified since the ETag of If-None-Match")
-@blp.alt_response(404, error_response(404))
+@_reads_cycle
 def get_pmo_cycle(org: int, pmo: int, number: int) -> Response:
-    """One cycle of this PMO (answer and close it at /organizations/{id}/assessments/{number})"""
+    """One cycle of this PMO (export, report and simulations: at the organization level)"""
     return _conditional(store().cycle(org, number, pmo=pmo))
 
 
 @blp.route("/organizations/<int:org>/assessments", methods=["POST"])
-@blp.response(201, CycleSchema, headers={
-    "Location": {"description": "the new cycle", "schema": {"type": "string"}},
-    "ETag": ETAG_HEADER})
-@blp.alt_response(404, error_response(404))
-@blp.alt_response(409, error_response(409))
-@blp.body(CycleInSchema, example=cycle_example())
+@_creates_cycle
 def create_cycle(body: dict[str, Any], org: int) -> Response:
     """Open a new assessment cycle of the default PMO (one open cycle per PMO)"""
     created = store().create_cycle(org, body.get("label"))
@@ -261,8 +284,7 @@ def create_cycle(body: dict[str, Any], org: int) -> Response:
 
 
 @blp.route("/organizations/<int:org>/assessments")
-@blp.response(200, CycleListSchema)
-@blp.alt_response(404, error_response(404))
+@_lists_cycles
 def list_cycles(org: int) -> dict[str, Any]:
     """The default PMO's cycles, oldest first"""
     cycles = store().cycles(org)
@@ -270,9 +292,7 @@ def list_cycles(org: int) -> dict[str, Any]:
 
 
 @blp.route("/organizations/<int:org>/assessments/<int:number>")
-@blp.response(200, CycleSchema, headers={"ETag": ETAG_HEADER})
-@blp.alt_response(304, description="not modified since the ETag of If-None-Match")
-@blp.alt_response(404, error_response(404))
+@_reads_cycle
 def get_cycle(org: int, number: int) -> Response:
     """One cycle: raters' answers, the combination (and, once closed, diagnosis and plan)
 
@@ -281,11 +301,7 @@ def get_cycle(org: int, number: int) -> Response:
 
 
 @blp.route("/organizations/<int:org>/assessments/<int:number>/answers", methods=["POST"])
-@blp.response(200, CycleSummarySchema)
-@blp.alt_response(404, error_response(404))
-@blp.alt_response(409, error_response(409))
-@blp.alt_response(412, error_response(412))
-@blp.body(AnswersInSchema, example=answers_example())
+@_answers_cycle
 def answer(body: dict[str, Any], org: int, number: int) -> Response:
     """Answer (or re-answer) items as one rater; send ``If-Match`` to refuse a stale write"""
     return _answer(body, org, number)
@@ -299,21 +315,14 @@ def _answer(body: dict[str, Any], org: int, number: int, pmo: int | None = None)
 
 @blp.route("/organizations/<int:org>/pmos/<int:pmo>/assessments/<int:number>/answers",
            methods=["POST"])
-@blp.response(200, CycleSummarySchema)
-@blp.alt_response(404, error_response(404))
-@blp.alt_response(409, error_response(409))
-@blp.alt_response(412, error_response(412))
-@blp.body(AnswersInSchema, example=answers_example())
+@_answers_cycle
 def answer_pmo_cycle(body: dict[str, Any], org: int, pmo: int, number: int) -> Response:
     """Answer items of this PMO's cycle as one rater (as the organization-level route)"""
     return _answer(body, org, number, pmo)
 
 
 @blp.route("/organizations/<int:org>/assessments/<int:number>/close", methods=["POST"])
-@blp.response(200, CycleSchema)
-@blp.alt_response(404, error_response(404))
-@blp.alt_response(409, error_response(409))
-@blp.alt_response(412, error_response(412))
+@_closes_cycle
 def close_cycle(org: int, number: int) -> Response:
     """Close the cycle: combine the answers, take trends from history, diagnose and plan"""
     return _close(org, number)
@@ -326,10 +335,7 @@ def _close(org: int, number: int, pmo: int | None = None) -> Response:
 
 @blp.route("/organizations/<int:org>/pmos/<int:pmo>/assessments/<int:number>/close",
            methods=["POST"])
-@blp.response(200, CycleSchema)
-@blp.alt_response(404, error_response(404))
-@blp.alt_response(409, error_response(409))
-@blp.alt_response(412, error_response(412))
+@_closes_cycle
 def close_pmo_cycle(org: int, pmo: int, number: int) -> Response:
     """Close this PMO's cycle (as the organization-level route)"""
     return _close(org, number, pmo)
