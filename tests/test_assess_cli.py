@@ -172,3 +172,20 @@ def test_simulate_and_compare_from_an_organization_keep_their_runs(cli, db):
 def test_simulate_needs_one_source_of_profile(cli, db, args, field):
     bad = cli("simulate", *args, *db)
     assert bad.returncode == 2 and field in bad.stderr and bad.stderr.count("\n") == 1
+
+
+def test_simulate_from_an_organization_plays_the_plan_kept_with_the_cycle(cli, db, tmp_path):
+    from api.store import open_store
+
+    assert cli("assess", "--example", *db).returncode == 0
+    small = ("--runs", "4", "--months", "9", "--seed", "2")
+    kept = cli("simulate", "--org", "Northwind Freight", "--strategy", "plan", *small, *db)
+    assert kept.returncode == 0, kept.stderr
+    assert "the plan kept with cycle 3 strategy" in kept.stdout
+    # today's rules recompute the same plan from the cycle's profile: the same run
+    profile = tmp_path / "cycle3.json"
+    profile.write_text(json.dumps(open_store(db[1]).cycle("Northwind Freight", 3)["profile"]))
+    fresh = cli("simulate", "--profile", str(profile), "--strategy", "plan", *small, "--json")
+    again = cli("simulate", "--org", "Northwind Freight", "--strategy", "plan", *small,
+                "--json", *db)
+    assert json.loads(again.stdout)["series"] == json.loads(fresh.stdout)["series"]

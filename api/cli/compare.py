@@ -32,7 +32,8 @@ def run(args: argparse.Namespace) -> int:
     check_plot(args.plot)
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
     source = source_of(args)
-    result = compare(source.profile, strategies, **run_options(args))
+    result = compare(source.profile, [source.strategy(s) for s in strategies],
+                     **run_options(args))
     print(json.dumps(result.to_dict(), indent=2) if args.json else render_comparison(result))
     write_plot(result, args.plot)
     remember(source, result.results)

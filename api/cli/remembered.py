@@ -1,7 +1,8 @@
 """``simulate`` and ``compare`` from an organization's memory: ``--org NAME`` (with ``--pmo`` and
-``--cycle``) starts from a closed cycle's profile instead of ``--profile``, and the runs are kept
-with that cycle in ``simulation_runs``, as ``POST .../assessments/{n}/simulations`` keeps them;
-``pmo-advisor history ORG`` lists them."""
+``--cycle``) starts from a closed cycle's profile instead of ``--profile`` (and ``plan`` means the
+plan kept with that cycle when it closed, not one recomputed by today's rules), and the runs are
+kept with that cycle in ``simulation_runs``, as ``POST .../assessments/{n}/simulations`` keeps
+them; ``pmo-advisor history ORG`` lists them."""
 
 from __future__ import annotations
 
@@ -11,10 +12,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from advisor.assessment import parse_profile
 from advisor.errors import InputError
+from advisor.sections import services_of
 from api.cli.arguments import whole
 from api.cli.history import add_database_argument
 from api.store import Store, open_store, run_record
+from simulation.plan import strategy_document_from_plan
+from simulation.spec import PLAN
 
 __all__ = ["add_memory_options", "Source", "source_of", "remember"]
 
@@ -27,6 +32,15 @@ class Source:
     store: Store | None = None
     organization: str | None = None
     cycle: int | None = None
+    plan: Any = None  # the advice kept with the cycle (its JSON, with ``plan.waves``)
+
+    def strategy(self, name: str) -> Any:
+        """A strategy as given, except ``plan`` from a stored cycle: the plan kept with it."""
+        if name != PLAN or self.plan is None:
+            return name
+        return strategy_document_from_plan(
+            self.plan, name=f"the plan kept with cycle {self.cycle}",
+            current=services_of(parse_profile(self.profile)))
 
 
 def add_memory_options(parser: argparse.ArgumentParser) -> None:
@@ -57,7 +71,7 @@ def source_of(args: argparse.Namespace) -> Source:
             store.cycle(args.org, number, pmo=args.pmo)  # not found unless it is that PMO's
     profile = store.closed_profile(args.org, number)
     print(f"from {args.org!r}, cycle {number}", file=sys.stderr)
-    return Source(profile, store, args.org, number)
+    return Source(profile, store, args.org, number, store.cycle(args.org, number)["plan"])
 
 
 def remember(source: Source, results: Iterable[Any]) -> None:

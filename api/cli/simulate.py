@@ -142,12 +142,13 @@ def run(args: argparse.Namespace) -> int:
     check_plot(args.plot)
     source = source_of(args)
     if args.baseline:
-        both = simulate_with_baseline(source.profile, args.strategy, **run_options(args))
+        both = simulate_with_baseline(source.profile, source.strategy(args.strategy),
+                                      **run_options(args))
         print(json.dumps(both.to_dict(), indent=2) if args.json else render_baseline(both))
         write_plot(both, args.plot)
         remember(source, [both.shocked])
         return 0
-    result = simulate(source.profile, args.strategy, **run_options(args))
+    result = simulate(source.profile, source.strategy(args.strategy), **run_options(args))
     print(json.dumps(result.to_dict(), indent=2) if args.json else render_experiment(result))
     write_plot(result, args.plot)
     remember(source, [result])
