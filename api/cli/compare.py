@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
     source = source_of(args)
     result = compare(source.profile, [source.strategy(s) for s in strategies],
-                     **run_options(args))
+                     **run_options(args, "comparing"))
     print(json.dumps(result.to_dict(), indent=2) if args.json else render_comparison(result))
     write_plot(result, args.plot)
     remember(source, result.results)
