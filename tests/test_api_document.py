@@ -15,8 +15,11 @@ from api.http import create_app
 
 
 @pytest.fixture(scope="module")
-def shipped_app() -> Flask:
-    return create_app({"TESTING": True})
+def shipped_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    """The shipped settings, on a database of its own: the examples create an organization and
+    queue a job, which must not land in the user's default database."""
+    folder = tmp_path_factory.mktemp("document")
+    return create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{folder / 'memory.sqlite3'}"})
 
 
 @pytest.fixture(scope="module")
