@@ -591,8 +591,7 @@ def _search(trials: _Trials, target: str) -> Counterfactual | None:
                     scored.append((margin, edits))
         if winners:
             break
-        scored.sort(key=lambda m: (-m[0], len(m[1]), repr(sorted(m[1].items(), key=repr))))
-        beam = [edits for _, edits in scored[:BEAM]]
+        beam = _best(scored, BEAM)
         if not beam:
             break
     winners.sort(key=lambda w: (w[0], w[1], w[2], repr(sorted(w[3].items(), key=repr))))
@@ -602,6 +601,17 @@ def _search(trials: _Trials, target: str) -> Counterfactual | None:
         if found is not None:
             return found
     return None
+
+
+def _best(scored: list[tuple[float, Edits]], n: int) -> list[Edits]:
+    """The ``n`` best partial answers: widest margin, then fewest edits, then the edits' text
+    (a total order). The text is worked out only for those that can make the cut."""
+    if not scored:
+        return []
+    cut = sorted((-margin, len(edits)) for margin, edits in scored)[min(n, len(scored)) - 1]
+    near = [(-margin, len(edits), repr(sorted(edits.items(), key=repr)), i)
+            for i, (margin, edits) in enumerate(scored) if (-margin, len(edits)) <= cut]
+    return [scored[i][1] for *_, i in sorted(near)[:n]]
 
 
 def _unchanged(profile: Profile, key: tuple[str, str], value: Any) -> bool:
