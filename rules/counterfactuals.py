@@ -156,6 +156,9 @@ def _describe(profile: Profile, edits: Edits) -> tuple[str, ...]:
 _SYMBOLS = {"eq": "==", "ne": "!=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
 
 
+_Points = tuple[dict[str, float], dict[str, float], set[str]]
+
+
 @dataclass(frozen=True)
 class _Compiled:
     """What the search needs of one ruleset, worked out once per process."""
@@ -164,7 +167,7 @@ class _Compiled:
     by_path: Mapping[str, tuple[str, ...]]  # the rule keys reading each path
     features_of: Mapping[str, tuple[Any, ...]]  # indicator -> the features made of it
     fired: Callable[[Mapping[str, Any]], list[Rule]]  # flat fact -> scoring rules that hold
-    points: Callable[[Mapping[str, Any]], Any]  # flat fact -> (evidence, against, excluded)
+    points: Callable[[Mapping[str, Any]], _Points]  # flat fact -> (evidence, against, excluded)
 
 
 _COMPILED: dict[str, _Compiled] = {}  # by ruleset version
@@ -185,9 +188,6 @@ def _compiled(table: DiagnosisTable) -> _Compiled:
             paths, MappingProxyType(by_path), MappingProxyType(features_of),
             *_build_fired(table, paths))
     return found
-
-
-_Points = tuple[dict[str, float], dict[str, float], set[str]]
 
 
 def _build_fired(table: DiagnosisTable, paths: Sequence[tuple[str, str]]
