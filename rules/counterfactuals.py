@@ -270,10 +270,11 @@ class _Trials:
             found = self._here[key] = (_apply(self.profile, edits), self.flat(edits))
         return found
 
-    def proposals(self, rule: Rule, fire: bool, base: Edits, target: str) -> list[Edits]:
+    def proposals(self, rule: Rule, fire: bool, base: Edits, base_key: frozenset[Edit],
+                  target: str) -> list[Edits]:
         """:func:`_proposals` for the profile with the ``base`` edits, remembered: the targets
         of one profile ask the same rules (the target matters only for disbanding the PMO)."""
-        key = (rule.id, fire, frozenset(base.items()), target == "potential")
+        key = (rule.id, fire, base_key, target == "potential")
         found = self._proposals.get(key)
         if found is None:
             here, flat = self.here(base)
@@ -516,6 +517,7 @@ def _proposals(rule: Rule, fire: bool, profile: Profile, flat: Mapping[str, Any]
 def _candidates(trials: _Trials, base: Edits, target: str) -> list[Edits]:
     """Edit groups proposed by every scoring rule for the profile with the ``base`` edits."""
     table = trials.table
+    base_key = frozenset(base.items())
     holding = {id(rule) for rule in _compiled(table).fired(trials.here(base)[1])}
     out: list[Edits] = []
     for rule in table.rules:
@@ -525,13 +527,13 @@ def _candidates(trials: _Trials, base: Edits, target: str) -> list[Edits]:
         helps_target = rule.subject == target
         if rule.effect == "evidence":
             if helps_target and not fired:
-                out.extend(trials.proposals(rule, True, base, target))
+                out.extend(trials.proposals(rule, True, base, base_key, target))
             elif not helps_target and fired:
-                out.extend(trials.proposals(rule, False, base, target))
+                out.extend(trials.proposals(rule, False, base, base_key, target))
         elif fired and helps_target:  # counter-evidence or a gate against the target
-            out.extend(trials.proposals(rule, False, base, target))
+            out.extend(trials.proposals(rule, False, base, base_key, target))
         elif not fired and not helps_target and rule.effect == "against":
-            out.extend(trials.proposals(rule, True, base, target))
+            out.extend(trials.proposals(rule, True, base, base_key, target))
     unique: dict[frozenset[Edit], Edits] = {}
     for edits in out:
         unique.setdefault(frozenset(edits.items()), edits)
