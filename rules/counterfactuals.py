@@ -287,10 +287,11 @@ class _Trials:
         :func:`build_fact` of :func:`_apply`; a test checks it)."""
         return self._evaluate(edits)[0]
 
-    def rank(self, edits: Edits) -> tuple[tuple[str, float], ...] | None:
+    def rank(self, edits: Edits, key: frozenset[Edit] | None = None
+             ) -> tuple[tuple[str, float], ...] | None:
         """The diagnosis' ranking of the profile with these edits; None when it has too little
         evidence to be diagnosed."""
-        key = frozenset(edits.items())
+        key = frozenset(edits.items()) if key is None else key
         if key in self._ranks:
             return self._ranks[key]
         flat, coverage = self._evaluate(edits)
@@ -575,14 +576,16 @@ def _search(trials: _Trials, target: str) -> Counterfactual | None:
         scored: list[tuple[float, Edits]] = []
         for base in beam:
             for step in _candidates(trials, base, target):
-                edits = {**base, **step}
-                edits = {k: v for k, v in edits.items() if not _unchanged(profile, k, v)}
+                edits = {**base, **step}  # the base's own edits all change something
+                for k, v in step.items():
+                    if _unchanged(profile, k, v):
+                        del edits[k]
                 key = frozenset(edits.items())
                 if not edits or len(edits) > MAX_EDITS or key in seen \
                         or len(seen) >= MAX_TRIALS:
                     continue
                 seen.add(key)
-                ranking = trials.rank(edits)
+                ranking = trials.rank(edits, key)
                 if ranking is None:
                     continue
                 margin = _margin(ranking, target)
