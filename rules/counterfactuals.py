@@ -5,9 +5,11 @@ The search reads the rule table itself: it proposes the edits that would make a 
 target fire, or stop a rule for a rival (or against the target) from firing, and scores each
 hypothetical profile with the diagnosis' own scoring (:func:`rules.diagnosis.score_rules`). To try
 hundreds of profiles quickly it evaluates the rules' conditions in Python (as
-:func:`rules.conditions.holds` does; a test checks it fires what the engine fires); every answer
-it returns is then confirmed by applying its merge patch to the profile document and re-running
-the real diagnosis through the engine.
+:func:`rules.conditions.holds` does; a test checks it fires what the engine fires), as generated
+code over the profile's flat fact with only what the edits change patched in (:class:`_Trials`;
+a test checks it scores as building the edited profile would); every answer it returns is then
+confirmed by applying its merge patch to the profile document and re-running the real diagnosis
+through the engine.
 
 Bounded (``BEAM`` x ``DEPTH`` steps, at most ``MAX_EDITS`` edits): a target it cannot reach
 within those bounds is left out rather than guessed. Opt-in (``diagnose(profile, explain=True)``):
