@@ -28,7 +28,7 @@ _SCALARS = (bool, int, float, str, type(None))
 class RememberingParser(FlaskParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._remembered: dict[tuple[int, bytes, Any], Mapping[str, Any]] = {}
+        self._remembered: dict[tuple[int, bytes, Any], tuple[Schema, Mapping[str, Any]]] = {}
 
     def parse(self, argmap: Any, req: Any = None, *, location: str | None = None,
               **kwargs: Any) -> Any:
@@ -36,13 +36,13 @@ class RememberingParser(FlaskParser):
         if location != "query" or not isinstance(argmap, Schema) or kwargs.get("validate"):
             return super().parse(argmap, req, location=location, **kwargs)
         query = (req if req is not None else request).query_string
-        key = (id(argmap), query, kwargs.get("unknown"))  # the schema instance lives as its route
+        key = (id(argmap), query, kwargs.get("unknown"))
         found = self._remembered.get(key)
-        if found is not None:
-            return dict(found)
+        if found is not None and found[0] is argmap:  # the same schema, not one reusing its id
+            return dict(found[1])
         parsed = super().parse(argmap, req, location=location, **kwargs)
         if len(query) <= MAX_QUERY and len(self._remembered) < MAX_REMEMBERED \
                 and isinstance(parsed, dict) \
                 and all(isinstance(v, _SCALARS) for v in parsed.values()):
-            self._remembered[key] = dict(parsed)
+            self._remembered[key] = (argmap, dict(parsed))
         return parsed
