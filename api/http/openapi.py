@@ -25,6 +25,7 @@ from advisor.validation import load_with
 from api.http import problems
 from api.http.auth import keys_required
 from api.http.bodies import BODY_MEDIA_TYPES, read_body
+from api.http.queryargs import RememberingParser
 from api.schemas.examples import example_for
 
 __all__ = ["Api", "ApiBlueprint", "error_response", "BEARER_SCHEME"]
@@ -137,6 +138,8 @@ class Api(flask_smorest.Api):
 
 class ApiBlueprint(flask_smorest.Blueprint):
     """A flask-smorest blueprint whose views take their body through :meth:`body`."""
+
+    ARGUMENTS_PARSER = RememberingParser()
 
     def body(self, schema: type[Schema], build: Callable[[Any], Any] | None = None,
              description: str = "", example: Mapping[str, Any] | None = None,

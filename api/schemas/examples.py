@@ -56,8 +56,8 @@ def comparison_example() -> dict[str, Any]:
 
 
 def job_example() -> dict[str, Any]:
-    """POST /jobs: a comparison as a job (its kind, then the synchronous request's fields)."""
-    return {"kind": "comparison", **comparison_example()}
+    """POST /jobs: the simulation of ``simulation_example``, run as a job."""
+    return {"kind": "simulation", **simulation_example()}
 
 
 def organization_example() -> dict[str, Any]:
