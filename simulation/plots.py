@@ -128,8 +128,7 @@ def comparison_figure(result: ComparisonResult) -> Figure:
 
 
 def story_figure(result: StoryResult) -> Figure:
-    data = result.to_dict()
-    series = data["series"]
+    series = result.series
     months = series["month"]
     fig = Figure(figsize=(11, 6), layout="constrained")
     ax = fig.subplots()
@@ -146,7 +145,7 @@ def story_figure(result: StoryResult) -> Figure:
                 label=load_catalog().indicator(name).name)
     ax.plot(months, [1 + 4 * v for v in series["momentum"]], color="black", linestyle="--",
             linewidth=1.5, label="momentum (0-1 shown on 1-5)")
-    for entry in result.timeline():
+    for entry in result.timeline:
         if entry.kind not in ("start", "review"):
             ax.axvline(entry.month, color="#555555", linestyle=":", linewidth=1)
             ax.annotate(entry.name.replace("_", " "), (entry.month, 1.05), rotation=90,

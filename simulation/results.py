@@ -1,15 +1,18 @@
 """What an experiment reports: monthly percentiles and scenario shares, and a summary.
 
-``to_dict()`` is the JSON contract (the CLI's ``--json`` and the HTTP API): plain lists, dicts,
-floats rounded to 4 decimals (shares are exact fractions of the runs), keys in a fixed order,
-``null`` where a median does not exist within the horizon.
+The JSON contract (the CLI's ``--json`` and the HTTP API) is stated once, by the schemas in
+``api/schemas/simulation.py``, which dump these objects: each answer's fields are attributes
+here (plain lists, dicts, floats rounded to 4 decimals, shares exact fractions of the runs,
+``None`` where a median does not exist within the horizon). This layer does not import ``api``,
+so it keeps the values, and the schemas keep the shape.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import cached_property
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -77,11 +80,61 @@ def _bands(values: np.ndarray) -> dict[str, list[float]]:
     return {f"p{p}": [_r(v) for v in row] for p, row in zip(PERCENTILES, pct)}
 
 
+class _RunRecord:
+    """What every simulation answer repeats of its request, resolved (to reproduce it): the
+    attributes the answers' schemas read, from the request every strategy shares."""
+
+    model_version: ClassVar[str] = MODEL_VERSION
+
+    def _request(self) -> ExperimentSpec:
+        raise NotImplementedError
+
+    @property
+    def ruleset_version(self) -> str:
+        return load_diagnosis_table().version
+
+    @property
+    def profile(self) -> dict[str, Any]:
+        """The starting PMO as the model read it (a record: ``Start.to_dict``)."""
+        spec = self._request()
+        return {"label": spec.profile_label, **spec.start.to_dict()}
+
+    @property
+    def relaunch_strategy(self) -> str | None:
+        relaunch = self._request().relaunch_strategy
+        return relaunch.id if relaunch else None
+
+    @property
+    def months(self) -> int:
+        return self._request().months
+
+    @property
+    def runs(self) -> int:
+        return self._request().runs
+
+    @property
+    def seed(self) -> int:
+        return self._request().seed
+
+    @property
+    def shocks(self) -> list[str]:
+        return [str(s) for s in self._request().shocks]
+
+    @property
+    def random_shocks(self) -> bool:
+        return self._request().random_shocks
+
+
 @dataclass(frozen=True)
-class ExperimentResult:
+class ExperimentResult(_RunRecord):
     spec: ExperimentSpec
     replications: tuple[Replication, ...]
     initial_scenario: str
+
+    kind: ClassVar[str] = "experiment"
+
+    def _request(self) -> ExperimentSpec:
+        return self.spec
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -97,25 +150,25 @@ class ExperimentResult:
         data = np.stack([r.series for r in self.replications])   # (runs, months + 1, 13)
         return {name: _bands(data[:, :, column]) for column, name in enumerate(SERIES)}
 
-    def to_dict(self) -> dict[str, Any]:
-        spec = self.spec
+    @property
+    def strategy(self) -> str:
+        return self.spec.strategy.id
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        return parameters_dict(self.spec)
+
+    @property
+    def series(self) -> dict[str, Any]:
+        """Per month: momentum's and each indicator's bands, scenario shares, PMO exists."""
         bands = self.series_bands()
         exists = np.stack([r.exists for r in self.replications]).sum(axis=0)
         return {
-            "kind": "experiment",
-            "model_version": MODEL_VERSION,
-            "ruleset_version": load_diagnosis_table().version,
-            **spec.to_dict(),
-            "initial_scenario": self.initial_scenario,
-            "parameters": parameters_dict(spec),
-            "series": {
-                "month": list(range(spec.months + 1)),
-                "momentum": bands.pop("momentum"),
-                "indicators": bands,
-                "scenario_shares": self.scenario_shares(),
-                "pmo_exists": [int(c) / len(self.replications) for c in exists],
-            },
-            "summary": self.summary,
+            "month": list(range(self.spec.months + 1)),
+            "momentum": bands.pop("momentum"),
+            "indicators": bands,
+            "scenario_shares": self.scenario_shares(),
+            "pmo_exists": [int(c) / len(self.replications) for c in exists],
         }
 
 
@@ -134,11 +187,25 @@ def parameters_dict(spec: ExperimentSpec) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class ComparisonResult:
+class ComparisonResult(_RunRecord):
     """Several strategies from one profile, with common random numbers (one seed)."""
 
     results: tuple[ExperimentResult, ...]
 
+    kind: ClassVar[str] = "comparison"
+
+    def _request(self) -> ExperimentSpec:
+        return self.results[0].spec     # every strategy's request but the strategy
+
+    @property
+    def strategies(self) -> list[str]:
+        return [r.spec.strategy.id for r in self.results]
+
+    @property
+    def experiments(self) -> tuple[ExperimentResult, ...]:
+        return self.results
+
+    @cached_property
     def table(self) -> list[dict[str, Any]]:
         rows = []
         for result in self.results:
@@ -147,33 +214,20 @@ class ComparisonResult:
                          "median_momentum_at_horizon": _r(np.median(momentum))})
         return rows
 
+    @cached_property
     def differences(self) -> list[dict[str, Any]]:
         """The first strategy against each other one, paired run by run (common random
-        numbers): ``{"measure", "strategy", "baseline", "estimate", "low", "high"}``."""
+        numbers): ``{"measure", "strategy", "baseline", "estimate", "low", "high"}``. Cached:
+        the bootstrap behind it is the costliest part of an answer."""
         first = self.results[0]
         return [row for other in self.results[1:]
                 for row in paired_differences(first.replications, other.replications,
                                               first.spec.seed, first.spec.strategy.id,
                                               other.spec.strategy.id)]
 
+    @cached_property
     def verdict(self) -> list[str]:
-        return verdict(self.differences())
-
-    def to_dict(self) -> dict[str, Any]:
-        first = self.results[0].spec
-        common = first.to_dict()
-        common.pop("strategy")
-        return {
-            "kind": "comparison",
-            "model_version": MODEL_VERSION,
-            "ruleset_version": load_diagnosis_table().version,
-            **common,
-            "strategies": [r.spec.strategy.id for r in self.results],
-            "table": self.table(),
-            "differences": self.differences(),
-            "verdict": self.verdict(),
-            "experiments": [r.to_dict() for r in self.results],
-        }
+        return verdict(self.differences)
 
 
 # -- decisions: paired differences on common random numbers ---------------------------------------
@@ -303,22 +357,49 @@ def verdict(differences: Sequence[dict[str, Any]], subject: str | None = None) -
 
 
 @dataclass(frozen=True)
-class BaselineResult:
+class BaselineResult(_RunRecord):
     """One strategy with and without the scheduled shocks, on the same random numbers: the
-    difference is the shocks' effect (``simulate --baseline``)."""
+    difference is the shocks' effect (``simulate --baseline``). Its answer is the shocked run's,
+    with the baseline's summary, the differences and the verdict added."""
 
     shocked: ExperimentResult
     baseline: ExperimentResult
 
+    kind: ClassVar[str] = "baseline"
+
+    def _request(self) -> ExperimentSpec:
+        return self.shocked.spec
+
+    @property
+    def strategy(self) -> str:
+        return self.shocked.strategy
+
+    @property
+    def initial_scenario(self) -> str:
+        return self.shocked.initial_scenario
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        return self.shocked.parameters
+
+    @property
+    def series(self) -> dict[str, Any]:
+        return self.shocked.series
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        return self.shocked.summary
+
+    @property
+    def baseline_summary(self) -> dict[str, Any]:
+        return self.baseline.summary
+
+    @cached_property
     def differences(self) -> list[dict[str, Any]]:
         return paired_differences(self.shocked.replications, self.baseline.replications,
                                   self.shocked.spec.seed, "with shocks", "without shocks")
 
+    @cached_property
     def verdict(self) -> list[str]:
         shocks = ", ".join(str(s) for s in self.shocked.spec.shocks)
-        return verdict(self.differences(), subject=shocks)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**self.shocked.to_dict(), "kind": "baseline",
-                "baseline_summary": self.baseline.summary,
-                "differences": self.differences(), "verdict": self.verdict()}
+        return verdict(self.differences, subject=shocks)

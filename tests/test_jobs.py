@@ -15,6 +15,7 @@ import api.jobs as jobs
 from advisor.errors import InputError
 from api import service
 from api.jobs import JobStore, QueueFull, execute, submit
+from api.schemas.answers import to_json
 from simulation.limits import LOCAL
 
 SMALL = {"kind": "simulation", "preset": "crisis-retailer", "strategy": "minimal",
@@ -44,8 +45,8 @@ def test_a_job_runs_in_its_own_process_and_gives_the_synchronous_result(tmp_path
     done = _wait(store, job.id, ("done", "failed"))
     assert done.status == "done", done.error
     assert _runner_pid(store, job.id) != os.getpid()
-    expected = service.simulate("crisis-retailer", "minimal", runs=6, months=6, seed=3,
-                                limits=LOCAL).to_dict()
+    expected = to_json(service.simulate("crisis-retailer", "minimal", runs=6, months=6, seed=3,
+                                        limits=LOCAL))
     assert done.result == expected
     assert done.to_dict()["progress"] == {"done": 6, "total": 6}
 

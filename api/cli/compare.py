@@ -9,6 +9,7 @@ import argparse
 import json
 
 from api.cli.simulate import add_run_options, check_plot, run_options, write_plot
+from api.schemas.answers import to_json
 from api.service import compare
 from simulation.limits import LOCAL
 from simulation.strategies import strategy_ids
@@ -30,6 +31,6 @@ def run(args: argparse.Namespace) -> int:
     check_plot(args.plot)
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
     result = compare(args.profile, strategies, **run_options(args))
-    print(json.dumps(result.to_dict(), indent=2) if args.json else render_comparison(result))
+    print(json.dumps(to_json(result), indent=2) if args.json else render_comparison(result))
     write_plot(result, args.plot)
     return 0

@@ -16,6 +16,7 @@ from typing import Any
 from advisor.errors import InputError
 from advisor.validation import excerpt
 from api.cli.arguments import whole
+from api.schemas.answers import to_json
 from api.service import simulate, simulate_with_baseline
 from simulation.executors import EXECUTORS
 from simulation.limits import LOCAL
@@ -139,10 +140,10 @@ def run(args: argparse.Namespace) -> int:
     check_plot(args.plot)
     if args.baseline:
         both = simulate_with_baseline(args.profile, args.strategy, **run_options(args))
-        print(json.dumps(both.to_dict(), indent=2) if args.json else render_baseline(both))
+        print(json.dumps(to_json(both), indent=2) if args.json else render_baseline(both))
         write_plot(both, args.plot)
         return 0
     result = simulate(args.profile, args.strategy, **run_options(args))
-    print(json.dumps(result.to_dict(), indent=2) if args.json else render_experiment(result))
+    print(json.dumps(to_json(result), indent=2) if args.json else render_experiment(result))
     write_plot(result, args.plot)
     return 0

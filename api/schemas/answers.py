@@ -21,13 +21,28 @@ from marshmallow import Schema, fields
 
 from api.schemas.advice import AdviceSchema
 from api.schemas.diagnosis import DiagnosisSchema
+from api.schemas.library import StoryResultSchema, StorySchema
 from api.schemas.plain import PlainDict, plain
+from api.schemas.simulation import (
+    BaselineResultSchema,
+    ComparisonResultSchema,
+    ExperimentResultSchema,
+)
 from rules.advice import Advice
 from rules.diagnosis import Diagnosis
+from simulation.results import BaselineResult, ComparisonResult, ExperimentResult
+from simulation.stories import Story, StoryResult
 
-__all__ = ["to_json", "schema_for", "compiled"]
+__all__ = ["to_json", "schema_for", "compiled", "Answer"]
 
-_SCHEMAS: dict[type, type[Schema]] = {Diagnosis: DiagnosisSchema, Advice: AdviceSchema}
+_SCHEMAS: dict[type, type[Schema]] = {
+    Diagnosis: DiagnosisSchema, Advice: AdviceSchema, ExperimentResult: ExperimentResultSchema,
+    ComparisonResult: ComparisonResultSchema, BaselineResult: BaselineResultSchema,
+    StoryResult: StoryResultSchema, Story: StorySchema}
+
+#: every result object that is an answer (its JSON: :func:`to_json`)
+Answer = (Diagnosis | Advice | ExperimentResult | ComparisonResult | BaselineResult | StoryResult
+          | Story)
 
 Dump = Callable[[Any], Any]
 
@@ -39,7 +54,7 @@ def schema_for(result: Any) -> type[Schema]:
     raise TypeError(f"no answer schema for {type(result).__name__}")
 
 
-def to_json(result: Diagnosis | Advice) -> dict[str, Any]:
+def to_json(result: Answer) -> dict[str, Any]:
     """The answer as plain JSON types, in its schema's shape and field order."""
     dumped: dict[str, Any] = compiled(schema_for(result))(result)
     return dumped
@@ -86,14 +101,16 @@ def compiled(schema: type[Schema]) -> Dump:
     if instance._hooks.get("pre_dump") or instance._hooks.get("post_dump"):
         raise TypeError(f"{schema.__name__}: dump hooks are not compiled; give the domain object "
                         "the attribute the schema reads instead")
-    plan = tuple((field.data_key or name, field.attribute or name, _field_dumper(field))
-                 for name, field in instance.dump_fields.items())
+    plan = tuple((field.data_key or name, (field.attribute or name).split("."),
+                  _field_dumper(field)) for name, field in instance.dump_fields.items())
 
     def dump(obj: Any) -> dict[str, Any]:
-        get = obj.get if isinstance(obj, dict) else obj.__getattribute__
         out = {}
-        for key, attribute, convert in plan:
-            value = get(attribute)
+        for key, path, convert in plan:
+            value = obj
+            for attribute in path:      # "story.title": marshmallow's dotted attribute
+                value = value.get(attribute) if isinstance(value, dict) else getattr(
+                    value, attribute)
             out[key] = value if convert is None else convert(value)
         return out
 

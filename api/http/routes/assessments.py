@@ -260,9 +260,8 @@ def simulate_cycle(body: dict[str, Any], org: int, number: int) -> Response:
     result = service.simulate(profile, body["strategy"], workers=1,
                               limits=current_app.config["SIMULATION_LIMITS"],
                               progress=admission.stop_when_client_gone(), **options)
-    spec = result.to_dict()
-    summary = {"months": spec.get("months"), "runs": spec.get("runs"), **result.summary}
-    return make_response(s.add_simulation_run(org, number, body["strategy"], spec.get("seed"),
+    summary = {"months": result.months, "runs": result.runs, **result.summary}
+    return make_response(s.add_simulation_run(org, number, body["strategy"], result.seed,
                                               summary), 201)
 
 

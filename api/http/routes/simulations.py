@@ -17,6 +17,7 @@ from flask import Response, jsonify
 from api import service
 from api.http import admission
 from api.http.openapi import ApiBlueprint, error_response
+from api.schemas.answers import to_json
 from api.schemas.examples import comparison_example, simulation_example
 from api.schemas.simulation import ComparisonResultSchema, ExperimentResultSchema, request_schemas
 from simulation.limits import Limits
@@ -59,7 +60,7 @@ def blueprint(limits: Limits) -> ApiBlueprint:
         """
         result = service.simulate(_start(request), request["strategy"],
                                   **_options(request, limits))
-        return jsonify(result.to_dict())
+        return jsonify(to_json(result))
 
     @blp.route("/simulations/compare", methods=["POST"])
     @blp.response(200, ComparisonResultSchema)
@@ -75,6 +76,6 @@ def blueprint(limits: Limits) -> ApiBlueprint:
         """
         result = service.compare(_start(request), request["strategies"],
                                  **_options(request, limits))
-        return jsonify(result.to_dict())
+        return jsonify(to_json(result))
 
     return blp
