@@ -27,10 +27,12 @@ from api.schemas.simulation import (
     BaselineResultSchema,
     ComparisonResultSchema,
     ExperimentResultSchema,
+    SensitivityResultSchema,
 )
 from rules.advice import Advice
 from rules.diagnosis import Diagnosis
 from simulation.results import BaselineResult, ComparisonResult, ExperimentResult
+from simulation.sensitivity import SensitivityResult
 from simulation.stories import Story, StoryResult
 
 __all__ = ["to_json", "schema_for", "compiled", "Answer"]
@@ -38,11 +40,12 @@ __all__ = ["to_json", "schema_for", "compiled", "Answer"]
 _SCHEMAS: dict[type, type[Schema]] = {
     Diagnosis: DiagnosisSchema, Advice: AdviceSchema, ExperimentResult: ExperimentResultSchema,
     ComparisonResult: ComparisonResultSchema, BaselineResult: BaselineResultSchema,
-    StoryResult: StoryResultSchema, Story: StorySchema}
+    StoryResult: StoryResultSchema, Story: StorySchema,
+    SensitivityResult: SensitivityResultSchema}
 
 #: every result object that is an answer (its JSON: :func:`to_json`)
 Answer = (Diagnosis | Advice | ExperimentResult | ComparisonResult | BaselineResult | StoryResult
-          | Story)
+          | Story | SensitivityResult)
 
 Dump = Callable[[Any], Any]
 
@@ -94,6 +97,13 @@ def _field_dumper(field: fields.Field) -> Dump | None:
     return None
 
 
+def _walk(obj: Any, path: tuple[str, ...]) -> Any:
+    """A dotted attribute (``story.title``), read as marshmallow reads it."""
+    for attribute in path:
+        obj = obj.get(attribute) if isinstance(obj, dict) else getattr(obj, attribute)
+    return obj
+
+
 @functools.cache
 def compiled(schema: type[Schema]) -> Dump:
     """A plain dumper for one schema: each field's attribute, converted, under its data key."""
@@ -101,16 +111,15 @@ def compiled(schema: type[Schema]) -> Dump:
     if instance._hooks.get("pre_dump") or instance._hooks.get("post_dump"):
         raise TypeError(f"{schema.__name__}: dump hooks are not compiled; give the domain object "
                         "the attribute the schema reads instead")
-    plan = tuple((field.data_key or name, (field.attribute or name).split("."),
-                  _field_dumper(field)) for name, field in instance.dump_fields.items())
+    plan = tuple((field.data_key or name, field.attribute or name,
+                  tuple((field.attribute or name).split(".")), _field_dumper(field))
+                 for name, field in instance.dump_fields.items())
 
     def dump(obj: Any) -> dict[str, Any]:
+        get = obj.get if isinstance(obj, dict) else obj.__getattribute__
         out = {}
-        for key, path, convert in plan:
-            value = obj
-            for attribute in path:      # "story.title": marshmallow's dotted attribute
-                value = value.get(attribute) if isinstance(value, dict) else getattr(
-                    value, attribute)
+        for key, attribute, path, convert in plan:
+            value = get(attribute) if len(path) == 1 else _walk(obj, path)
             out[key] = value if convert is None else convert(value)
         return out
 

@@ -29,7 +29,7 @@ from simulation.spec import PLAN
 from simulation.strategies import strategy_from_document
 
 __all__ = ["request_schemas", "ExperimentResultSchema", "ComparisonResultSchema",
-           "BaselineResultSchema"]
+           "BaselineResultSchema", "SensitivityResultSchema"]
 
 
 class Whole(fields.Integer):
@@ -265,3 +265,23 @@ BaselineResultSchema = Schema.from_dict({
     "verdict": fields.List(fields.String(), required=True, metadata={
         "description": "the shocks' effect in one plain sentence"}),
 }, name="BaselineResultSchema")
+
+
+class SensitivityResultSchema(Schema):
+    """Which parameters move the outcomes (``pmo-advisor sensitivity --json``;
+    ``simulation.sensitivity.SensitivityResult``)."""
+
+    profile = fields.String(required=True)
+    strategy = fields.String(required=True)
+    runs = fields.Integer(required=True)
+    months = fields.Integer(required=True)
+    seed = fields.Integer(required=True)
+    points = fields.Integer(required=True, metadata={"description": "experiments run in all"})
+    outcomes = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
+                           metadata={"description": "the outcomes measured, with their labels"})
+    screened = fields.List(fields.String(), required=True, metadata={
+        "description": "the parameters kept for Sobol, most influential first"})
+    ranking = fields.List(fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True)),
+                          required=True, metadata={
+                              "description": "one row per parameter, most influential first: "
+                                             "Morris mu* per outcome, Sobol S1 and ST"})
