@@ -37,7 +37,7 @@ from simulation.limits import LOCAL, SERVICE, Limits
 from simulation.parameters import DEFAULT_PARAMETERS, Parameters
 from simulation.plan import strategy_document_from_plan
 from simulation.results import MODEL_VERSION, BaselineResult, ComparisonResult, ExperimentResult
-from simulation.shocks import load_shocks
+from simulation.shocks import Shock, load_shocks
 from simulation.stories import Story, StoryResult, load_stories, run_story
 from simulation.strategies import load_strategies, strategy_from_document
 
@@ -45,7 +45,7 @@ __all__ = ["run_experiment", "run_with_baseline", "compare", "run_story",
            "experiment_from_request", "compare_from_request", "list_strategies", "list_shocks",
            "list_stories", "list_presets", "plot_png", "strategy_from_document",
            "strategy_document_from_plan", "ExperimentResult", "ComparisonResult",
-           "BaselineResult", "Story", "StoryResult",
+           "BaselineResult", "Shock", "Story", "StoryResult",
            "Parameters", "DEFAULT_PARAMETERS", "Limits", "LOCAL", "SERVICE", "MODEL_VERSION"]
 
 
@@ -54,8 +54,9 @@ def list_strategies() -> list[dict[str, Any]]:
     return [s.to_dict() for s in load_strategies().values()]
 
 
-def list_shocks() -> list[dict[str, Any]]:
-    return [s.to_dict() for s in load_shocks().values()]
+def list_shocks() -> list[Shock]:
+    """Every shock (its JSON: ``api/schemas/library.py`` ``ShockSchema``)."""
+    return list(load_shocks().values())
 
 
 def list_stories() -> list[Story]:

@@ -73,11 +73,6 @@ class Shock:
             state.major_change()
         state.log("shock", self.id, f"{self.name}: {self.summary}")
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "summary": self.summary,
-                "source": self.source, "hazard_per_year": self.hazard_per_year,
-                "major_change": self.major_change}
-
 
 @dataclass(frozen=True, slots=True)
 class ScheduledShock:
@@ -86,9 +81,6 @@ class ScheduledShock:
 
     def __str__(self) -> str:
         return f"{self.shock}@{self.month}"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"shock": self.shock, "month": self.month}
 
 
 def shock_from_data(raw: Mapping[str, Any], where: str = "shocks.yaml") -> Shock:

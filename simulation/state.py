@@ -91,6 +91,7 @@ class Start:
             signs=self.signs)
 
     def to_dict(self) -> dict[str, Any]:
+        """A record, not an answer: the answers carry it whole as ``profile`` (free-form)."""
         return {"name": self.name, "exists": self.exists, "age_months": self.age,
                 "previous_pmo_closed": self.previous_pmo_closed,
                 "indicators": dict(self.indicators), "imputed": list(self.imputed),

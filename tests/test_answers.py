@@ -15,7 +15,7 @@ from marshmallow import Schema, fields, pre_dump
 from advisor.presets import shipped_profiles
 from api import service
 from api.schemas.answers import compiled, schema_for, to_json
-from api.schemas.library import StorySchema
+from api.schemas.library import ShockSchema, StorySchema
 from api.service import diagnose, recommend
 
 SHIPPED = list(shipped_profiles())
@@ -89,9 +89,10 @@ def test_a_simulation_answer_is_its_schemas_dump_and_the_contract_to_the_byte(na
     assert json.dumps(schema_for(result)().dump(result), indent=2) + "\n" == text
 
 
-def test_a_story_listing_is_its_schemas_dump() -> None:
-    for story in service.stories():
-        assert json.dumps(to_json(story)) == json.dumps(StorySchema().dump(story))
+def test_the_story_and_shock_listings_are_their_schemas_dump() -> None:
+    for item, schema in [*((s, StorySchema) for s in service.stories()),
+                         *((s, ShockSchema) for s in service.shocks())]:
+        assert json.dumps(to_json(item)) == json.dumps(schema().dump(item))
 
 
 def test_the_cli_prints_the_baseline_answer_to_the_byte(run_cli) -> None:

@@ -98,7 +98,7 @@ def test_tailored_approach_follows_customer_maturity() -> None:
 
 
 def test_listings_for_the_api_are_json() -> None:
-    listings = {"strategies": list_strategies(), "shocks": list_shocks(),
+    listings = {"strategies": list_strategies(), "shocks": [to_json(s) for s in list_shocks()],
                 "stories": [to_json(s) for s in list_stories()], "presets": list_presets()}
     assert json.loads(json.dumps(listings)) == listings
     assert {s["id"] for s in listings["shocks"]} >= {"sponsor_change", "budget_cut",

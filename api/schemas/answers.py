@@ -21,7 +21,7 @@ from marshmallow import Schema, fields
 
 from api.schemas.advice import AdviceSchema
 from api.schemas.diagnosis import DiagnosisSchema
-from api.schemas.library import StoryResultSchema, StorySchema
+from api.schemas.library import ShockSchema, StoryResultSchema, StorySchema
 from api.schemas.plain import PlainDict, plain
 from api.schemas.simulation import (
     BaselineResultSchema,
@@ -33,6 +33,7 @@ from rules.advice import Advice
 from rules.diagnosis import Diagnosis
 from simulation.results import BaselineResult, ComparisonResult, ExperimentResult
 from simulation.sensitivity import SensitivityResult
+from simulation.shocks import Shock
 from simulation.stories import Story, StoryResult
 
 __all__ = ["to_json", "schema_for", "compiled", "Answer"]
@@ -41,11 +42,11 @@ _SCHEMAS: dict[type, type[Schema]] = {
     Diagnosis: DiagnosisSchema, Advice: AdviceSchema, ExperimentResult: ExperimentResultSchema,
     ComparisonResult: ComparisonResultSchema, BaselineResult: BaselineResultSchema,
     StoryResult: StoryResultSchema, Story: StorySchema,
-    SensitivityResult: SensitivityResultSchema}
+    SensitivityResult: SensitivityResultSchema, Shock: ShockSchema}
 
 #: every result object that is an answer (its JSON: :func:`to_json`)
 Answer = (Diagnosis | Advice | ExperimentResult | ComparisonResult | BaselineResult | StoryResult
-          | Story | SensitivityResult)
+          | Story | Shock | SensitivityResult)
 
 Dump = Callable[[Any], Any]
 

@@ -23,8 +23,9 @@ from advisor.errors import InputError
 from advisor.presets import shipped_profiles
 from advisor.validation import StrictBool, closed_schema, distinct, one_of
 from api.schemas.profiles import profile_schema
-from simulation import list_shocks, list_strategies
+from simulation import list_strategies
 from simulation.limits import MAX_SEED, Limits
+from simulation.shocks import shock_ids
 from simulation.spec import PLAN
 from simulation.strategies import strategy_from_document
 
@@ -119,7 +120,7 @@ def _run_fields(limits: Limits) -> dict[str, fields.Field]:
                         f"{limits.default_runs}, or fewer so the request fits that cap")),
         "seed": Whole(metadata=_bounds(0, MAX_SEED, limits.default_seed)),
         "shocks": fields.List(fields.String(validate=validate.Regexp(
-            r"^(" + "|".join(s["id"] for s in list_shocks()) + r")@[1-9][0-9]{0,2}$",
+            r"^(" + "|".join(shock_ids()) + r")@[1-9][0-9]{0,2}$",
             error="must be SHOCK@MONTH with a known shock, got {input!r}")),
             load_default=list, metadata={"maxItems": limits.max_shocks,
                                          "description": "scheduled shocks, e.g. sponsor_change@6 "
