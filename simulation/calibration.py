@@ -148,8 +148,8 @@ def calibration_table(runs: int = 10, seed: int = 2025, workers: int | None = No
     """Each published figure beside the model's (docs/model.md, "Calibration"); ``life``: the
     life-cycle calibration when already computed (``calibrate(lifecycle_runs, seed)``)."""
     from advisor.presets import load_preset
-    from simulation.model import SCENARIOS
-    index = {s: i for i, s in enumerate(SCENARIOS)}
+    from simulation.model import scenario_ids
+    index = {s: i for i, s in enumerate(scenario_ids())}
     trouble = [index["crisis"], index["decline"], index["collapse"]]
     specs = population_specs(runs, seed, parameters)
     questioned, unquestioned, mature, launch_months = [], [], [], []

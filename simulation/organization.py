@@ -14,7 +14,7 @@ import simpy
 
 from simulation.dynamics import load_dynamics
 from simulation.flywheel import every_month
-from simulation.state import INDICATORS, STEPS, PmoState
+from simulation.state import PmoState, indicator_ids, step_ids
 
 __all__ = ["organization_process", "PHASE_ORGANIZATION"]
 
@@ -23,7 +23,7 @@ PHASE_ORGANIZATION = 0.3   # after the flywheel has turned and value was perceiv
 
 def _compiled() -> list[tuple[str, int, float, tuple[tuple[str, float], ...]]]:
     """(indicator, column of its noise, rate, drivers) for indicators that move monthly."""
-    return [(d.id, INDICATORS.index(d.id), d.rate, d.drivers)
+    return [(d.id, indicator_ids().index(d.id), d.rate, d.drivers)
             for d in load_dynamics().indicators if not d.moved_by_review]
 
 
@@ -36,7 +36,7 @@ def _evolve(state: PmoState) -> Callable[[int], None]:
         p = state.params
         x = state.x
         drivers = {i: (v - 1.0) / 4.0 for i, v in x.items()}
-        drivers.update(zip(STEPS, state.health))
+        drivers.update(zip(step_ids(), state.health))
         drivers["value"] = state.value_index()
         drivers["momentum"] = state.momentum
         drivers["approach_fit"] = state.approach_fit() if state.exists else 0.0

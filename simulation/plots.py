@@ -17,7 +17,7 @@ from matplotlib.ticker import PercentFormatter
 
 from advisor.catalog import load_catalog
 from advisor.errors import InputError
-from simulation.model import SCENARIOS
+from simulation.model import scenario_ids
 from simulation.results import ComparisonResult, ExperimentResult
 from simulation.spec import ExperimentSpec
 from simulation.stories import StoryResult
@@ -70,7 +70,7 @@ def _mark(axes: Sequence[Axes], spec: ExperimentSpec, label: bool = True) -> Non
 
 
 def _shares(ax: Axes, months: Sequence[int], shares: dict[str, list[float]]) -> None:
-    shown = [s for s in SCENARIOS if any(shares[s])]
+    shown = [s for s in scenario_ids() if any(shares[s])]
     ax.stackplot(months, *(shares[s] for s in shown), labels=[_name(s) for s in shown],
                  colors=[SCENARIO_COLORS[s] for s in shown], alpha=0.9)
     _percent(ax)

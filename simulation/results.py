@@ -9,6 +9,7 @@ so it keeps the values, and the schemas keep the shape.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -18,7 +19,7 @@ import numpy as np
 
 from rules.diagnosis_table import load_diagnosis_table
 from simulation.dynamics import load_dynamics
-from simulation.model import SCENARIOS, SERIES, Replication
+from simulation.model import Replication, scenario_ids, series_columns
 from simulation.shocks import load_shocks
 from simulation.spec import ExperimentSpec
 
@@ -34,7 +35,12 @@ SUMMARY_KEYS = ("p_collapse_by_horizon", "p_thriving_at_horizon",
                 "p_crisis_ever", "p_recovered", "p_shutdown_by_horizon", "mean_major_changes",
                 "median_months_to_first_major_change")
 
-_INDEX = {s: i for i, s in enumerate(SCENARIOS)}
+
+
+@functools.cache
+def _index() -> dict[str, int]:
+    """Each scenario's code in a replication's ``scenarios`` array."""
+    return {s: i for i, s in enumerate(scenario_ids())}
 
 
 def _r(value: float) -> float:
@@ -57,7 +63,8 @@ def summarize(reps: Sequence[Replication]) -> dict[str, Any]:
     scen = np.stack([r.scenarios for r in reps])            # (runs, months + 1)
     after = scen[:, 1:]
     runs = len(reps)
-    thriving, crisis, collapse = _INDEX["thriving"], _INDEX["crisis"], _INDEX["collapse"]
+    index = _index()
+    thriving, crisis, collapse = index["thriving"], index["crisis"], index["collapse"]
     major_first = np.array([r.major_changes[0] if r.major_changes else np.inf for r in reps])
     return {
         "p_collapse_by_horizon": _r((scen == collapse).any(axis=1).mean()),
@@ -66,7 +73,7 @@ def summarize(reps: Sequence[Replication]) -> dict[str, Any]:
         "mean_months_in_crisis": _r((after == crisis).sum(axis=1).mean()),
         "p_thriving_ever": _r((after == thriving).any(axis=1).mean()),
         "p_crisis_ever": _r((after == crisis).any(axis=1).mean()),
-        "p_recovered": _r(((after == _INDEX["growing"]) | (after == thriving))
+        "p_recovered": _r(((after == index["growing"]) | (after == thriving))
                           .any(axis=1).mean()),
         "p_shutdown_by_horizon": _r(sum(1 for r in reps if r.shutdowns) / runs),
         "mean_major_changes": _r(sum(len(r.major_changes) for r in reps) / runs),
@@ -144,11 +151,11 @@ class ExperimentResult(_RunRecord):
         scen = np.stack([r.scenarios for r in self.replications])
         runs = len(self.replications)
         return {s: [int(c) / runs for c in (scen == i).sum(axis=0)]
-                for i, s in enumerate(SCENARIOS)}
+                for i, s in enumerate(scenario_ids())}
 
     def series_bands(self) -> dict[str, dict[str, list[float]]]:
         data = np.stack([r.series for r in self.replications])   # (runs, months + 1, 13)
-        return {name: _bands(data[:, :, column]) for column, name in enumerate(SERIES)}
+        return {name: _bands(data[:, :, column]) for column, name in enumerate(series_columns())}
 
     @property
     def strategy(self) -> str:
@@ -252,10 +259,11 @@ def per_run(reps: Sequence[Replication]) -> dict[str, np.ndarray]:
     """Each headline measure per run (the table's value is their mean, or median for
     momentum), in replication order: run i of two experiments with one seed share its numbers."""
     scen = np.stack([r.scenarios for r in reps])
+    index = _index()
     return {
-        "p_thriving": (scen[:, -1] == _INDEX["thriving"]).astype(float),
-        "p_collapse": (scen == _INDEX["collapse"]).any(axis=1).astype(float),
-        "months_in_crisis": (scen[:, 1:] == _INDEX["crisis"]).sum(axis=1).astype(float),
+        "p_thriving": (scen[:, -1] == index["thriving"]).astype(float),
+        "p_collapse": (scen == index["collapse"]).any(axis=1).astype(float),
+        "months_in_crisis": (scen[:, 1:] == index["crisis"]).sum(axis=1).astype(float),
         "final_momentum": np.array([r.series[-1, 0] for r in reps]),
     }
 

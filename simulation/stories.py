@@ -25,7 +25,7 @@ from advisor.errors import CatalogError, InputError
 from advisor.presets import load_preset
 from rules.diagnosis import Diagnosis
 from simulation.limits import MAX_SEED
-from simulation.model import SCENARIOS, SERIES, Replication, simulate
+from simulation.model import Replication, scenario_ids, series_columns, simulate
 from simulation.parameters import DEFAULT_PARAMETERS
 from simulation.shocks import ScheduledShock, load_shocks
 from simulation.state import Event, Start
@@ -200,12 +200,12 @@ class StoryResult:
     @property
     def series(self) -> dict[str, Any]:
         """Per month: momentum, each indicator, the scenario, the strategy, whether a PMO exists."""
-        rep = self.replication
+        rep, names = self.replication, scenario_ids()
         series = {name: [round(float(v), 4) for v in rep.series[:, i]]
-                  for i, name in enumerate(SERIES)}
+                  for i, name in enumerate(series_columns())}
         return {"month": list(range(self.story.months + 1)),
                 "momentum": series.pop("momentum"), "indicators": series,
-                "scenario": [SCENARIOS[i] for i in rep.scenarios],
+                "scenario": [names[i] for i in rep.scenarios],
                 "strategy": list(rep.strategies),
                 "pmo_exists": [bool(v) for v in rep.exists]}
 

@@ -35,7 +35,7 @@ from simulation.flywheel import (
     wheel_action,
 )
 from simulation.lifecycle import PHASE_RELAUNCH, launch, restructure, shutdown
-from simulation.model import SCENARIOS, SERIES, simulate
+from simulation.model import scenario_ids, series_columns, simulate
 from simulation.organization import PHASE_ORGANIZATION
 from simulation.parameters import DEFAULT_PARAMETERS, PERCEPTION_DELAY, Parameters
 from simulation.reviews import PHASE_REVIEW
@@ -239,8 +239,8 @@ def test_experiment_json_is_the_contract() -> None:
     series = data["series"]
     assert series["month"] == list(range(13))
     assert set(series["momentum"]) == {"p10", "p50", "p90"}
-    assert set(series["indicators"]) == set(SERIES[1:])
-    assert set(series["scenario_shares"]) == set(SCENARIOS)
+    assert set(series["indicators"]) == set(series_columns()[1:])
+    assert set(series["scenario_shares"]) == set(scenario_ids())
     assert data["shocks"] == ["budget_cut@2"] and data["initial_scenario"] == "kickoff"
     assert data["parameters"]["review_interval"] == 3
     assert "quick_wins" in data["parameters"]["strategies"]

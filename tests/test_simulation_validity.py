@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from simulation import compare, run_experiment
-from simulation.model import SCENARIOS
+from simulation.model import scenario_ids
 
 RUNS = 120          # replications (seeds) per strategy
 MONTHS = 36
@@ -50,7 +50,7 @@ def test_a_crisis_turnaround_recovers_more_often_than_doing_the_minimum(preset: 
                      seed=303)
     turnaround, minimal = result.table
     # paired on common random numbers: recovered (Growing or Thriving at a review) per run
-    growing, thriving = SCENARIOS.index("growing"), SCENARIOS.index("thriving")
+    growing, thriving = scenario_ids().index("growing"), scenario_ids().index("thriving")
     recovered = [np.array([np.isin(r.scenarios[1:], [growing, thriving]).any()
                            for r in e.replications], dtype=float) for e in result.results]
     d = recovered[0] - recovered[1]

@@ -122,13 +122,15 @@ def kind_of(result: Any) -> str:
     return type(result).__name__.replace("Result", "").lower()
 
 
-STRATEGY_HELP = ("a shipped strategy (" + ", ".join(strategy_ids()) + "), plan (the profile's "
-                 "own advice plan) or a strategy file, YAML or JSON (e.g. written by recommend "
-                 "--strategy-out)")
+def strategy_help() -> str:
+    """``--strategy``'s help, naming the shipped strategies (read when the parser is built)."""
+    return ("a shipped strategy (" + ", ".join(strategy_ids()) + "), plan (the profile's own "
+            "advice plan) or a strategy file, YAML or JSON (e.g. written by recommend "
+            "--strategy-out)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--strategy", required=True, metavar="NAME_OR_FILE", help=STRATEGY_HELP)
+    parser.add_argument("--strategy", required=True, metavar="NAME_OR_FILE", help=strategy_help())
     parser.add_argument("--baseline", action="store_true",
                         help="also run without the --shock shocks on the same random numbers "
                              "and report the shocks' effect with 95%% intervals")

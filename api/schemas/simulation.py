@@ -21,7 +21,7 @@ from advisor.assessment import parse_profile
 from advisor.catalog import load_catalog
 from advisor.errors import InputError
 from advisor.presets import shipped_profiles
-from advisor.validation import StrictBool, closed_schema, distinct, one_of
+from advisor.validation import OneOfLater, StrictBool, closed_schema, distinct, one_of
 from api.schemas.profiles import profile_schema
 from simulation import list_strategies
 from simulation.limits import MAX_SEED, Limits
@@ -187,7 +187,7 @@ class ExperimentSeriesSchema(Schema):
     indicators = fields.Dict(keys=fields.String(), values=fields.Nested(BandSchema),
                              required=True)
     scenario_shares = fields.Dict(keys=fields.String(
-        validate=validate.OneOf(load_catalog().ids("scenarios"))), values=fields.List(
+        validate=OneOfLater(lambda: load_catalog().ids("scenarios"))), values=fields.List(
         fields.Float()), required=True, metadata={"description": "share of runs per scenario"})
     pmo_exists = fields.List(fields.Float(), required=True, metadata={
         "description": "share of runs in which a PMO exists"})

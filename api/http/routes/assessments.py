@@ -119,7 +119,7 @@ def get_questionnaire() -> dict[str, Any]:
 @blp.response(201, OrganizationSchema, headers={"Location": {
     "description": "the new organization", "schema": {"type": "string"}}})
 @blp.alt_response(409, error_response(409))
-@blp.body(OrganizationInSchema, example=organization_example())
+@blp.body(OrganizationInSchema, example=organization_example)
 def create_organization(body: dict[str, Any]) -> Response:
     """Create an organization (its PMO is what is assessed)"""
     created = store().create_organization(body["name"], body.get("pmo_name"))
@@ -159,7 +159,7 @@ def get_history(org: int) -> dict[str, Any]:
     "ETag": {"description": "the cycle's version, for If-Match", "schema": {"type": "string"}}})
 @blp.alt_response(404, error_response(404))
 @blp.alt_response(409, error_response(409))
-@blp.body(CycleInSchema, example=cycle_example())
+@blp.body(CycleInSchema, example=cycle_example)
 def create_cycle(body: dict[str, Any], org: int) -> Response:
     """Open a new assessment cycle (one open cycle per organization)"""
     created = store().create_cycle(org, body.get("label"))
@@ -195,7 +195,7 @@ def get_cycle(org: int, number: int) -> Response:
 @blp.alt_response(404, error_response(404))
 @blp.alt_response(409, error_response(409))
 @blp.alt_response(412, error_response(412))
-@blp.body(AnswersInSchema, example=answers_example())
+@blp.body(AnswersInSchema, example=answers_example)
 def answer(body: dict[str, Any], org: int, number: int) -> Response:
     """Answer (or re-answer) items as one rater; send ``If-Match`` to refuse a stale write"""
     summary = store().answer(org, number, body["rater"], body["answers"], role=body["role"],
@@ -251,7 +251,7 @@ def report(org: int, number: int) -> Response:
 @blp.alt_response(409, error_response(409))
 @blp.alt_response(429, error_response(429))  # costly: api/http/admission.py
 @blp.alt_response(503, error_response(503))
-@blp.body(SimulationRunInSchema, example=cycle_simulation_example())
+@blp.body(SimulationRunInSchema, example=cycle_simulation_example)
 def simulate_cycle(body: dict[str, Any], org: int, number: int) -> Response:
     """Simulate a strategy from a closed cycle's profile, and keep the run with the cycle"""
     s = store()

@@ -49,7 +49,7 @@ def blueprint(limits: Limits) -> ApiBlueprint:
     @blp.alt_response(503, error_response(503))  # over the service's (api/http/admission.py)
     @blp.body(simulation_request, description="where the PMO starts (preset or profile), the "
               "strategy, and how long, how often and with which shocks to run it",
-              example=simulation_example())
+              example=simulation_example)
     def create_simulation(request: Mapping[str, Any]) -> Response:
         """Simulate one strategy
 
@@ -67,7 +67,7 @@ def blueprint(limits: Limits) -> ApiBlueprint:
     @blp.alt_response(429, error_response(429))
     @blp.alt_response(503, error_response(503))
     @blp.body(comparison_request, description="as POST /simulations, with 2 or more "
-              "strategies instead of one", example=comparison_example())
+              "strategies instead of one", example=comparison_example)
     def compare_simulations(request: Mapping[str, Any]) -> Response:
         """Compare strategies side by side
 
