@@ -364,6 +364,11 @@ def verdict(differences: Sequence[dict[str, Any]], subject: str | None = None) -
     return sentences
 
 
+def _of_shocked(name: str) -> Any:
+    """A baseline's answer field that is the shocked run's own."""
+    return property(lambda self: getattr(self.shocked, name), doc=f"the shocked run's {name}")
+
+
 @dataclass(frozen=True)
 class BaselineResult(_RunRecord):
     """One strategy with and without the scheduled shocks, on the same random numbers: the
@@ -378,25 +383,11 @@ class BaselineResult(_RunRecord):
     def _request(self) -> ExperimentSpec:
         return self.shocked.spec
 
-    @property
-    def strategy(self) -> str:
-        return self.shocked.strategy
-
-    @property
-    def initial_scenario(self) -> str:
-        return self.shocked.initial_scenario
-
-    @property
-    def parameters(self) -> dict[str, Any]:
-        return self.shocked.parameters
-
-    @property
-    def series(self) -> dict[str, Any]:
-        return self.shocked.series
-
-    @property
-    def summary(self) -> dict[str, Any]:
-        return self.shocked.summary
+    strategy = _of_shocked("strategy")
+    initial_scenario = _of_shocked("initial_scenario")
+    parameters = _of_shocked("parameters")
+    series = _of_shocked("series")
+    summary = _of_shocked("summary")
 
     @property
     def baseline_summary(self) -> dict[str, Any]:
