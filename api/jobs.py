@@ -1,13 +1,16 @@
 """Long runs as jobs: a simulation, a comparison or a sweep, run outside the HTTP workers.
 
-A job is a row of a SQLite file (``JobStore``; its own table, until the project database of issue
-12 takes it in): its kind, the request as sent, a status (``queued``, ``running``, ``done``,
-``failed``, ``cancelled``), its progress and, once done, its result. Submitting inserts the row
-and starts a runner, a separate process detached from the server (``python -m api.jobs run DB
-ID``), which claims the job, runs it reporting progress, and writes the result *in the same
-transaction* that sets ``done``: a half-written result is never served, and a job cancelled
-meanwhile stays cancelled. A runner that died (server host restarted, killed) is noticed when the
-job is read: the job is reported ``failed`` and can be submitted again.
+A job is a row of the project's database (``jobs``: ``api/store/jobs.py``; SQLite by default,
+PostgreSQL by ``PMO_ADVISOR_DATABASE_URL``): its kind, the request as sent, a status
+(``queued``, ``running``, ``done``, ``failed``, ``cancelled``), its progress and, once done, its
+result. Submitting (an HTTP worker) only checks the request and inserts the row. A **runner**, a
+process of its own, claims queued jobs one at a time, runs each reporting progress (at most every
+:data:`PROGRESS_EVERY_SECONDS`, each report its own small transaction, which is also how it
+notices a cancellation) and writes the result *in the same transaction* that sets ``done``.
+``pmo-advisor serve`` starts one runner beside its workers (and restarts it if it dies);
+``pmo-advisor jobs run`` (or ``python -m api.jobs run``) runs one alone, on any host that reaches
+the database. A runner starting up fails the jobs left ``running`` by a dead runner: they can be
+submitted again; a half-written result is never served.
 
 Jobs use the command line's limits (:data:`simulation.limits.LOCAL`): long runs are what they are
 for. At most ``max_active`` jobs are queued or running at once; past that, submitting is refused
@@ -16,202 +19,35 @@ for. At most ``max_active`` jobs are queued or running at once; past that, submi
 
 from __future__ import annotations
 
-import json
+import argparse
 import os
-import sqlite3
-import subprocess
+import signal
 import sys
+import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable, Mapping
 from typing import Any
+
+from sqlalchemy.exc import OperationalError
 
 from advisor.errors import InputError
 from advisor.validation import load_with
 from api.schemas.jobs import KINDS, STATUSES
+from api.store.jobs import Job, JobStore, QueueFull, runner_identity
 
-__all__ = ["KINDS", "STATUSES", "Job", "JobStore", "QueueFull", "submit", "execute",
-           "MAX_ACTIVE", "RETRY_AFTER_SECONDS"]
+__all__ = ["KINDS", "STATUSES", "Job", "JobStore", "QueueFull", "Runner", "submit", "execute",
+           "MAX_ACTIVE", "RETRY_AFTER_SECONDS", "RunnerLaunch", "runner_command"]
 
-ACTIVE = ("queued", "running")
 MAX_ACTIVE = 2                 # jobs queued or running at once (the machine's cores)
 RETRY_AFTER_SECONDS = 30
-START_GRACE_SECONDS = 30.0     # a queued job no runner claimed by then is failed
 PROGRESS_EVERY_SECONDS = 0.5   # progress writes at most this often
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS jobs (
-    id TEXT PRIMARY KEY, kind TEXT NOT NULL, request TEXT NOT NULL, status TEXT NOT NULL,
-    done INTEGER NOT NULL DEFAULT 0, total INTEGER NOT NULL DEFAULT 0,
-    result TEXT, error TEXT, runner_pid INTEGER,
-    created REAL NOT NULL, updated REAL NOT NULL)
-"""
-
-
-class QueueFull(Exception):
-    """As many jobs as allowed are queued or running."""
+HEARTBEAT_SECONDS = 5.0        # a running job's runner says it is alive this often
+POLL_SECONDS = 0.5             # an idle runner looks for queued jobs this often
+UNREACHABLE_PAUSE_SECONDS = 5.0
 
 
 class Cancelled(Exception):
-    """The job was cancelled while it ran."""
-
-
-@dataclass(frozen=True)
-class Job:
-    id: str
-    kind: str
-    status: str
-    done: int
-    total: int
-    created: float
-    updated: float
-    result: Any = None
-    error: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": self.id, "kind": self.kind, "status": self.status,
-                               "progress": {"done": self.done, "total": self.total},
-                               "created": self.created, "updated": self.updated}
-        if self.status == "done":
-            out["result"] = self.result
-        if self.error:
-            out["error"] = self.error
-        return out
-
-
-def _alive(pid: int | None) -> bool:
-    """A runner process with this pid is running (Linux /proc; elsewhere: signal 0)."""
-    if not pid:
-        return False
-    cmdline = Path(f"/proc/{pid}/cmdline")
-    if Path("/proc").is_dir():
-        try:
-            return b"api.jobs" in cmdline.read_bytes()
-        except OSError:
-            return False
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        return False
-    return True
-
-
-class JobStore:
-    """The jobs table of one SQLite file; every call opens its own short connection, so threads
-    and processes (the server's workers, the runners) share it safely."""
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._write() as db:
-            db.execute(_SCHEMA)
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
-        finally:
-            db.close()
-
-    @staticmethod
-    def _job(row: tuple[Any, ...]) -> Job:
-        (id_, kind, status, done, total, created, updated, result, error) = row
-        return Job(id_, kind, status, done, total, created, updated,
-                   json.loads(result) if result is not None else None, error)
-
-    _COLUMNS = "id, kind, status, done, total, created, updated, result, error"
-
-    def create(self, kind: str, request: Mapping[str, Any], max_active: int) -> Job:
-        """A new queued job, unless ``max_active`` jobs are already queued or running."""
-        now = time.time()
-        job_id = uuid.uuid4().hex
-        with self._write() as db:
-            self._recover(db)
-            active = db.execute("SELECT COUNT(*) FROM jobs WHERE status IN ('queued', "
-                                "'running')").fetchone()[0]
-            if active >= max_active:
-                raise QueueFull(active)
-            db.execute("INSERT INTO jobs (id, kind, request, status, created, updated) "
-                       "VALUES (?, ?, ?, 'queued', ?, ?)",
-                       (job_id, kind, json.dumps(request), now, now))
-        return Job(job_id, kind, "queued", 0, 0, now, now)
-
-    def get(self, job_id: str) -> Job | None:
-        """The job as it stands; a job whose runner is gone is failed first."""
-        with self._write() as db:
-            self._recover(db, job_id)
-            row = db.execute(f"SELECT {self._COLUMNS} FROM jobs WHERE id = ?",
-                             (job_id,)).fetchone()
-        return self._job(row) if row else None
-
-    def request(self, job_id: str) -> tuple[str, Any]:
-        with self._write() as db:
-            kind, request = db.execute("SELECT kind, request FROM jobs WHERE id = ?",
-                                       (job_id,)).fetchone()
-        return kind, json.loads(request)
-
-    def cancel(self, job_id: str) -> Job | None:
-        """Cancel a queued or running job (a finished one is left as it is)."""
-        with self._write() as db:
-            db.execute("UPDATE jobs SET status = 'cancelled', updated = ? WHERE id = ? AND "
-                       "status IN ('queued', 'running')", (time.time(), job_id))
-        return self.get(job_id)
-
-    def claim(self, job_id: str, pid: int) -> bool:
-        with self._write() as db:
-            cur = db.execute("UPDATE jobs SET status = 'running', runner_pid = ?, updated = ? "
-                             "WHERE id = ? AND status = 'queued'", (pid, time.time(), job_id))
-            return cur.rowcount == 1
-
-    def progress(self, job_id: str, done: int, total: int) -> str:
-        """Record progress; the job's status (a runner stops when it reads ``cancelled``)."""
-        with self._write() as db:
-            db.execute("UPDATE jobs SET done = ?, total = ?, updated = ? WHERE id = ? AND "
-                       "status = 'running'", (done, total, time.time(), job_id))
-            return str(db.execute("SELECT status FROM jobs WHERE id = ?",
-                                  (job_id,)).fetchone()[0])
-
-    def finish(self, job_id: str, result: Any) -> bool:
-        """Store the result and mark the job done, in one transaction, if it still runs."""
-        text = json.dumps(result)
-        with self._write() as db:
-            cur = db.execute("UPDATE jobs SET status = 'done', result = ?, done = total, "
-                             "updated = ? WHERE id = ? AND status = 'running'",
-                             (text, time.time(), job_id))
-            return cur.rowcount == 1
-
-    def fail(self, job_id: str, error: str) -> None:
-        with self._write() as db:
-            db.execute("UPDATE jobs SET status = 'failed', error = ?, updated = ? WHERE id = ? "
-                       "AND status IN ('queued', 'running')", (error, time.time(), job_id))
-
-    @staticmethod
-    def _recover(db: sqlite3.Connection, job_id: str | None = None) -> None:
-        """Fail active jobs whose runner is gone, or that no runner claimed in time."""
-        where = " AND id = ?" if job_id else ""
-        rows = db.execute("SELECT id, status, runner_pid, created FROM jobs WHERE status IN "
-                          f"('queued', 'running'){where}", (job_id,) if job_id else ()).fetchall()
-        now = time.time()
-        for id_, status, pid, created in rows:
-            if status == "running" and not _alive(pid):
-                error = "the job's runner stopped before it finished; submit the job again"
-            elif status == "queued" and now - created > START_GRACE_SECONDS:
-                error = "no runner started the job; submit it again"
-            else:
-                continue
-            db.execute("UPDATE jobs SET status = 'failed', error = ?, updated = ? WHERE id = ?",
-                       (error, now, id_))
+    """The job was cancelled (or taken from this runner) while it ran."""
 
 
 def _load(kind: str, request: Any) -> Callable[[Callable[[int, int], None]], Any]:
@@ -254,49 +90,36 @@ def _load(kind: str, request: Any) -> Callable[[Callable[[int, int], None]], Any
     return run_simulation_job
 
 
-def submit(store: JobStore, body: Any, max_active: int = MAX_ACTIVE,
-           start_runner: bool = True) -> Job:
-    """Check a job request (``{"kind": ..., ...the synchronous request's fields}``), queue it
-    and start its runner. Bad input raises InputError; a full queue raises QueueFull."""
+def submit(store: JobStore, body: Any, max_active: int = MAX_ACTIVE) -> Job:
+    """Check a job request (``{"kind": ..., ...the synchronous request's fields}``) and queue it
+    for a runner. Bad input raises InputError; a full queue raises QueueFull."""
     if not isinstance(body, Mapping) or body.get("kind") not in KINDS:
         raise InputError(f"kind must be one of {', '.join(KINDS)}", "kind")
     kind = body["kind"]
     request = {k: v for k, v in body.items() if k != "kind"}
     _load(kind, request)                     # refuse bad input now, not in the runner
-    job = store.create(kind, request, max_active)
-    if start_runner:
-        try:
-            _start_runner(store.path, job.id)
-        except (OSError, subprocess.SubprocessError) as exc:
-            store.fail(job.id, f"the job's runner could not start: {exc}")
-            return store.get(job.id) or job
-    return job
+    return store.create(kind, request, max_active)
 
 
-def _start_runner(path: Path, job_id: str) -> None:
-    """Start the runner detached (its own session, re-parented away from the server: no zombie
-    is left in a server worker, and stopping the server does not stop the job)."""
-    launcher = ("import subprocess, sys; subprocess.Popen(sys.argv[1:], start_new_session=True,"
-                " stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,"
-                " stderr=subprocess.DEVNULL, close_fds=True)")
-    subprocess.run([sys.executable, "-c", launcher, sys.executable, "-m", "api.jobs", "run",
-                    str(path), job_id], check=True, timeout=30, stdin=subprocess.DEVNULL)
-
-
-def execute(store: JobStore, job_id: str) -> None:
-    """Run one job in this process (the runner's work)."""
-    if not store.claim(job_id, os.getpid()):
-        return                                   # cancelled, or another runner has it
+def execute(store: JobStore, job_id: str, runner: str) -> None:
+    """Run one job this runner has claimed, to ``done``, ``failed`` or a cancellation."""
     last = 0.0
+    stop_beating = threading.Event()
 
     def progress(done: int, total: int) -> None:
         nonlocal last
         now = time.monotonic()
         if now - last >= PROGRESS_EVERY_SECONDS or done >= total:
             last = now
-            if store.progress(job_id, done, total) != "running":
+            if store.progress(job_id, runner, done, total) != "running":
                 raise Cancelled()
 
+    def beat() -> None:
+        while not stop_beating.wait(HEARTBEAT_SECONDS):
+            store.beat(job_id, runner)
+
+    heart = threading.Thread(target=beat, name=f"job-{job_id}-heartbeat", daemon=True)
+    heart.start()
     try:
         kind, request = store.request(job_id)
         result = _load(kind, request)(progress)
@@ -308,15 +131,104 @@ def execute(store: JobStore, job_id: str) -> None:
     except Exception as exc:  # noqa: BLE001 - recorded on the job, which is what it is for
         store.fail(job_id, f"the job failed: {type(exc).__name__}: {exc}")
         return
-    store.finish(job_id, result)
+    except BaseException:  # stopped (SIGTERM, Ctrl-C): say so rather than leave it running
+        store.fail(job_id, "the job's runner was stopped before it finished; submit the job "
+                           "again")
+        raise
+    finally:
+        stop_beating.set()
+    store.finish(job_id, runner, result)
+
+
+class Runner:
+    """Claims queued jobs one at a time and runs them, until stopped.
+
+    ``parent``: the pid of the process that started it (``pmo-advisor serve``); once that is
+    gone the runner stops after its current job, so a killed server leaves no runner behind
+    for long, and the job it was running is still done whole."""
+
+    def __init__(self, store: JobStore, parent: int | None = None,
+                 poll_seconds: float = POLL_SECONDS) -> None:
+        self.store, self.parent, self.poll_seconds = store, parent, poll_seconds
+        self.identity = runner_identity()
+        self.stopping = threading.Event()
+
+    def run_once(self) -> bool:
+        """Claim and run one queued job; False when none was queued."""
+        job_id = self.store.claim(self.identity)
+        if job_id is None:
+            return False
+        execute(self.store, job_id, self.identity)
+        return True
+
+    def _orphaned(self) -> bool:
+        return self.parent is not None and os.getppid() != self.parent
+
+    def run(self) -> None:
+        """Fail the jobs dead runners left running, then run jobs until stopped. A database
+        that cannot be reached for a while (a restart) is waited for, not a reason to stop."""
+        self.store.recover()
+        while not self.stopping.is_set() and not self._orphaned():
+            try:
+                ran = self.run_once()
+            except OperationalError as exc:
+                print(f"pmo-advisor jobs: the database cannot be reached ({exc.orig}); "
+                      f"trying again in {UNREACHABLE_PAUSE_SECONDS:.0f} s", file=sys.stderr)
+                self.stopping.wait(UNREACHABLE_PAUSE_SECONDS)
+                continue
+            if not ran:
+                self.stopping.wait(self.poll_seconds)
+
+
+#: a runner's command, and the environment it runs in (the database URL in it)
+RunnerLaunch = tuple[list[str], dict[str, str]]
+
+
+def runner_command(url: str, parent: int | None = None) -> RunnerLaunch:
+    """How ``pmo-advisor serve`` starts its runner: this interpreter, its own process (the
+    rules engine is built there, never inherited through a fork). The database URL goes in the
+    environment, not the command line, where any user's ``ps`` would show its password."""
+    from api.store.engine import ENV_URL
+
+    command = [sys.executable, "-m", "api.jobs", "run"]
+    command += ["--parent", str(parent)] if parent else []
+    return command, {**os.environ, ENV_URL: url}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--database", metavar="URL",
+                        help="the project's database (default: PMO_ADVISOR_DATABASE_URL, else "
+                             "the SQLite file, as for the assessments)")
+    parser.add_argument("--parent", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--once", action="store_true",
+                        help="run the queued jobs, then stop (default: wait for more)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """The runner's main loop; SIGTERM stops it (its current job is failed, resubmittable)."""
+    def stop(signum: int, frame: Any) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    runner = Runner(JobStore(args.database), parent=args.parent)
+    if args.once:
+        runner.store.recover()
+        while runner.run_once():
+            pass
+        return 0
+    try:
+        runner.run()
+    except KeyboardInterrupt:
+        pass
+    return 0
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 3 or argv[0] != "run":
-        print("usage: python -m api.jobs run DATABASE JOB_ID", file=sys.stderr)
-        return 2
-    execute(JobStore(argv[1]), argv[2])
-    return 0
+    parser = argparse.ArgumentParser(prog="python -m api.jobs",
+                                     description="run queued jobs (the jobs runner)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    add_arguments(commands.add_parser("run", help="run queued jobs"))
+    return run(parser.parse_args(argv))
 
 
 if __name__ == "__main__":

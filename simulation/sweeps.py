@@ -8,7 +8,7 @@ A sweep file (YAML or JSON)::
     runs: 200                         # replications per point (default 200)
     seed: 7                           # every point uses it: common random numbers across points
     profiles: [crisis-retailer]       # shipped ids, or files relative to the sweep file
-    strategies: [crisis_turnaround, customer_centric, minimal]
+    strategies: [crisis_turnaround, plan, ours.yaml]   # shipped ids, plan, files or documents
     shock_schedules:                  # optional; name -> scheduled shocks (default: none: [])
       none: []
       sponsor_change: [sponsor_change@6]
@@ -16,6 +16,12 @@ A sweep file (YAML or JSON)::
     parameters:                       # optional; name -> values (grid) or {from, to, steps}
       exec_response: [0.2, 0.35, 0.5]
     outcome: p_collapse_by_horizon    # the chart's key outcome (default)
+
+Strategies are named as ``simulate`` and ``compare`` take them (``simulation/spec.py``): a
+shipped id, ``plan`` (each profile's own advice plan, so one sweep compares every PMO's plan with
+the shipped strategies), a strategy file (relative to the sweep file; command line only) or a
+strategy document (a mapping, as a job's sweep sends it). The table's ``strategy`` column holds
+the name as written (a document's ``id``).
 
 Every point runs on the sweep's seed: points differ only by what the sweep changes, never by
 luck (common random numbers), and each row records its seed so a point can be rerun alone with
@@ -32,12 +38,13 @@ from typing import Any
 
 from advisor.assessment import read_document
 from advisor.errors import InputError
+from advisor.presets import resolve_profile
 from rules.diagnosis import diagnose
 from simulation.limits import LOCAL
 from simulation.parameters import DEFAULT_PARAMETERS
 from simulation.results import SUMMARY_KEYS, ExperimentResult
 from simulation.runner import Progress, run_many
-from simulation.spec import ExperimentSpec, make_spec
+from simulation.spec import PLAN, ExperimentSpec, make_spec
 
 __all__ = ["Sweep", "SweepPoint", "SweepResult", "load_sweep", "parse_sweep", "run_sweep",
            "MAX_POINTS", "MAX_SWEEP_REPLICATION_MONTHS", "DEFAULT_SWEEP_RUNS"]
@@ -173,7 +180,10 @@ def parse_sweep(doc: Any, base: Path | None = None, allow_files: bool = False) -
         raise InputError(f"points x runs x months = {n_points * runs * months} is above the "
                          f"limit of {MAX_SWEEP_REPLICATION_MONTHS}", "runs")
 
+    from simulation.plan import profile_plan_strategy
+
     points = []
+    plans: dict[int, Any] = {}
     for i, (profile, strategy, (schedule, shocks), combo) in enumerate(itertools.product(
             profiles, strategies, schedules.items(), combos)):
         source: Any = profile
@@ -181,13 +191,34 @@ def parse_sweep(doc: Any, base: Path | None = None, allow_files: bool = False) -
                 (base / profile).is_file():
             source = str(base / profile)
         settings = dict(zip(grid, combo))
-        spec = make_spec(source, strategy, months=months, runs=runs, seed=seed,
-                         shocks=shocks or [], random_shocks=doc.get("random_shocks", True),
-                         parameters=settings or None, allow_files=allow_files)
-        points.append(SweepPoint(index=i, profile=str(profile), strategy=str(strategy),
+        try:
+            chosen = _strategy_source(strategy, base, allow_files)
+            if strategy == PLAN:           # one advice per profile, not one per point
+                if id(profile) not in plans:
+                    plans[id(profile)] = profile_plan_strategy(
+                        resolve_profile(source, "profile", allow_files))
+                chosen = plans[id(profile)]
+            spec = make_spec(source, chosen, months=months,
+                             runs=runs, seed=seed, shocks=shocks or [],
+                             random_shocks=doc.get("random_shocks", True),
+                             parameters=settings or None, allow_files=allow_files)
+        except InputError as exc:   # name the sweep's own field: strategies[j]
+            where = f"strategies[{strategies.index(strategy)}]"
+            raise InputError([(where + f[len("strategy"):] if f.startswith("strategy") else f, m)
+                              for f, m in exc.problems]) from None
+        label = strategy if isinstance(strategy, str) else spec.strategy.id
+        points.append(SweepPoint(index=i, profile=str(profile), strategy=str(label),
                                  shock_schedule=str(schedule), parameters=settings, spec=spec))
     return Sweep(name=str(doc.get("name", "sweep")), outcome=outcome,
                  parameter_names=tuple(grid), points=tuple(points))
+
+
+def _strategy_source(strategy: Any, base: Path | None, allow_files: bool) -> Any:
+    """A strategy file is found next to the sweep file, as its profiles are."""
+    if allow_files and isinstance(strategy, str) and base is not None and \
+            (base / strategy).is_file():
+        return str(base / strategy)
+    return strategy
 
 
 def load_sweep(path: str | Path) -> Sweep:

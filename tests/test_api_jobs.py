@@ -1,15 +1,19 @@
 """The jobs API: 202 with Location, status with progress and result, cancel, 429 with
-Retry-After when the queue is full, problem+json naming bad fields; absent without a database."""
+Retry-After when the queue is full, problem+json naming bad fields; on by default, in the
+project's database, absent when jobs are turned off."""
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
 from api.http import create_app
+from api.jobs import JobStore, Runner
 
 SMALL = {"kind": "simulation", "preset": "crisis-retailer", "strategy": "minimal",
          "runs": 4, "months": 6, "seed": 5}
@@ -17,8 +21,19 @@ SMALL = {"kind": "simulation", "preset": "crisis-retailer", "strategy": "minimal
 
 @pytest.fixture(scope="module")
 def app_config(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    return {"TESTING": True, "JOBS_MAX_ACTIVE": 2,
-            "JOBS_DATABASE": str(tmp_path_factory.mktemp("jobs") / "jobs.sqlite3")}
+    url = f"sqlite:///{tmp_path_factory.mktemp('jobs') / 'memory.sqlite3'}"
+    return {"TESTING": True, "JOBS_MAX_ACTIVE": 2, "DATABASE_URL": url}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def runner(app_config: dict[str, Any]) -> Iterator[Runner]:
+    """The jobs runner ``pmo-advisor serve`` would start, here a thread of the test process."""
+    runner = Runner(JobStore(app_config["DATABASE_URL"]), poll_seconds=0.05)
+    thread = threading.Thread(target=runner.run, daemon=True)
+    thread.start()
+    yield runner
+    runner.stopping.set()
+    thread.join(60)
 
 
 def _wait(client: FlaskClient, url: str, until: tuple[str, ...]) -> dict[str, Any]:
@@ -41,7 +56,7 @@ def test_a_job_is_accepted_then_done_with_the_synchronous_answer(client: FlaskCl
     sync = client.post("/api/v1/simulations", json={k: v for k, v in SMALL.items()
                                                      if k != "kind"}).get_json()
     assert done["result"] == sync
-    assert done["progress"] == {"done": 4, "total": 4}
+    assert done["progress"] == 1.0 and done["replications"] == {"done": 4, "total": 4}
 
 
 def test_a_bad_job_is_a_problem_naming_the_field(client: FlaskClient) -> None:
@@ -77,8 +92,22 @@ def test_an_unknown_job_is_404(client: FlaskClient) -> None:
     assert client.delete("/api/v1/jobs/nope").status_code == 404
 
 
-def test_without_a_jobs_database_there_are_no_jobs_routes() -> None:
-    with create_app({"TESTING": True}).test_client() as plain:
+def test_a_running_jobs_progress_is_a_fraction_between_0_and_1(client: FlaskClient) -> None:
+    url = client.post("/api/v1/jobs", json={**SMALL, "runs": 160, "months": 36}).headers[
+        "Location"]
+    seen = []
+    while not seen or seen[-1]["status"] in ("queued", "running"):
+        seen.append(client.get(url).get_json())
+        time.sleep(0.1)
+    assert seen[-1]["status"] == "done" and seen[-1]["progress"] == 1.0
+    fractions = [body["progress"] for body in seen]
+    assert fractions == sorted(fractions) and all(0.0 <= f <= 1.0 for f in fractions)
+    assert any(0.0 < f < 1.0 for f in fractions)       # it moved while the job ran
+
+
+def test_jobs_are_on_by_default_and_absent_when_turned_off() -> None:
+    assert create_app({"TESTING": True}).config["JOBS"] is True
+    with create_app({"TESTING": True, "JOBS": False}).test_client() as plain:
         assert plain.post("/api/v1/jobs", json=SMALL).status_code == 404
         assert "/api/v1/jobs" not in plain.get("/openapi.json").get_json()["paths"]
 

@@ -14,7 +14,11 @@ of them is the server keeping a documented promise, and any other refusal fails 
 
 from __future__ import annotations
 
+import atexit
 import re
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import schemathesis
@@ -25,8 +29,12 @@ from api.http import create_app
 SEED = 20_251_127
 MAX_EXAMPLES = 150  # generated requests per operation (fuzzing phase)
 KEY = "schemathesis-key"
-#: a small simulation budget keeps each generated simulation well under a second
-APP_CONFIG = {"TESTING": True, "SIMULATION_MAX_RUN_MONTHS": 240}
+_FUZZ_DATA = tempfile.mkdtemp(prefix="pmo-advisor-fuzz-")
+atexit.register(shutil.rmtree, _FUZZ_DATA, ignore_errors=True)
+#: a small simulation budget keeps each generated simulation well under a second; a database of
+#: its own keeps the jobs it queues (as large as a job may be) from any other test's runner
+APP_CONFIG = {"TESTING": True, "SIMULATION_MAX_RUN_MONTHS": 240,
+              "DATABASE_URL": f"sqlite:///{Path(_FUZZ_DATA) / 'fuzz.sqlite3'}"}
 
 #: (field pattern, message pattern, why no JSON schema can state the rule)
 UNSTATEABLE = [
@@ -89,9 +97,17 @@ def refused_for_an_unstateable_rule(response: Any) -> bool:
         for error in errors)
 
 
+#: why a job's body refused with 422 is no contract breach: its schema names only ``kind``; the
+#: rest is the synchronous request's fields, checked (and fuzzed) at those routes
+JOB_BODIES = ("/api/v1/jobs", "a job is its kind plus the fields of POST /simulations, "
+              "/simulations/compare or a sweep file, checked as there; the schema states kind")
+
+
 def call_and_check(case: schemathesis.Case, **kwargs: Any) -> None:
     response = case.call(**kwargs)
-    excluded = [positive_data_acceptance] if refused_for_an_unstateable_rule(response) else []
+    job_body = case.path == JOB_BODIES[0] and response.status_code == 422
+    excluded = [positive_data_acceptance] if job_body or \
+        refused_for_an_unstateable_rule(response) else []
     case.validate_response(response, excluded_checks=excluded, **kwargs)
 
 

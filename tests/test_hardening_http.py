@@ -102,6 +102,8 @@ def test_the_costly_endpoints_exist() -> None:
     ("COSTLY_REQUESTS_PER_KEY", 5, "must not exceed PMO_ADVISOR_COSTLY_REQUESTS"),
     ("API_KEYS", " , ", "is set but holds no key"),                      # auth silently off
     ("TRUSTED_HOSTS", 42, "must be host names"),
+    ("JOBS", "maybe", "must be true or false"),
+    ("JOBS_MAX_ACTIVE", 0, "must be a whole number from 1 "),            # no job could run
 ])
 def test_a_bad_setting_refuses_to_build_the_app(setting: str, value: Any, message: str) -> None:
     with pytest.raises(InputError, match=message) as caught:

@@ -1,25 +1,41 @@
-"""Jobs: run outside the server in their own process, report progress, and never leave a
-half-written result; a job whose runner died is failed, a full queue refuses more."""
+"""Jobs in the project's database, on SQLite and PostgreSQL: a runner outside the server claims
+each job once, reports progress, writes the result with ``done`` in one transaction (never half),
+fails what a dead runner left running, and a full queue refuses more."""
 
 from __future__ import annotations
 
 import os
 import signal
-import sqlite3
+import subprocess
+import sys
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-import api.jobs as jobs
+import api.jobs as api_jobs
+import api.store.jobs as store_jobs
 from advisor.errors import InputError
 from api import service
-from api.jobs import JobStore, QueueFull, execute, submit
+from api.jobs import JobStore, QueueFull, Runner, execute, runner_command, submit
 from api.schemas.answers import to_json
+from api.store import close_store
+from api.store.jobs import runner_identity
 from simulation.limits import LOCAL
 
 SMALL = {"kind": "simulation", "preset": "crisis-retailer", "strategy": "minimal",
          "runs": 6, "months": 6, "seed": 3}
+LONG = {**SMALL, "runs": 2000, "months": 36}
+MEDIUM = {**SMALL, "runs": 160, "months": 36}     # runs inline: progress every 10 replications
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[JobStore]:
+    yield JobStore(database_url)
+    close_store(database_url)
 
 
 def _wait(store: JobStore, job_id: str, until: tuple[str, ...], timeout: float = 90.0):
@@ -28,27 +44,43 @@ def _wait(store: JobStore, job_id: str, until: tuple[str, ...], timeout: float =
         job = store.get(job_id)
         if job is not None and job.status in until:
             return job
-        time.sleep(0.2)
+        time.sleep(0.1)
     raise AssertionError(f"job {job_id} still {store.get(job_id)}")
 
 
-def _runner_pid(store: JobStore, job_id: str) -> int:
-    with sqlite3.connect(store.path) as db:
-        return int(db.execute("SELECT runner_pid FROM jobs WHERE id = ?",
-                              (job_id,)).fetchone()[0] or 0)
+def _runner(url: str, *extra: str) -> subprocess.Popen[bytes]:
+    command, env = runner_command(url)
+    return subprocess.Popen([*command, *extra], env=env, stdin=subprocess.DEVNULL)
 
 
-def test_a_job_runs_in_its_own_process_and_gives_the_synchronous_result(tmp_path: Path) -> None:
-    store = JobStore(tmp_path / "jobs.sqlite3")
+def _pid_of(identity: str) -> int:
+    return int(identity.split(":")[1])
+
+
+def _runner_of(store: JobStore, job_id: str) -> str:
+    from api.store.models import Job as JobRow
+    with store._transaction() as s:
+        row = s.get(JobRow, job_id)
+        assert row is not None and row.runner
+        return row.runner
+
+
+def test_a_runner_in_its_own_process_gives_the_synchronous_result(store: JobStore) -> None:
     job = submit(store, SMALL)
-    assert job.status == "queued"
-    done = _wait(store, job.id, ("done", "failed"))
-    assert done.status == "done", done.error
-    assert _runner_pid(store, job.id) != os.getpid()
+    assert job.status == "queued" and job.to_dict()["progress"] == 0.0
+    command, env = runner_command(store.url)
+    assert store.url not in " ".join(command)          # a password never on a command line
+    runner = subprocess.run([*command, "--once"], env=env, timeout=120,
+                            stdin=subprocess.DEVNULL)
+    assert runner.returncode == 0
+    done = store.get(job.id)
+    assert done is not None and done.status == "done", done
+    assert _pid_of(_runner_of(store, job.id)) != os.getpid()
     expected = to_json(service.simulate("crisis-retailer", "minimal", runs=6, months=6, seed=3,
                                         limits=LOCAL))
     assert done.result == expected
-    assert done.to_dict()["progress"] == {"done": 6, "total": 6}
+    assert done.to_dict()["progress"] == 1.0
+    assert done.to_dict()["replications"] == {"done": 6, "total": 6}
 
 
 @pytest.mark.parametrize(("body", "field"), [
@@ -58,67 +90,198 @@ def test_a_job_runs_in_its_own_process_and_gives_the_synchronous_result(tmp_path
     ({"kind": "sweep", "profiles": ["crisis-retailer"], "strategies": []}, "strategies"),
 ])
 def test_a_bad_job_is_refused_before_it_is_queued(tmp_path: Path, body, field) -> None:
-    store = JobStore(tmp_path / "jobs.sqlite3")
+    store = JobStore(f"sqlite:///{tmp_path / 'db.sqlite3'}")
     with pytest.raises(InputError) as caught:
-        submit(store, body, start_runner=False)
+        submit(store, body)
     assert caught.value.field == field
+    assert store.claim("anyone") is None
 
 
-def test_a_full_queue_refuses_more_jobs(tmp_path: Path) -> None:
-    store = JobStore(tmp_path / "jobs.sqlite3")
-    submit(store, SMALL, max_active=2, start_runner=False)
-    submit(store, SMALL, max_active=2, start_runner=False)
+def test_a_full_queue_refuses_more_jobs(store: JobStore) -> None:
+    submit(store, SMALL, max_active=2)
+    submit(store, SMALL, max_active=2)
     with pytest.raises(QueueFull):
-        submit(store, SMALL, max_active=2, start_runner=False)
+        submit(store, SMALL, max_active=2)
 
 
-def test_a_killed_runner_leaves_a_failed_job_and_no_result(tmp_path: Path) -> None:
-    store = JobStore(tmp_path / "jobs.sqlite3")
-    job = submit(store, {**SMALL, "runs": 2000, "months": 36})
-    _wait(store, job.id, ("running",))
-    os.kill(_runner_pid(store, job.id), signal.SIGKILL)
-    failed = _wait(store, job.id, ("failed", "done"), timeout=30)
+def test_runners_claiming_at_once_take_each_job_exactly_once(store: JobStore) -> None:
+    queued = {submit(store, SMALL, max_active=3).id for _ in range(3)}
+    claimed: list[str | None] = []
+    start = threading.Barrier(8)
+
+    def claim(n: int) -> None:
+        start.wait()
+        claimed.append(store.claim(f"runner-{n}"))
+
+    threads = [threading.Thread(target=claim, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    taken = [c for c in claimed if c is not None]
+    assert sorted(taken) == sorted(queued)           # each once, none twice, none lost
+
+
+def test_a_killed_runner_leaves_a_failed_job_and_no_result(store: JobStore) -> None:
+    job = submit(store, LONG)
+    runner = _runner(store.url)
+    try:
+        _wait(store, job.id, ("running",))
+        os.kill(runner.pid, signal.SIGKILL)
+        runner.wait(30)
+        failed = _wait(store, job.id, ("failed", "done"), timeout=30)
+    finally:
+        if runner.poll() is None:
+            runner.kill()
+            runner.wait()
     assert failed.status == "failed" and failed.result is None
     assert "submit the job again" in (failed.error or "")
+    assert submit(store, SMALL).status == "queued"     # and the queue has room again
 
 
-def test_a_cancelled_job_stays_cancelled_and_never_gets_a_result(tmp_path: Path) -> None:
-    store = JobStore(tmp_path / "jobs.sqlite3")
-    job = submit(store, {**SMALL, "runs": 2000, "months": 36})
-    _wait(store, job.id, ("running",))
-    assert store.cancel(job.id).status == "cancelled"
-    time.sleep(2)                              # the runner sees it at its next progress
-    assert store.get(job.id).status == "cancelled"
-    assert not store.finish(job.id, {"half": "written"})
-    assert store.get(job.id).result is None
-
-
-def test_a_queued_job_no_runner_claims_is_failed(tmp_path: Path, monkeypatch) -> None:
-    store = JobStore(tmp_path / "jobs.sqlite3")
-    job = submit(store, SMALL, start_runner=False)
-    monkeypatch.setattr(jobs, "START_GRACE_SECONDS", 0.0)
-    assert store.get(job.id).status == "failed"
-    execute(store, job.id)                     # a late runner does not revive it
-    assert store.get(job.id).status == "failed"
-
-
-def test_a_sweep_job_gives_its_tidy_table(tmp_path: Path) -> None:
-    store = JobStore(tmp_path / "jobs.sqlite3")
-    job = submit(store, {"kind": "sweep", "profiles": ["crisis-retailer"],
-                         "strategies": ["minimal", "crisis_turnaround"], "runs": 2,
-                         "months": 3, "seed": 1}, start_runner=False)
-    execute(store, job.id)
-    done = store.get(job.id)
-    assert done.status == "done", done.error
-    assert [r["strategy"] for r in done.result["rows"]] == ["minimal", "crisis_turnaround"]
-
-
-def test_a_runner_that_cannot_start_fails_its_job_at_once(tmp_path: Path, monkeypatch) -> None:
-    store = JobStore(tmp_path / "jobs.sqlite3")
-
-    def broken(path: Path, job_id: str) -> None:
-        raise OSError("no such interpreter")
-
-    monkeypatch.setattr(jobs, "_start_runner", broken)
+def test_a_runner_starting_fails_the_jobs_a_dead_runner_left_running(store: JobStore) -> None:
+    dead = f"{runner_identity().split(':')[0]}:999999999:1"
     job = submit(store, SMALL)
-    assert job.status == "failed" and "could not start" in (job.error or "")
+    assert store.claim(dead) == job.id
+    assert store.recover() == 1
+    failed = store.get(job.id)
+    assert failed is not None and failed.status == "failed" and failed.result is None
+    assert not store.finish(job.id, dead, {"half": "written"})   # a late write is refused
+    assert store.get(job.id).result is None  # type: ignore[union-attr]
+
+
+def test_a_runner_elsewhere_is_dead_only_once_its_heartbeat_is_stale(
+        store: JobStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    job = submit(store, SMALL)
+    assert store.claim("another-host:42:7") == job.id
+    assert store.recover() == 0 and store.get(job.id).status == "running"  # type: ignore
+    monkeypatch.setattr(store_jobs, "STALE_SECONDS", -1.0)
+    assert store.recover() == 1 and store.get(job.id).status == "failed"  # type: ignore
+
+
+def test_finished_jobs_are_deleted_a_week_after_and_active_ones_never(
+        store: JobStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    finished = submit(store, SMALL, max_active=3)
+    store.cancel(finished.id)
+    queued = submit(store, SMALL, max_active=3)
+    assert store.recover() == 0 and store.get(finished.id) is not None   # kept for a week
+    monkeypatch.setattr(store_jobs, "KEEP_SECONDS", -1.0)
+    store.recover()
+    assert store.get(finished.id) is None
+    assert store.get(queued.id).status == "queued"  # type: ignore[union-attr]
+
+
+def test_a_runner_waits_out_an_unreachable_database(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+        ) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    runner = Runner(JobStore(f"sqlite:///{tmp_path / 'db.sqlite3'}"), poll_seconds=0.0)
+    monkeypatch.setattr(api_jobs, "UNREACHABLE_PAUSE_SECONDS", 0.0)
+    calls = []
+
+    def claim(identity: str) -> str | None:
+        calls.append(identity)
+        if len(calls) == 1:
+            raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+        runner.stopping.set()
+        return None
+
+    monkeypatch.setattr(runner.store, "claim", claim)
+    runner.run()                                       # does not raise: it tried again
+    assert len(calls) == 2
+    assert "cannot be reached" in capsys.readouterr().err
+
+
+def test_a_cancelled_job_stays_cancelled_and_never_gets_a_result(store: JobStore) -> None:
+    job = submit(store, MEDIUM)
+    me = runner_identity()
+    assert store.claim(me) == job.id
+    worker = threading.Thread(target=execute, args=(store, job.id, me))
+    worker.start()
+    _wait_progress(store, job.id)
+    assert store.cancel(job.id).status == "cancelled"  # type: ignore[union-attr]
+    worker.join(60)
+    assert not worker.is_alive()                       # it stopped at its next progress
+    assert store.get(job.id).done < 160  # type: ignore[union-attr]
+    assert store.get(job.id).status == "cancelled"  # type: ignore[union-attr]
+    assert not store.finish(job.id, me, {"half": "written"})
+    assert store.get(job.id).result is None  # type: ignore[union-attr]
+
+
+def _wait_progress(store: JobStore, job_id: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        job = store.get(job_id)
+        if job is not None and job.done > 0:
+            return
+        time.sleep(0.05)
+    raise AssertionError("no progress")
+
+
+class _Recording(JobStore):
+    """A store that remembers each progress write (when, and the fraction it made)."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.writes: list[tuple[float, int, int]] = []
+
+    def progress(self, job_id: str, runner: str, done: int, total: int) -> str:
+        self.writes.append((time.monotonic(), done, total))
+        return super().progress(job_id, runner, done, total)
+
+
+@pytest.mark.parametrize("body", [
+    {**SMALL, "runs": 300, "months": 6},
+    {"kind": "comparison", "preset": "crisis-retailer", "strategies": ["minimal", "plan"],
+     "runs": 150, "months": 6, "seed": 3},
+    {"kind": "sweep", "profiles": ["crisis-retailer"], "strategies": ["minimal", "plan"],
+     "runs": 150, "months": 6, "seed": 3},
+], ids=["simulation", "comparison", "sweep"])
+def test_every_kind_of_job_reports_progress_at_most_every_interval(
+        tmp_path: Path, body: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each write is its own transaction, at most one per interval (0.5 s; shortened here so
+    that a short job writes several), the fraction rising to 1."""
+    assert api_jobs.PROGRESS_EVERY_SECONDS == 0.5
+    monkeypatch.setattr(api_jobs, "PROGRESS_EVERY_SECONDS", 0.05)
+    store = _Recording(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    job = submit(store, body)
+    Runner(store).run_once()
+    assert store.get(job.id).status == "done"  # type: ignore[union-attr]
+    writes = store.writes
+    assert len(writes) >= 3 and writes[-1][1] == writes[-1][2] == 300
+    fractions = [done / total for _, done, total in writes]
+    assert fractions == sorted(fractions) and all(0 < f <= 1 for f in fractions)
+    gaps = [b[0] - a[0] for a, b in zip(writes, writes[1:-1])]   # the last write is the end
+    assert all(gap >= 0.05 for gap in gaps), gaps
+
+
+def test_a_sweep_job_over_plans_gives_its_tidy_table(store: JobStore) -> None:
+    job = submit(store, {"kind": "sweep", "profiles": ["crisis-retailer"],
+                         "strategies": ["minimal", "plan"], "runs": 2, "months": 3, "seed": 1})
+    assert Runner(store).run_once()
+    done = store.get(job.id)
+    assert done is not None and done.status == "done", done.error
+    assert [r["strategy"] for r in done.result["rows"]] == ["minimal", "plan"]
+
+
+def test_a_runner_whose_server_is_gone_stops_and_takes_no_new_job(tmp_path: Path) -> None:
+    store = JobStore(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    job = submit(store, SMALL)
+    command, env = runner_command(store.url, parent=os.getpid() + 1_000_000)  # not its parent
+    finished = subprocess.run(command, env=env, timeout=120, stdin=subprocess.DEVNULL)
+    assert finished.returncode == 0
+    assert store.get(job.id).status == "queued"  # type: ignore[union-attr]
+
+
+@pytest.mark.slow
+def test_the_runner_command_runs_alone_and_stops_on_sigterm(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    runner = subprocess.Popen([sys.executable, "-m", "api", "jobs", "run", "--database", url],
+                              stdin=subprocess.DEVNULL)
+    try:
+        job = submit(JobStore(url), SMALL)
+        assert _wait(JobStore(url), job.id, ("done", "failed")).status == "done"
+    finally:
+        runner.terminate()
+        assert runner.wait(30) == 0

@@ -119,15 +119,30 @@ class _Terminal(io.StringIO):
         return True
 
 
-def test_progress_bar_only_on_a_terminal() -> None:
-    assert progress_bar(io.StringIO()) is None
+def test_progress_bar_only_on_a_terminal_and_only_after_a_second() -> None:
+    assert progress_bar(io.StringIO()) is None       # a pipe or a file: quiet
+    now = [100.0]
+    screen = _Terminal()
+    show = progress_bar(screen, label="comparing", clock=lambda: now[0])
+    assert show is not None
+    show(2, 20)
+    assert screen.getvalue() == ""                   # under a second: no bar
+    now[0] += 1.5
+    show(5, 20)
+    assert screen.getvalue() == "\rcomparing [#######.......................] 5/20"
+    now[0] += 0.01
+    show(6, 20)                                      # redrawn at most every 0.1 s
+    assert screen.getvalue().endswith("5/20")
+    show(20, 20)
+    assert screen.getvalue().endswith("\r") and "20/20" not in screen.getvalue()  # wiped
+
+
+def test_a_quick_run_leaves_no_trace_on_the_terminal() -> None:
     screen = _Terminal()
     show = progress_bar(screen)
     assert show is not None
-    show(5, 20)
-    assert screen.getvalue() == "\rsimulating [#######.......................] 5/20"
-    show(20, 20)
-    assert screen.getvalue().endswith("\r")          # the bar is wiped when done
+    show(10, 10)
+    assert screen.getvalue() == ""
 
 
 def test_the_installed_command_runs_a_story() -> None:

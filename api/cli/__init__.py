@@ -22,6 +22,7 @@ from api.cli import (
     compare,
     diagnose,
     history,
+    jobs,
     memory,
     recommend,
     rules,
@@ -47,7 +48,7 @@ class _Parser(argparse.ArgumentParser):
 
 #: Every command, in the order ``pmo-advisor --help`` lists them.
 COMMANDS = (diagnose, recommend, simulate, compare, sweep, sensitivity, story, assess, history,
-            memory, catalog, rules, serve)
+            memory, catalog, rules, serve, jobs)
 
 
 def build_parser() -> argparse.ArgumentParser:

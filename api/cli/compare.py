@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     from api.reports.simulation import render_comparison
     check_plot(args.plot)
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
-    result = compare(args.profile, strategies, **run_options(args))
+    result = compare(args.profile, strategies, **run_options(args, "comparing"))
     print(json.dumps(to_json(result), indent=2) if args.json else render_comparison(result))
     write_plot(result, args.plot)
     return 0

@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
                              seed=args.seed, trajectories=args.trajectories,
                              sobol_samples=args.sobol_samples, top=args.top,
                              workers=args.workers, executor=args.executor,
-                             scheduler=args.scheduler, progress=progress_bar())
+                             scheduler=args.scheduler, progress=progress_bar(label="screening"))
     written = write_sensitivity(result, Path(args.out))
     if args.json:
         print(json.dumps(to_json(result), indent=2))

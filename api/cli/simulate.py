@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -61,26 +62,47 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plot", metavar="PNG", help="write a chart to this PNG file")
 
 
-def run_options(args: argparse.Namespace) -> dict[str, Any]:
+def run_options(args: argparse.Namespace, label: str = "simulating") -> dict[str, Any]:
     return {"months": args.months, "runs": args.runs, "seed": args.seed, "shocks": args.shock,
             "random_shocks": not args.no_random_shocks,
             "relaunch_strategy": args.relaunch_strategy, "allow_files": True, "limits": LOCAL,
             "workers": args.workers, "executor": args.executor, "scheduler": args.scheduler,
-            "progress": progress_bar()}
+            "progress": progress_bar(label=label)}
 
 
-def progress_bar(stream: Any = None) -> Callable[[int, int], None] | None:
-    """A one-line progress bar on stderr, only when stderr is a terminal."""
+#: a run shorter than this shows no bar (no flicker on quick runs)
+PROGRESS_DELAY_SECONDS = 1.0
+#: the bar is redrawn at most this often
+PROGRESS_REDRAW_SECONDS = 0.1
+
+
+def progress_bar(stream: Any = None, label: str = "simulating",
+                 clock: Callable[[], float] = time.monotonic
+                 ) -> Callable[[int, int], None] | None:
+    """A one-line progress bar on stderr, only when stderr is a terminal (a pipe or a file
+    gets none), shown once the run has taken a second, and wiped when it ends."""
     stream = stream or sys.stderr
     if not stream.isatty():
         return None
+    started = clock()
+    drawn: float | None = None              # when the bar was last drawn (None: not shown)
+    width = 30
 
     def show(done: int, total: int) -> None:
-        width = 30
-        filled = done * width // total
-        stream.write(f"\rsimulating [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        nonlocal drawn
+        now = clock()
         if done >= total:
-            stream.write("\r" + " " * (width + 30) + "\r")
+            if drawn is not None:
+                stream.write("\r" + " " * (width + len(label) + 30) + "\r")
+                stream.flush()
+            drawn = None
+            return
+        if now - started < PROGRESS_DELAY_SECONDS or \
+                (drawn is not None and now - drawn < PROGRESS_REDRAW_SECONDS):
+            return
+        drawn = now
+        filled = done * width // max(total, 1)
+        stream.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
         stream.flush()
 
     return show

@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     Execution(args.executor, args.workers, args.scheduler)      # refuse bad options first
     sweep = load_sweep(args.file)
     result = run_sweep(sweep, workers=args.workers, executor=args.executor,
-                       scheduler=args.scheduler, progress=progress_bar())
+                       scheduler=args.scheduler, progress=progress_bar(label="sweeping"))
     prefix = Path(args.out) if args.out else Path(Path(args.file).stem)
     written = write_outputs(result, prefix)
     rows = result.rows()

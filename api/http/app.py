@@ -33,7 +33,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     headers.init_app(app)
     api = Api(app)
     ids.register_in_openapi(api)
-    register_routes(api, app.config["SIMULATION_LIMITS"], app.config["JOBS_DATABASE"])
+    register_routes(api, app.config["SIMULATION_LIMITS"], bool(app.config["JOBS"]))
     docs.init_app(app)
     pages.init_app(app)
     memory_pages.init_app(app)

@@ -19,7 +19,8 @@ from api.http.auth import parse_keys
 from api.limits import MAX_BODY_BYTES
 from simulation.limits import SERVICE
 
-__all__ = ["Defaults", "ENV_PREFIX", "LOOPBACK_HOSTS", "configure", "check_settings"]
+__all__ = ["Defaults", "ENV_PREFIX", "LOOPBACK_HOSTS", "configure", "check_settings",
+           "database_url_of"]
 
 ENV_PREFIX = "PMO_ADVISOR"
 
@@ -40,8 +41,9 @@ class Defaults:
     DATABASE_PATH = ""
     #: a simulation request may ask for at most this many runs x months (x strategies)
     SIMULATION_MAX_RUN_MONTHS = SERVICE.max_run_months
-    #: the jobs' SQLite file (api/jobs.py); empty: no jobs routes
-    JOBS_DATABASE = ""
+    #: long runs as jobs (POST /jobs), kept in the project's database (the one above) and run
+    #: by the runner ``pmo-advisor serve`` starts (api/jobs.py); false: no jobs routes, no runner
+    JOBS = True
     #: jobs queued or running at once; past that, POST /jobs answers 429
     JOBS_MAX_ACTIVE = 2
     #: seconds a 429 from POST /jobs asks the client to wait
@@ -72,6 +74,14 @@ class Defaults:
         "`Authorization: Bearer <key>`.")}}
 
 
+def database_url_of(config: Mapping[str, Any]) -> str:
+    """The project's database an app's settings name (``DATABASE_URL``, else ``DATABASE_PATH``,
+    else the environment's, else the default file): the assessments' and the jobs'."""
+    from api.store import database_url
+
+    return database_url(config.get("DATABASE_URL") or None, config.get("DATABASE_PATH") or None)
+
+
 def configure(app: Flask, override: Mapping[str, Any] | None = None) -> None:
     app.config.from_object(Defaults)
     app.config.from_prefixed_env(ENV_PREFIX)
@@ -97,6 +107,8 @@ _WHOLE_SETTINGS = {
     "COSTLY_REQUESTS": (1, 256),
     "COSTLY_REQUESTS_PER_KEY": (1, 256),
     "REQUEST_READ_TIMEOUT": (1, 600),
+    "JOBS_MAX_ACTIVE": (1, 1000),
+    "JOBS_RETRY_AFTER": (1, 3600),
 }
 
 
@@ -118,6 +130,12 @@ def check_settings(config: dict[str, Any]) -> None:
     if config["COSTLY_REQUESTS_PER_KEY"] > config["COSTLY_REQUESTS"]:
         raise _setting_error("COSTLY_REQUESTS_PER_KEY", "must not exceed "
                              f"{ENV_PREFIX}_COSTLY_REQUESTS ({config['COSTLY_REQUESTS']})")
+    jobs = config.get("JOBS")
+    if isinstance(jobs, str) and jobs.strip().lower() in ("true", "false", "1", "0"):
+        jobs = jobs.strip().lower() in ("true", "1")
+    if jobs not in (True, False):
+        raise _setting_error("JOBS", f"must be true or false, got {excerpt(str(jobs))!r}")
+    config["JOBS"] = bool(jobs)
     keys = config.get("API_KEYS")
     if keys is not None and not isinstance(keys, (str, list, tuple)):
         raise _setting_error("API_KEYS", "must be keys separated by commas")

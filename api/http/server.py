@@ -14,6 +14,10 @@ SIGTERM or Ctrl-C. Each worker creates its app after the fork, and the rules eng
 first diagnosis, so no durable-rules state ever crosses a fork; within a worker the engine
 gateway's lock serializes the threads (``rules/gateway.py``).
 
+**Jobs.** Unless jobs are off (``PMO_ADVISOR_JOBS=false``), the server also starts the jobs
+runner (``api/jobs.py``), a process of its own beside the workers: the master restarts it if it
+dies and stops it with them; it stops by itself once the server is gone (after its current job).
+
 Once listening, the server prints one line, ``pmo-advisor: serving on http://HOST:PORT ...``, so
 a caller that asked for port 0 (any free port) learns which one it got. Before it, one line says
 whether API keys are on.
@@ -25,12 +29,17 @@ import json
 import os
 import signal
 import socket
+import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from advisor.errors import InputError
+
+if TYPE_CHECKING:
+    from api.jobs import RunnerLaunch
 
 __all__ = ["SERVERS", "READY_PREFIX", "default_server", "serve", "waitress_settings"]
 
@@ -169,8 +178,28 @@ def _waitress_worker(sock: socket.socket, app_config: Mapping[str, Any], threads
     server.run()
 
 
+@contextmanager
+def _runner_beside(launch: RunnerLaunch | None) -> Iterator[None]:
+    """The jobs runner for as long as a server that has no master of ours runs (gunicorn, or
+    one process without fork)."""
+    if not launch:
+        yield
+        return
+    runner = subprocess.Popen(launch[0], env=launch[1], stdin=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        runner.terminate()
+        try:
+            runner.wait(GRACEFUL_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            runner.kill()
+            runner.wait()
+
+
 def _run_waitress(host: str, port: int, workers: int, threads: int,
-                  app_config: Mapping[str, Any], say_keys: Callable[[], None]) -> None:
+                  app_config: Mapping[str, Any], say_keys: Callable[[], None],
+                  runner: RunnerLaunch | None = None) -> None:
     sock = _listen(host, port)
     say_keys()
     bound_host, bound_port = sock.getsockname()[:2]
@@ -180,20 +209,32 @@ def _run_waitress(host: str, port: int, workers: int, threads: int,
             print("pmo-advisor: one process here (no fork); --workers is ignored",
                   file=sys.stderr)
         _announce(url, f"waitress, 1 process x {threads} thread(s)")
-        _waitress_worker(sock, app_config, threads)
+        with _runner_beside(runner):
+            _waitress_worker(sock, app_config, threads)
         return
-    _Master(sock, app_config, workers, threads).run(
+    _Master(sock, app_config, workers, threads, runner).run(
         lambda: _announce(url, f"waitress, {workers} worker process(es) x {threads} thread(s)"))
 
 
 class _Master:
-    """Forks the waitress workers, replaces one that dies, stops them all on SIGTERM/SIGINT."""
+    """Forks the waitress workers, starts the jobs runner, replaces one that dies, stops them
+    all on SIGTERM/SIGINT."""
 
     def __init__(self, sock: socket.socket, app_config: Mapping[str, Any], workers: int,
-                 threads: int) -> None:
+                 threads: int, runner: RunnerLaunch | None = None) -> None:
         self.sock, self.app_config, self.workers, self.threads = sock, app_config, workers, threads
+        self.runner_launch = runner
+        self.runner: subprocess.Popen[bytes] | None = None  # kept: reaped by our waitpid only
+        self.runner_pid = 0
         self.children: set[int] = set()
         self.stopping = False
+
+    def _spawn_runner(self) -> None:
+        if self.runner_launch:  # started, not forked: its rules engine is its own
+            command, env = self.runner_launch
+            self.runner = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
+            self.runner_pid = self.runner.pid
+            self.children.add(self.runner_pid)
 
     def _spawn(self) -> None:
         pid = os.fork()
@@ -218,12 +259,21 @@ class _Master:
         signal.signal(signal.SIGINT, self._stop)
         for _ in range(self.workers):
             self._spawn()
+        self._spawn_runner()
         ready()
         while not self.stopping:
             try:
                 pid, _ = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
                 pid = 0
+            if pid and pid == self.runner_pid:
+                self.children.discard(pid)
+                if not self.stopping:
+                    print(f"pmo-advisor: jobs runner {pid} died; starting another",
+                          file=sys.stderr)
+                    time.sleep(RESTART_PAUSE)
+                    self._spawn_runner()
+                continue
             if pid and pid in self.children:
                 self.children.discard(pid)
                 if not self.stopping:
@@ -259,7 +309,8 @@ class _Master:
 
 
 def _run_gunicorn(host: str, port: int, workers: int, threads: int,
-                  app_config: Mapping[str, Any], say_keys: Callable[[], None]) -> None:
+                  app_config: Mapping[str, Any], say_keys: Callable[[], None],
+                  runner: RunnerLaunch | None = None) -> None:
     """gunicorn, for deployments behind a buffering reverse proxy only (docs/operations.md)."""
     from gunicorn.app.base import BaseApplication
 
@@ -299,7 +350,8 @@ def _run_gunicorn(host: str, port: int, workers: int, threads: int,
             from api.http import create_app
             return create_app(app_config)
 
-    Server().run()
+    with _runner_beside(runner):
+        Server().run()
 
 
 def serve(host: str, port: int, workers: int, threads: int, server: str | None = None,
@@ -308,6 +360,8 @@ def serve(host: str, port: int, workers: int, threads: int, server: str | None =
     here, before anything listens, with one line naming it (an InputError)."""
     from api.http import create_app
     from api.http.auth import keys_required
+    from api.http.config import database_url_of
+    from api.jobs import runner_command
 
     app_config = dict(app_config or {})
     app = create_app(app_config)  # checks every setting; the engine is not built here
@@ -325,6 +379,8 @@ def serve(host: str, port: int, workers: int, threads: int, server: str | None =
         line = f"pmo-advisor: API keys on ({count} key{'s' if count != 1 else ''})"
     else:
         line = "pmo-advisor: API keys off: anyone who can reach this address can use the API"
+    jobs = runner_command(database_url_of(app.config), os.getpid()) if app.config["JOBS"] \
+        else None
     del app
 
     def say_keys() -> None:  # the first log line, once the address is ours
@@ -332,4 +388,4 @@ def serve(host: str, port: int, workers: int, threads: int, server: str | None =
             print(text, file=sys.stderr, flush=True)
 
     runner = {"gunicorn": _run_gunicorn, "waitress": _run_waitress}[server or default_server()]
-    runner(host, port, workers, threads, app_config, say_keys)
+    runner(host, port, workers, threads, app_config, say_keys, jobs)

@@ -28,10 +28,15 @@ class JobProgressSchema(Schema):
 
 
 class JobSchema(Schema):
+    """A job's status: ``progress`` is always a number from 0 to 1 (1 once done)."""
+
     id = fields.String(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
-    progress = fields.Nested(JobProgressSchema, required=True)
+    progress = fields.Float(required=True, validate=validate.Range(0, 1), metadata={
+        "description": "the fraction of the job's replications done, 0 to 1 (updated about "
+                       "every half second while it runs)"})
+    replications = fields.Nested(JobProgressSchema, required=True)
     created = fields.Float(required=True, metadata={"description": "Unix time"})
     updated = fields.Float(required=True, metadata={"description": "Unix time"})
     result = fields.Raw(metadata={"description": "once done: the synchronous answer (a sweep: "

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Double, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-__all__ = ["Base", "Organization", "Cycle", "Rater", "Answer", "SimulationRun"]
+__all__ = ["Base", "Organization", "Cycle", "Rater", "Answer", "SimulationRun", "Job"]
 
 NAME_LENGTH = 200
 
@@ -105,3 +105,28 @@ class SimulationRun(Base):
     summary: Mapped[Any] = mapped_column(JSON)
     created_at: Mapped[str] = mapped_column(String(32))
     cycle: Mapped[Cycle] = relationship(back_populates="simulation_runs")
+
+
+class Job(Base):
+    """A long run (simulation, comparison, sweep) queued for the jobs runner (``api/jobs.py``).
+
+    ``result`` is the answer as JSON *text*, written in the same transaction that sets ``done``:
+    text keeps it byte for byte on both backends (PostgreSQL's JSON types would refuse a NaN).
+    ``runner`` names the process that claimed it (``host:pid:start``) and ``heartbeat`` is when
+    that runner last said it was alive, so a job left ``running`` by a dead runner is found.
+    Times are Unix seconds: the API reports them as numbers.
+    """
+
+    __tablename__ = "jobs"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    request: Mapped[Any] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    result: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    runner: Mapped[str | None] = mapped_column(String(100))
+    heartbeat: Mapped[float | None] = mapped_column(Double)
+    created: Mapped[float] = mapped_column(Double)
+    updated: Mapped[float] = mapped_column(Double)

@@ -25,9 +25,9 @@ BLUEPRINTS = (health.blp, catalog.blp, diagnoses.blp, recommendations.blp, profi
               strategies.blp, shocks.blp, stories.blp, assessments.blp)
 
 
-def register_routes(api: Api, limits: Limits, jobs_database: str = "") -> None:
+def register_routes(api: Api, limits: Limits, with_jobs: bool = True) -> None:
     """Every resource under ``/api/v1``; the simulation routes are built for this app's limits;
-    the jobs routes only when the service has a jobs database."""
-    extra = (jobs.blueprint(),) if jobs_database else ()
+    the jobs routes unless the service turns jobs off (``JOBS``)."""
+    extra = (jobs.blueprint(),) if with_jobs else ()
     for blueprint in (*BLUEPRINTS, simulations.blueprint(limits), *extra):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)

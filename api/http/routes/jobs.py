@@ -1,7 +1,8 @@
 """POST /jobs, GET /jobs/{id}, DELETE /jobs/{id}: long runs outside the server's workers.
 
-Registered only when the service has a jobs database (``JOBS_DATABASE``, or the environment's
-``PMO_ADVISOR_JOBS_DATABASE``): a SQLite file every worker and runner shares (``api/jobs.py``).
+Jobs live in the project's database (the assessments' one: ``DATABASE_URL``/``DATABASE_PATH``,
+SQLite by default); a runner outside the workers runs them (``api/jobs.py``). Registered unless
+the service turns jobs off (``JOBS``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 from flask import Response, current_app, jsonify, url_for
 from werkzeug.exceptions import NotFound, TooManyRequests
 
+from api.http.config import database_url_of
 from api.http.openapi import ApiBlueprint, error_response
 from api.jobs import JobStore, QueueFull, submit
 from api.schemas.jobs import JobRequestSchema, JobSchema
@@ -22,7 +24,7 @@ def _store() -> JobStore:
     store = current_app.extensions.get("pmo_jobs")
     if store is None:
         store = current_app.extensions["pmo_jobs"] = JobStore(
-            current_app.config["JOBS_DATABASE"])
+            database_url_of(current_app.config))
     return store
 
 
@@ -39,8 +41,8 @@ def blueprint() -> ApiBlueprint:
     def create_job(body: Any) -> Response:
         """Submit a job
 
-        Checks the request as the synchronous route does (422 naming the field), queues it and
-        starts its runner; 202 with the job's URL in ``Location``. When as many jobs as the
+        Checks the request as the synchronous route does (422 naming the field) and queues it
+        for the jobs runner; 202 with the job's URL in ``Location``. When as many jobs as the
         service allows are queued or running, 429 with ``Retry-After``.
         """
         try:
@@ -61,9 +63,10 @@ def blueprint() -> ApiBlueprint:
     def get_job(job_id: str) -> Response:
         """A job's status
 
-        ``queued``, ``running`` (with its progress), ``done`` (with the result), ``failed``
-        (with why; a job whose runner stopped, for example when the host restarted, is failed
-        and can be submitted again) or ``cancelled``.
+        ``queued``, ``running`` (``progress``: the fraction of replications done, 0 to 1),
+        ``done`` (with the result), ``failed`` (with why; a job whose runner stopped, for
+        example when the host restarted, is failed and can be submitted again) or
+        ``cancelled``.
         """
         job = _store().get(job_id)
         if job is None:
