@@ -18,13 +18,21 @@ ROOT = Path(__file__).resolve().parent.parent
 #: every catalog load while importing each module of the four packages, then check the watch
 #: itself by loading the catalog on purpose.
 WATCH = r"""
-import builtins, importlib, io, json, os, pkgutil, sys
+import builtins, importlib, io, json, os, pkgutil, sys, traceback
 from pathlib import Path
 
 root = Path(sys.argv[1])
 packages = ("advisor", "rules", "simulation", "api")
 current, seen = ["-"], []
 real_open = io.open
+
+def where():
+    # the innermost module body of ours being run: the line that reads at import
+    for frame in reversed(traceback.extract_stack()):
+        path = Path(frame.filename).resolve()
+        if frame.name == "<module>" and root in path.parents and path.is_file():
+            return f"{path.relative_to(root)}:{frame.lineno}"
+    return current[0]
 
 def watching_open(file, *args, **kwargs):
     try:
@@ -34,7 +42,7 @@ def watching_open(file, *args, **kwargs):
     if (path is not None and root in path.parents and path.is_file()
             and path.relative_to(root).parts[0] in (*packages, "scenarios")
             and path.suffix not in (".py", ".pyc")):
-        seen.append([current[0], str(path.relative_to(root))])
+        seen.append([where(), str(path.relative_to(root))])
     return real_open(file, *args, **kwargs)
 
 io.open = builtins.open = watching_open
@@ -42,7 +50,7 @@ import advisor.catalog as catalog
 real_load = catalog.load_catalog
 
 def watching_load():
-    seen.append([current[0], "load_catalog()"])
+    seen.append([where(), "load_catalog()"])
     return real_load()
 
 catalog.load_catalog = watching_load
@@ -70,7 +78,7 @@ def test_importing_every_module_reads_no_catalog_or_data_file() -> None:
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout.splitlines()[-1])
     assert len(report["modules"]) > 100           # every module was imported
-    assert report["at_import"] == []               # [module being imported, what it read]
+    assert report["at_import"] == []               # [file:line that read, what it read]
     # the watch sees what it is meant to: a catalog load and its data files
     assert ["(on purpose)", "load_catalog()"] in report["after"]
     assert any(path.startswith("advisor/data/") for _, path in report["after"])
