@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any, ClassVar
 
 import numpy as np
@@ -34,7 +33,6 @@ SUMMARY_KEYS = ("p_collapse_by_horizon", "p_thriving_at_horizon",
                 "median_months_to_first_thriving", "mean_months_in_crisis", "p_thriving_ever",
                 "p_crisis_ever", "p_recovered", "p_shutdown_by_horizon", "mean_major_changes",
                 "median_months_to_first_major_change")
-
 
 
 @functools.cache
@@ -212,7 +210,7 @@ class ComparisonResult(_RunRecord):
     def experiments(self) -> tuple[ExperimentResult, ...]:
         return self.results
 
-    @cached_property
+    @functools.cached_property
     def table(self) -> list[dict[str, Any]]:
         rows = []
         for result in self.results:
@@ -221,7 +219,7 @@ class ComparisonResult(_RunRecord):
                          "median_momentum_at_horizon": _r(np.median(momentum))})
         return rows
 
-    @cached_property
+    @functools.cached_property
     def differences(self) -> list[dict[str, Any]]:
         """The first strategy against each other one, paired run by run (common random
         numbers): ``{"measure", "strategy", "baseline", "estimate", "low", "high"}``. Cached:
@@ -232,7 +230,7 @@ class ComparisonResult(_RunRecord):
                                               first.spec.seed, first.spec.strategy.id,
                                               other.spec.strategy.id)]
 
-    @cached_property
+    @functools.cached_property
     def verdict(self) -> list[str]:
         return verdict(self.differences)
 
@@ -393,12 +391,12 @@ class BaselineResult(_RunRecord):
     def baseline_summary(self) -> dict[str, Any]:
         return self.baseline.summary
 
-    @cached_property
+    @functools.cached_property
     def differences(self) -> list[dict[str, Any]]:
         return paired_differences(self.shocked.replications, self.baseline.replications,
                                   self.shocked.spec.seed, "with shocks", "without shocks")
 
-    @cached_property
+    @functools.cached_property
     def verdict(self) -> list[str]:
         shocks = ", ".join(str(s) for s in self.shocked.spec.shocks)
         return verdict(self.differences, subject=shocks)

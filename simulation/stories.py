@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
 
@@ -162,7 +161,7 @@ class StoryResult:
 
     kind: ClassVar[str] = "story"
 
-    @cached_property
+    @functools.cached_property
     def path(self) -> list[str]:
         """The scenarios the run passed through, in order, repeats collapsed."""
         out: list[str] = []
@@ -175,7 +174,7 @@ class StoryResult:
     def follows_expected_path(self) -> bool:
         return is_subsequence(self.story.expect_path, self.path)
 
-    @cached_property
+    @functools.cached_property
     def timeline(self) -> list[TimelineEntry]:
         said = {(s.month, s.kind, s.name): s.text for s in self.story.steps}
         diagnoses = dict(self.replication.diagnoses)
