@@ -95,6 +95,7 @@ def test_the_story_and_shock_listings_are_their_schemas_dump() -> None:
         assert json.dumps(to_json(item)) == json.dumps(schema().dump(item))
 
 
+@pytest.mark.slow      # a child process: about 4 s
 def test_the_cli_prints_the_baseline_answer_to_the_byte(run_cli) -> None:
     cli = run_cli("simulate", "--profile", "kickoff-fintech", "--strategy", "quick_wins",
                   "--months", "4", "--runs", "6", "--seed", "5", "--shock", "sponsor_change@2",

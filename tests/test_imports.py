@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 #: Run in a fresh interpreter (nothing imported, nothing cached): watch every file opened and
@@ -72,6 +74,7 @@ print(json.dumps({"modules": modules, "at_import": at_import, "after": seen[len(
 """
 
 
+@pytest.mark.slow      # a fresh interpreter imports all ~150 modules: about 5 s
 def test_importing_every_module_reads_no_catalog_or_data_file() -> None:
     done = subprocess.run([sys.executable, "-c", WATCH, str(ROOT)], capture_output=True,
                           text=True, timeout=120, cwd=ROOT)
