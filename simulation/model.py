@@ -61,6 +61,7 @@ class Replication:
     events: tuple[Event, ...] = ()
     diagnoses: tuple[tuple[int, Diagnosis], ...] = ()
     strategies: tuple[str, ...] = ()  # strategy in force each month (traced runs only)
+    new_sponsors: tuple[int, ...] = ()   # months a new sponsor took over (sponsor change, merger)
 
 
 def _scripted(env: simpy.Environment, state: PmoState, month: int, strategy: Strategy) -> Any:
@@ -154,4 +155,5 @@ def simulate(start: Start, strategy: Strategy, params: Parameters, months: int,
         events=tuple(state.events or ()),
         diagnoses=tuple(state.diagnoses),
         strategies=tuple(strategies),
+        new_sponsors=tuple(state.new_sponsors),
     )

@@ -68,6 +68,8 @@ EVIDENCE_VALUE_WEIGHT = 0.65     # dimensionless: weight of value vs stakeholder
 EXEC_RESPONSE = 0.4              # 1/review: share of the gap to its target support closes
 BUDGET_RESPONSE = 0.25           # 1/review: share of the gap to executive support budget closes
 REPUTATION_MONTHS = 12.0         # months: executives' response x 1 / (1 + record age / this)
+MATURITY_TOLERANCE = 1.0         # per PM-maturity point above 3: record counts (1 + this x excess)
+LAUNCH_BUILDUP = 0.3             # 1/month: share of the gap to executive support a new team closes
 
 # --- organizations differ (one draw per replication; simulation/model.py) -------------------------
 SPREAD_DRAWS = 8                 # standard normals drawn per replication for ``spread`` (at most)
@@ -127,6 +129,8 @@ class Parameters:
     exec_response: float = EXEC_RESPONSE
     budget_response: float = BUDGET_RESPONSE
     reputation_months: float = REPUTATION_MONTHS
+    maturity_tolerance: float = MATURITY_TOLERANCE
+    launch_buildup: float = LAUNCH_BUILDUP
     relaunch_hazard: float = RELAUNCH_HAZARD
     relaunch_min_gap: int = RELAUNCH_MIN_GAP
     shutdown_trauma: float = SHUTDOWN_TRAUMA

@@ -32,11 +32,14 @@ if TYPE_CHECKING:
     from simulation.strategies import Strategy
 
 __all__ = ["initial_levels", "grow", "quality", "relevance", "customer_approach_fit",
-           "prune", "REFERENCE_LEVEL", "PRUNE_HEALTH", "PRUNE_LEVEL"]
+           "prune", "extend", "REFERENCE_LEVEL", "PRUNE_HEALTH", "PRUNE_LEVEL"]
 
 REFERENCE_LEVEL = 3.0     # a service at this level delivers the model's reference value
 PRUNE_HEALTH = 0.6        # Improvement health from which a review retires services nobody needs
 PRUNE_LEVEL = 2.0         # ... that are still below this maturity level
+#: the steps whose need grows with the portfolio (the same list as ``state.SERVICE_STEPS``)
+_SERVICE_STEPS = ("service_development", "service_onboarding", "service_operation",
+                  "service_monitoring", "service_improvement")
 
 
 def initial_levels(services: tuple[tuple[str, int], ...], strategy: "Strategy",
@@ -140,3 +143,54 @@ def prune(state: "PmoState") -> None:
     state.strategy = replace(state.strategy, services=kept, horizon_mix=horizon_mix(dict(kept)))
     state.log("portfolio", "services_retired", "Service improvement retires services no "
               "customer ranks: " + ", ".join(s.replace("_", " ") for s in dropped) + ".")
+
+
+def _room(state: "PmoState", services: int) -> float:
+    """The smallest effort-to-need ratio of the service steps if the PMO ran ``services``
+    services (1 or more: every service step could carry that portfolio in full health)."""
+    from simulation.dynamics import load_dynamics
+    p = state.params
+    steps = load_catalog().ids("flywheel")
+    need = load_dynamics().step_need
+    capacity = state.capacity()
+    learning = (1.0 + state.cycles) ** -p.learning_exponent
+    size = (services / p.reference_portfolio) ** p.portfolio_exponent
+    return min(capacity * state.strategy.effort[i] * state.execution[i]
+               / (need[i] * learning * size)
+               for i, step in enumerate(steps) if step in _SERVICE_STEPS)
+
+
+def extend(state: "PmoState") -> None:
+    """Service Improvement also adds to the portfolio (Guide p.153-168, 211-220): at a review, a
+    healthy Improvement step adds the catalog service that serves most of the customers'
+    ranked outcomes no running service produces (1/rank weights; ties in catalog order), when
+    the PMO's capacity lets every service step carry the larger portfolio. It gets an equal
+    share of service work and starts at its current level. Needs customers."""
+    if not state.customers or state.health[7] < PRUNE_HEALTH or not state.has_services:
+        return
+    from dataclasses import replace
+
+    from simulation.strategies import horizon_mix
+    catalog = load_catalog()
+    services = dict(state.strategy.services)
+    produced = {o.number for s in services for o in catalog.outcomes_of_service(s)}
+    unserved: dict[int, float] = {}
+    for _, outcomes in state.customers:
+        for rank, outcome in enumerate(outcomes, start=1):
+            if outcome not in produced:
+                unserved[outcome] = unserved.get(outcome, 0.0) + 1.0 / rank
+    if not unserved or _room(state, len(services) + 1) < 1.0:
+        return
+    gains = [(sum(unserved.get(o.number, 0.0) for o in catalog.outcomes_of_service(s)), s)
+             for s in catalog.ids("services") if s not in services]
+    best = max((g for g in gains if g[0] > 0), key=lambda g: g[0], default=None)
+    if best is None:
+        return
+    added = best[1]
+    n = len(services)
+    grown = tuple([(s, share * n / (n + 1)) for s, share in services.items()]
+                  + [(added, 1.0 / (n + 1))])
+    state.strategy = replace(state.strategy, services=grown, horizon_mix=horizon_mix(dict(grown)))
+    state.log("portfolio", "service_added", "Service improvement adds "
+              + added.replace("_", " ") + " for outcomes customers ranked and no service "
+              "produced.")

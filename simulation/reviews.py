@@ -20,6 +20,7 @@ from rules.diagnosis import diagnose, diagnose_ranking
 from simulation import portfolio
 from simulation.dynamics import load_dynamics
 from simulation.lifecycle import restructure, shutdown
+from simulation.organization import maturity_tolerance
 from simulation.state import PmoState, norm
 from simulation.strategies import get_strategy
 
@@ -81,8 +82,9 @@ def executive_review(state: PmoState) -> str:
     feedback = load_dynamics().feedback[scenario]
     target = _support_target(state)
     # a long record with this sponsor buys the benefit of the doubt when the evidence falls
-    # short; support won back by evidence moves at the normal pace
-    sticky = 1.0 / (1.0 + state.record_age / p.reputation_months) \
+    # short, the more so in an organization mature in project management (its executives know
+    # what the discipline delivers); support won back by evidence moves at the normal pace
+    sticky = 1.0 / (1.0 + state.record_age * maturity_tolerance(state) / p.reputation_months) \
         if target < x["executive_support"] else 1.0
     state.shift("executive_support", p.exec_response * sticky * (target - x["executive_support"]))
     state.shift("resources", p.budget_response * (x["executive_support"] - x["resources"])
@@ -95,8 +97,13 @@ def executive_review(state: PmoState) -> str:
         shutdown(state)
     elif scenario == "collapse":
         state.show_sign("disbanding_considered", p.review_interval + 1)
+    if state.strategy.made_for and scenario not in state.strategy.made_for:
+        # a strategy made for other times costs what it cuts (e.g. a turnaround, no crisis)
+        for indicator, shift in state.strategy.elsewhere:
+            state.shift(indicator, shift)
     apply_triggers(state, scenario, ranking)
     portfolio.prune(state)
+    portfolio.extend(state)
     return scenario
 
 

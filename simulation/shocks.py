@@ -69,6 +69,7 @@ class Shock:
             state.new_leader()
         if self.new_sponsor:
             state.record_age = 0.0
+            state.new_sponsors.append(state.month)
         if self.major_change:
             state.major_change()
         state.log("shock", self.id, f"{self.name}: {self.summary}")

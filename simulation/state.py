@@ -164,6 +164,7 @@ class PmoState:
         # counters
         self.leader_changes: list[int] = []
         self.major_changes: list[int] = []
+        self.new_sponsors: list[int] = []     # months a new sponsor took over
         self.restructures = 0
         self.shutdowns: list[int] = []
         self.launches = 0

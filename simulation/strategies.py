@@ -28,7 +28,7 @@ __all__ = ["Strategy", "Trigger", "TAILORED", "load_strategies", "get_strategy",
 TAILORED = "tailored"
 #: What a shipped strategy must say; a user's document needs only effort and services.
 _SHIPPED_KEYS = {"id", "name", "summary", "source", "effort", "services", "approach", "triggers"}
-_DOCUMENT_KEYS = _SHIPPED_KEYS | {"targets", "schedule"}
+_DOCUMENT_KEYS = _SHIPPED_KEYS | {"targets", "schedule", "made_for"}
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 SHARE_TOLERANCE = 1e-3       # shares may be rounded (to 3 decimals); they are renormalized
 MAX_PHASES = 24              # schedule phases of one strategy
@@ -57,6 +57,10 @@ class Strategy:
     horizon_mix: tuple[float, ...]              # share of value per horizon (advisor HORIZONS)
     targets: tuple[tuple[str, int], ...] = ()   # (service id, maturity level it aims for)
     phases: tuple[tuple[int, "Strategy"], ...] = ()   # (from month, the strategy from then on)
+    #: the scenarios the strategy is made for (empty: any) and what each review outside them
+    #: costs, as indicator shifts (e.g. a turnaround's cuts when nothing is broken)
+    made_for: tuple[str, ...] = ()
+    elsewhere: tuple[tuple[str, float], ...] = ()
 
     def approach_for(self, pm_maturity: float) -> tuple[str, float]:
         """The approach used at this customer maturity and how well it fits it (0-1).
@@ -87,6 +91,8 @@ class Strategy:
                           "services": {k: round(v, 4) for k, v in phase.services},
                           "targets": dict(phase.targets)}
                          for month, phase in self.phases],
+            **({"made_for": {"scenarios": list(self.made_for),
+                             "elsewhere": dict(self.elsewhere)}} if self.made_for else {}),
         }
 
     def document(self) -> dict[str, Any]:
@@ -175,6 +181,40 @@ def _targets(problems: _Problems, field: str, raw: Any) -> dict[str, int]:
     return out
 
 
+def _made_for(problems: _Problems, raw: Any
+              ) -> tuple[tuple[str, ...], tuple[tuple[str, float], ...]]:
+    """``made_for: {scenarios: [...], elsewhere: {indicator: shift per review}}``: a strategy
+    made for some scenarios costs ``elsewhere`` at each review that diagnoses another one."""
+    if raw is None:
+        return (), ()
+    catalog = load_catalog()
+    if not isinstance(raw, Mapping) or set(raw) != {"scenarios", "elsewhere"}:
+        problems.add("made_for", "needs exactly scenarios (a list) and elsewhere (indicator: "
+                     "points per review, -1 to 1)")
+        return (), ()
+    scenarios = raw["scenarios"]
+    if (not isinstance(scenarios, list) or not scenarios
+            or not all(isinstance(x, str) and x in catalog.ids("scenarios") for x in scenarios)):
+        problems.add("made_for.scenarios", "scenarios from: "
+                     + ", ".join(catalog.ids("scenarios")))
+        return (), ()
+    costs = raw["elsewhere"]
+    if not isinstance(costs, Mapping):
+        problems.add("made_for.elsewhere", "must map indicators to points per review, -1 to 1")
+        return (), ()
+    out = []
+    for key, value in costs.items():
+        if key not in catalog.ids("indicators"):
+            problems.add(f"made_for.elsewhere.{key}", "unknown indicator; allowed: "
+                         + ", ".join(catalog.ids("indicators")))
+        elif isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or not -1.0 <= value <= 1.0:
+            problems.add(f"made_for.elsewhere.{key}", f"must be -1 to 1, got {value!r}")
+        else:
+            out.append((str(key), float(value)))
+    return tuple(scenarios), tuple(out)
+
+
 def _text(problems: _Problems, field: str, raw: Any, default: str, limit: int = 400) -> str:
     if raw is None:
         return default
@@ -236,12 +276,14 @@ def _parse(raw: Any, problems: _Problems, default_id: str, shipped: bool) -> Str
     source = _text(problems, "source", str(raw["source"]) if "source" in raw else None,
                    "user document")
     phases = _schedule(problems, raw.get("schedule"), effort, services, targets)
+    made_for, elsewhere = _made_for(problems, raw.get("made_for"))
     if problems.items:
         return None
     base = Strategy(id=sid, name=name, summary=summary, source=source,
                     effort=tuple(effort[s] for s in steps), services=tuple(services.items()),
                     approach=approach, triggers=tuple(triggers),
-                    horizon_mix=horizon_mix(services), targets=tuple(targets.items()))
+                    horizon_mix=horizon_mix(services), targets=tuple(targets.items()),
+                    made_for=made_for, elsewhere=elsewhere)
     return replace(base, phases=tuple((month, replace(
         base, effort=tuple(p_effort[s] for s in steps), services=tuple(p_services.items()),
         horizon_mix=horizon_mix(p_services), targets=tuple(p_targets.items())))

@@ -9,11 +9,14 @@ import pytest
 
 import simulation.parameters as parameters
 from simulation.calibration import (
+    CERTAINTY_MEASURES,
+    FORCED,
     TARGET_MEDIAN_FIRST_CHANGE,
     TARGET_MONTHS_BETWEEN_CHANGES,
     CalibrationResult,
     calibrate,
     calibration_table,
+    certainty_sweep,
 )
 from simulation.shocks import shock_ids
 from simulation.stories import story_ids
@@ -21,9 +24,10 @@ from simulation.strategies import strategy_ids
 
 MODEL_DOC = Path(__file__).resolve().parent.parent / "docs" / "model.md"
 
-
-#: Figures outside their band, each named in docs/model.md ("Known misses"); a fix removes it here.
-KNOWN_MISSES = {"value_unquestioned_mature"}
+#: Issue 11 asks that no shipped profile x strategy pair be certain (share 0 or 1) of a headline
+#: share unless forced; the model is not there yet (docs/model.md, "Known misses"): at most this
+#: many of the 96 pairs are certain per measure, 10 runs each. A fix lowers these numbers.
+CERTAIN_AT_MOST = {"p_thriving": 70, "p_collapse": 57, "p_crisis_at_12": 27}
 
 
 @pytest.fixture(scope="module")
@@ -47,13 +51,12 @@ def test_a_pmo_without_strategy_changes_every_two_to_three_years(
 def test_every_figure_of_the_calibration_table_is_in_its_band(life: CalibrationResult) -> None:
     """The table of docs/model.md ("The calibration table"), reproduced: population of the
     shipped profiles in ordinary operation x the shipped strategies, seed 2025."""
-    figures = calibration_table(runs=10, seed=2025, life=life)
-    outside = sorted(f.id for f in figures if not f.within)
-    assert outside == sorted(KNOWN_MISSES), [f.to_dict() for f in figures]
+    figures = calibration_table(seed=2025, life=life)
+    outside = [f.to_dict() for f in figures if not f.within]
+    assert outside == []
     text = MODEL_DOC.read_text(encoding="utf-8")
     for figure in figures:                 # the documented table shows these very numbers
-        shown = f"{figure.model:g}" + ("" if figure.within else " (**outside**)")
-        assert f"| {shown} |" in text, figure
+        assert f"| {figure.model:g} |" in text, figure
 
 
 def test_every_parameter_shock_strategy_and_story_is_documented() -> None:
@@ -66,3 +69,20 @@ def test_every_parameter_shock_strategy_and_story_is_documented() -> None:
     assert missing == []
     documented = re.findall(r"^\| `([A-Z_]+)` \|", text, flags=re.MULTILINE)
     assert sorted(documented) == sorted(constants)
+
+
+@pytest.mark.slow
+def test_no_more_profile_strategy_pairs_are_certain_of_a_headline_share_than_documented(
+        ) -> None:
+    """Every shipped profile x shipped strategy, 10 runs, seed 11 (about 30 s on two cores).
+    With 10 runs a share between 0.26 and 0.74 looks certain by chance less than 5% of the
+    time; a certain-looking pair is near-certain in the model. Forced pairs are listed with
+    their reason in ``simulation.calibration.FORCED``."""
+    rows = certainty_sweep(runs=10, seed=11)
+    assert len(rows) == 96 and all(reason for reason in FORCED.values())
+    for measure in CERTAINTY_MEASURES:
+        certain = [f"{r['profile']}/{r['strategy']}" for r in rows if measure in r["certain"]]
+        assert len(certain) <= CERTAIN_AT_MOST[measure], (measure, certain)
+    forced = {(r["profile"], m) for r in rows for m in CERTAINTY_MEASURES
+              if (r["profile"], m) in FORCED}
+    assert forced == set(FORCED)           # every forced exception names a shipped profile

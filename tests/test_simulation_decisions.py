@@ -289,6 +289,63 @@ def test_a_healthy_improvement_step_retires_services_no_customer_ranks(catalog: 
     assert state.strategy.services == ((serving, 1.0),)
 
 
+def test_a_healthy_improvement_step_adds_the_service_customers_ranked_when_capacity_allows(
+        catalog: Any) -> None:
+    from simulation import portfolio
+    state = fresh()
+    top = state.customers[0][1][0]                   # the first customer's first outcome
+    unranked = next(s for s in catalog.ids("services")
+                    if not {o.number for o in catalog.outcomes_of_service(s)}
+                    & {o for _, ranked in state.customers for o in ranked})
+    state.strategy = strategy_from_document(custom_document(services={unranked: 1.0}))
+    state.health[7] = portfolio.PRUNE_HEALTH
+    state.x["resources"] = 1.0                        # too little capacity for two services
+    portfolio.extend(state)
+    assert len(state.strategy.services) == 1
+    state.x["resources"] = 5.0
+    portfolio.extend(state)
+    (kept, share), (added, new_share) = state.strategy.services
+    assert kept == unranked and share == new_share == 0.5
+    produced = {o.number for o in catalog.outcomes_of_service(added)}
+    assert top in produced or produced & {o for _, ranked in state.customers for o in ranked}
+    best = max(sum(1.0 / r for _, ranked in state.customers
+                   for r, o in enumerate(ranked, 1) if o in {x.number for x in
+                                                              catalog.outcomes_of_service(c)})
+               for c in catalog.ids("services") if c != unranked)
+    assert sum(1.0 / r for _, ranked in state.customers for r, o in enumerate(ranked, 1)
+               if o in produced) == pytest.approx(best)
+
+
+def test_a_crisis_strategy_costs_goodwill_and_morale_at_a_review_without_trouble() -> None:
+    from simulation.reviews import executive_review
+    turnaround = load_strategies()["crisis_turnaround"]
+    assert set(turnaround.made_for) == {"crisis", "decline", "collapse"}
+
+    def after_review(strategy: str) -> dict[str, float]:
+        state = fresh(strategy=strategy)             # a healthy Kickoff: no trouble
+        state.env = __import__("simpy").Environment()
+        state.env.run(until=3.5)
+        executive_review(state)
+        return state.x
+    cost = dict(turnaround.elsewhere)
+    cut, plain = after_review("crisis_turnaround"), after_review("customer_centric")
+    for indicator in ("stakeholder_support", "team_morale"):
+        assert cut[indicator] == pytest.approx(plain[indicator] + cost[indicator])
+
+
+@pytest.mark.parametrize(("made_for", "field"), [
+    ({"scenarios": ["boom"], "elsewhere": {}}, "strategy.made_for.scenarios"),
+    ({"scenarios": ["crisis"], "elsewhere": {"mood": -0.1}}, "strategy.made_for.elsewhere.mood"),
+    ({"scenarios": ["crisis"], "elsewhere": {"team_morale": -3}},
+     "strategy.made_for.elsewhere.team_morale"),
+    ({"scenarios": ["crisis"]}, "strategy.made_for"),
+])
+def test_made_for_is_checked_field_by_field(made_for: Any, field: str) -> None:
+    with pytest.raises(InputError) as caught:
+        strategy_from_document(custom_document(made_for=made_for))
+    assert field in [f for f, _ in caught.value.problems]
+
+
 def test_value_delivery_measures_value_distinct_from_recognition() -> None:
     rep_state = fresh()
     assert rep_state.measured_index() == pytest.approx(rep_state.value_index())

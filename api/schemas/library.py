@@ -34,6 +34,11 @@ class PhaseSchema(Schema):
     targets = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
 
 
+class MadeForSchema(Schema):
+    scenarios = fields.List(fields.String(), required=True)
+    elsewhere = fields.Dict(keys=fields.String(), values=fields.Float(), required=True)
+
+
 class StrategySchema(Schema):
     id = fields.String(required=True)
     name = fields.String(required=True)
@@ -49,6 +54,9 @@ class StrategySchema(Schema):
         "description": "maturity level (1-5) each service works towards"})
     schedule = fields.List(fields.Nested(PhaseSchema), required=True, metadata={
         "description": "later phases: from month on, new effort, services and targets"})
+    made_for = fields.Nested(MadeForSchema, metadata={
+        "description": "the scenarios the strategy is made for, and what each review "
+                       "diagnosing another one costs (indicator shifts)"})
 
 
 class StrategyDocumentSchema(Schema):
@@ -65,6 +73,7 @@ class StrategyDocumentSchema(Schema):
     targets = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
     schedule = fields.List(fields.Nested(PhaseSchema), metadata={
         "description": "later phases (the plan's next and later waves)"})
+    made_for = fields.Nested(MadeForSchema)
 
 
 class ShockSchema(Schema):

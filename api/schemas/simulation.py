@@ -73,7 +73,7 @@ class ProfileField(fields.Nested):
 
 #: the keys a strategy document may have (simulation/strategies.py reads them)
 _DOCUMENT_KEYS = ("id", "name", "summary", "source", "effort", "services", "approach",
-                  "triggers", "targets", "schedule")
+                  "triggers", "targets", "schedule", "made_for")
 
 
 class StrategyField(fields.Field):
