@@ -92,7 +92,8 @@ def perception_action(state: PmoState) -> Callable[[int], None]:
         p = state.params
         arriving = state.pipeline[month]
         state.pipeline[month] = 0.0
-        recognition = p.recognition_floor + (1.0 - p.recognition_floor) * state.health[-1]
+        recognition = (p.recognition_floor + (1.0 - p.recognition_floor) * state.health[-1]) \
+            * p.recognition_luck
         recognized = arriving * recognition if state.exists else 0.0
         state.recognized += p.value_smoothing * (recognized - state.recognized)
         boost = min(1.0, recognized * p.cycle_months)

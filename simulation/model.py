@@ -18,6 +18,7 @@ import simpy
 
 from advisor.catalog import load_catalog
 from rules.diagnosis import Diagnosis, diagnose
+from simulation import fortune
 from simulation.flywheel import every_month, flywheel_processes
 from simulation.lifecycle import relaunch_process
 from simulation.organization import organization_process
@@ -130,7 +131,7 @@ def simulate(start: Start, strategy: Strategy, params: Parameters, months: int,
             strategies.append(state.strategy.id)
 
     record(0)
-    shock_processes(env, state, schedule, random_shocks)
+    shock_processes(env, state, schedule, random_shocks, fortune.land)
     for month, phase in strategy.phases:
         if month <= months:
             env.process(_phase(env, state, month, strategy, phase))

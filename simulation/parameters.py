@@ -77,15 +77,20 @@ SPREAD_DRAWS = 8                 # standard normals drawn per replication for ``
 SPREAD: Mapping[str, float] = {"value_expected": 0.3, "exec_response": 0.3,
                                "capacity_per_resource": 0.15, "hazard_scale": 0.5,
                                "momentum_decay": 0.3, "recognition_floor": 0.4,
-                               "approach_tolerance": 0.4}
+                               "approach_tolerance": 0.4, "recognition_luck": 0.4}
 EXECUTION_SPREAD = 0.25          # sd of the log of each step's effort as carried out vs planned
 APPROACH_TOLERANCE = 1.0         # dimensionless: approach misfit x 1 / this (customers' tolerance)
+RECOGNITION_LUCK = 1.0           # dimensionless: recognized value x this (varied by ``spread``)
 
 # --- life cycle --------------------------------------------------------------------------------
 RELAUNCH_HAZARD = 0.12           # 1/month: chance a new PMO is launched, once the gap has passed
 RELAUNCH_MIN_GAP = 3             # months between a shutdown and the earliest relaunch
 SHUTDOWN_TRAUMA = 0.5            # cultural-readiness points lost when a PMO is shut down
 HAZARD_SCALE = 1.0               # dimensionless: multiplies every random shock's hazard
+MANDATE_WITHDRAWAL = 0.25        # chance a random reorganization or merger withdraws the mandate
+WITHDRAWN_BACKING = 1.5          # points: executive support, autonomy, resources, influence at most
+SPONSOR_STANCE = 1.5             # points: a new sponsor moves executive support by up to +/- this
+SPONSOR_BAR = 0.3                # log: a new sponsor's expected value x exp(+/- up to this)
 
 
 @dataclass(frozen=True)
@@ -138,6 +143,11 @@ class Parameters:
     spread: Mapping[str, float] = field(default_factory=lambda: dict(SPREAD))
     execution_spread: float = EXECUTION_SPREAD
     approach_tolerance: float = APPROACH_TOLERANCE
+    recognition_luck: float = RECOGNITION_LUCK
+    mandate_withdrawal: float = MANDATE_WITHDRAWAL
+    withdrawn_backing: float = WITHDRAWN_BACKING
+    sponsor_stance: float = SPONSOR_STANCE
+    sponsor_bar: float = SPONSOR_BAR
 
     def __post_init__(self) -> None:
         problems = []

@@ -158,23 +158,32 @@ def _scheduled(state: PmoState, shock: Shock) -> Callable[[], None]:
     return land
 
 
-def _random(state: PmoState, shocks: tuple[Shock, ...]) -> Callable[[int], None]:
+def _random(state: PmoState, shocks: tuple[Shock, ...],
+            land: Callable[[PmoState, Shock, float], None]) -> Callable[[int], None]:
     chances = [s.monthly_probability(state.params) for s in shocks]
 
     def draw(month: int) -> None:
         draws = state.shock_u[month]
         for shock, chance, u in zip(shocks, chances, draws):
             if u < chance and state.exists:
-                shock.apply(state)
+                land(state, shock, u / chance)
 
     return draw
 
 
+def _apply(state: PmoState, shock: Shock, w: float) -> None:
+    shock.apply(state)
+
+
 def shock_processes(env: simpy.Environment, state: PmoState,
-                    schedule: Iterable[ScheduledShock], random_shocks: bool) -> None:
-    """One process per scheduled shock; one monthly process drawing random shocks."""
+                    schedule: Iterable[ScheduledShock], random_shocks: bool,
+                    land: Callable[[PmoState, Shock, float], None] = _apply) -> None:
+    """One process per scheduled shock; one monthly process drawing random shocks, each landed
+    by ``land(state, shock, w)`` with ``w`` its draw given that it occurs (uniform 0-1;
+    :func:`simulation.fortune.land` adds what befalls the PMO with it)."""
     shocks = load_shocks()
     for item in schedule:
         env.process(_at(env, item.month + PHASE_SHOCKS, _scheduled(state, shocks[item.shock])))
     if random_shocks:
-        env.process(every_month(env, PHASE_SHOCKS, _random(state, tuple(shocks.values()))))
+        env.process(every_month(env, PHASE_SHOCKS,
+                                _random(state, tuple(shocks.values()), land)))
