@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from advisor import fastload
 from advisor.catalog import load_catalog
 from advisor.validation import (
     Number,
@@ -283,3 +284,73 @@ def organization_of(profile: _HasSections) -> Organization:
     section = profile.extra.get("organization", {})
     return Organization(industry=section.get("industry"), regulated=section.get("regulated"),
                         scope=section.get("scope"), reporting_line=section.get("reporting_line"))
+
+
+# -- the compiled fast path (advisor/fastload.py): the same checks as the fields above ---------
+
+def _fast_level(field: fields.Field) -> fastload.Check:
+    number = fastload.number(field)
+
+    def check(value: Any) -> int:
+        loaded = number(value)
+        if loaded != int(loaded):
+            raise fastload.Defer
+        return int(loaded)
+
+    return check
+
+
+def _fast_ref(field: fields.Field) -> fastload.Check:
+    """A catalog reference by number, by id, or by its number as plain digits: one dict lookup
+    (any other spelling, "016" say, goes to the field itself)."""
+    ref = cast(_CatalogRef, field)
+    items = getattr(load_catalog(), ref.kind + "s")
+    table: dict[Any, Any] = {}
+    for number, item in enumerate(items, start=1):
+        stored = getattr(getattr(load_catalog(), ref.kind)(number), ref.store)
+        table[number] = table[str(number)] = table[item.id] = stored
+
+    def check(value: Any) -> Any:
+        kind = type(value)
+        if kind is int or kind is str:
+            found = table.get(value)
+            if found is not None:
+                return found
+        return ref._deserialize(value, None, None)
+
+    return check
+
+
+def _fast_customers(field: fields.Field) -> fastload.Check:
+    item = fastload.compile_field(field.inner)  # type: ignore[attr-defined]
+
+    def check(value: Any) -> list[Any]:
+        if not isinstance(value, list):
+            raise fastload.Defer
+        result = [item(v) for v in value]
+        if len({c["id"] for c in result}) < len(result):
+            raise fastload.Defer
+        return result
+
+    return check
+
+
+def _fast_unique_keys(field: fields.Field) -> fastload.Check:
+    key = fastload.compile_field(field.key_field)  # type: ignore[attr-defined]
+    value_check = fastload.compile_field(field.value_field)  # type: ignore[attr-defined]
+
+    def check(value: Any) -> dict[Any, Any]:
+        if not isinstance(value, Mapping):
+            raise fastload.Defer
+        result = {key(k): value_check(v) for k, v in value.items()}
+        if len(result) < len(value):
+            raise fastload.Defer
+        return result
+
+    return check
+
+
+fastload.register(_Level, _fast_level)
+fastload.register(_CatalogRef, _fast_ref)
+fastload.register(_Customers, _fast_customers)
+fastload.register(_UniqueKeys, _fast_unique_keys)

@@ -13,6 +13,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from advisor import fastload
 from advisor.errors import InputError
 
 __all__ = ["excerpt", "Shown", "AsciiWhole", "Number", "StrictBool", "one_of", "matches", "within",
@@ -216,3 +217,8 @@ def load_with(schema: Schema, data: Any, prefix: str = "") -> Any:
         return schema.load(data)
     except ValidationError as exc:
         raise InputError(flatten_errors(exc.messages, prefix)) from None
+
+
+# The compiled fast path (advisor/fastload.py) knows these fields: same checks, same values.
+fastload.register(Number, fastload.number)
+fastload.register(StrictBool, fastload.strict_bool)

@@ -239,14 +239,17 @@ def score_rules(fired: list[Rule], coverage: float,
     """The ranking: points per scenario (evidence less counter-evidence, at least 0) smoothed by
     what is known; excluded scenarios score 0. Shared with the counterfactual search."""
     scenarios = load_catalog().ids("scenarios")
-    excluded = {r.subject for r in fired if r.effect == "exclude"}
+    excluded: set[str] = set()
     gross = dict.fromkeys(scenarios, 0.0)
     against = dict.fromkeys(scenarios, 0.0)
-    for rule in fired:
-        if rule.effect == "evidence":
+    for rule in fired:   # one pass (the reviews score a dozen diagnoses per replication)
+        effect = rule.effect
+        if effect == "evidence":
             gross[rule.subject] += rule.weight
-        elif rule.effect == "against":
+        elif effect == "against":
             against[rule.subject] += rule.weight
+        elif effect == "exclude":
+            excluded.add(rule.subject)
     points = {s: max(0.0, gross[s] - against[s]) for s in scenarios}
     open_scenarios = [s for s in scenarios if s not in excluded]
     total = sum(points[s] for s in open_scenarios)
@@ -257,13 +260,13 @@ def score_rules(fired: list[Rule], coverage: float,
 
     alpha = table.smoothing + table.uncertainty * (1.0 - coverage)
     denominator = total + alpha * len(open_scenarios)
-    raw = {s: ((points[s] + alpha) / denominator if s in open_scenarios else 0.0)
+    raw = {s: ((points[s] + alpha) / denominator if s not in excluded else 0.0)
            for s in scenarios}
     # Ties (evidence and counter-evidence cancelling out everywhere) go to the scenario with the
     # most evidence before counter-evidence, then to the guide's order.
-    order = sorted(scenarios, key=lambda s: (-raw[s], -points[s], -gross[s] * (s not in excluded),
-                                             scenarios.index(s)))
-    return tuple((s, round(raw[s], 3)) for s in order)
+    order = sorted((-raw[s], -points[s], -gross[s] * (s not in excluded), index, s)
+                   for index, s in enumerate(scenarios))
+    return tuple((s, round(raw[s], 3)) for *_, s in order)
 
 
 def _fired(profile: Profile, table: DiagnosisTable) -> tuple[dict[str, Any], list[Rule]]:

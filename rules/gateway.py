@@ -37,6 +37,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 import durable_rules_engine as _dre
+import orjson
 from durable import engine
 
 from advisor.errors import EngineError
@@ -91,7 +92,7 @@ class _ThinHost:
         many = len(facts) > 1
         # the fid goes first, so a firing's message (the fact's text, echoed) starts with it
         text = ("[" + ", ".join(_engine_json(_fid_first(f), sid) for f in facts) + "]" if many
-                else _engine_json(facts[0], sid))
+                else _engine_json(facts[0], sid, compact=True))
         code, state = (_dre.assert_facts if many else _dre.assert_fact)(handle, text)
         if code == 1:
             raise EngineError("no rule handled the fact")      # the catch-all makes this moot
@@ -105,11 +106,17 @@ class _ThinHost:
         message: str | None = started[1]
         single_fid = facts[0].get(FACT_ID)
         fired: list[Firing] = []
+        complete_and_start = _dre.complete_and_start_action
         try:
             while message:
-                rule, fid = _read_firing(message, many, single_fid)
-                fired.append((actions[rule], fid))
-                message = _dre.complete_and_start_action(handle, state)
+                end = message.find('":', 2)   # {"<rule>":{"m":...}}: the common case, inline
+                rule = message[2:end]
+                if many or end < 0 or "\\" in rule:
+                    rule, fid = _read_firing(message, many, single_fid)
+                    fired.append((actions[rule], fid))
+                else:
+                    fired.append((actions[rule], single_fid))
+                message = complete_and_start(handle, state)
         except BaseException:
             try:
                 _dre.abandon_action(handle, state)
@@ -138,15 +145,32 @@ def _fid_first(fact: Mapping[str, Any]) -> Mapping[str, Any]:
 _UNSAFE_NUMBER = re.compile(r"\d[eE][-+]?\d|Infinity")
 
 
-def _engine_json(fact: Mapping[str, Any], sid: str) -> str:
+#: ``json.dumps(value, ensure_ascii=False)`` without building an encoder per call (same text).
+_dumps = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _engine_json(fact: Mapping[str, Any], sid: str, compact: bool = False) -> str:
     """The fact as the engine reads it, with its session id: dumped as it is, and only when the
     text shows an exponent (or a false alarm inside a string) rebuilt by :func:`_engine_safe`.
-    Same text as dumping ``{**_engine_safe(fact), "sid": sid}``, without walking every fact."""
+    Same text as dumping ``{**_engine_safe(fact), "sid": sid}``, without walking every fact.
+
+    ``compact``: orjson writes it, about 5x faster, where its text holds the same numbers as
+    Python's (it writes 9.9e-05 as 0.000099 and NaN as null: such a fact takes the path above).
+    Not for batches, whose firings are read back with the spacing Python writes."""
     if "sid" in fact:
         fact = {k: v for k, v in fact.items() if k != "sid"}
-    text = json.dumps(fact if isinstance(fact, dict) else dict(fact), ensure_ascii=False)
+    plain = fact if isinstance(fact, dict) else dict(fact)
+    if compact:
+        try:
+            text = orjson.dumps(plain).decode()
+        except TypeError:   # orjson.JSONEncodeError is one: a key or value it does not write
+            text = ""
+        if text and not ("0.0000" in text or "null" in text or "e-" in text or "e+" in text):
+            return text[:-1] + f',"sid":{json.dumps(sid)}}}' if text != "{}" \
+                else f'{{"sid":{json.dumps(sid)}}}'
+    text = _dumps(plain)
     if ("e-" in text or "e+" in text or "Infinity" in text) and _UNSAFE_NUMBER.search(text):
-        text = json.dumps(_engine_safe(dict(fact)), ensure_ascii=False)
+        text = _dumps(_engine_safe(dict(fact)))
     sid_text = f'"sid": {json.dumps(sid)}'
     return "{" + sid_text + "}" if text == "{}" else text[:-1] + ", " + sid_text + "}"
 

@@ -47,22 +47,33 @@ def _evolve(state: PmoState) -> Callable[[int], None]:
     moving = _compiled()
     drifts = {i: (1.0 if t == "rising" else -1.0)
               for i, t in state.input_trends.items() if t in ("rising", "falling")}
+    # Only the drivers some indicator follows are worked out each month (in the same arithmetic
+    # as before, so runs stay bit-identical): this runs every month of every replication.
+    needed = {d for _, _, _, weights in moving for d, _ in weights}
+    indicators = tuple(i for i in indicator_ids() if i in needed)
+    steps = tuple((k, s) for k, s in enumerate(step_ids()) if s in needed)
 
     def evolve(month: int) -> None:
         p = state.params
-        x = state.x
-        drivers = {i: (v - 1.0) / 4.0 for i, v in x.items()}
-        drivers.update(zip(step_ids(), state.health))
+        x, health = state.x, state.health
+        drivers = {i: (x[i] - 1.0) / 4.0 for i in indicators}
+        for k, step in steps:
+            drivers[step] = health[k]
         drivers["value"] = state.value_index()
         drivers["momentum"] = state.momentum
         drivers["approach_fit"] = state.approach_fit() if state.exists else 0.0
         noise = state.noise[month]
+        noise_sd = p.noise_sd
         tolerance = maturity_tolerance(state)
         for ind, column, rate, weights in moving:
-            target = 1.0 + 4.0 * sum(w * drivers[d] for d, w in weights)
+            total = 0.0
+            for d, w in weights:
+                total += w * drivers[d]
+            target = 1.0 + 4.0 * total
             if target < x[ind] and ind in STANDING:
                 rate /= tolerance
-            state.shift(ind, rate * (target - x[ind]) + p.noise_sd * noise[column])
+            value = x[ind] + (rate * (target - x[ind]) + noise_sd * noise[column])
+            x[ind] = 1.0 if value < 1.0 else 5.0 if value > 5.0 else value   # state.shift
         if month <= p.initial_trend_months:
             for ind, sign in drifts.items():
                 state.shift(ind, sign * p.initial_trend_drift)

@@ -53,28 +53,45 @@ def initial_levels(services: tuple[tuple[str, int], ...], strategy: "Strategy",
     return levels
 
 
+Mix = tuple["Strategy", dict[str, int], frozenset[str], float, dict[float, float]]
+
+
+def _mix(state: "PmoState") -> Mix:
+    """(strategy, its target levels, the services it runs, its coverage of the customers'
+    ranked outcomes, its approach's fit by customer maturity as it is filled in), worked out
+    once per strategy a run follows rather than every month."""
+    strategy = state.strategy
+    mix = state.mix
+    if mix is None or mix[0] is not strategy:
+        running = frozenset(s for s, share in strategy.services if share > 0)
+        coverage = _coverage(strategy.services, state.customers) if state.customers else 1.0
+        mix = state.mix = (strategy, dict(strategy.targets), running, coverage, {})
+    return mix
+
+
 def grow(state: "PmoState") -> None:
     """One month of service maturity: grow towards target in the mix, decay outside it."""
     p = state.params
     levels = state.levels
     if not state.has_services:
         return
-    strategy = state.strategy
-    targets = dict(strategy.targets)
-    running = {s for s, share in strategy.services if share > 0}
+    _, targets, running, _, _ = _mix(state)
     health = state.health
     pace = 0.5 * (health[5] + health[7])            # Service Operation and Improvement
     idle = 1.0 - health[5]
+    growth, decay = p.service_growth, p.service_decay
     for service, level in levels.items():
         if service in running:
-            target = targets.get(service, max(p.default_service_target, round(level)))
+            target = targets.get(service)
+            if target is None:
+                target = max(p.default_service_target, round(level))
             if level < target:
-                level += p.service_growth * pace * (target - level)
+                level += growth * pace * (target - level)
             else:
-                level -= p.service_decay * (level - target)
-            level -= p.service_decay * idle * (level - 1.0)
+                level -= decay * (level - target)
+            level -= decay * idle * (level - 1.0)
         elif level > 1.0:
-            level -= p.service_decay * (level - 1.0)
+            level -= decay * (level - 1.0)
         levels[service] = level
 
 
@@ -103,20 +120,32 @@ def _coverage(services: tuple[tuple[str, float], ...],
     return sum(shares) / len(shares) if shares else 1.0
 
 
+@functools.cache
+def _outcome_numbers(service: str) -> frozenset[int]:
+    """The outcomes a service produces (Appendix X2), by number: asked at every review."""
+    return frozenset(o.number for o in load_catalog().outcomes_of_service(service))
+
+
 def relevance(state: "PmoState") -> float:
     """Share of value that serves what customers ranked (1 without customers)."""
     if not state.customers:
         return 1.0
     floor = state.params.coverage_floor
-    return floor + (1.0 - floor) * _coverage(state.strategy.services, state.customers)
+    return floor + (1.0 - floor) * _mix(state)[3]
 
 
 def customer_approach_fit(state: "PmoState") -> float:
     """Mean over customers of the fit of the approach used for each, at its maturity now."""
     drift = state.x["pm_maturity"] - state.start_pm_maturity
-    strategy = state.strategy
-    fits = [strategy.approach_for(round(min(5.0, max(1.0, maturity + drift)), 1))[1]
-            for maturity, _ in state.customers]
+    fit_at = _mix(state)[4]           # this strategy's fit per maturity (0.1 steps), as met
+    fits = []
+    for maturity, _ in state.customers:
+        level = maturity + drift
+        level = round(1.0 if level < 1.0 else 5.0 if level > 5.0 else level, 1)
+        fit = fit_at.get(level)
+        if fit is None:
+            fit = fit_at[level] = state.strategy.approach_for(level)[1]
+        fits.append(fit)
     return sum(fits) / len(fits)
 
 
@@ -129,12 +158,10 @@ def prune(state: "PmoState") -> None:
     from dataclasses import replace
 
     from simulation.strategies import horizon_mix
-    catalog = load_catalog()
     ranked = {o for _, outcomes in state.customers for o in outcomes}
     services = state.strategy.services
     keep = [(s, share) for s, share in services
-            if state.levels[s] >= PRUNE_LEVEL
-            or {o.number for o in catalog.outcomes_of_service(s)} & ranked]
+            if state.levels[s] >= PRUNE_LEVEL or _outcome_numbers(s) & ranked]
     if not keep or len(keep) == len(services):
         return
     total = sum(share for _, share in keep)

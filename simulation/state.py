@@ -144,6 +144,8 @@ class PmoState:
         self.has_services = bool(start.services)
         self.levels = portfolio.initial_levels(start.services, strategy, params.new_service_level)
         self.customers = start.customers
+        self.mix: Any = None                  # portfolio's per-strategy figures (portfolio._mix)
+        self._approach_fit: tuple[Any, float, float] = (None, 0.0, 0.0)   # see approach_fit
         self.start_pm_maturity = self.x["pm_maturity"]
         # flywheel
         x = self.x
@@ -194,13 +196,22 @@ class PmoState:
     def approach_fit(self) -> float:
         """How well the approach suits the customers: each customer's maturity when the profile
         names customers, else the organization's PM maturity; the misfit counts 1 / tolerance
-        (organizations differ in how much a mismatched approach costs)."""
+        (organizations differ in how much a mismatched approach costs).
+
+        Remembered for the last (strategy, PM maturity) it was worked out for: the wheel and
+        the organization ask for it in the same month, with nothing in between that moves it."""
+        strategy, maturity = self.strategy, self.x["pm_maturity"]
+        memo = self._approach_fit
+        if memo[0] is strategy and memo[1] == maturity:
+            return memo[2]
         if self.customers:
             fit = portfolio.customer_approach_fit(self)
         else:
             fit = self.strategy.approach_for(round(self.x["pm_maturity"], 1))[1]
         fit = 1.0 - (1.0 - fit) / self.params.approach_tolerance
-        return fit if fit > 0.0 else 0.0
+        fit = fit if fit > 0.0 else 0.0
+        self._approach_fit = (strategy, maturity, fit)
+        return fit
 
     def fit(self) -> float:
         """Share of delivered value that meets real needs: the approach's fit to the customers'

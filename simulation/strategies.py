@@ -105,6 +105,7 @@ class Strategy:
 
 
 @functools.cache
+@functools.cache
 def _ideal(approach: str) -> float:
     return load_catalog().approach(approach).ideal_customer_maturity
 

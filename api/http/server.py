@@ -25,6 +25,7 @@ whether API keys are on.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -166,12 +167,21 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _freeze_heap() -> None:
+    """Move what building the app left alive (schemas, catalog, OpenAPI document: ~140,000
+    objects) out of the garbage collector's sight: it lives as long as the worker, and every
+    full collection would walk it again. Measured: 8-10% of a diagnosis request's CPU."""
+    gc.collect()
+    gc.freeze()
+
+
 def _waitress_worker(sock: socket.socket, app_config: Mapping[str, Any], threads: int) -> None:
     from waitress import create_server
 
     from api.http import create_app
 
     app = create_app(app_config)
+    _freeze_heap()
     server = create_server(app, sockets=[sock],
                            **waitress_settings(int(app.config["MAX_CONTENT_LENGTH"]), threads))
     server.channel_class = _problem_channel(float(app.config["REQUEST_READ_TIMEOUT"]))
@@ -348,7 +358,9 @@ def _run_gunicorn(host: str, port: int, workers: int, threads: int,
 
         def load(self) -> Callable[..., Any]:
             from api.http import create_app
-            return create_app(app_config)
+            app = create_app(app_config)
+            _freeze_heap()
+            return app
 
     with _runner_beside(runner):
         Server().run()

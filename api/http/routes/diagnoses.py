@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify
+from flask import Response
 from marshmallow import RAISE
 
 from advisor.assessment import Profile, parse_profile
+from api.http.fastjson import json_response
 from api.http.openapi import ApiBlueprint
 from api.schemas.answers import to_json
 from api.schemas.diagnosis import DiagnosisQuerySchema, DiagnosisSchema
@@ -18,7 +19,9 @@ blp = ApiBlueprint("diagnoses", __name__, description="Which of the eight scenar
 
 
 @blp.route("/diagnoses", methods=["POST"])
-@blp.arguments(DiagnosisQuerySchema, location="query", as_kwargs=True, unknown=RAISE)
+# an instance, not the class: webargs would build a new schema for every request (one boolean
+# field, loaded without state: shared by every thread)
+@blp.arguments(DiagnosisQuerySchema(), location="query", as_kwargs=True, unknown=RAISE)
 @blp.response(200, DiagnosisSchema)
 @blp.body(profile_schema, build=parse_profile,
           description="a PMO profile (JSON, or YAML as in scenarios/profiles)",
@@ -34,4 +37,4 @@ def create_diagnosis(profile: Profile, explain: bool = True) -> Response:
     (``explain=false`` skips that search: it costs tens to hundreds of milliseconds the first
     time a profile is seen, then it is remembered).
     """
-    return jsonify(to_json(diagnose(profile, explain=explain)))
+    return json_response(to_json(diagnose(profile, explain=explain)))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Response, jsonify
 
 from advisor.assessment import Profile, parse_profile
+from api.http.fastjson import json_response
 from api.http.openapi import ApiBlueprint
 from api.schemas.advice import AdviceSchema
 from api.schemas.answers import to_json
@@ -30,7 +31,7 @@ def create_recommendation(profile: Profile) -> Response:
     timing and a target maturity), the approach per service and customer, the team's competency
     gaps, the flywheel steps to focus on and the warnings -- each with the rules behind it.
     """
-    return jsonify(to_json(recommend(profile)))
+    return json_response(to_json(recommend(profile)))
 
 
 @blp.route("/recommendations/strategy", methods=["POST"])
