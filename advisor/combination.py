@@ -153,7 +153,7 @@ class Combined:
 #: fills it. A section is written only when :data:`advisor.sections.SECTIONS` has it *and* a
 #: mapping here says how. ``changes`` (the diagnosis': kind -> months ago) and ``organization``
 #: (the advice's: industry, regulated, scope, reporting line) follow the shapes their owners
-#: gave them; the flywheel self-check (``Combined.flywheel``) waits for a section to read it.
+#: gave them; ``flywheel`` carries the self-check's band per step to the advice's focus.
 def _changes_section(combined: Combined) -> dict[str, Any]:
     """``changes``: the kinds the diagnosis knows (``advisor.sections.CHANGES``), months ago."""
     known = getattr(sections, "CHANGES", ())
@@ -166,9 +166,16 @@ def _organization_section(combined: Combined) -> dict[str, Any]:
     return dict(combined.organization)
 
 
+def _flywheel_section(combined: Combined) -> dict[str, str]:
+    """``flywheel``: the band of every step some rater could judge (a step answered only with
+    "don't know" has no band and is left out, so the advice reads the indicators for it)."""
+    return {step: s.band for step, s in combined.flywheel.items() if s.band is not None}
+
+
 SECTION_MAPS: dict[str, Callable[[Combined], Any]] = {
     "changes": _changes_section,
     "organization": _organization_section,
+    "flywheel": _flywheel_section,
 }
 
 

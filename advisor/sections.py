@@ -33,7 +33,7 @@ from advisor.validation import (
 __all__ = ["Customer", "Organization", "SECTIONS", "RISKS", "SCOPES", "MAX_CUSTOMERS",
            "MAX_OUTCOMES", "LEVEL_RANGE", "CHANGES", "MAX_MONTHS_AGO", "customers_of",
            "services_of", "team_of", "changes_of", "organization_of", "has_section",
-           "section_fields"]
+           "section_fields", "FLYWHEEL_BANDS", "flywheel_of"]
 
 RISKS = ("low", "medium", "high")
 LEVEL_RANGE = (1, 5)
@@ -45,6 +45,9 @@ CHANGES = ("restructuring", "leadership_change", "strategy_shift")
 MAX_MONTHS_AGO = 1200.0  # a century, like the PMO's age: anything older is a typo
 SCOPES = ("enterprise", "departmental", "project")  # the guide's coverage scopes (p.119)
 MAX_TEXT = 200
+#: The guide's bands for a flywheel step's self-assessment, best first (reference.md §7.2); the
+#: questionnaire scores its self-check into the same bands (a test keeps the two lists equal).
+FLYWHEEL_BANDS = ("excellent", "good", "average", "poor", "critical")
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +222,19 @@ def section_fields() -> dict[str, fields.Field]:
                                           "number; each service once"}),
         "team": fields.Nested(_team_schema()),
         "changes": fields.Nested(_changes_schema()),
+        "flywheel": fields.Nested(_flywheel_schema(), metadata={
+            "description": "the flywheel self-check: per step, the guide's band "
+                           "(excellent, good, average, poor, critical)"}),
     }
+
+
+def _flywheel_schema() -> type[Schema]:
+    """The flywheel self-check, step by step: the band the raters' answers fall in. Optional
+    per step, so a partial self-check says what it knows and the advice reads indicators for the
+    rest."""
+    return closed_schema("FlywheelSchema", {
+        step: fields.String(validate=one_of(FLYWHEEL_BANDS, "band"))
+        for step in load_catalog().ids("flywheel")})
 
 
 def _changes_schema() -> type[Schema]:
@@ -230,7 +245,7 @@ def _changes_schema() -> type[Schema]:
     return closed_schema("ChangesSchema", {c: fields.Nested(when) for c in CHANGES})
 
 
-SECTIONS = ("customers", "services", "team", "changes", "organization")
+SECTIONS = ("customers", "services", "team", "changes", "organization", "flywheel")
 
 
 # -- typed readers (the advice's view of the sections) -----------------------------------------
@@ -268,6 +283,11 @@ def changes_of(profile: _HasSections) -> dict[str, float]:
     """Organizational changes stated in the profile, by kind: months since each happened."""
     return {kind: float(change["months_ago"])
             for kind, change in profile.extra.get("changes", {}).items()}
+
+
+def flywheel_of(profile: _HasSections) -> dict[str, str]:
+    """The self-checked flywheel steps and their bands; a step not checked is not listed."""
+    return dict(profile.extra.get("flywheel", {}))
 
 
 @dataclass(frozen=True, slots=True)

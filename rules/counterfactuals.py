@@ -5,9 +5,11 @@ The search reads the rule table itself: it proposes the edits that would make a 
 target fire, or stop a rule for a rival (or against the target) from firing, and scores each
 hypothetical profile with the diagnosis' own scoring (:func:`rules.diagnosis.score_rules`). To try
 hundreds of profiles quickly it evaluates the rules' conditions in Python (as
-:func:`rules.conditions.holds` does; a test checks it fires what the engine fires); every answer
-it returns is then confirmed by applying its merge patch to the profile document and re-running
-the real diagnosis through the engine.
+:func:`rules.conditions.holds` does; a test checks it fires what the engine fires), as generated
+code over the profile's flat fact with only what the edits change patched in (:class:`_Trials`;
+a test checks it scores as building the edited profile would); every answer it returns is then
+confirmed by applying its merge patch to the profile document and re-running the real diagnosis
+through the engine.
 
 Bounded (``BEAM`` x ``DEPTH`` steps, at most ``MAX_EDITS`` edits): a target it cannot reach
 within those bounds is left out rather than guessed. Opt-in (``diagnose(profile, explain=True)``):
@@ -18,8 +20,8 @@ from __future__ import annotations
 
 import functools
 import json
-import operator
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
@@ -27,9 +29,9 @@ from advisor.assessment import INDICATOR_RANGE, PmoFacts, Profile, parse_profile
 from advisor.catalog import load_catalog
 from advisor.errors import InputError
 from advisor.patch import merge_patch
-from rules.conditions import AnyOf, Condition, holds, lookup
-from rules.diagnosis import Counterfactual, Diagnosis, build_fact, coverage_of, score_rules
-from rules.diagnosis_table import DiagnosisTable, load_diagnosis_table
+from rules.conditions import AnyOf, Condition, lookup
+from rules.diagnosis import Counterfactual, Diagnosis, build_fact, input_coverage, score_points
+from rules.diagnosis_table import UNKNOWN_TREND, DiagnosisTable, load_diagnosis_table
 from rules.table import Rule
 
 __all__ = ["counterfactuals", "targets_of", "fired_rules", "BEAM", "DEPTH", "MAX_EDITS",
@@ -78,13 +80,16 @@ def _remembered(version: str, document: str, scenario: str) -> tuple[Counterfact
     """The search for one profile document (and ruleset version); the answer is read-only."""
     table = load_diagnosis_table()
     profile = parse_profile(json.loads(document))
-    found = (_search(profile, target, table) for target in targets_of(scenario, table))
+    trials = _Trials(profile, table)
+    found = (_search(trials, target) for target in targets_of(scenario, table))
     return tuple(c for c in found if c is not None)
 
 
 # -- applying edits ---------------------------------------------------------------------------
 
-def _apply(profile: Profile, edits: Edits) -> Profile:
+def _edited(profile: Profile, edits: Edits) -> tuple[dict[str, float], dict[str, str], list[str],
+                                                     PmoFacts]:
+    """The profile's indicators, trends, signs and PMO facts after the edits."""
     indicators = dict(profile.indicators)
     trends = dict(profile.trends)
     signs = list(profile.signs)
@@ -105,6 +110,11 @@ def _apply(profile: Profile, edits: Edits) -> Profile:
         elif kind == "pmo":
             pmo = PmoFacts(exists=False, age_months=None,
                            previous_pmo_closed=profile.pmo.previous_pmo_closed)
+    return indicators, trends, signs, pmo
+
+
+def _apply(profile: Profile, edits: Edits) -> Profile:
+    indicators, trends, signs, pmo = _edited(profile, edits)
     return profile.evolve(indicators=indicators, trends=trends, signs=signs, pmo=pmo)
 
 
@@ -145,67 +155,202 @@ def _describe(profile: Profile, edits: Edits) -> tuple[str, ...]:
 
 # -- scoring a hypothetical profile -----------------------------------------------------------
 
-_OPS = {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "lte": operator.le,
-        "gt": operator.gt, "gte": operator.ge}
+_SYMBOLS = {"eq": "==", "ne": "!=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
 
 
-def _checks(table: DiagnosisTable) -> tuple[tuple[Rule, Any], ...]:
-    """Each scoring rule with its conditions as flat (key, op, value) tests, for speed: the
-    search scores hundreds of profiles. Same meaning as :func:`rules.conditions.holds`."""
-    return _compiled(table)[0]
+_Points = tuple[dict[str, float], dict[str, float], set[str]]
 
 
-_COMPILED: dict[str, tuple[Any, Any]] = {}  # by ruleset version
+@dataclass(frozen=True)
+class _Compiled:
+    """What the search needs of one ruleset, worked out once per process."""
+
+    paths: tuple[tuple[str, str], ...]  # (rule key, its path in the fact), every key rules read
+    by_path: Mapping[str, tuple[str, ...]]  # the rule keys reading each path
+    features_of: Mapping[str, tuple[Any, ...]]  # indicator -> the features made of it
+    fired: Callable[[Mapping[str, Any]], list[Rule]]  # flat fact -> scoring rules that hold
+    points: Callable[[Mapping[str, Any]], _Points]  # flat fact -> (evidence, against, excluded)
 
 
-def _compiled(table: DiagnosisTable) -> tuple[Any, Any]:
+_COMPILED: dict[str, _Compiled] = {}  # by ruleset version
+
+
+def _compiled(table: DiagnosisTable) -> _Compiled:
     found = _COMPILED.get(table.version)
     if found is None:
-        found = _COMPILED[table.version] = (_build_checks(table), _build_paths(table))
+        paths = _build_paths(table)
+        by_path: dict[str, tuple[str, ...]] = {}
+        for key, path in paths:
+            by_path[path] = (*by_path.get(path, ()), key)
+        features_of: dict[str, tuple[Any, ...]] = {}
+        for feature in table.features:
+            for ind in feature.indicators:
+                features_of[ind] = (*features_of.get(ind, ()), feature)
+        found = _COMPILED[table.version] = _Compiled(
+            paths, MappingProxyType(by_path), MappingProxyType(features_of),
+            *_build_fired(table, paths))
     return found
 
 
-def _build_checks(table: DiagnosisTable) -> tuple[tuple[Rule, Any], ...]:
-    out = []
-    for rule in table.rules:
-        if rule.effect == "transition":
-            continue
-        plain = tuple((c.key, _OPS[c.op], c.value) for c in rule.when if isinstance(c, Condition))
-        anys = tuple(tuple(tuple((c.key, _OPS[c.op], c.value) for c in option)
-                           for option in clause.options)
-                     for clause in rule.when if isinstance(clause, AnyOf))
-        out.append((rule, (plain, anys)))
-    return tuple(out)
+def _build_fired(table: DiagnosisTable, paths: Sequence[tuple[str, str]]
+                 ) -> tuple[Callable[[Mapping[str, Any]], list[Rule]],
+                            Callable[[Mapping[str, Any]], _Points]]:
+    """The scoring rules' conditions as generated Python functions of the flat fact: the rules
+    that hold, and the points they add up per scenario (what :func:`score_rules` adds up, in the
+    same order). The search scores hundreds of profiles, and walking the rule objects per
+    profile was most of its time. Same meaning as :func:`rules.conditions.holds` (a missing key
+    never matches, as in durable-rules), conditions tested in the same order; a test checks it
+    fires what the engine fires."""
+    names = {key: f"k{i}" for i, (key, _) in enumerate(paths)}
+    space: dict[str, Any] = {"S": load_catalog().ids("scenarios")}
+
+    def test(cond: Condition) -> str:
+        const = f"c{len(space)}"
+        space[const] = cond.value
+        name = names[cond.key]
+        return f"({name} is not None and {name} {_SYMBOLS[cond.op]} {const})"
+
+    reads = [f"    {name} = flat[{key!r}]" for key, name in names.items()]
+    fired = ["def fired(flat):", *reads, "    out = []"]
+    points = ["def points(flat):", *reads,
+              "    g = dict.fromkeys(S, 0.0)", "    a = dict.fromkeys(S, 0.0)", "    x = set()"]
+    for i, rule in enumerate(r for r in table.rules if r.effect != "transition"):
+        space[f"r{i}"], space[f"s{i}"], space[f"w{i}"] = rule, rule.subject, rule.weight
+        parts = [test(c) for c in rule.when if isinstance(c, Condition)]
+        for clause in rule.when:
+            if isinstance(clause, AnyOf):
+                options = ["(" + (" and ".join(test(c) for c in option) or "True") + ")"
+                           for option in clause.options]
+                parts.append("(" + (" or ".join(options) or "False") + ")")
+        condition = f"    if {' and '.join(parts) or 'True'}:"
+        fired += [condition, f"        out.append(r{i})"]
+        adds = {"evidence": f"g[s{i}] += w{i}", "against": f"a[s{i}] += w{i}",
+                "exclude": f"x.add(s{i})"}.get(rule.effect)
+        if adds:
+            points += [condition, f"        {adds}"]
+    fired.append("    return out")
+    points.append("    return g, a, x")
+    # our own source, from the validated rule table
+    exec("\n".join(fired) + "\n\n" + "\n".join(points), space)  # noqa: S102
+    return space["fired"], space["points"]
 
 
-def _test(tests: Any, flat: Mapping[str, Any]) -> bool:
-    for key, op, value in tests:
-        have = flat.get(key)
-        if have is None or not op(have, value):  # a missing key never matches (durable-rules)
-            return False
-    return True
+def _flat(fact: Mapping[str, Any], table: DiagnosisTable) -> dict[str, Any]:
+    """Every rule key's value in the fact (``None`` when absent)."""
+    return {key: lookup(fact, path) for key, path in _compiled(table).paths}
 
 
 def fired_rules(profile: Profile, table: DiagnosisTable) -> list[Rule]:
     """The scoring rules (not transitions) whose conditions hold, evaluated in Python."""
-    fact = build_fact(profile, table)
-    flat = {key: lookup(fact, path) for key, path in _paths(table)}
-    return [rule for rule, (plain, anys) in _checks(table)
-            if _test(plain, flat) and all(any(_test(o, flat) for o in options)
-                                          for options in anys)]
+    return _compiled(table).fired(_flat(build_fact(profile, table), table))
 
 
-def _rank(profile: Profile, table: DiagnosisTable) -> tuple[tuple[str, float], ...] | None:
-    fired = fired_rules(profile, table)
-    try:
-        return score_rules(fired, coverage_of(profile, table), table)
-    except InputError:
-        return None
+class _Trials:
+    """Hypothetical variants of one profile (the profile plus some edits), scored without
+    building them: the profile's fact is flattened once, and a variant's flat fact is that one
+    with what its edits change (the edited indicators and the features made of them, trends and
+    their counts, signs and their scenario's count, the PMO's facts). Its ranking is remembered:
+    the targets of one profile try many of the same edit sets."""
 
+    def __init__(self, profile: Profile, table: DiagnosisTable) -> None:
+        self.profile = profile
+        self.table = table
+        self.compiled = _compiled(table)
+        self.base = _flat(build_fact(profile, table), table)
+        self.indicators = frozenset(load_catalog().ids("indicators"))
+        self.scenario_of = {s.id: s.scenario for s in load_catalog().signs}
+        self._ranks: dict[frozenset[Edit], tuple[tuple[str, float], ...] | None] = {}
+        self._coverage: dict[tuple[bool, frozenset[str], frozenset[str]], float] = {}
+        self._here: dict[frozenset[Edit], tuple[Profile, dict[str, Any]]] = {}
+        self._proposals: dict[tuple[str, bool, frozenset[Edit], bool], list[Edits]] = {}
 
-def _paths(table: DiagnosisTable) -> tuple[tuple[str, str], ...]:
-    paths: tuple[tuple[str, str], ...] = _compiled(table)[1]
-    return paths
+    def here(self, edits: Edits) -> tuple[Profile, dict[str, Any]]:
+        """The profile with these edits and its flat fact (remembered: a search steps from it)."""
+        key = frozenset(edits.items())
+        found = self._here.get(key)
+        if found is None:
+            found = self._here[key] = (_apply(self.profile, edits), self.flat(edits))
+        return found
+
+    def proposals(self, rule: Rule, fire: bool, base: Edits, base_key: frozenset[Edit],
+                  target: str) -> list[Edits]:
+        """:func:`_proposals` for the profile with the ``base`` edits, remembered: the targets
+        of one profile ask the same rules (the target matters only for disbanding the PMO)."""
+        key = (rule.id, fire, base_key, target == "potential")
+        found = self._proposals.get(key)
+        if found is None:
+            here, flat = self.here(base)
+            found = self._proposals[key] = list(_proposals(rule, fire, here, flat, target,
+                                                            self.table))
+        return found
+
+    def flat(self, edits: Edits) -> dict[str, Any]:
+        """The flat fact of the profile with these edits (same as :func:`_flat` of
+        :func:`build_fact` of :func:`_apply`; a test checks it)."""
+        return self._evaluate(edits)[0]
+
+    def rank(self, edits: Edits, key: frozenset[Edit] | None = None
+             ) -> tuple[tuple[str, float], ...] | None:
+        """The diagnosis' ranking of the profile with these edits; None when it has too little
+        evidence to be diagnosed."""
+        key = frozenset(edits.items()) if key is None else key
+        if key in self._ranks:
+            return self._ranks[key]
+        flat, coverage = self._evaluate(edits)
+        try:
+            ranking: tuple[tuple[str, float], ...] | None = score_points(
+                *self.compiled.points(flat), coverage, self.table)
+        except InputError:
+            ranking = None
+        self._ranks[key] = ranking
+        return ranking
+
+    def _evaluate(self, edits: Edits) -> tuple[dict[str, Any], float]:
+        indicators, trends, signs, pmo = _edited(self.profile, edits)
+        # what the coverage depends on: which inputs are given (the PMO's existence weighs them)
+        given = (("pmo", "exists") in edits,
+                 frozenset(k for kind, k in edits if kind == "ind"
+                           and k not in self.profile.indicators),
+                 frozenset(k for (kind, k), v in edits.items() if kind == "trend"
+                           and (v is None) == (k in self.profile.trends)))
+        coverage = self._coverage.get(given)
+        if coverage is None:
+            coverage = self._coverage[given] = input_coverage(
+                pmo.exists, indicators, trends, pmo.age_months is not None, self.table)
+        flat = dict(self.base)
+        if not edits:
+            return flat, coverage
+        by_path = self.compiled.by_path
+
+        def put(path: str, value: Any) -> None:
+            for rule_key in by_path.get(path, ()):
+                flat[rule_key] = value
+
+        count_trends = False
+        scenarios = set()
+        for kind, key in edits:
+            if kind == "ind":
+                put(f"ind.{key}", indicators[key])
+                for feature in self.compiled.features_of.get(key, ()):
+                    put(f"feat.{feature.id}", feature.value(indicators))
+            elif kind == "trend":
+                count_trends = True
+                if key in self.indicators:
+                    put(f"trend.{key}", trends.get(key, UNKNOWN_TREND))
+            elif kind == "sign":
+                put(f"sign.{key}", True if key in signs else None)
+                scenarios.add(self.scenario_of[key])
+            elif kind == "pmo":
+                put("pmo.exists", pmo.exists)
+                put("pmo.age_months", pmo.age_months)
+                put("pmo.previous_pmo_closed", pmo.previous_pmo_closed)
+        if count_trends:
+            values = list(trends.values())
+            for direction in ("rising", "falling", "steady"):
+                put(f"count.trends.{direction}", values.count(direction))
+        for scenario in scenarios:
+            put(f"count.signs.{scenario}", sum(1 for s in signs if self.scenario_of[s] == scenario))
+        return flat, coverage
 
 
 def _build_paths(table: DiagnosisTable) -> tuple[tuple[str, str], ...]:
@@ -238,14 +383,19 @@ _OK = {"eq": lambda a, b: a == b, "ne": lambda a, b: a != b, "lt": lambda a, b: 
 
 def _number(conds: Sequence[Condition], current: float | None) -> float | None:
     """The grid value nearest to ``current`` (or to the bounds) that meets every condition."""
-    fits = [v for v in _GRID if all(_OK[c.op](v, c.value) for c in conds)]
+    return _nearest(tuple((c.op, c.value) for c in conds), current)
+
+
+@functools.lru_cache(maxsize=4096)
+def _nearest(tests: tuple[tuple[str, Any], ...], current: float | None) -> float | None:
+    fits = [v for v in _GRID if all(_OK[op](v, value) for op, value in tests)]
     if not fits:
         return None
-    anchor = current if current is not None else sum(c.value for c in conds) / len(conds)
+    anchor = current if current is not None else sum(value for _, value in tests) / len(tests)
     return min(fits, key=lambda v: (abs(v - anchor), v))
 
 
-def _meet(conds: Sequence[Condition], profile: Profile, target: str,
+def _meet(conds: Sequence[Condition], profile: Profile, flat: Mapping[str, Any], target: str,
           table: DiagnosisTable) -> Edits | None:
     """Edits that make every one of ``conds`` hold (conditions on one rule), or None."""
     catalog = load_catalog()
@@ -321,16 +471,18 @@ def _meet(conds: Sequence[Condition], profile: Profile, target: str,
             elif profile.pmo.exists != (not want):
                 return None
         else:  # the PMO's age and history, changes, service maturity: facts, not levers
-            if not all(_holds_now(c, profile, table) for c in group):
+            if not all(_holds_now(c, flat) for c in group):
                 return None
     return edits
 
 
-def _holds_now(cond: Condition, profile: Profile, table: DiagnosisTable) -> bool:
-    return holds((cond,), build_fact(profile, table), table.keys)
+def _holds_now(cond: Condition, flat: Mapping[str, Any]) -> bool:
+    """As :func:`rules.conditions.holds` on the profile's fact, read from its flat form."""
+    value = flat[cond.key]
+    return value is not None and bool(_OK[cond.op](value, cond.value))
 
 
-def _proposals(rule: Rule, fire: bool, profile: Profile, target: str,
+def _proposals(rule: Rule, fire: bool, profile: Profile, flat: Mapping[str, Any], target: str,
                table: DiagnosisTable) -> Iterator[Edits]:
     """Edit groups that make ``rule`` fire (``fire``) or stop firing."""
     plain = [c for c in rule.when if isinstance(c, Condition)]
@@ -340,13 +492,13 @@ def _proposals(rule: Rule, fire: bool, profile: Profile, target: str,
         for clause in anys:
             options = [o + list(opt) for o in options for opt in clause.options]
         for conds in options[:4]:
-            edits = _meet(conds, profile, target, table)
+            edits = _meet(conds, profile, flat, target, table)
             if edits:
                 yield edits
         return
     for cond in plain:  # breaking any one condition stops the rule
         negated = Condition(cond.key, _NEGATE[cond.op], cond.value)
-        edits = _meet([negated], profile, target, table)
+        edits = _meet([negated], profile, flat, target, table)
         if edits:
             yield edits
     for clause in anys:  # or breaking every option of one `any`
@@ -354,7 +506,7 @@ def _proposals(rule: Rule, fire: bool, profile: Profile, target: str,
         for option in clause.options:
             for cond in option:
                 edits = _meet([Condition(cond.key, _NEGATE[cond.op], cond.value)], profile,
-                              target, table)
+                              flat, target, table)
                 if edits:
                     broken.update(edits)
                     break
@@ -365,26 +517,29 @@ def _proposals(rule: Rule, fire: bool, profile: Profile, target: str,
                 yield broken
 
 
-def _candidates(profile: Profile, target: str, table: DiagnosisTable) -> list[Edits]:
-    fact = build_fact(profile, table)
+def _candidates(trials: _Trials, base: Edits, target: str) -> list[Edits]:
+    """Edit groups proposed by every scoring rule for the profile with the ``base`` edits."""
+    table = trials.table
+    base_key = frozenset(base.items())
+    holding = {id(rule) for rule in _compiled(table).fired(trials.here(base)[1])}
     out: list[Edits] = []
     for rule in table.rules:
         if rule.effect == "transition":
             continue
-        fired = holds(rule.when, fact, table.keys)
+        fired = id(rule) in holding
         helps_target = rule.subject == target
         if rule.effect == "evidence":
             if helps_target and not fired:
-                out.extend(_proposals(rule, True, profile, target, table))
+                out.extend(trials.proposals(rule, True, base, base_key, target))
             elif not helps_target and fired:
-                out.extend(_proposals(rule, False, profile, target, table))
+                out.extend(trials.proposals(rule, False, base, base_key, target))
         elif fired and helps_target:  # counter-evidence or a gate against the target
-            out.extend(_proposals(rule, False, profile, target, table))
+            out.extend(trials.proposals(rule, False, base, base_key, target))
         elif not fired and not helps_target and rule.effect == "against":
-            out.extend(_proposals(rule, True, profile, target, table))
-    unique: dict[tuple[Edit, ...], Edits] = {}
+            out.extend(trials.proposals(rule, True, base, base_key, target))
+    unique: dict[frozenset[Edit], Edits] = {}
     for edits in out:
-        unique.setdefault(tuple(sorted(edits.items(), key=repr)), edits)
+        unique.setdefault(frozenset(edits.items()), edits)
     return list(unique.values())
 
 
@@ -412,25 +567,27 @@ def _contrary(profile: Profile, edits: Edits, target: str) -> int:
     return count
 
 
-def _search(profile: Profile, target: str, table: DiagnosisTable) -> Counterfactual | None:
+def _search(trials: _Trials, target: str) -> Counterfactual | None:
+    profile = trials.profile
     beam: list[Edits] = [{}]
-    seen: set[tuple[Edit, ...]] = set()
+    seen: set[frozenset[Edit]] = set()
     winners: list[tuple[int, int, float, Edits]] = []
     for _ in range(DEPTH):
         if len(seen) >= MAX_TRIALS:
             break
         scored: list[tuple[float, Edits]] = []
         for base in beam:
-            here = _apply(profile, base)
-            for step in _candidates(here, target, table):
-                edits = {**base, **step}
-                edits = {k: v for k, v in edits.items() if not _unchanged(profile, k, v)}
-                key = tuple(sorted(edits.items(), key=repr))
+            for step in _candidates(trials, base, target):
+                edits = {**base, **step}  # the base's own edits all change something
+                for k, v in step.items():
+                    if _unchanged(profile, k, v):
+                        del edits[k]
+                key = frozenset(edits.items())
                 if not edits or len(edits) > MAX_EDITS or key in seen \
                         or len(seen) >= MAX_TRIALS:
                     continue
                 seen.add(key)
-                ranking = _rank(_apply(profile, edits), table)
+                ranking = trials.rank(edits, key)
                 if ranking is None:
                     continue
                 margin = _margin(ranking, target)
@@ -441,17 +598,27 @@ def _search(profile: Profile, target: str, table: DiagnosisTable) -> Counterfact
                     scored.append((margin, edits))
         if winners:
             break
-        scored.sort(key=lambda m: (-m[0], len(m[1]), repr(sorted(m[1].items(), key=repr))))
-        beam = [edits for _, edits in scored[:BEAM]]
+        beam = _best(scored, BEAM)
         if not beam:
             break
     winners.sort(key=lambda w: (w[0], w[1], w[2], repr(sorted(w[3].items(), key=repr))))
     for _, _, _, edits in winners[:CONFIRM]:
-        edits = _minimal(profile, edits, target, table)
+        edits = _minimal(trials, edits, target)
         found = _confirm(profile, edits, target)
         if found is not None:
             return found
     return None
+
+
+def _best(scored: list[tuple[float, Edits]], n: int) -> list[Edits]:
+    """The ``n`` best partial answers: widest margin, then fewest edits, then the edits' text
+    (a total order). The text is worked out only for those that can make the cut."""
+    if not scored:
+        return []
+    cut = sorted((-margin, len(edits)) for margin, edits in scored)[min(n, len(scored)) - 1]
+    near = [(-margin, len(edits), repr(sorted(edits.items(), key=repr)), i)
+            for i, (margin, edits) in enumerate(scored) if (-margin, len(edits)) <= cut]
+    return [scored[i][1] for *_, i in sorted(near)[:n]]
 
 
 def _unchanged(profile: Profile, key: tuple[str, str], value: Any) -> bool:
@@ -465,11 +632,11 @@ def _unchanged(profile: Profile, key: tuple[str, str], value: Any) -> bool:
     return not profile.pmo.exists
 
 
-def _minimal(profile: Profile, edits: Edits, target: str, table: DiagnosisTable) -> Edits:
+def _minimal(trials: _Trials, edits: Edits, target: str) -> Edits:
     """Drop every edit the answer does not need (one at a time, in a fixed order)."""
     for key in sorted(edits, key=repr):
         trial = {k: v for k, v in edits.items() if k != key}
-        ranking = _rank(_apply(profile, trial), table) if trial else None
+        ranking = trials.rank(trial) if trial else None
         if ranking is not None and ranking[0][0] == target:
             edits = trial
     return edits

@@ -8,7 +8,7 @@ every rule that produced it with the evidence each one looked at.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -22,7 +22,8 @@ from rules.gateway import get_gateway
 from rules.table import Rule
 
 __all__ = ["FiredRule", "TransitionSign", "Counterfactual", "RankedScenario", "Diagnosis",
-           "diagnose", "diagnose_ranking", "build_fact", "coverage_of", "score_rules"]
+           "diagnose", "diagnose_ranking", "build_fact", "coverage_of", "input_coverage",
+           "score_points", "score_rules"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,9 +146,17 @@ def build_fact(profile: Profile, table: DiagnosisTable) -> dict[str, Any]:
 
 def coverage_of(profile: Profile, table: DiagnosisTable) -> float:
     """The share of the evidence the rules use that this profile gives (see ``input_weights``)."""
-    weights = table.input_weights(profile.pmo.exists)
-    given = set(profile.indicators) | {f"trend.{i}" for i in profile.trends}
-    if profile.pmo.age_months is not None:
+    return input_coverage(profile.pmo.exists, profile.indicators, profile.trends,
+                          profile.pmo.age_months is not None, table)
+
+
+def input_coverage(pmo_exists: bool, indicators: Iterable[str], trends: Iterable[str],
+                   age_given: bool, table: DiagnosisTable) -> float:
+    """:func:`coverage_of` from the profile's parts (the counterfactual search has no profile
+    object for the hypothetical profiles it scores)."""
+    weights = table.input_weights(pmo_exists)
+    given = set(indicators) | {f"trend.{i}" for i in trends}
+    if age_given:
         given.add("pmo.age_months")
     total = sum(weights.values())
     return round(sum(w for k, w in weights.items() if k in given) / total, 3) if total else 1.0
@@ -250,6 +259,15 @@ def score_rules(fired: list[Rule], coverage: float,
             against[rule.subject] += rule.weight
         elif effect == "exclude":
             excluded.add(rule.subject)
+    return score_points(gross, against, excluded, coverage, table)
+
+
+def score_points(gross: Mapping[str, float], against: Mapping[str, float],
+                 excluded: set[str], coverage: float,
+                 table: DiagnosisTable) -> tuple[tuple[str, float], ...]:
+    """:func:`score_rules` from the points the fired rules add up per scenario (the
+    counterfactual search adds them up in generated code)."""
+    scenarios = load_catalog().ids("scenarios")
     points = {s: max(0.0, gross[s] - against[s]) for s in scenarios}
     open_scenarios = [s for s in scenarios if s not in excluded]
     total = sum(points[s] for s in open_scenarios)

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ import scenarios
 from advisor.assessment import Profile, parse_profile
 from advisor.catalog import Catalog, load_catalog
 from api.http import create_app
+from api.store import Store
 
 # Tests never touch a developer's database: the assessments' memory defaults to a throwaway
 # SQLite file (child processes inherit it); tests that need another pass their own URL.
@@ -136,11 +138,11 @@ def postgres_server() -> Iterator[str]:
 _databases = iter(range(1, 1_000_000))
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A new, empty database for one test, on each backend in turn."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'memory.sqlite3'}"
+@contextmanager
+def _new_database(backend: str, request: pytest.FixtureRequest, folder: Path) -> Iterator[str]:
+    """A new, empty database on ``backend`` (sqlite | postgresql), dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / 'memory.sqlite3'}"
         return
     import psycopg
 
@@ -152,6 +154,36 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     yield server % name
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A new, empty database for one test, on each backend in turn."""
+    with _new_database(request.param, request, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A new, empty PostgreSQL database, for tests that need both backends at once."""
+    with _new_database("postgresql", request, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    """The assessments' memory on a new database of each backend in turn."""
+    opened = Store(database_url)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_database_url(request: pytest.FixtureRequest,
+                        tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The same for a whole test module (a server and its pages), on each backend in turn."""
+    with _new_database(request.param, request, tmp_path_factory.mktemp("database")) as url:
+        yield url
 
 
 #: Debian's chromium for the page tests; they fail (never skip) without it.

@@ -45,7 +45,8 @@ def test_a_fact_no_rule_matches_leaves_the_engine_working() -> None:
 def test_a_rule_with_any_counts_once() -> None:
     table = load_advice_table()
     signs = {"constant_complaints": True, "bureaucracy_complaints": True}
-    fired = table.fire([table.fact("pmo", 1, {"scenario": "growing", "sign": signs})])
+    fired = table.fire([table.fact("pmo", 1, {"scenario": "growing", "sign": signs,
+                                              "self_check": {"service_monitoring": "unchecked"}})])
     ids = [r.id for r in fired[1]]
     assert ids.count("service_monitoring_when_complaints_persist") == 1
 

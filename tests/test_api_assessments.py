@@ -155,3 +155,49 @@ def test_reading_a_cycle_again_with_its_etag_is_304_not_modified(client):
     client.post(path + "/answers", json={"rater": "ann", "answers": CRISIS_LIKE})
     changed = client.get(path, headers={"If-None-Match": tag})
     assert changed.status_code == 200 and changed.headers["ETag"] != tag
+
+
+def test_pmos_of_an_organization_answer_201_and_the_default_comes_first(client):
+    org = client.post("/api/v1/organizations", json={"name": "Acme", "pmo_name": "EPMO"})
+    base = org.headers["Location"]
+    created = client.post(base + "/pmos", json={"name": "IT PMO", "scope": "departmental"})
+    assert created.status_code == 201
+    assert client.get(created.headers["Location"]).get_json()["name"] == "IT PMO"
+    listed = client.get(base + "/pmos").get_json()
+    assert [(p["name"], p["default"]) for p in listed["items"]] == [("EPMO", True),
+                                                                      ("IT PMO", False)]
+    twice = client.post(base + "/pmos", json={"name": "IT PMO"})
+    assert twice.status_code == 409 and twice.get_json()["errors"][0]["field"] == "name"
+    bad = client.post(base + "/pmos", json={"name": "Ops", "scope": "galactic"})
+    assert bad.status_code == 422 and bad.mimetype == "application/problem+json"
+    assert bad.get_json()["errors"][0]["field"] == "scope"
+
+
+def test_cycles_under_a_pmo_while_organization_routes_mean_the_default_pmo(client):
+    org = client.post("/api/v1/organizations", json={"name": "Acme"})
+    base = org.headers["Location"]
+    it = client.post(base + "/pmos", json={"name": "IT PMO"}).get_json()
+    first = client.post(base + "/assessments", json={})  # the default PMO's
+    second = client.post(f"{base}/pmos/{it['id']}/assessments", json={"label": "IT Q1"})
+    assert second.status_code == 201 and second.get_json()["number"] == 2
+    assert second.get_json()["pmo"] == it["id"] != first.get_json()["pmo"]
+    assert client.get(second.headers["Location"]).get_json()["label"] == "IT Q1"
+    # answering and closing go through the organization-level cycle URL (numbers are unique)
+    client.post(f"{base}/assessments/2/answers", json={"rater": "ann", "answers": CRISIS_LIKE})
+    assert client.post(f"{base}/assessments/2/close").status_code == 200
+    assert [c["number"] for c in client.get(base + "/assessments").get_json()["items"]] == [1]
+    history = client.get(f"{base}/pmos/{it['id']}/history").get_json()
+    assert history["pmo"]["name"] == "IT PMO" and len(history["cycles"]) == 1
+    assert client.get(base + "/history").get_json()["cycles"] == []
+    assert client.get(f"{base}/pmos/{it['id']}/assessments/1").status_code == 404
+    # under the PMO too: answering and closing; another PMO's cycle is not found there
+    third = client.post(f"{base}/pmos/{it['id']}/assessments", json={}).get_json()["number"]
+    under = f"{base}/pmos/{it['id']}/assessments/{third}"
+    assert client.post(under + "/answers", json={"rater": "bo", "answers": CRISIS_LIKE}) \
+        .status_code == 200
+    assert client.post(f"{base}/pmos/{it['id']}/assessments/1/answers",
+                       json={"rater": "bo", "answers": CRISIS_LIKE}).status_code == 404
+    closed = client.post(under + "/close")
+    assert closed.status_code == 200 and closed.get_json()["status"] == "closed"
+    assert len(client.get(f"{base}/pmos/{it['id']}/history").get_json()["cycles"]) == 2
+    assert client.get(f"{base}/pmos/999/assessments").status_code == 404

@@ -123,3 +123,69 @@ def test_a_blank_sheet_filled_in_imports_back(cli, db, tmp_path, suffix):
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["raters"][0]["answers"] == {"fact.pmo_exists": True,
                                                                "influence.consulted": 4}
+
+
+def test_assess_and_history_take_a_pmo_by_name(cli, db, tmp_path):
+    sheet = tmp_path / "ann.yaml"
+    sheet.write_text("rater: Ann\nanswers:\n  fact.pmo_exists: true\n"
+                     "  executive_support.funding: 2\n  autonomy.mandate_clear: 2\n")
+    done = cli("assess", "Acme", "--pmo", "IT PMO", "--sheet", str(sheet), "--close", *db)
+    assert done.returncode == 0, done.stderr
+    assert "created PMO 'IT PMO'" in done.stderr
+    it = cli("history", "Acme", "--pmo", "IT PMO", *db)
+    assert it.returncode == 0 and it.stdout.startswith("Acme (IT PMO)")
+    assert "cycle  1" in it.stdout
+    default = cli("history", "Acme", *db)
+    assert "No closed assessment cycle yet." in default.stdout  # the default PMO's history
+    missing = cli("history", "Acme", "--pmo", "Nope", *db)
+    assert missing.returncode == 2 and "no PMO 'Nope'" in missing.stderr
+
+
+def test_simulate_and_compare_from_an_organization_keep_their_runs(cli, db):
+    assert cli("assess", "--example", *db).returncode == 0
+    small = ("--runs", "4", "--months", "6", "--seed", "5")
+    one = cli("simulate", "--org", "Northwind Freight", "--strategy", "plan", *small, "--json",
+              *db)
+    assert one.returncode == 0, one.stderr
+    assert "cycle 3" in one.stderr
+    both = cli("compare", "--org", "Northwind Freight", "--cycle", "2",
+               "--strategies", "minimal,plan", *small, *db)
+    assert both.returncode == 0, both.stderr
+    history = json.loads(cli("history", "Northwind Freight", "--json", *db).stdout)
+    runs = [(r["cycle"], r["strategy"], r["seed"], r["summary"]["runs"])
+            for r in history["simulation_runs"]]
+    assert runs == [(2, "minimal", 5, 4), (2, "plan", 5, 4), (3, "plan", 5, 4)]
+    # the stored run is the printed one: same seed, same summary
+    kept = [r for r in history["simulation_runs"] if r["cycle"] == 3][0]
+    printed = json.loads(one.stdout)
+    assert kept["summary"]["p_thriving_at_horizon"] == printed["summary"][
+        "p_thriving_at_horizon"]
+    assert "Simulation runs kept:" in cli("history", "Northwind Freight", *db).stdout
+
+
+@pytest.mark.parametrize("args, field", [
+    (("--strategy", "minimal"), "--profile"),
+    (("--strategy", "minimal", "--profile", "crisis-retailer", "--org", "X"), "--profile"),
+    (("--strategy", "minimal", "--profile", "crisis-retailer", "--pmo", "X"), "--pmo"),
+    (("--strategy", "minimal", "--org", "Nowhere"), "Nowhere"),
+])
+def test_simulate_needs_one_source_of_profile(cli, db, args, field):
+    bad = cli("simulate", *args, *db)
+    assert bad.returncode == 2 and field in bad.stderr and bad.stderr.count("\n") == 1
+
+
+def test_simulate_from_an_organization_plays_the_plan_kept_with_the_cycle(cli, db, tmp_path):
+    from api.store import open_store
+
+    assert cli("assess", "--example", *db).returncode == 0
+    small = ("--runs", "4", "--months", "9", "--seed", "2")
+    kept = cli("simulate", "--org", "Northwind Freight", "--strategy", "plan", *small, *db)
+    assert kept.returncode == 0, kept.stderr
+    assert "the plan kept with cycle 3 strategy" in kept.stdout
+    # today's rules recompute the same plan from the cycle's profile: the same run
+    profile = tmp_path / "cycle3.json"
+    profile.write_text(json.dumps(open_store(db[1]).cycle("Northwind Freight", 3)["profile"]))
+    fresh = cli("simulate", "--profile", str(profile), "--strategy", "plan", *small, "--json")
+    again = cli("simulate", "--org", "Northwind Freight", "--strategy", "plan", *small,
+                "--json", *db)
+    assert json.loads(again.stdout)["series"] == json.loads(fresh.stdout)["series"]

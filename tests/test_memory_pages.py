@@ -1,5 +1,6 @@
 """The assessment pages in a real browser (Debian's chromium) against the real server and its
-database: the history of the shipped example, answering as one rater, a cycle's profile."""
+database, on SQLite and on PostgreSQL: the history of the shipped example (and of another PMO),
+answering as one rater, a cycle's profile."""
 
 from __future__ import annotations
 
@@ -14,11 +15,12 @@ from api.store.sheets import load_example
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('pages') / 'memory.sqlite3'}"
+def server(module_database_url: str) -> Iterator[ServerProcess]:
+    url = module_database_url
     store = Store(url)
     load_example(store)
     store.create_organization("Acme")
+    store.create_pmo("Northwind Freight", "Warehouse PMO", scope="departmental")
     store.close()
     with ServerProcess("--workers", "1", "--threads", "4",
                        env={"PMO_ADVISOR_DATABASE_URL": url}) as running:
@@ -44,11 +46,21 @@ def test_history_page_shows_the_example_turning_from_crisis_to_resurgence(page: 
                                                                    exact=True).click()
     expect(page.locator("#scenario-path")).to_have_text(
         "Scenario path: crisis → decline → resurgence")
+    expect(page.locator("#history-pmo")).to_contain_text("PMO: Northwind Delivery Office (default)")
     expect(page.locator("#trend-chart svg polyline")).to_have_count(12)
     expect(page.locator("#indicator-table tr")).to_have_count(13)
     page.get_by_role("link", name="cycle 3").click()
     expect(page.locator("#cycle-meta")).to_contain_text("scenario: resurgence")
     expect(page.locator("#indicators tr")).to_have_count(13)
+    page.locator("#links").get_by_role("link", name="history").click()  # back to its PMO
+    expect(page.locator("#history-pmo")).to_contain_text("PMO: Northwind Delivery Office")
+
+
+def test_history_page_shows_another_pmo_of_the_organization(page: Page) -> None:
+    page.goto(page.base + "/organizations/1/history")  # type: ignore[attr-defined]
+    page.locator("#history-pmo").get_by_role("link", name="Warehouse PMO").click()
+    expect(page.locator("#history-pmo")).to_contain_text("PMO: Warehouse PMO")
+    expect(page.locator("#scenario-path")).to_have_text("No closed cycle yet.")
 
 
 def test_a_rater_answers_a_section_and_sees_it_in_the_combined_profile(page: Page) -> None:

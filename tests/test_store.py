@@ -4,7 +4,6 @@ every test on both): transactions, versions, concurrency, history and round trip
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -12,20 +11,13 @@ from alembic.migration import MigrationContext
 
 from advisor.errors import InputError
 from advisor.questionnaire import load_questionnaire
-from api.store import ConflictError, NotFoundError, PreconditionFailedError, Store
+from api.store import ConflictError, NotFoundError, PreconditionFailedError
 from api.store.models import Base
 
 CRISIS_LIKE = {"fact.pmo_exists": True, "fact.age_months": 48,
                "executive_support.funding": 2, "stakeholder_support.participation": 2,
                "autonomy.mandate_clear": 2, "delivery_performance.on_time_budget": 3,
                "sign.artifacts_unused": True, "sign.bureaucracy_complaints": True}
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    opened = Store(database_url)
-    yield opened
-    opened.close()
 
 
 def test_migrated_schema_matches_the_models(store):

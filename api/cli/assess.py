@@ -1,4 +1,4 @@
-"""pmo-advisor assess ORG [--sheet FILE ...] [--rater NAME --role ROLE] [--close] ...
+"""pmo-advisor assess ORG [--pmo NAME] [--sheet FILE ...] [--rater NAME --role ROLE] [--close] ...
 
 An assessment cycle from the terminal: answer the questionnaire item by item (or import filled
 answer sheets, YAML or CSV), see the combined profile, close the cycle to keep its diagnosis and
@@ -15,7 +15,7 @@ from typing import Any
 
 from advisor.errors import InputError
 from advisor.questionnaire import DONT_KNOW, Item, load_questionnaire
-from api.cli.history import add_database_argument
+from api.cli.history import add_database_argument, add_pmo_argument
 from api.reports.history import render_cycle
 from api.store import OPEN, NotFoundError, Store, open_store
 from api.store.sheets import (
@@ -33,6 +33,7 @@ HELP = "run an assessment cycle: answer the questionnaire or import answer sheet
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("organization", metavar="ORG", nargs="?",
                         help="the organization (created on first use)")
+    add_pmo_argument(parser)
     parser.add_argument("--sheet", metavar="FILE", action="append", default=[],
                         help="import a filled answer sheet (YAML or CSV); repeatable")
     parser.add_argument("--rater", help="who answers (a sheet may name its rater)")
@@ -52,16 +53,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_database_argument(parser)
 
 
-def _open_cycle(store: Store, organization: str, label: str | None) -> int:
+def _open_cycle(store: Store, organization: str, label: str | None, pmo: str | None) -> int:
+    """The PMO's open cycle, else a new one; the organization and the PMO are created on
+    first use."""
     try:
         store.organization(organization)
     except NotFoundError:
         store.create_organization(organization)
         print(f"created organization {organization!r}", file=sys.stderr)
-    cycles = store.cycles(organization)
+    if pmo is not None and pmo not in {p["name"] for p in store.pmos(organization)}:
+        store.create_pmo(organization, pmo)
+        print(f"created PMO {pmo!r} of {organization!r}", file=sys.stderr)
+    cycles = store.cycles(organization, pmo)
     if cycles and cycles[-1]["status"] == OPEN:
         return int(cycles[-1]["number"])
-    number = int(store.create_cycle(organization, label)["number"])
+    number = int(store.create_cycle(organization, label, pmo)["number"])
     print(f"opened cycle {number}", file=sys.stderr)
     return number
 
@@ -132,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if not args.organization:
         raise InputError("name the organization (or use --example or --items)", "ORG")
-    number = _open_cycle(store, args.organization, args.label)
+    number = _open_cycle(store, args.organization, args.label, args.pmo)
     for path in args.sheet:
         sheet = read_sheet(path)
         rater = args.rater or sheet.rater

@@ -1,4 +1,4 @@
-"""pmo-advisor history ORG [--json] [--database URL]"""
+"""pmo-advisor history ORG [--pmo NAME] [--json] [--database URL]"""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from api.reports.history import render_history
 from api.store import open_store
 
 NAME = "history"
-HELP = "an organization's assessment cycles: scenario path and indicator trends"
+HELP = ("an organization's assessment cycles: scenario path, indicator trends, simulation runs")
 
 
 def add_database_argument(parser: argparse.ArgumentParser) -> None:
@@ -20,11 +20,17 @@ def add_database_argument(parser: argparse.ArgumentParser) -> None:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("organization", metavar="ORG", help="the organization's name or id")
+    add_pmo_argument(parser)
     parser.add_argument("--json", action="store_true", help="print the history as JSON")
     add_database_argument(parser)
 
 
+def add_pmo_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--pmo", metavar="NAME", default=None,
+                        help="which of the organization's PMOs (default: its default PMO)")
+
+
 def run(args: argparse.Namespace) -> int:
-    history = open_store(args.database).history(args.organization)
+    history = open_store(args.database).history(args.organization, args.pmo)
     print(json.dumps(history, indent=2) if args.json else render_history(history))
     return 0

@@ -1,4 +1,5 @@
-"""pmo-advisor simulate --profile FILE_OR_PRESET --strategy NAME_OR_FILE [--months 36]
+"""pmo-advisor simulate (--profile FILE_OR_PRESET | --org ORG [--pmo NAME] [--cycle N])
+--strategy NAME_OR_FILE [--months 36]
 [--runs 500] [--seed 0] [--shock sponsor_change@6 ...] [--baseline] [--no-random-shocks]
 [--workers N] [--executor inline|processes|dask] [--scheduler tcp://host:8786] [--json]
 [--plot out.png]"""
@@ -17,6 +18,7 @@ from typing import Any
 from advisor.errors import InputError
 from advisor.validation import excerpt
 from api.cli.arguments import whole
+from api.cli.remembered import add_memory_options, remember, source_of
 from api.schemas.answers import to_json
 from api.service import simulate, simulate_with_baseline
 from simulation.executors import EXECUTORS
@@ -29,9 +31,10 @@ HELP = "Monte Carlo simulation of a PMO strategy from a profile (the flywheel mo
 
 def add_run_options(parser: argparse.ArgumentParser) -> None:
     """Options shared by simulate and compare."""
-    parser.add_argument("--profile", required=True, metavar="FILE_OR_PRESET",
+    parser.add_argument("--profile", metavar="FILE_OR_PRESET",
                         help="a profile file (YAML/JSON) or a shipped preset, e.g. "
-                             "kickoff-fintech")
+                             "kickoff-fintech (or --org)")
+    add_memory_options(parser)
     parser.add_argument("--months", type=whole, default=LOCAL.default_months,
                         help=f"months to simulate, 1-{LOCAL.max_months} "
                              f"(default {LOCAL.default_months})")
@@ -162,12 +165,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from api.reports.simulation import render_baseline, render_experiment
     check_plot(args.plot)
+    source = source_of(args)
     if args.baseline:
-        both = simulate_with_baseline(args.profile, args.strategy, **run_options(args))
+        both = simulate_with_baseline(source.profile, source.strategy(args.strategy),
+                                      **run_options(args))
         print(json.dumps(to_json(both), indent=2) if args.json else render_baseline(both))
         write_plot(both, args.plot)
+        remember(source, [both.shocked])
         return 0
-    result = simulate(args.profile, args.strategy, **run_options(args))
+    result = simulate(source.profile, source.strategy(args.strategy), **run_options(args))
     print(json.dumps(to_json(result), indent=2) if args.json else render_experiment(result))
     write_plot(result, args.plot)
+    remember(source, [result])
     return 0

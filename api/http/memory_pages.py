@@ -7,7 +7,7 @@ Like the other pages they are shells: the script calls the JSON API (``/api/v1/o
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, render_template
+from flask import Blueprint, Flask, render_template, request
 
 __all__ = ["init_app", "NAV"]
 
@@ -34,7 +34,8 @@ def cycle(org: int, number: int) -> str:
 
 @blp.route("/organizations/<int:org>/history")
 def history(org: int) -> str:
-    return render_template("history.html", org=org)
+    """The default PMO's history; ``?pmo=ID`` another PMO's."""
+    return render_template("history.html", org=org, pmo=request.args.get("pmo", type=int))
 
 
 def init_app(app: Flask) -> None:

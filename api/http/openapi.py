@@ -25,6 +25,7 @@ from advisor.validation import DOCUMENTED_LATER, load_with
 from api.http import problems
 from api.http.auth import keys_required
 from api.http.bodies import BODY_MEDIA_TYPES, read_body
+from api.http.queryargs import RememberingParser
 from api.schemas.examples import example_for
 
 __all__ = ["Api", "ApiBlueprint", "error_response", "BEARER_SCHEME"]
@@ -158,6 +159,8 @@ class Api(flask_smorest.Api):
 
 class ApiBlueprint(flask_smorest.Blueprint):
     """A flask-smorest blueprint whose views take their body through :meth:`body`."""
+
+    ARGUMENTS_PARSER = RememberingParser()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 
 from advisor.assessment import Profile
 from advisor.catalog import load_catalog
-from advisor.sections import Customer, customers_of, organization_of
+from advisor.sections import Customer, customers_of, flywheel_of, organization_of
 from api.reports.text import fmt_evidence, fmt_value, heading, wrap
 from rules.advice.model import Advice, ApproachAdvice, Because, PlanChange, ServiceAdvice
 
@@ -149,8 +149,17 @@ def _competencies(advice: Advice) -> list[str]:
     return lines
 
 
-def _flywheel(advice: Advice) -> list[str]:
+def _flywheel(advice: Advice, profile: Profile | None) -> list[str]:
+    """The focus; with a profile whose flywheel self-check rates steps, which steps rest on the
+    raters' answers and which on the indicators."""
     lines = [heading("Flywheel: the steps to push now")]
+    checked = flywheel_of(profile) if profile is not None else {}
+    if checked:
+        catalog = load_catalog()
+        lines.append(wrap("Rests on the self-check answers for "
+                          + ", ".join(f"{catalog.step(s).name} ({band})"
+                                      for s, band in checked.items())
+                          + "; on the indicators for the other steps.", indent=2))
     for rank, step in enumerate(advice.flywheel_focus, start=1):
         lines.append(f"  {rank}. {step.name} (step {step.number}, {step.stage}; "
                      f"weight {step.score:g})")
@@ -219,7 +228,7 @@ def render_advice(advice: Advice, profile: Profile | None = None) -> str:
     lines += _approaches(advice, customers)
     lines += _maturity_table(advice)
     lines += _competencies(advice)
-    lines += _flywheel(advice)
+    lines += _flywheel(advice, profile)
     lines += _warnings(advice)
     lines += _glossary(advice)
     lines.append(f"\nrulesets {advice.ruleset_version}, {advice.diagnosis.ruleset_version}")

@@ -11,6 +11,9 @@ from advisor.catalog import load_catalog
 __all__ = ["render_history", "render_cycle"]
 
 ARROWS = {"rising": "↑", "steady": "→", "falling": "↓"}
+#: the summary measures a kept simulation run shows in the history
+RUN_MEASURES = (("p_thriving_at_horizon", "thriving at the end"),
+                ("p_collapse_by_horizon", "collapsed"))
 
 
 def _name(scenario: str | None) -> str:
@@ -44,9 +47,9 @@ def render_cycle(cycle: dict[str, Any]) -> str:
 
 def render_history(history: dict[str, Any]) -> str:
     """Cycles in order, the scenario path, and each indicator's values over the cycles."""
-    org = history["organization"]
+    org, pmo = history["organization"], history.get("pmo") or {}
     cycles = history["cycles"]
-    lines = [f"{org['name']}" + (f" ({org['pmo_name']})" if org.get("pmo_name") else "")]
+    lines = [f"{org['name']}" + (f" ({pmo['name']})" if pmo.get("name") else "")]
     if not cycles:
         lines.append("No closed assessment cycle yet.")
         return "\n".join(lines)
@@ -64,4 +67,14 @@ def render_history(history: dict[str, Any]) -> str:
         cells = "".join(f"{v:>6.2f}" if v is not None else f"{'-':>6}" for v in values)
         trend = last_trends.get(indicator, "")
         lines.append(f"{indicator:<22}{cells}  {ARROWS.get(trend, '')} {trend}".rstrip())
+    runs = history.get("simulation_runs") or []
+    if runs:
+        lines += ["", "Simulation runs kept:"]
+        for run in runs:
+            summary = run["summary"]
+            odds = ", ".join(f"{label} {summary[key]:.0%}" for key, label in RUN_MEASURES
+                             if isinstance(summary.get(key), int | float))
+            lines.append(f"  cycle {run['cycle']:>2}  {run['strategy']:<22} seed {run['seed']}, "
+                         f"{summary.get('runs')} runs x {summary.get('months')} months"
+                         + (f"; {odds}" if odds else ""))
     return "\n".join(lines)

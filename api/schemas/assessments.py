@@ -16,18 +16,26 @@ from advisor.questionnaire import (
     Item,
     load_questionnaire,
 )
+from advisor.sections import SCOPES as PMO_SCOPES
 from advisor.validation import DOCUMENTED_LATER, closed_schema
 
 __all__ = ["OrganizationInSchema", "OrganizationSchema", "OrganizationPageSchema",
            "PageQuerySchema", "CycleInSchema", "CycleSummarySchema", "CycleSchema",
            "CycleListSchema", "AnswersInSchema", "QuestionnaireSchema", "HistorySchema",
-           "SimulationRunInSchema", "SimulationRunSchema", "SimulationRunListSchema"]
+           "SimulationRunInSchema", "SimulationRunSchema", "SimulationRunListSchema",
+           "PmoInSchema", "AssessedPmoSchema", "PmoListSchema"]
 
 _NAME = validate.Length(min=1, max=200)
 
 OrganizationInSchema = closed_schema("OrganizationInSchema", {
     "name": fields.String(required=True, validate=_NAME),
     "pmo_name": fields.String(validate=_NAME),
+})
+
+PmoInSchema = closed_schema("PmoInSchema", {
+    "name": fields.String(required=True, validate=_NAME),
+    "scope": fields.String(validate=validate.OneOf(PMO_SCOPES), metadata={
+        "description": "the PMO's coverage (Guide p.119)"}),
 })
 
 CycleInSchema = closed_schema("CycleInSchema", {
@@ -120,6 +128,21 @@ class OrganizationSchema(Schema):
     created_at = fields.String(required=True)
 
 
+class AssessedPmoSchema(Schema):
+    id = fields.Integer(required=True)
+    organization = fields.Integer(required=True)
+    name = fields.String(required=True)
+    scope = fields.String(allow_none=True)
+    default = fields.Boolean(required=True, metadata={
+        "description": "the PMO the organization-level cycle routes use"})
+    created_at = fields.String(required=True)
+
+
+class PmoListSchema(Schema):
+    count = fields.Integer(required=True)
+    items = fields.List(fields.Nested(AssessedPmoSchema), required=True)
+
+
 class OrganizationPageSchema(Schema):
     count = fields.Integer(required=True, metadata={"description": "organizations in all"})
     offset = fields.Integer(required=True)
@@ -129,6 +152,7 @@ class OrganizationPageSchema(Schema):
 
 class CycleSummarySchema(Schema):
     organization = fields.Integer(required=True)
+    pmo = fields.Integer(required=True, metadata={"description": "the PMO assessed (its id)"})
     number = fields.Integer(required=True)
     label = fields.String(allow_none=True)
     status = fields.String(required=True, validate=validate.OneOf(["open", "closed"]))
@@ -167,7 +191,11 @@ class QuestionnaireSchema(Schema):
 
 class HistorySchema(Schema):
     organization = fields.Nested(OrganizationSchema, required=True)
+    pmo = fields.Nested(AssessedPmoSchema, required=True)
     cycles = fields.List(fields.Dict(), required=True)
     scenario_path = fields.List(fields.String(), required=True)
     indicators = fields.Dict(keys=fields.String(), values=fields.List(
         fields.Float(allow_none=True)), required=True)
+    simulation_runs = fields.List(fields.Dict(), metadata={
+        "description": "the runs kept with the closed cycles (API and `simulate --org`), each "
+                       "with its cycle number"})

@@ -19,7 +19,7 @@ from api.schemas.profiles import profile_schema
 
 __all__ = ["EXAMPLE_PRESET", "diagnosis_example", "recommendation_example",
            "simulation_example", "comparison_example", "organization_example", "cycle_example",
-           "answers_example", "cycle_simulation_example", "example_for"]
+           "answers_example", "cycle_simulation_example", "job_example", "example_for"]
 
 #: the shipped PMO every example starts from: a retailer's PMO in Crisis, with customers,
 #: services and team (so the advice has something to work with)
@@ -53,6 +53,11 @@ def comparison_example() -> dict[str, Any]:
     """POST /simulations/compare: two strategies on the same random numbers."""
     return {"preset": EXAMPLE_PRESET, "strategies": ["crisis_turnaround", "process_centric"],
             "months": 12, "runs": 10, "seed": 7, "shocks": [], "random_shocks": True}
+
+
+def job_example() -> dict[str, Any]:
+    """POST /jobs: the simulation of ``simulation_example``, run as a job."""
+    return {"kind": "simulation", **simulation_example()}
 
 
 def organization_example() -> dict[str, Any]:

@@ -16,7 +16,8 @@ from api.store.store import (
     Store,
     close_store,
     open_store,
+    run_record,
 )
 
 __all__ = ["Store", "open_store", "close_store", "database_url", "default_path", "NotFoundError",
-           "ConflictError", "PreconditionFailedError", "OPEN", "CLOSED"]
+           "ConflictError", "PreconditionFailedError", "OPEN", "CLOSED", "run_record"]

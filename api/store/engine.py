@@ -23,7 +23,8 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
-__all__ = ["ENV_URL", "ENV_PATH", "default_path", "database_url", "make_engine", "migrate"]
+__all__ = ["ENV_URL", "ENV_PATH", "default_path", "database_url", "make_engine", "migrate",
+           "alembic_config"]
 
 ENV_URL = "PMO_ADVISOR_DATABASE_URL"
 ENV_PATH = "PMO_ADVISOR_DATABASE_PATH"
@@ -81,7 +82,9 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def _alembic_config() -> Config:
+def alembic_config() -> Config:
+    """Alembic's configuration for our migrations (also for a test or an operator that
+    downgrades by hand)."""
     config = Config()
     config.set_main_option("script_location",
                            str(resources.files("api.store").joinpath("migrations")))
@@ -90,7 +93,7 @@ def _alembic_config() -> Config:
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision``, once even when several processes start together."""
-    config = _alembic_config()
+    config = alembic_config()
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK})

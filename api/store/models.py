@@ -12,10 +12,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Double, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Double,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-__all__ = ["Base", "Organization", "Cycle", "Rater", "Answer", "SimulationRun", "Job"]
+__all__ = ["Base", "Organization", "Pmo", "Cycle", "Rater", "Answer", "SimulationRun", "Job"]
 
 NAME_LENGTH = 200
 
@@ -25,7 +34,7 @@ class Base(DeclarativeBase):
 
 
 class Organization(Base):
-    """An organization and its PMO (one PMO per organization: the unit that is assessed)."""
+    """An organization; its PMOs (one is the default) are what is assessed."""
 
     __tablename__ = "organizations"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -34,6 +43,25 @@ class Organization(Base):
     created_at: Mapped[str] = mapped_column(String(32))
     cycles: Mapped[list[Cycle]] = relationship(back_populates="organization",
                                                order_by="Cycle.number")
+    pmos: Mapped[list[Pmo]] = relationship(back_populates="organization", order_by="Pmo.id",
+                                           cascade="all, delete-orphan")
+
+
+class Pmo(Base):
+    """One PMO of an organization (an enterprise PMO, a departmental one, ...). Every
+    organization has exactly one default PMO: the one the organization-level routes and
+    commands mean when they name no PMO (migration 0002 made it for older databases)."""
+
+    __tablename__ = "pmos"
+    __table_args__ = (UniqueConstraint("organization_id", "name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id",
+                                                            ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    scope: Mapped[str | None] = mapped_column(String(32))
+    is_default: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[str] = mapped_column(String(32))
+    organization: Mapped[Organization] = relationship(back_populates="pmos")
 
 
 class Cycle(Base):
@@ -44,6 +72,9 @@ class Cycle(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id",
                                                             ondelete="CASCADE"), index=True)
+    #: the PMO assessed; cycle numbers still count per organization, so an organization-level
+    #: cycle URL names one cycle whatever its PMO
+    pmo_id: Mapped[int] = mapped_column(ForeignKey("pmos.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     label: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
     status: Mapped[str] = mapped_column(String(16))
@@ -58,6 +89,7 @@ class Cycle(Base):
     diagnosis: Mapped[Any | None] = mapped_column(JSON)
     plan: Mapped[Any | None] = mapped_column(JSON)
     organization: Mapped[Organization] = relationship(back_populates="cycles")
+    pmo: Mapped[Pmo] = relationship()
     raters: Mapped[list[Rater]] = relationship(back_populates="cycle", order_by="Rater.name",
                                                cascade="all, delete-orphan")
     simulation_runs: Mapped[list[SimulationRun]] = relationship(

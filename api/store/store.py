@@ -25,13 +25,14 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from advisor.combination import RaterAnswers, combine, trends_from_history
 from advisor.errors import InputError, PmoAdvisorError
 from advisor.questionnaire import load_questionnaire
+from advisor.sections import SCOPES as PMO_SCOPES
 from api.schemas.answers import to_json
 from api.service import diagnose, recommend
 from api.store.engine import database_url, make_engine, migrate
-from api.store.models import Answer, Cycle, Organization, Rater, SimulationRun
+from api.store.models import Answer, Cycle, Organization, Pmo, Rater, SimulationRun
 
 __all__ = ["Store", "open_store", "close_store", "NotFoundError", "ConflictError",
-           "PreconditionFailedError", "OPEN", "CLOSED", "MAX_PAGE"]
+           "PreconditionFailedError", "OPEN", "CLOSED", "MAX_PAGE", "DEFAULT_PMO", "run_record"]
 
 OPEN, CLOSED = "open", "closed"
 MAX_PAGE = 100
@@ -39,6 +40,8 @@ MAX_ID = 2**31 - 1  # ids and cycle numbers are 32-bit integers on every backend
 MAX_OFFSET = 1_000_000_000
 MAX_NAME = 200
 MAX_ANSWERS_PER_WRITE = 500  # the whole questionnaire is ~120 items
+DEFAULT_PMO = "PMO"  # the default PMO's name when the organization gives no ``pmo_name``
+FORMAT, FORMAT_V1 = "pmo-advisor-memory/2", "pmo-advisor-memory/1"
 
 
 class NotFoundError(PmoAdvisorError):
@@ -59,6 +62,13 @@ class ConflictError(PmoAdvisorError):
 
 class PreconditionFailedError(PmoAdvisorError):
     """``If-Match`` names an older version of the cycle: someone else wrote first (HTTP 412)."""
+
+
+def run_record(result: Any) -> tuple[int | None, dict[str, Any]]:
+    """What the memory keeps of one experiment (``simulation.results.ExperimentResult``): its
+    seed, and its summary measures with months and runs. One definition, so a run kept through
+    the API and one kept by ``pmo-advisor simulate --org`` read the same."""
+    return result.seed, {"months": result.months, "runs": result.runs, **result.summary}
 
 
 def _now() -> str:
@@ -100,6 +110,8 @@ class Store:
                     raise ConflictError(f"an organization named {name!r} exists already",
                                         "name")
                 org = Organization(name=name, pmo_name=pmo_name, created_at=_now())
+                org.pmos.append(Pmo(name=pmo_name or DEFAULT_PMO, is_default=True,
+                                    created_at=org.created_at))
                 s.add(org)
                 s.flush()
                 return _org_dict(org)
@@ -128,45 +140,100 @@ class Store:
             raise NotFoundError(f"no organization {key!r}", "organization")
         return org
 
+    # -- PMOs --------------------------------------------------------------------------------
+    def create_pmo(self, org: int | str, name: str, scope: str | None = None) -> dict[str, Any]:
+        """Another PMO of the organization (the default one exists from the start)."""
+        name = _name(name, "name")
+        if scope is not None and scope not in PMO_SCOPES:
+            raise InputError(f"unknown scope {scope!r}; allowed: {', '.join(PMO_SCOPES)}",
+                             "scope")
+        try:
+            with self._transaction() as s:
+                organization = self._org(s, org)
+                if any(p.name == name for p in organization.pmos):
+                    raise ConflictError(f"{organization.name!r} has a PMO named {name!r} "
+                                        "already", "name")
+                pmo = Pmo(name=name, scope=scope, is_default=False, created_at=_now())
+                organization.pmos.append(pmo)
+                s.flush()
+                return _pmo_dict(pmo)
+        except IntegrityError:  # a concurrent creation of the same name
+            raise ConflictError(f"a PMO named {name!r} exists already", "name") from None
+
+    def pmos(self, org: int | str) -> list[dict[str, Any]]:
+        with self._transaction() as s:
+            return [_pmo_dict(p) for p in self._org(s, org).pmos]
+
+    def pmo(self, org: int | str, pmo: int | str | None = None) -> dict[str, Any]:
+        """One PMO by id or name; ``None``: the organization's default PMO."""
+        with self._transaction() as s:
+            return _pmo_dict(self._pmo(s, self._org(s, org), pmo))
+
+    def _pmo(self, s: Session, organization: Organization, key: int | str | None) -> Pmo:
+        for pmo in organization.pmos:
+            if (pmo.is_default if key is None
+                    else pmo.id == key if isinstance(key, int) else pmo.name == key):
+                return pmo
+        raise NotFoundError(f"organization {organization.name!r} has no PMO {key!r}", "pmo")
+
     # -- cycles ------------------------------------------------------------------------------
-    def create_cycle(self, org: int | str, label: str | None = None) -> dict[str, Any]:
-        """A new open cycle; an organization has at most one open cycle at a time."""
+    def create_cycle(self, org: int | str, label: str | None = None,
+                     pmo: int | str | None = None) -> dict[str, Any]:
+        """A new open cycle of a PMO (default: the organization's default PMO); a PMO has at
+        most one open cycle at a time. Numbers count per organization."""
         if label is not None:
             label = _name(label, "label")
         with self._transaction() as s:
             organization = self._org(s, org)
             s.execute(select(Organization.id).where(Organization.id == organization.id)
                       .with_for_update())
-            if s.scalar(select(Cycle.number).where(Cycle.organization_id == organization.id,
+            assessed = self._pmo(s, organization, pmo)
+            if s.scalar(select(Cycle.number).where(Cycle.pmo_id == assessed.id,
                                                    Cycle.status == OPEN)):
-                raise ConflictError("this organization has an open cycle; close it first",
-                                    "status")
+                raise ConflictError("this PMO has an open cycle; close it first", "status")
             last = s.scalar(select(func.max(Cycle.number))
                             .where(Cycle.organization_id == organization.id)) or 0
-            cycle = Cycle(organization_id=organization.id, number=last + 1, label=label,
-                          status=OPEN, version=1, created_at=_now(),
+            cycle = Cycle(organization_id=organization.id, pmo=assessed, number=last + 1,
+                          label=label, status=OPEN, version=1, created_at=_now(),
                           questionnaire_version=load_questionnaire().version)
             s.add(cycle)
             s.flush()
             return _cycle_dict(cycle, organization, [])
 
-    def cycles(self, org: int | str) -> list[dict[str, Any]]:
+    def cycles(self, org: int | str, pmo: int | str | None = None) -> list[dict[str, Any]]:
+        """A PMO's cycles (default: the default PMO's), oldest first."""
         with self._transaction() as s:
             organization = self._org(s, org)
-            rows = s.scalars(select(Cycle).where(Cycle.organization_id == organization.id)
+            assessed = self._pmo(s, organization, pmo)
+            rows = s.scalars(select(Cycle).where(Cycle.pmo_id == assessed.id)
                              .order_by(Cycle.number))
             return [_cycle_summary(c, organization) for c in rows]
 
-    def cycle(self, org: int | str, number: int) -> dict[str, Any]:
-        """A cycle with its raters' answers and, while open, the combination so far."""
+    def latest_closed(self, org: int | str, pmo: int | str | None = None) -> int:
+        """The number of a PMO's latest closed cycle (what a simulation starts from)."""
         with self._transaction() as s:
             organization = self._org(s, org)
-            cycle = self._cycle(s, organization, number)
+            assessed = self._pmo(s, organization, pmo)
+            number = s.scalar(select(func.max(Cycle.number)).where(
+                Cycle.pmo_id == assessed.id, Cycle.status == CLOSED))
+            if number is None:
+                raise NotFoundError(f"PMO {assessed.name!r} of {organization.name!r} has no "
+                                    "closed cycle yet", "cycle")
+            return int(number)
+
+    def cycle(self, org: int | str, number: int,
+              pmo: int | str | None = None) -> dict[str, Any]:
+        """A cycle with its raters' answers and, while open, the combination so far. With
+        ``pmo``, the cycle must be that PMO's (else not found)."""
+        with self._transaction() as s:
+            organization = self._org(s, org)
+            cycle = self._cycle(s, organization, number, pmo=pmo)
             raters = _rater_answers(cycle)
             return _cycle_dict(cycle, organization, raters)
 
     def _cycle(self, s: Session, organization: Organization, number: int,
-               lock: bool = False) -> Cycle:
+               lock: bool = False, pmo: int | str | None = None) -> Cycle:
+        """Cycle ``number`` of the organization; with ``pmo``, only if it is that PMO's."""
         if not 0 < number <= MAX_ID:
             raise NotFoundError(f"organization {organization.name!r} has no cycle {number}",
                                 "cycle")
@@ -179,12 +246,14 @@ class Store:
         if cycle is None:
             raise NotFoundError(f"organization {organization.name!r} has no cycle {number}",
                                 "cycle")
+        if pmo is not None and cycle.pmo_id != self._pmo(s, organization, pmo).id:
+            raise NotFoundError(f"PMO {pmo!r} has no cycle {number}", "cycle")
         return cycle
 
-    def _writable(self, s: Session, org: int | str, number: int,
-                  if_match: int | None) -> tuple[Organization, Cycle]:
+    def _writable(self, s: Session, org: int | str, number: int, if_match: int | None,
+                  pmo: int | str | None = None) -> tuple[Organization, Cycle]:
         organization = self._org(s, org)
-        cycle = self._cycle(s, organization, number, lock=True)
+        cycle = self._cycle(s, organization, number, lock=True, pmo=pmo)
         if if_match is not None and if_match != cycle.version:
             raise PreconditionFailedError(
                 f"cycle {number} is at version {cycle.version}, not {if_match}: someone else "
@@ -195,7 +264,8 @@ class Store:
         return organization, cycle
 
     def answer(self, org: int | str, number: int, rater: str, answers: Mapping[str, Any],
-               role: str = "other", if_match: int | None = None) -> dict[str, Any]:
+               role: str = "other", if_match: int | None = None,
+               pmo: int | str | None = None) -> dict[str, Any]:
         """Store (or replace) one rater's answers to some items; returns the cycle summary.
 
         Every answer is checked before anything is written: one bad item refuses them all."""
@@ -209,7 +279,7 @@ class Store:
             raise InputError(f"at most {MAX_ANSWERS_PER_WRITE} answers per write", "answers")
         checked = {str(item): q.check(str(item), value) for item, value in answers.items()}
         with self._transaction() as s:
-            organization, cycle = self._writable(s, org, number, if_match)
+            organization, cycle = self._writable(s, org, number, if_match, pmo)
             person = next((r for r in cycle.raters if r.name == rater), None)
             if person is None:
                 person = Rater(name=rater, role=role)
@@ -226,24 +296,25 @@ class Store:
             s.flush()
             return _cycle_summary(cycle, organization)
 
-    def close_cycle(self, org: int | str, number: int,
-                    if_match: int | None = None) -> dict[str, Any]:
+    def close_cycle(self, org: int | str, number: int, if_match: int | None = None,
+                    pmo: int | str | None = None) -> dict[str, Any]:
         """Combine the answers, give the profile its trends from the previous closed cycle,
         diagnose it, plan the advice, and keep it all with the cycle (closed for good)."""
         with self._transaction() as s:
-            organization, cycle = self._writable(s, org, number, if_match)
+            organization, cycle = self._writable(s, org, number, if_match, pmo)
             if not cycle.raters:
                 raise InputError("nobody has answered this cycle yet", "answers")
             combined = combine(_rater_answers(cycle))
             previous = s.scalar(select(Cycle).where(
-                Cycle.organization_id == organization.id, Cycle.status == CLOSED,
+                Cycle.pmo_id == cycle.pmo_id, Cycle.status == CLOSED,
                 Cycle.number < cycle.number).order_by(Cycle.number.desc()).limit(1))
             before = previous.combined if previous is not None else None
             before_means = {i: v["mean"] for i, v in (before or {}).get("indicators", {}).items()
                             if v["mean"] is not None}
             combined = combined.with_trends(trends_from_history(
                 combined.means(), before_means or None, combined.trend_overrides))
-            title = organization.pmo_name or organization.name
+            title = (organization.pmo_name or organization.name) if cycle.pmo.is_default \
+                else f"{organization.name}, {cycle.pmo.name}"
             profile = combined.profile(f"{title}, cycle {cycle.number}")
             diagnosis = diagnose(profile)
             plan = recommend(profile)
@@ -284,13 +355,16 @@ class Store:
             return dict(cycle.profile)
 
     # -- history -----------------------------------------------------------------------------
-    def history(self, org: int | str) -> dict[str, Any]:
-        """The closed cycles in order: scenario path and each indicator's values and trends."""
+    def history(self, org: int | str, pmo: int | str | None = None) -> dict[str, Any]:
+        """A PMO's closed cycles in order (default: the default PMO's): scenario path, each
+        indicator's values and trends, and the simulation runs kept with them."""
         with self._transaction() as s:
             organization = self._org(s, org)
-            rows = list(s.scalars(select(Cycle).where(Cycle.organization_id == organization.id,
+            assessed = self._pmo(s, organization, pmo)
+            rows = list(s.scalars(select(Cycle).where(Cycle.pmo_id == assessed.id,
                                                       Cycle.status == CLOSED)
-                                  .order_by(Cycle.number)))
+                                  .order_by(Cycle.number)
+                                  .options(selectinload(Cycle.simulation_runs))))
             cycles = []
             indicators: dict[str, list[float | None]] = {}
             for index, cycle in enumerate(rows):
@@ -302,33 +376,38 @@ class Store:
                 for indicator, summary in combined.get("indicators", {}).items():
                     series = indicators.setdefault(indicator, [None] * len(rows))
                     series[index] = summary["mean"]
-            return {"organization": _org_dict(organization), "cycles": cycles,
-                    "scenario_path": [c["scenario"] for c in cycles],
-                    "indicators": indicators}
+            return {"organization": _org_dict(organization), "pmo": _pmo_dict(assessed),
+                    "cycles": cycles, "scenario_path": [c["scenario"] for c in cycles],
+                    "indicators": indicators,
+                    "simulation_runs": [{"cycle": c.number, **_run_dict(run)}
+                                        for c in rows for run in c.simulation_runs]}
 
     # -- the whole database ------------------------------------------------------------------
     def dump(self) -> dict[str, Any]:
         """Everything, as one JSON document (ids included), for export and backup."""
         with self._transaction() as s:
             orgs = s.scalars(select(Organization).order_by(Organization.id)
-                             .options(selectinload(Organization.cycles)
+                             .options(selectinload(Organization.pmos),
+                                      selectinload(Organization.cycles)
                                       .selectinload(Cycle.raters).selectinload(Rater.answers),
                                       selectinload(Organization.cycles)
                                       .selectinload(Cycle.simulation_runs)))
-            return {"format": "pmo-advisor-memory/1", "organizations": [
-                {**_org_dict(o), "cycles": [_cycle_record(c) for c in o.cycles]} for o in orgs]}
+            return {"format": FORMAT, "organizations": [
+                {**_org_dict(o), "pmos": [_pmo_record(p) for p in o.pmos],
+                 "cycles": [_cycle_record(c) for c in o.cycles]} for o in orgs]}
 
     def wipe(self) -> None:
         """Delete everything (in one transaction); the schema stays."""
         with self._transaction() as s:
-            for model in (Answer, Rater, SimulationRun, Cycle, Organization):
+            for model in (Answer, Rater, SimulationRun, Cycle, Pmo, Organization):
                 s.query(model).delete()
 
     def load(self, document: Mapping[str, Any]) -> None:
-        """Load a :meth:`dump` into an empty database, all or nothing."""
-        if document.get("format") != "pmo-advisor-memory/1":
-            raise InputError("not a pmo-advisor memory export (format pmo-advisor-memory/1)",
-                             "format")
+        """Load a :meth:`dump` into an empty database, all or nothing. An export of format 1
+        (before PMOs) gets a default PMO per organization, as migration 0002 does."""
+        if document.get("format") not in (FORMAT, FORMAT_V1):
+            raise InputError(f"not a pmo-advisor memory export (format {FORMAT} or "
+                             f"{FORMAT_V1})", "format")
         with self._transaction() as s:
             if s.scalar(select(func.count(Organization.id))):
                 raise ConflictError("the database is not empty; wipe it first", "database")
@@ -336,8 +415,19 @@ class Store:
                 org = Organization(id=o["id"], name=o["name"], pmo_name=o.get("pmo_name"),
                                    created_at=o["created_at"])
                 s.add(org)
+                for p in o.get("pmos") or [{"name": o.get("pmo_name") or DEFAULT_PMO,
+                                            "is_default": True,
+                                            "created_at": o["created_at"]}]:
+                    org.pmos.append(Pmo(**{k: p[k] for k in _PMO_FIELDS if k in p}))
+                s.flush()
+                pmo_ids = {p.id for p in org.pmos}
+                default = next(p.id for p in org.pmos if p.is_default)
                 for c in o["cycles"]:
                     cycle = Cycle(**{k: c[k] for k in _CYCLE_FIELDS})
+                    cycle.pmo_id = c.get("pmo_id", default)
+                    if cycle.pmo_id not in pmo_ids:
+                        raise InputError(f"cycle {c['number']} of {o['name']!r} names PMO "
+                                         f"{cycle.pmo_id}, not one of its PMOs", "pmo_id")
                     org.cycles.append(cycle)
                     for r in c["raters"]:
                         cycle.raters.append(Rater(id=r["id"], name=r["name"], role=r["role"],
@@ -350,6 +440,7 @@ class Store:
             _reset_sequences(s)
 
 
+_PMO_FIELDS = ("id", "name", "scope", "is_default", "created_at")
 _CYCLE_FIELDS = ("id", "number", "label", "status", "version", "questionnaire_version",
                  "created_at", "closed_at", "scenario", "combined", "profile", "diagnosis",
                  "plan")
@@ -359,19 +450,28 @@ def _reset_sequences(s: Session) -> None:
     """After rows were loaded with their ids, PostgreSQL's sequences must move past them."""
     if s.get_bind().dialect.name != "postgresql":
         return
-    for table in ("organizations", "cycles", "raters", "answers", "simulation_runs"):
+    for table in ("organizations", "pmos", "cycles", "raters", "answers", "simulation_runs"):
         s.execute(func.setval(func.pg_get_serial_sequence(table, "id"),
                               select(func.coalesce(func.max(_ID[table]), 0) + 1)
                               .scalar_subquery(), False).select())
 
 
-_ID = {"organizations": Organization.id, "cycles": Cycle.id, "raters": Rater.id,
+_ID = {"organizations": Organization.id, "pmos": Pmo.id, "cycles": Cycle.id, "raters": Rater.id,
        "answers": Answer.id, "simulation_runs": SimulationRun.id}
 
 
 def _run_dict(run: SimulationRun) -> dict[str, Any]:
     return {"id": run.id, "strategy": run.strategy, "seed": run.seed, "summary": run.summary,
             "created_at": run.created_at}
+
+
+def _pmo_dict(pmo: Pmo) -> dict[str, Any]:
+    return {"id": pmo.id, "organization": pmo.organization_id, "name": pmo.name,
+            "scope": pmo.scope, "default": pmo.is_default, "created_at": pmo.created_at}
+
+
+def _pmo_record(pmo: Pmo) -> dict[str, Any]:
+    return {k: getattr(pmo, k) for k in _PMO_FIELDS}
 
 
 def _org_dict(org: Organization) -> dict[str, Any]:
@@ -386,7 +486,8 @@ def _rater_answers(cycle: Cycle) -> list[RaterAnswers]:
 
 
 def _cycle_summary(cycle: Cycle, org: Organization) -> dict[str, Any]:
-    return {"organization": org.id, "number": cycle.number, "label": cycle.label,
+    return {"organization": org.id, "pmo": cycle.pmo_id, "number": cycle.number,
+            "label": cycle.label,
             "status": cycle.status, "version": cycle.version,
             "questionnaire_version": cycle.questionnaire_version,
             "created_at": cycle.created_at, "closed_at": cycle.closed_at,
@@ -406,7 +507,7 @@ def _cycle_dict(cycle: Cycle, org: Organization, raters: list[RaterAnswers]) -> 
 
 
 def _cycle_record(cycle: Cycle) -> dict[str, Any]:
-    return {**{k: getattr(cycle, k) for k in _CYCLE_FIELDS},
+    return {**{k: getattr(cycle, k) for k in _CYCLE_FIELDS}, "pmo_id": cycle.pmo_id,
             "raters": [{"id": r.id, "name": r.name, "role": r.role,
                         "answers": [{"id": a.id, "item": a.item_id, "value": a.value}
                                     for a in r.answers]} for r in cycle.raters],

@@ -18,7 +18,7 @@ managers, not executives; an executive's outcome counts for its strategic produc
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from advisor.assessment import Profile
 from advisor.catalog import Service, load_catalog
@@ -26,6 +26,7 @@ from advisor.sections import (
     Customer,
     Organization,
     customers_of,
+    flywheel_of,
     has_section,
     organization_of,
     services_of,
@@ -52,6 +53,7 @@ class Assessment:
     services_assessed: bool
     team_assessed: bool
     organization: Organization = Organization()
+    flywheel: Mapping[str, str] = field(default_factory=dict)  # self-checked step -> band
 
     @classmethod
     def read(cls, profile: Profile, diagnosis: Diagnosis) -> "Assessment":
@@ -59,7 +61,7 @@ class Assessment:
                    offered=services_of(profile), team=team_of(profile),
                    services_assessed=has_section(profile, "services"),
                    team_assessed=has_section(profile, "team"),
-                   organization=organization_of(profile))
+                   organization=organization_of(profile), flywheel=flywheel_of(profile))
 
     @property
     def scenario(self) -> str:

@@ -14,7 +14,7 @@ from rules.advice.explain import because, conclusions
 from rules.advice.maturity import percent
 from rules.advice.model import FlywheelFocus
 from rules.advice.services import ServicePlan, organization_values
-from rules.advice.table import AdviceTable
+from rules.advice.table import UNCHECKED, AdviceTable
 from rules.diagnosis_table import load_diagnosis_table
 from rules.table import Rule
 
@@ -96,6 +96,10 @@ def pmo_values(assessment: Assessment, plans: list[ServicePlan], outcomes: list[
         "trend": dict(profile.trends),
         "resources_rated": "resources" in indicators,
         "reporting_line_stated": bool(assessment.organization.reporting_line),
+        # every step, "unchecked" when the self-check did not rate it: durable-rules never
+        # matches a missing key, and the indicator rules fire only on unchecked steps
+        "self_check": {s: assessment.flywheel.get(s, UNCHECKED)
+                       for s in load_catalog().ids("flywheel")},
         **organization_values(assessment),
     }
     if customers:

@@ -19,7 +19,7 @@ from typing import Any
 from advisor.assessment import TRENDS
 from advisor.catalog import LEVELS, Catalog, load_catalog
 from advisor.errors import CatalogError
-from advisor.sections import RISKS, SCOPES
+from advisor.sections import FLYWHEEL_BANDS, RISKS, SCOPES
 from rules.conditions import DISCRIMINATOR, KeySpace, KeySpec, lookup
 from rules.diagnosis_table import load_diagnosis_table
 from rules.gateway import FACT_ID, get_gateway
@@ -27,7 +27,7 @@ from rules.table import Rule, compile_rules, digest, read_table, rule_from_row
 
 __all__ = ["AdviceTable", "load_advice_table", "advice_rule_from_row", "ACTIONS", "TIMINGS",
            "STATUSES", "SEVERITIES",
-           "CURRENT", "UNSPECIFIED_RISK", "UNSTATED"]
+           "CURRENT", "UNSPECIFIED_RISK", "UNSTATED", "UNCHECKED"]
 
 TABLES = "rules.tables"
 FILES = ("advice_demand.yaml", "advice_approaches.yaml", "advice_plan.yaml",
@@ -46,6 +46,7 @@ _FACT_KINDS = ("service_demand", "approach", "service_plan", "competency", "outc
                "change")
 UNSTATED = "unstated"  # an organization field the profile does not give
 UNSPECIFIED_RISK = "unspecified"
+UNCHECKED = "unchecked"  # a flywheel step the profile's self-check does not rate
 
 
 def _number(value: Any) -> bool:
@@ -113,6 +114,9 @@ def _keyspaces(catalog: Catalog) -> dict[str, KeySpace]:
     signs = {f"sign.{s}": KeySpec(f"sign.{s}", "bool") for s in catalog.ids("signs")}
     trends = {f"trend.{i}": KeySpec(f"trend.{i}", "choice", TRENDS)
               for i in catalog.ids("indicators")}
+    self_check = {f"self_check.{s}": KeySpec(f"self_check.{s}", "choice",
+                                             (*FLYWHEEL_BANDS, UNCHECKED))
+                  for s in catalog.ids("flywheel")}
     organization = dict(regulated=boolean, scope=("choice", (*SCOPES, UNSTATED)))
     service = dict(
         organization,
@@ -149,7 +153,7 @@ def _keyspaces(catalog: Catalog) -> dict[str, KeySpace]:
         level=("choice", LEVELS), action=("choice", ACTIONS), cut=boolean, from_maturity=number,
         to_maturity=number, timing=("choice", TIMINGS), emphasized=boolean,
         covers_top_outcome=boolean)
-    pmo_specs = {**_specs("pmo", **pmo), **signs, **trends}
+    pmo_specs = {**_specs("pmo", **pmo), **signs, **trends, **self_check}
     pmo_specs.update({i: KeySpec(f"ind.{i}", "number") for i in catalog.ids("indicators")})
     pmo_specs.update({f.id: KeySpec(f"feat.{f.id}", "number")
                       for f in load_diagnosis_table().features})

@@ -5,11 +5,18 @@ refused with 412, so two people editing one cycle cannot overwrite each other si
 without ``If-Match`` still cannot lose another rater's answers: each rater's answers are their
 own rows). Answers to a closed cycle are a 409 naming ``status``; a bad answer a 422 naming
 ``answers.<item id>``, and nothing of its request is stored.
+
+An organization has one or more PMOs. The organization-level routes (``/organizations/{id}/
+assessments``, ``/history``) mean its default PMO; ``/organizations/{id}/pmos/{pmo}/...`` name
+another (a cycle is created, read, answered and closed there too). Cycle numbers count per
+organization, so ``/organizations/{id}/assessments/{number}`` (answer, close, export, simulate)
+reaches any PMO's cycle.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response, current_app, make_response, render_template, request, url_for
@@ -22,6 +29,7 @@ from api.http import admission, problems
 from api.http.openapi import ApiBlueprint, error_response
 from api.schemas.assessments import (
     AnswersInSchema,
+    AssessedPmoSchema,
     CycleInSchema,
     CycleListSchema,
     CycleSchema,
@@ -31,6 +39,8 @@ from api.schemas.assessments import (
     OrganizationPageSchema,
     OrganizationSchema,
     PageQuerySchema,
+    PmoInSchema,
+    PmoListSchema,
     QuestionnaireSchema,
     SimulationRunInSchema,
     SimulationRunListSchema,
@@ -48,6 +58,7 @@ from api.store import (
     PreconditionFailedError,
     Store,
     open_store,
+    run_record,
 )
 from api.store.export import cycle_csv, cycle_xlsx
 
@@ -57,6 +68,7 @@ blp = ApiBlueprint("assessments", __name__, description="Assessment cycles with 
                    "organizations, cycles, answers, history, exports.")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ETAG_HEADER = {"description": "the cycle's version, for If-Match", "schema": {"type": "string"}}
 
 
 def store() -> Store:
@@ -88,6 +100,52 @@ def _with_etag(body: dict[str, Any], status: int = 200, **headers: str) -> Respo
     response.headers["ETag"] = etag(body)
     response.headers.update(headers)
     return response
+
+
+def _listed(items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"count": len(items), "items": items}
+
+
+def _conditional(cycle: dict[str, Any]) -> Response:
+    """The cycle with its ETag, or 304 Not Modified when ``If-None-Match`` names it."""
+    response = _with_etag(cycle)
+    response.make_conditional(request)
+    return response
+
+
+View = Callable[..., Any]
+
+
+def _contract(*decorators: Callable[[View], View]) -> Callable[[View], View]:
+    """One route's documented contract (responses, body), shared by the organization-level
+    route and the PMO-level one so the two cannot drift apart."""
+
+    def apply(view: View) -> View:
+        for decorate in reversed(decorators):
+            view = decorate(view)
+        return view
+
+    return apply
+
+
+_creates_cycle = _contract(
+    blp.response(201, CycleSchema, headers={
+        "Location": {"description": "the new cycle", "schema": {"type": "string"}},
+        "ETag": ETAG_HEADER}),
+    blp.alt_response(404, error_response(404)), blp.alt_response(409, error_response(409)),
+    blp.body(CycleInSchema, example=cycle_example))
+_lists_cycles = _contract(blp.response(200, CycleListSchema),
+                          blp.alt_response(404, error_response(404)))
+_reads_cycle = _contract(
+    blp.response(200, CycleSchema, headers={"ETag": ETAG_HEADER}),
+    blp.alt_response(304, description="not modified since the ETag of If-None-Match"),
+    blp.alt_response(404, error_response(404)))
+_writes_cycle = (blp.alt_response(404, error_response(404)),
+                 blp.alt_response(409, error_response(409)),
+                 blp.alt_response(412, error_response(412)))
+_answers_cycle = _contract(blp.response(200, CycleSummarySchema), *_writes_cycle,
+                           blp.body(AnswersInSchema, example=answers_example))
+_closes_cycle = _contract(blp.response(200, CycleSchema), *_writes_cycle)
 
 
 @blp.app_errorhandler(NotFoundError)
@@ -149,68 +207,138 @@ def get_organization(org: int) -> dict[str, Any]:
 @blp.response(200, HistorySchema)
 @blp.alt_response(404, error_response(404))
 def get_history(org: int) -> dict[str, Any]:
-    """The closed cycles: scenario path and each indicator's values over time"""
+    """The default PMO's closed cycles: scenario path and each indicator's values over time"""
     return store().history(org)
 
 
-@blp.route("/organizations/<int:org>/assessments", methods=["POST"])
-@blp.response(201, CycleSchema, headers={
-    "Location": {"description": "the new cycle", "schema": {"type": "string"}},
-    "ETag": {"description": "the cycle's version, for If-Match", "schema": {"type": "string"}}})
+@blp.route("/organizations/<int:org>/pmos", methods=["POST"])
+@blp.response(201, AssessedPmoSchema, headers={"Location": {
+    "description": "the new PMO", "schema": {"type": "string"}}})
 @blp.alt_response(404, error_response(404))
 @blp.alt_response(409, error_response(409))
-@blp.body(CycleInSchema, example=cycle_example)
+@blp.body(PmoInSchema, example=lambda: {"name": "IT PMO", "scope": "departmental"})
+def create_pmo(body: dict[str, Any], org: int) -> Response:
+    """Add a PMO to the organization (an enterprise PMO, a departmental one, ...)"""
+    created = store().create_pmo(org, body["name"], body.get("scope"))
+    response = make_response(created, 201)
+    response.headers["Location"] = url_for(".get_pmo", org=org, pmo=created["id"])
+    return response
+
+
+@blp.route("/organizations/<int:org>/pmos")
+@blp.response(200, PmoListSchema)
+@blp.alt_response(404, error_response(404))
+def list_pmos(org: int) -> dict[str, Any]:
+    """The organization's PMOs, the default one first created"""
+    pmos = store().pmos(org)
+    return _listed(pmos)
+
+
+@blp.route("/organizations/<int:org>/pmos/<int:pmo>")
+@blp.response(200, AssessedPmoSchema)
+@blp.alt_response(404, error_response(404))
+def get_pmo(org: int, pmo: int) -> dict[str, Any]:
+    """One PMO of the organization"""
+    return store().pmo(org, pmo)
+
+
+@blp.route("/organizations/<int:org>/pmos/<int:pmo>/history")
+@blp.response(200, HistorySchema)
+@blp.alt_response(404, error_response(404))
+def get_pmo_history(org: int, pmo: int) -> dict[str, Any]:
+    """One PMO's closed cycles: scenario path and each indicator's values over time"""
+    return store().history(org, pmo)
+
+
+@blp.route("/organizations/<int:org>/pmos/<int:pmo>/assessments", methods=["POST"])
+@_creates_cycle
+def create_pmo_cycle(body: dict[str, Any], org: int, pmo: int) -> Response:
+    """Open a new assessment cycle of this PMO (one open cycle per PMO)"""
+    created = store().create_cycle(org, body.get("label"), pmo=pmo)
+    return _with_etag(created, 201, Location=url_for(".get_pmo_cycle", org=org, pmo=pmo,
+                                                      number=created["number"]))
+
+
+@blp.route("/organizations/<int:org>/pmos/<int:pmo>/assessments")
+@_lists_cycles
+def list_pmo_cycles(org: int, pmo: int) -> dict[str, Any]:
+    """This PMO's cycles, oldest first"""
+    cycles = store().cycles(org, pmo)
+    return _listed(cycles)
+
+
+@blp.route("/organizations/<int:org>/pmos/<int:pmo>/assessments/<int:number>")
+@_reads_cycle
+def get_pmo_cycle(org: int, pmo: int, number: int) -> Response:
+    """One cycle of this PMO (export, report and simulations: at the organization level)"""
+    return _conditional(store().cycle(org, number, pmo=pmo))
+
+
+@blp.route("/organizations/<int:org>/assessments", methods=["POST"])
+@_creates_cycle
 def create_cycle(body: dict[str, Any], org: int) -> Response:
-    """Open a new assessment cycle (one open cycle per organization)"""
+    """Open a new assessment cycle of the default PMO (one open cycle per PMO)"""
     created = store().create_cycle(org, body.get("label"))
     return _with_etag(created, 201, Location=url_for(".get_cycle", org=org,
                                                       number=created["number"]))
 
 
 @blp.route("/organizations/<int:org>/assessments")
-@blp.response(200, CycleListSchema)
-@blp.alt_response(404, error_response(404))
+@_lists_cycles
 def list_cycles(org: int) -> dict[str, Any]:
-    """The organization's cycles, oldest first"""
+    """The default PMO's cycles, oldest first"""
     cycles = store().cycles(org)
-    return {"count": len(cycles), "items": cycles}
+    return _listed(cycles)
 
 
 @blp.route("/organizations/<int:org>/assessments/<int:number>")
-@blp.response(200, CycleSchema, headers={
-    "ETag": {"description": "the cycle's version, for If-Match", "schema": {"type": "string"}}})
-@blp.alt_response(304, description="not modified since the ETag of If-None-Match")
-@blp.alt_response(404, error_response(404))
+@_reads_cycle
 def get_cycle(org: int, number: int) -> Response:
     """One cycle: raters' answers, the combination (and, once closed, diagnosis and plan)
 
     With ``If-None-Match`` naming the current ETag the answer is 304 Not Modified, no body."""
-    response = _with_etag(store().cycle(org, number))
-    response.make_conditional(request)
-    return response
+    return _conditional(store().cycle(org, number))
 
 
 @blp.route("/organizations/<int:org>/assessments/<int:number>/answers", methods=["POST"])
-@blp.response(200, CycleSummarySchema)
-@blp.alt_response(404, error_response(404))
-@blp.alt_response(409, error_response(409))
-@blp.alt_response(412, error_response(412))
-@blp.body(AnswersInSchema, example=answers_example)
+@_answers_cycle
 def answer(body: dict[str, Any], org: int, number: int) -> Response:
     """Answer (or re-answer) items as one rater; send ``If-Match`` to refuse a stale write"""
+    return _answer(body, org, number)
+
+
+def _answer(body: dict[str, Any], org: int, number: int, pmo: int | None = None) -> Response:
     summary = store().answer(org, number, body["rater"], body["answers"], role=body["role"],
-                             if_match=_if_match(org, number))
+                             if_match=_if_match(org, number), pmo=pmo)
     return _with_etag(summary)
 
 
+@blp.route("/organizations/<int:org>/pmos/<int:pmo>/assessments/<int:number>/answers",
+           methods=["POST"])
+@_answers_cycle
+def answer_pmo_cycle(body: dict[str, Any], org: int, pmo: int, number: int) -> Response:
+    """Answer items of this PMO's cycle as one rater (as the organization-level route)"""
+    return _answer(body, org, number, pmo)
+
+
 @blp.route("/organizations/<int:org>/assessments/<int:number>/close", methods=["POST"])
-@blp.response(200, CycleSchema)
-@blp.alt_response(404, error_response(404))
-@blp.alt_response(409, error_response(409))
-@blp.alt_response(412, error_response(412))
+@_closes_cycle
 def close_cycle(org: int, number: int) -> Response:
     """Close the cycle: combine the answers, take trends from history, diagnose and plan"""
-    return _with_etag(store().close_cycle(org, number, if_match=_if_match(org, number)))
+    return _close(org, number)
+
+
+def _close(org: int, number: int, pmo: int | None = None) -> Response:
+    return _with_etag(store().close_cycle(org, number, if_match=_if_match(org, number),
+                                          pmo=pmo))
+
+
+@blp.route("/organizations/<int:org>/pmos/<int:pmo>/assessments/<int:number>/close",
+           methods=["POST"])
+@_closes_cycle
+def close_pmo_cycle(org: int, pmo: int, number: int) -> Response:
+    """Close this PMO's cycle (as the organization-level route)"""
+    return _close(org, number, pmo)
 
 
 @blp.route("/organizations/<int:org>/assessments/<int:number>/export.csv")
@@ -260,9 +388,9 @@ def simulate_cycle(body: dict[str, Any], org: int, number: int) -> Response:
     result = service.simulate(profile, body["strategy"], workers=1,
                               limits=current_app.config["SIMULATION_LIMITS"],
                               progress=admission.stop_when_client_gone(), **options)
-    summary = {"months": result.months, "runs": result.runs, **result.summary}
-    return make_response(s.add_simulation_run(org, number, body["strategy"], result.seed,
-                                              summary), 201)
+    seed, summary = run_record(result)
+    return make_response(s.add_simulation_run(org, number, body["strategy"], seed, summary),
+                         201)
 
 
 @blp.route("/organizations/<int:org>/assessments/<int:number>/simulations")
@@ -271,4 +399,4 @@ def simulate_cycle(body: dict[str, Any], org: int, number: int) -> Response:
 def list_cycle_simulations(org: int, number: int) -> dict[str, Any]:
     """The simulation runs kept with a cycle"""
     runs = store().simulation_runs(org, number)
-    return {"count": len(runs), "items": runs}
+    return _listed(runs)

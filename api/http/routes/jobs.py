@@ -15,6 +15,7 @@ from werkzeug.exceptions import NotFound, TooManyRequests
 from api.http.config import database_url_of
 from api.http.openapi import ApiBlueprint, error_response
 from api.jobs import JobStore, QueueFull, submit
+from api.schemas.examples import job_example
 from api.schemas.jobs import JobRequestSchema, JobSchema
 
 __all__ = ["blueprint"]
@@ -36,7 +37,7 @@ def blueprint() -> ApiBlueprint:
     @blp.response(202, JobSchema, headers={"Location": {
         "description": "the job's URL", "schema": {"type": "string"}}})
     @blp.alt_response(429, error_response(429))
-    @blp.body(JobRequestSchema, build=lambda data: data,
+    @blp.body(JobRequestSchema, build=lambda data: data, example=job_example,
               description="the job's kind and the synchronous request's fields")
     def create_job(body: Any) -> Response:
         """Submit a job

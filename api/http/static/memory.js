@@ -208,7 +208,7 @@ const Memory = (function () {
         links.append(a, document.createTextNode(" · "));
       });
       const hist = el("a", "history");
-      hist.href = `/organizations/${org}/history`;
+      hist.href = `/organizations/${org}/history?pmo=${c.pmo}`;  // this cycle's PMO
       links.append(hist);
       const close = document.getElementById("close-button");
       if (c.status === "open") {
@@ -223,16 +223,28 @@ const Memory = (function () {
     });
   }
 
-  function historyPage(org) {
-    PmoApi.get(`/organizations/${org}/history`).then(function (r) {
+  function historyPage(org, number, pmo) {
+    // the default PMO's history, or (?pmo=ID) another PMO's; links to the other PMOs
+    const base = pmo ? `/organizations/${org}/pmos/${pmo}` : `/organizations/${org}`;
+    PmoApi.get(`${base}/history`).then(function (r) {
       if (!r.ok) return PmoApi.showProblem(problem(), r.data);
       const h = r.data;
       document.getElementById("history-title").textContent = `History of ${h.organization.name}`;
+      const which = document.getElementById("history-pmo");
+      which.textContent = `PMO: ${h.pmo.name}${h.pmo.default ? " (default)" : ""}`;
+      PmoApi.get(`/organizations/${org}/pmos`).then(function (all) {
+        (all.data ? all.data.items : []).filter(function (p) { return p.id !== h.pmo.id; })
+          .forEach(function (p) {
+            const a = el("a", p.name);
+            a.href = `/organizations/${org}/history` + (p.default ? "" : `?pmo=${p.id}`);
+            which.append(document.createTextNode(" · "), a);
+          });
+      });
       document.getElementById("scenario-path").textContent = h.cycles.length
         ? "Scenario path: " + h.scenario_path.join(" → ") : "No closed cycle yet.";
       const cycles = document.getElementById("cycles");
       cycles.append(row(["Cycle", "Label", "Scenario", "Raters", "Closed"], true));
-      PmoApi.get(`/organizations/${org}/assessments`).then(function (all) {
+      PmoApi.get(`${base}/assessments`).then(function (all) {
         (all.data ? all.data.items : []).forEach(function (c) {
           const tr = row(["", c.label || "", c.scenario || "(open)", String(c.rater_count),
                           (c.closed_at || "").slice(0, 10)]);
@@ -271,7 +283,7 @@ const Memory = (function () {
     const d = boot.dataset;
     const pages = {assess: assessPage, organizations: organizationsPage, cycle: cyclePage,
                    history: historyPage};
-    pages[d.page](Number(d.org), Number(d.number));
+    pages[d.page](Number(d.org), Number(d.number), Number(d.pmo) || null);
   }
 
   return {assessPage: assessPage, organizationsPage: organizationsPage, cyclePage: cyclePage,
