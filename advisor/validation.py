@@ -6,8 +6,9 @@ these pieces, so a bad value always comes back as ``field.path: what is wrong (a
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
@@ -16,7 +17,8 @@ from advisor import fastload
 from advisor.errors import InputError
 
 __all__ = ["excerpt", "Shown", "AsciiWhole", "Number", "StrictBool", "one_of", "matches", "within",
-           "distinct", "repeats", "closed_schema", "flatten_errors", "load_with"]
+           "distinct", "repeats", "closed_schema", "flatten_errors", "load_with", "OneOfLater",
+           "DOCUMENTED_LATER"]
 
 
 def excerpt(value: Any, limit: int = 40) -> str:
@@ -136,6 +138,36 @@ def one_of(choices: Iterable[Any], what: str = "value") -> validate.OneOf:
     allowed = list(choices)
     return _ShortOneOf(
         allowed, error=f"unknown {what} {{input!r}}; allowed: " + ", ".join(map(str, allowed)))
+
+
+#: A field metadata key: a function giving more of the field's OpenAPI properties (``enum``, the
+#: items of a mapping), called when the document is built -- for values read from shipped data,
+#: which a schema module must not read when it is imported.
+DOCUMENTED_LATER = "documented_later"
+
+
+class OneOfLater(validate.Validator):
+    """marshmallow's ``OneOf`` over choices read on first use (a catalog's ids), not when the
+    schema's module is imported; apispec still lists them as the field's ``enum`` (it reads
+    ``choices``), so the OpenAPI document is as with a plain ``OneOf``."""
+
+    default_message = validate.OneOf.default_message
+
+    def __init__(self, choices: Callable[[], Iterable[Any]]) -> None:
+        self._read = choices
+
+    @functools.cached_property
+    def choices(self) -> tuple[Any, ...]:
+        return tuple(self._read())
+
+    def _repr_args(self) -> str:
+        return f"choices={self._read!r}"
+
+    def __call__(self, value: Any) -> Any:
+        if value not in self.choices:
+            raise ValidationError(self.default_message.format(
+                input=value, choices=", ".join(map(str, self.choices)), labels=""))
+        return value
 
 
 def closed_schema(name: str, declared: Mapping[str, fields.Field]) -> type[Schema]:

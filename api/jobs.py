@@ -53,6 +53,7 @@ class Cancelled(Exception):
 def _load(kind: str, request: Any) -> Callable[[Callable[[int, int], None]], Any]:
     """Check a job's request exactly as the synchronous route does; the run it describes."""
     from api import service
+    from api.schemas.answers import to_json
     from api.schemas.simulation import request_schemas
     from simulation.limits import LOCAL
     from simulation.spec import make_spec, make_specs
@@ -82,10 +83,10 @@ def _load(kind: str, request: Any) -> Callable[[Callable[[int, int], None]], Any
 
     def run_simulation_job(progress: Callable[[int, int], None]) -> Any:
         if kind == "simulation":
-            return service.simulate(start, loaded["strategy"], limits=LOCAL, progress=progress,
-                                    **options).to_dict()
-        return service.compare(start, loaded["strategies"], limits=LOCAL, progress=progress,
-                               **options).to_dict()
+            return to_json(service.simulate(start, loaded["strategy"], limits=LOCAL,
+                                            progress=progress, **options))
+        return to_json(service.compare(start, loaded["strategies"], limits=LOCAL,
+                                       progress=progress, **options))
     return run_simulation_job
 
 

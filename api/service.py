@@ -27,7 +27,14 @@ from rules.advice.table import AdviceTable, load_advice_table
 from rules.diagnosis import Diagnosis
 from rules.diagnosis import diagnose as _diagnose
 from rules.diagnosis_table import DiagnosisTable, load_diagnosis_table
-from simulation import BaselineResult, ComparisonResult, ExperimentResult, StoryResult
+from simulation import (
+    BaselineResult,
+    ComparisonResult,
+    ExperimentResult,
+    Shock,
+    Story,
+    StoryResult,
+)
 from simulation.plan import profile_plan_document
 from simulation.runner import Progress
 
@@ -130,12 +137,12 @@ def strategies() -> list[dict[str, Any]]:
     return simulation.list_strategies()
 
 
-def shocks() -> list[dict[str, Any]]:
+def shocks() -> list[Shock]:
     """Every shock the simulation knows, scheduled or random."""
     return simulation.list_shocks()
 
 
-def stories() -> list[dict[str, Any]]:
+def stories() -> list[Story]:
     """Every shipped story, as a listing."""
     return simulation.list_stories()
 

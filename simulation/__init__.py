@@ -3,7 +3,7 @@
 Entry points (all raise :class:`advisor.errors.InputError`, naming the field, on bad input)::
 
     run_experiment(profile, strategy, months=36, runs=500, seed=0, shocks=(...))
-        -> ExperimentResult (.summary, .to_dict())
+        -> ExperimentResult (.summary; its JSON: api.schemas.answers.to_json)
     compare(profile, ["customer_centric", "minimal"], ...)  -> ComparisonResult
     run_with_baseline(profile, strategy, shocks=[...])      -> BaselineResult (shock effect)
     run_story("crisis-to-resurgence")                       -> StoryResult
@@ -37,15 +37,15 @@ from simulation.limits import LOCAL, SERVICE, Limits
 from simulation.parameters import DEFAULT_PARAMETERS, Parameters
 from simulation.plan import strategy_document_from_plan
 from simulation.results import MODEL_VERSION, BaselineResult, ComparisonResult, ExperimentResult
-from simulation.shocks import load_shocks
-from simulation.stories import StoryResult, load_stories, run_story
+from simulation.shocks import Shock, load_shocks
+from simulation.stories import Story, StoryResult, load_stories, run_story
 from simulation.strategies import load_strategies, strategy_from_document
 
 __all__ = ["run_experiment", "run_with_baseline", "compare", "run_story",
            "experiment_from_request", "compare_from_request", "list_strategies", "list_shocks",
            "list_stories", "list_presets", "plot_png", "strategy_from_document",
            "strategy_document_from_plan", "ExperimentResult", "ComparisonResult",
-           "BaselineResult", "StoryResult",
+           "BaselineResult", "Shock", "Story", "StoryResult",
            "Parameters", "DEFAULT_PARAMETERS", "Limits", "LOCAL", "SERVICE", "MODEL_VERSION"]
 
 
@@ -54,12 +54,14 @@ def list_strategies() -> list[dict[str, Any]]:
     return [s.to_dict() for s in load_strategies().values()]
 
 
-def list_shocks() -> list[dict[str, Any]]:
-    return [s.to_dict() for s in load_shocks().values()]
+def list_shocks() -> list[Shock]:
+    """Every shock (its JSON: ``api/schemas/library.py`` ``ShockSchema``)."""
+    return list(load_shocks().values())
 
 
-def list_stories() -> list[dict[str, Any]]:
-    return [s.to_dict() for s in load_stories().values()]
+def list_stories() -> list[Story]:
+    """Every shipped story (its JSON: ``api/schemas/library.py`` ``StorySchema``)."""
+    return list(load_stories().values())
 
 
 def list_presets() -> list[str]:

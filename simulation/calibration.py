@@ -21,7 +21,7 @@ from simulation.experiments import run_specs
 from simulation.model import Replication
 from simulation.runner import Progress
 from simulation.spec import make_spec
-from simulation.state import INDICATORS
+from simulation.state import indicator_ids
 
 __all__ = ["CalibrationResult", "calibrate", "BASELINE_STRATEGY", "CALIBRATION_PROFILES",
            "TARGET_MONTHS_BETWEEN_CHANGES", "TARGET_MEDIAN_FIRST_CHANGE", "Figure",
@@ -107,9 +107,14 @@ def calibrate(runs: int = 200, seed: int = 2025, workers: int | None = None,
 POPULATION_SCENARIOS = ("kickoff", "growing", "thriving", "resurgence")
 POPULATION_MONTHS = 36
 POPULATION_RUNS = 30                # replications per profile x strategy pair (1,260 runs)
-#: series columns (after momentum) of the support an assessor sees falling when value is doubted
-SUPPORT = [1 + INDICATORS.index(i) for i in ("executive_support", "stakeholder_support")]
+SUPPORT_INDICATORS = ("executive_support", "stakeholder_support")
 MATURE_PM_MATURITY = 3.5            # a "mature PMO": organization's PM maturity at least this
+
+
+def support_columns() -> list[int]:
+    """Series columns (after momentum) of the support an assessor sees falling when value is
+    doubted (read on first use: nothing runs at import)."""
+    return [1 + indicator_ids().index(i) for i in SUPPORT_INDICATORS]
 
 
 @dataclass(frozen=True)
@@ -160,8 +165,8 @@ def calibration_table(runs: int = POPULATION_RUNS, seed: int = 2025, workers: in
     at a review got there some time since the review before: its launch time is taken at the
     middle of that interval (interval censoring)."""
     from advisor.presets import load_preset
-    from simulation.model import SCENARIOS
-    index = {s: i for i, s in enumerate(SCENARIOS)}
+    from simulation.model import scenario_ids
+    index = {s: i for i, s in enumerate(scenario_ids())}
     trouble = [index["crisis"], index["decline"], index["collapse"]]
     specs = population_specs(runs, seed, parameters)
     threshold = specs[0].parameters.trend_threshold
@@ -170,7 +175,7 @@ def calibration_table(runs: int = POPULATION_RUNS, seed: int = 2025, workers: in
         scen = np.stack([r.scenarios for r in result.replications])
         changed = np.array([any(m <= 12 for m in r.major_changes + r.new_sponsors)
                             for r in result.replications])
-        support = np.stack([r.series[:13, SUPPORT] for r in result.replications])
+        support = np.stack([r.series[:13, support_columns()] for r in result.replications])
         doubted = (support[:, 3::3] - support[:, :-3:3] <= -threshold).any(axis=(1, 2))
         questioned += list(np.isin(scen[:, 1:13], trouble).any(axis=1) | changed | doubted)
         # a PMO closed by month 12 (e.g. by a reorganization) is not one whose value goes
@@ -242,10 +247,10 @@ def certainty_sweep(runs: int = 100, seed: int = 11, months: int = POPULATION_MO
     p^N + (1 - p)^N: at N = 10 a 5% event looks certain 60% of the time, so the default is a
     strategist's N = 100 (0 of 100: p under about 3%; docs/model.md, "Certainty")."""
     from advisor.presets import preset_names
-    from simulation.model import SCENARIOS
+    from simulation.model import scenario_ids
     from simulation.results import per_run
     from simulation.strategies import strategy_ids
-    crisis = SCENARIOS.index("crisis")
+    crisis = scenario_ids().index("crisis")
     specs = [make_spec(p, s, months=months, runs=runs, seed=seed, parameters=parameters)
              for p in preset_names() for s in strategy_ids()]
     rows = []

@@ -52,6 +52,7 @@ class Dynamics:
     feedback: Mapping[str, ReviewFeedback]
 
     def to_dict(self) -> dict[str, Any]:
+        """A record, not an answer: the answers carry it whole in ``parameters``."""
         return {
             "step_need": dict(zip(self.steps, self.step_need)),
             "indicators": {d.id: ({"moved_by": "review"} if d.moved_by_review else

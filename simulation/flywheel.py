@@ -16,7 +16,7 @@ import simpy
 from advisor.catalog import HORIZONS
 from simulation import portfolio
 from simulation.dynamics import load_dynamics
-from simulation.state import SERVICE_STEPS, STEPS, PmoState
+from simulation.state import SERVICE_STEPS, PmoState, step_ids
 
 __all__ = ["every_month", "flywheel_processes", "step_action", "wheel_action",
            "perception_action", "PHASE_STEPS", "PHASE_WHEEL", "PHASE_PERCEPTION"]
@@ -39,7 +39,7 @@ def every_month(env: simpy.Environment, phase: float,
 def step_action(state: PmoState, index: int) -> Callable[[int], None]:
     """Step ``index``: health += response x (min(1, effort / need) - health)."""
     base_need = load_dynamics().step_need[index]
-    serves = STEPS[index] in SERVICE_STEPS
+    serves = step_ids()[index] in SERVICE_STEPS
     health = state.health
     execution = state.execution
 
@@ -104,7 +104,7 @@ def perception_action(state: PmoState) -> Callable[[int], None]:
 
 def flywheel_processes(env: simpy.Environment, state: PmoState) -> None:
     """Start the ten step processes, the wheel and the perception process."""
-    for index in range(len(STEPS)):
+    for index in range(len(step_ids())):
         env.process(every_month(env, PHASE_STEPS, step_action(state, index)))
     env.process(every_month(env, PHASE_WHEEL, wheel_action(state)))
     env.process(every_month(env, PHASE_PERCEPTION, perception_action(state)))

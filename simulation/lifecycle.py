@@ -19,7 +19,7 @@ import yaml
 from advisor.errors import CatalogError
 from simulation.flywheel import every_month
 from simulation.shocks import Shock, shock_from_data
-from simulation.state import INDICATORS, PmoState
+from simulation.state import PmoState, indicator_ids
 
 __all__ = ["Lifecycle", "load_lifecycle", "restructure", "shutdown", "launch",
            "relaunch_process", "PHASE_RELAUNCH"]
@@ -44,7 +44,7 @@ def load_lifecycle() -> Lifecycle:
     raw = yaml.safe_load(text)
     launch_raw = raw["launch"]
     closure = launch_raw["after_closure"]
-    if not (set(launch_raw["set"]) | set(closure["shift"])) <= set(INDICATORS):
+    if not (set(launch_raw["set"]) | set(closure["shift"])) <= set(indicator_ids()):
         raise CatalogError("lifecycle.yaml launch: unknown indicator")
     return Lifecycle(
         restructure=shock_from_data(raw["restructure"], "lifecycle.yaml"),

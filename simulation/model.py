@@ -8,6 +8,7 @@ random numbers, which make strategy comparisons sharp.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,14 +25,24 @@ from simulation.organization import organization_process
 from simulation.parameters import SPREAD_DRAWS, Parameters
 from simulation.reviews import apply_triggers, review_process
 from simulation.shocks import PHASE_SHOCKS, ScheduledShock, load_shocks, shock_processes
-from simulation.state import INDICATORS, STEPS, Event, PmoState, Start
+from simulation.state import Event, PmoState, Start, indicator_ids, step_ids
 from simulation.strategies import Strategy, get_strategy
 
-__all__ = ["Replication", "simulate", "SCENARIOS", "SERIES", "PHASE_RECORD"]
+__all__ = ["Replication", "simulate", "scenario_ids", "series_columns", "PHASE_RECORD"]
 
-SCENARIOS: tuple[str, ...] = load_catalog().ids("scenarios")
-#: Columns of :attr:`Replication.series`: momentum, then the twelve indicators.
-SERIES: tuple[str, ...] = ("momentum", *INDICATORS)
+
+@functools.cache
+def scenario_ids() -> tuple[str, ...]:
+    """The catalog's scenarios in order (read on first use: nothing runs at import)."""
+    return load_catalog().ids("scenarios")
+
+
+@functools.cache
+def series_columns() -> tuple[str, ...]:
+    """Columns of :attr:`Replication.series`: momentum, then the twelve indicators."""
+    return ("momentum", *indicator_ids())
+
+
 PHASE_RECORD = 0.9       # the month's state is recorded after everything else
 DECISIONS = 3            # uniforms per month: restructure, shutdown, relaunch
 
@@ -41,7 +52,7 @@ class Replication:
     """What one run leaves behind: monthly series (month 0 = the start) and a few counts."""
 
     series: np.ndarray           # (months + 1, 13) floats: momentum, indicators
-    scenarios: np.ndarray        # (months + 1,) int8: index into SCENARIOS
+    scenarios: np.ndarray        # (months + 1,) int8: index into scenario_ids()
     exists: np.ndarray           # (months + 1,) bool: a PMO exists
     major_changes: tuple[int, ...]   # months of restructurings, shutdowns, major shocks
     shutdowns: tuple[int, ...]
@@ -80,11 +91,11 @@ def simulate(start: Start, strategy: Strategy, params: Parameters, months: int,
     same for every replication of an experiment, so the runner computes it once)."""
     rng = np.random.default_rng(seed)
     shock_u = rng.random((months + 1, len(load_shocks()))).tolist()
-    noise = rng.standard_normal((months + 1, len(INDICATORS))).tolist()
+    noise = rng.standard_normal((months + 1, len(indicator_ids()))).tolist()
     decide = rng.random((months + 1, DECISIONS)).tolist()
     first_turn = float(rng.random())   # drawn after them: the streams above do not change
     params = params.varied(rng.standard_normal(SPREAD_DRAWS).tolist())
-    execution = np.exp(params.execution_spread * rng.standard_normal(len(STEPS))).tolist()
+    execution = np.exp(params.execution_spread * rng.standard_normal(len(step_ids()))).tolist()
 
     env = simpy.Environment()
     state = PmoState(start, strategy, params, months, shock_u, noise, decide, trace)
@@ -101,8 +112,9 @@ def simulate(start: Start, strategy: Strategy, params: Parameters, months: int,
         state.log("review", first.scenario, f"Starting assessment: {first.scenario}")
     apply_triggers(state, first.scenario, first.ranking)
 
-    series = [[0.0] * len(SERIES) for _ in range(months + 1)]
-    scenario_index = {s: i for i, s in enumerate(SCENARIOS)}
+    series = [[0.0] * len(series_columns()) for _ in range(months + 1)]
+    scenario_index = {s: i for i, s in enumerate(scenario_ids())}
+    indicators = indicator_ids()
     scenarios = [0] * (months + 1)
     exists = [False] * (months + 1)
     strategies: list[str] = []
@@ -111,7 +123,7 @@ def simulate(start: Start, strategy: Strategy, params: Parameters, months: int,
         row = series[month]
         row[0] = state.momentum
         x = state.x
-        for column, indicator in enumerate(INDICATORS, start=1):
+        for column, indicator in enumerate(indicators, start=1):
             row[column] = x[indicator]
         scenarios[month] = scenario_index[state.scenario]
         exists[month] = state.exists

@@ -15,7 +15,7 @@ import simpy
 
 from simulation.dynamics import load_dynamics
 from simulation.flywheel import every_month
-from simulation.state import INDICATORS, STEPS, PmoState
+from simulation.state import PmoState, indicator_ids, step_ids
 
 __all__ = ["organization_process", "PHASE_ORGANIZATION", "maturity_tolerance", "STANDING"]
 
@@ -39,7 +39,7 @@ def maturity_tolerance(state: PmoState) -> float:
 
 def _compiled() -> list[tuple[str, int, float, tuple[tuple[str, float], ...]]]:
     """(indicator, column of its noise, rate, drivers) for indicators that move monthly."""
-    return [(d.id, INDICATORS.index(d.id), d.rate, d.drivers)
+    return [(d.id, indicator_ids().index(d.id), d.rate, d.drivers)
             for d in load_dynamics().indicators if not d.moved_by_review]
 
 
@@ -50,8 +50,8 @@ def _evolve(state: PmoState) -> Callable[[int], None]:
     # Only the drivers some indicator follows are worked out each month (in the same arithmetic
     # as before, so runs stay bit-identical): this runs every month of every replication.
     needed = {d for _, _, _, weights in moving for d, _ in weights}
-    indicators = tuple(i for i in INDICATORS if i in needed)
-    steps = tuple((k, s) for k, s in enumerate(STEPS) if s in needed)
+    indicators = tuple(i for i in indicator_ids() if i in needed)
+    steps = tuple((k, s) for k, s in enumerate(step_ids()) if s in needed)
 
     def evolve(month: int) -> None:
         p = state.params

@@ -184,6 +184,7 @@ class Parameters:
         return replace(self, **dict(changes))
 
     def to_dict(self) -> dict[str, Any]:
+        """A record, not an answer: the answers carry it whole in ``parameters``."""
         out = asdict(self)
         out["perception_delay"] = dict(self.perception_delay)
         out["spread"] = dict(self.spread)

@@ -17,7 +17,7 @@ from matplotlib.ticker import PercentFormatter
 
 from advisor.catalog import load_catalog
 from advisor.errors import InputError
-from simulation.model import SCENARIOS
+from simulation.model import scenario_ids
 from simulation.results import ComparisonResult, ExperimentResult
 from simulation.spec import ExperimentSpec
 from simulation.stories import StoryResult
@@ -70,7 +70,7 @@ def _mark(axes: Sequence[Axes], spec: ExperimentSpec, label: bool = True) -> Non
 
 
 def _shares(ax: Axes, months: Sequence[int], shares: dict[str, list[float]]) -> None:
-    shown = [s for s in SCENARIOS if any(shares[s])]
+    shown = [s for s in scenario_ids() if any(shares[s])]
     ax.stackplot(months, *(shares[s] for s in shown), labels=[_name(s) for s in shown],
                  colors=[SCENARIO_COLORS[s] for s in shown], alpha=0.9)
     _percent(ax)
@@ -128,8 +128,7 @@ def comparison_figure(result: ComparisonResult) -> Figure:
 
 
 def story_figure(result: StoryResult) -> Figure:
-    data = result.to_dict()
-    series = data["series"]
+    series = result.series
     months = series["month"]
     fig = Figure(figsize=(11, 6), layout="constrained")
     ax = fig.subplots()
@@ -146,7 +145,7 @@ def story_figure(result: StoryResult) -> Figure:
                 label=load_catalog().indicator(name).name)
     ax.plot(months, [1 + 4 * v for v in series["momentum"]], color="black", linestyle="--",
             linewidth=1.5, label="momentum (0-1 shown on 1-5)")
-    for entry in result.timeline():
+    for entry in result.timeline:
         if entry.kind not in ("start", "review"):
             ax.axvline(entry.month, color="#555555", linestyle=":", linewidth=1)
             ax.annotate(entry.name.replace("_", " "), (entry.month, 1.05), rotation=90,

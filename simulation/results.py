@@ -1,21 +1,24 @@
 """What an experiment reports: monthly percentiles and scenario shares, and a summary.
 
-``to_dict()`` is the JSON contract (the CLI's ``--json`` and the HTTP API): plain lists, dicts,
-floats rounded to 4 decimals (shares are exact fractions of the runs), keys in a fixed order,
-``null`` where a median does not exist within the horizon.
+The JSON contract (the CLI's ``--json`` and the HTTP API) is stated once, by the schemas in
+``api/schemas/simulation.py``, which dump these objects: each answer's fields are attributes
+here (plain lists, dicts, floats rounded to 4 decimals, shares exact fractions of the runs,
+``None`` where a median does not exist within the horizon). This layer does not import ``api``,
+so it keeps the values, and the schemas keep the shape.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from rules.diagnosis_table import load_diagnosis_table
 from simulation.dynamics import load_dynamics
-from simulation.model import SCENARIOS, SERIES, Replication
+from simulation.model import Replication, scenario_ids, series_columns
 from simulation.shocks import load_shocks
 from simulation.spec import ExperimentSpec
 
@@ -31,7 +34,11 @@ SUMMARY_KEYS = ("p_collapse_by_horizon", "p_thriving_at_horizon",
                 "p_crisis_ever", "p_recovered", "p_shutdown_by_horizon", "mean_major_changes",
                 "median_months_to_first_major_change")
 
-_INDEX = {s: i for i, s in enumerate(SCENARIOS)}
+
+@functools.cache
+def _index() -> dict[str, int]:
+    """Each scenario's code in a replication's ``scenarios`` array."""
+    return {s: i for i, s in enumerate(scenario_ids())}
 
 
 def _r(value: float) -> float:
@@ -54,7 +61,8 @@ def summarize(reps: Sequence[Replication]) -> dict[str, Any]:
     scen = np.stack([r.scenarios for r in reps])            # (runs, months + 1)
     after = scen[:, 1:]
     runs = len(reps)
-    thriving, crisis, collapse = _INDEX["thriving"], _INDEX["crisis"], _INDEX["collapse"]
+    index = _index()
+    thriving, crisis, collapse = index["thriving"], index["crisis"], index["collapse"]
     major_first = np.array([r.major_changes[0] if r.major_changes else np.inf for r in reps])
     return {
         "p_collapse_by_horizon": _r((scen == collapse).any(axis=1).mean()),
@@ -63,7 +71,7 @@ def summarize(reps: Sequence[Replication]) -> dict[str, Any]:
         "mean_months_in_crisis": _r((after == crisis).sum(axis=1).mean()),
         "p_thriving_ever": _r((after == thriving).any(axis=1).mean()),
         "p_crisis_ever": _r((after == crisis).any(axis=1).mean()),
-        "p_recovered": _r(((after == _INDEX["growing"]) | (after == thriving))
+        "p_recovered": _r(((after == index["growing"]) | (after == thriving))
                           .any(axis=1).mean()),
         "p_shutdown_by_horizon": _r(sum(1 for r in reps if r.shutdowns) / runs),
         "mean_major_changes": _r(sum(len(r.major_changes) for r in reps) / runs),
@@ -77,11 +85,61 @@ def _bands(values: np.ndarray) -> dict[str, list[float]]:
     return {f"p{p}": [_r(v) for v in row] for p, row in zip(PERCENTILES, pct)}
 
 
+class _RunRecord:
+    """What every simulation answer repeats of its request, resolved (to reproduce it): the
+    attributes the answers' schemas read, from the request every strategy shares."""
+
+    model_version: ClassVar[str] = MODEL_VERSION
+
+    def _request(self) -> ExperimentSpec:
+        raise NotImplementedError
+
+    @property
+    def ruleset_version(self) -> str:
+        return load_diagnosis_table().version
+
+    @property
+    def profile(self) -> dict[str, Any]:
+        """The starting PMO as the model read it (a record: ``Start.to_dict``)."""
+        spec = self._request()
+        return {"label": spec.profile_label, **spec.start.to_dict()}
+
+    @property
+    def relaunch_strategy(self) -> str | None:
+        relaunch = self._request().relaunch_strategy
+        return relaunch.id if relaunch else None
+
+    @property
+    def months(self) -> int:
+        return self._request().months
+
+    @property
+    def runs(self) -> int:
+        return self._request().runs
+
+    @property
+    def seed(self) -> int:
+        return self._request().seed
+
+    @property
+    def shocks(self) -> list[str]:
+        return [str(s) for s in self._request().shocks]
+
+    @property
+    def random_shocks(self) -> bool:
+        return self._request().random_shocks
+
+
 @dataclass(frozen=True)
-class ExperimentResult:
+class ExperimentResult(_RunRecord):
     spec: ExperimentSpec
     replications: tuple[Replication, ...]
     initial_scenario: str
+
+    kind: ClassVar[str] = "experiment"
+
+    def _request(self) -> ExperimentSpec:
+        return self.spec
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -91,31 +149,31 @@ class ExperimentResult:
         scen = np.stack([r.scenarios for r in self.replications])
         runs = len(self.replications)
         return {s: [int(c) / runs for c in (scen == i).sum(axis=0)]
-                for i, s in enumerate(SCENARIOS)}
+                for i, s in enumerate(scenario_ids())}
 
     def series_bands(self) -> dict[str, dict[str, list[float]]]:
         data = np.stack([r.series for r in self.replications])   # (runs, months + 1, 13)
-        return {name: _bands(data[:, :, column]) for column, name in enumerate(SERIES)}
+        return {name: _bands(data[:, :, column]) for column, name in enumerate(series_columns())}
 
-    def to_dict(self) -> dict[str, Any]:
-        spec = self.spec
+    @property
+    def strategy(self) -> str:
+        return self.spec.strategy.id
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        return parameters_dict(self.spec)
+
+    @property
+    def series(self) -> dict[str, Any]:
+        """Per month: momentum's and each indicator's bands, scenario shares, PMO exists."""
         bands = self.series_bands()
         exists = np.stack([r.exists for r in self.replications]).sum(axis=0)
         return {
-            "kind": "experiment",
-            "model_version": MODEL_VERSION,
-            "ruleset_version": load_diagnosis_table().version,
-            **spec.to_dict(),
-            "initial_scenario": self.initial_scenario,
-            "parameters": parameters_dict(spec),
-            "series": {
-                "month": list(range(spec.months + 1)),
-                "momentum": bands.pop("momentum"),
-                "indicators": bands,
-                "scenario_shares": self.scenario_shares(),
-                "pmo_exists": [int(c) / len(self.replications) for c in exists],
-            },
-            "summary": self.summary,
+            "month": list(range(self.spec.months + 1)),
+            "momentum": bands.pop("momentum"),
+            "indicators": bands,
+            "scenario_shares": self.scenario_shares(),
+            "pmo_exists": [int(c) / len(self.replications) for c in exists],
         }
 
 
@@ -134,11 +192,25 @@ def parameters_dict(spec: ExperimentSpec) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class ComparisonResult:
+class ComparisonResult(_RunRecord):
     """Several strategies from one profile, with common random numbers (one seed)."""
 
     results: tuple[ExperimentResult, ...]
 
+    kind: ClassVar[str] = "comparison"
+
+    def _request(self) -> ExperimentSpec:
+        return self.results[0].spec     # every strategy's request but the strategy
+
+    @property
+    def strategies(self) -> list[str]:
+        return [r.spec.strategy.id for r in self.results]
+
+    @property
+    def experiments(self) -> tuple[ExperimentResult, ...]:
+        return self.results
+
+    @functools.cached_property
     def table(self) -> list[dict[str, Any]]:
         rows = []
         for result in self.results:
@@ -147,33 +219,20 @@ class ComparisonResult:
                          "median_momentum_at_horizon": _r(np.median(momentum))})
         return rows
 
+    @functools.cached_property
     def differences(self) -> list[dict[str, Any]]:
         """The first strategy against each other one, paired run by run (common random
-        numbers): ``{"measure", "strategy", "baseline", "estimate", "low", "high"}``."""
+        numbers): ``{"measure", "strategy", "baseline", "estimate", "low", "high"}``. Cached:
+        the bootstrap behind it is the costliest part of an answer."""
         first = self.results[0]
         return [row for other in self.results[1:]
                 for row in paired_differences(first.replications, other.replications,
                                               first.spec.seed, first.spec.strategy.id,
                                               other.spec.strategy.id)]
 
+    @functools.cached_property
     def verdict(self) -> list[str]:
-        return verdict(self.differences())
-
-    def to_dict(self) -> dict[str, Any]:
-        first = self.results[0].spec
-        common = first.to_dict()
-        common.pop("strategy")
-        return {
-            "kind": "comparison",
-            "model_version": MODEL_VERSION,
-            "ruleset_version": load_diagnosis_table().version,
-            **common,
-            "strategies": [r.spec.strategy.id for r in self.results],
-            "table": self.table(),
-            "differences": self.differences(),
-            "verdict": self.verdict(),
-            "experiments": [r.to_dict() for r in self.results],
-        }
+        return verdict(self.differences)
 
 
 # -- decisions: paired differences on common random numbers ---------------------------------------
@@ -198,10 +257,11 @@ def per_run(reps: Sequence[Replication]) -> dict[str, np.ndarray]:
     """Each headline measure per run (the table's value is their mean, or median for
     momentum), in replication order: run i of two experiments with one seed share its numbers."""
     scen = np.stack([r.scenarios for r in reps])
+    index = _index()
     return {
-        "p_thriving": (scen[:, -1] == _INDEX["thriving"]).astype(float),
-        "p_collapse": (scen == _INDEX["collapse"]).any(axis=1).astype(float),
-        "months_in_crisis": (scen[:, 1:] == _INDEX["crisis"]).sum(axis=1).astype(float),
+        "p_thriving": (scen[:, -1] == index["thriving"]).astype(float),
+        "p_collapse": (scen == index["collapse"]).any(axis=1).astype(float),
+        "months_in_crisis": (scen[:, 1:] == index["crisis"]).sum(axis=1).astype(float),
         "final_momentum": np.array([r.series[-1, 0] for r in reps]),
     }
 
@@ -302,23 +362,41 @@ def verdict(differences: Sequence[dict[str, Any]], subject: str | None = None) -
     return sentences
 
 
+def _of_shocked(name: str) -> Any:
+    """A baseline's answer field that is the shocked run's own."""
+    return property(lambda self: getattr(self.shocked, name), doc=f"the shocked run's {name}")
+
+
 @dataclass(frozen=True)
-class BaselineResult:
+class BaselineResult(_RunRecord):
     """One strategy with and without the scheduled shocks, on the same random numbers: the
-    difference is the shocks' effect (``simulate --baseline``)."""
+    difference is the shocks' effect (``simulate --baseline``). Its answer is the shocked run's,
+    with the baseline's summary, the differences and the verdict added."""
 
     shocked: ExperimentResult
     baseline: ExperimentResult
 
+    kind: ClassVar[str] = "baseline"
+
+    def _request(self) -> ExperimentSpec:
+        return self.shocked.spec
+
+    strategy = _of_shocked("strategy")
+    initial_scenario = _of_shocked("initial_scenario")
+    parameters = _of_shocked("parameters")
+    series = _of_shocked("series")
+    summary = _of_shocked("summary")
+
+    @property
+    def baseline_summary(self) -> dict[str, Any]:
+        return self.baseline.summary
+
+    @functools.cached_property
     def differences(self) -> list[dict[str, Any]]:
         return paired_differences(self.shocked.replications, self.baseline.replications,
                                   self.shocked.spec.seed, "with shocks", "without shocks")
 
+    @functools.cached_property
     def verdict(self) -> list[str]:
         shocks = ", ".join(str(s) for s in self.shocked.spec.shocks)
-        return verdict(self.differences(), subject=shocks)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**self.shocked.to_dict(), "kind": "baseline",
-                "baseline_summary": self.baseline.summary,
-                "differences": self.differences(), "verdict": self.verdict()}
+        return verdict(self.differences, subject=shocks)

@@ -72,6 +72,12 @@ class SensitivityResult:
     sobol: Mapping[str, Mapping[str, Mapping[str, float]]]      # outcome -> parameter -> S1, ST
     points: int                                                 # experiments run in all
 
+    @property
+    def outcomes(self) -> dict[str, str]:
+        """The outcomes measured, by id, with their labels."""
+        return dict(OUTCOMES)
+
+    @functools.cached_property
     def ranking(self) -> list[dict[str, Any]]:
         """One row per parameter, most influential first: its Morris mu* per outcome (scaled
         by the largest of that outcome) and, for the screened ones, Sobol S1 and ST."""
@@ -89,12 +95,6 @@ class SensitivityResult:
             row["influence"] = max(row[f"mu_star.{o}"] for o in OUTCOMES)
             rows.append(row)
         return sorted(rows, key=lambda r: (-r["influence"], r["parameter"]))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"profile": self.profile, "strategy": self.strategy, "runs": self.runs,
-                "months": self.months, "seed": self.seed, "points": self.points,
-                "outcomes": dict(OUTCOMES), "screened": list(self.screened),
-                "ranking": self.ranking()}
 
 
 def _outcomes(values: Sequence[Mapping[str, float]], profile: Any, strategy: str,

@@ -23,7 +23,7 @@ from advisor.errors import CatalogError, InputError
 from advisor.validation import Shown
 from simulation.flywheel import every_month
 from simulation.parameters import Parameters
-from simulation.state import INDICATORS, STEPS, PmoState
+from simulation.state import PmoState, indicator_ids, step_ids
 
 __all__ = ["Shock", "ScheduledShock", "shock_from_data", "load_shocks", "shock_ids",
            "parse_shock", "shock_processes", "PHASE_SHOCKS"]
@@ -74,11 +74,6 @@ class Shock:
             state.major_change()
         state.log("shock", self.id, f"{self.name}: {self.summary}")
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "summary": self.summary,
-                "source": self.source, "hazard_per_year": self.hazard_per_year,
-                "major_change": self.major_change}
-
 
 @dataclass(frozen=True, slots=True)
 class ScheduledShock:
@@ -87,9 +82,6 @@ class ScheduledShock:
 
     def __str__(self) -> str:
         return f"{self.shock}@{self.month}"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"shock": self.shock, "month": self.month}
 
 
 def shock_from_data(raw: Mapping[str, Any], where: str = "shocks.yaml") -> Shock:
@@ -102,11 +94,11 @@ def shock_from_data(raw: Mapping[str, Any], where: str = "shocks.yaml") -> Shock
         raise CatalogError(f"{where}: unknown keys {sorted(set(raw) - known)}")
     pull = raw.get("pull", {})
     shift = raw.get("shift", {})
-    if not set(pull) | set(shift) <= set(INDICATORS):
+    if not set(pull) | set(shift) <= set(indicator_ids()):
         raise CatalogError(f"{where}: unknown indicator")
     steps_raw = dict(raw.get("steps", {}))
     everywhere = float(steps_raw.pop("all", 1.0))
-    if not set(steps_raw) <= set(STEPS):
+    if not set(steps_raw) <= set(step_ids()):
         raise CatalogError(f"{where}: unknown step")
     signs = raw.get("signs", {})
     if not set(signs) <= set(catalog.ids("signs")):
@@ -119,7 +111,7 @@ def shock_from_data(raw: Mapping[str, Any], where: str = "shocks.yaml") -> Shock
         pull=tuple((i, float(v["toward"]), float(v["share"])) for i, v in pull.items()),
         shift=tuple((i, float(v)) for i, v in shift.items()),
         momentum=float(raw.get("momentum", 1.0)),
-        steps=tuple(float(steps_raw.get(s, everywhere)) for s in STEPS),
+        steps=tuple(float(steps_raw.get(s, everywhere)) for s in step_ids()),
         signs=tuple((s, int(m)) for s, m in signs.items()))
 
 

@@ -43,15 +43,6 @@ class ExperimentSpec:
     relaunch_strategy: Strategy | None = None
     parameters: Parameters = field(default=DEFAULT_PARAMETERS)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "profile": {"label": self.profile_label, **self.start.to_dict()},
-            "strategy": self.strategy.id,
-            "relaunch_strategy": self.relaunch_strategy.id if self.relaunch_strategy else None,
-            "months": self.months, "runs": self.runs, "seed": self.seed,
-            "shocks": [str(s) for s in self.shocks], "random_shocks": self.random_shocks,
-        }
-
 
 def _whole(value: Any, name: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):

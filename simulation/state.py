@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -16,10 +17,22 @@ from simulation.dynamics import load_dynamics
 from simulation.parameters import Parameters
 from simulation.strategies import Strategy
 
-__all__ = ["Start", "PmoState", "Event", "INDICATORS", "STEPS", "SERVICE_STEPS", "norm", "clip"]
+__all__ = ["Start", "PmoState", "Event", "indicator_ids", "step_ids", "SERVICE_STEPS", "norm",
+           "clip"]
 
-INDICATORS: tuple[str, ...] = load_catalog().ids("indicators")
-STEPS: tuple[str, ...] = load_catalog().ids("flywheel")
+
+@functools.cache
+def indicator_ids() -> tuple[str, ...]:
+    """The catalog's indicators in order (read on first use: nothing runs at import)."""
+    return load_catalog().ids("indicators")
+
+
+@functools.cache
+def step_ids() -> tuple[str, ...]:
+    """The flywheel's steps in order (read on first use: nothing runs at import)."""
+    return load_catalog().ids("flywheel")
+
+
 #: Steps whose work grows with the number of services offered (design, deployment, enhancement).
 SERVICE_STEPS = ("service_development", "service_onboarding", "service_operation",
                  "service_monitoring", "service_improvement")
@@ -72,8 +85,8 @@ class Start:
             exists=profile.pmo.exists,
             age=float(profile.pmo.age_months or 0.0) if profile.pmo.exists else 0.0,
             previous_pmo_closed=profile.pmo.previous_pmo_closed,
-            indicators=tuple((i, float(given.get(i, fill))) for i in INDICATORS),
-            imputed=tuple(i for i in INDICATORS if i not in given),
+            indicators=tuple((i, float(given.get(i, fill))) for i in indicator_ids()),
+            imputed=tuple(i for i in indicator_ids() if i not in given),
             trends=tuple(profile.trends.items()),
             signs=tuple(profile.signs),
             services=tuple(sorted(services_of(profile).items())),
@@ -91,6 +104,7 @@ class Start:
             signs=self.signs)
 
     def to_dict(self) -> dict[str, Any]:
+        """A record, not an answer: the answers carry it whole as ``profile`` (free-form)."""
         return {"name": self.name, "exists": self.exists, "age_months": self.age,
                 "previous_pmo_closed": self.previous_pmo_closed,
                 "indicators": dict(self.indicators), "imputed": list(self.imputed),
@@ -125,7 +139,7 @@ class PmoState:
         self.events: list[Event] | None = [] if trace else None
         self.diagnoses: list[tuple[int, Any]] = []
         # how this PMO carries out its strategy: effort per step x this (model.py draws it)
-        self.execution = [1.0] * len(STEPS)
+        self.execution = [1.0] * len(step_ids())
         # services and customers (simulation/portfolio.py)
         self.has_services = bool(start.services)
         self.levels = portfolio.initial_levels(start.services, strategy, params.new_service_level)
@@ -137,7 +151,7 @@ class PmoState:
         x = self.x
         self.health = ([sum(norm(x[i]) for i in proxies) / len(proxies)
                         for proxies in dynamics.initial_health]
-                       if self.exists else [0.0] * len(STEPS))
+                       if self.exists else [0.0] * len(step_ids()))
         wheel = min(self.health)
         self.momentum = 0.8 * wheel if self.exists else 0.0
         self.turn = 0.0
@@ -250,7 +264,7 @@ class PmoState:
     def trends(self) -> dict[str, str]:
         threshold = self.params.trend_threshold
         out = {}
-        for i in INDICATORS:
+        for i in indicator_ids():
             change = self.x[i] - self.review_x[i]
             out[i] = "rising" if change >= threshold else "falling" if change <= -threshold \
                 else "steady"
@@ -266,6 +280,6 @@ class PmoState:
             pmo=PmoFacts(exists=self.exists,
                          age_months=float(round(self.age)) if self.exists else None,
                          previous_pmo_closed=self.closed_before),
-            indicators=MappingProxyType({i: round(self.x[i], 2) for i in INDICATORS}),
+            indicators=MappingProxyType({i: round(self.x[i], 2) for i in indicator_ids()}),
             trends=MappingProxyType(self.trends()),
             signs=self.visible_signs())

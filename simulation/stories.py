@@ -13,7 +13,7 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 import yaml
@@ -24,13 +24,13 @@ from advisor.errors import CatalogError, InputError
 from advisor.presets import load_preset
 from rules.diagnosis import Diagnosis
 from simulation.limits import MAX_SEED
-from simulation.model import SCENARIOS, SERIES, Replication, simulate
+from simulation.model import Replication, scenario_ids, series_columns, simulate
 from simulation.parameters import DEFAULT_PARAMETERS
 from simulation.shocks import ScheduledShock, load_shocks
 from simulation.state import Event, Start
 from simulation.strategies import get_strategy
 
-__all__ = ["Story", "TimelineEntry", "StoryResult", "load_stories",
+__all__ = ["Story", "TimelineEntry", "CitedRule", "StoryResult", "load_stories",
            "story_ids", "get_story", "run_story", "is_subsequence"]
 
 MAX_STORY_MONTHS = 120
@@ -55,13 +55,10 @@ class Story:
     expect_path: tuple[str, ...]
     takeaways: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "summary": self.summary,
-                "profile": self.profile, "strategy": self.strategy,
-                "relaunch_strategy": self.relaunch_strategy, "months": self.months,
-                "seed": self.seed, "random_shocks": self.random_shocks,
-                "events": [{"month": s.month, s.kind: s.name, "say": s.text} for s in self.steps],
-                "expect_path": list(self.expect_path), "takeaways": list(self.takeaways)}
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        """The scripted steps as the story file writes them: month, shock or strategy, say."""
+        return [{"month": s.month, s.kind: s.name, "say": s.text} for s in self.steps]
 
 
 def _build(path: Path) -> Story:
@@ -122,6 +119,13 @@ def get_story(story_id: Any) -> Story:
     return stories[story_id]
 
 
+class CitedRule(NamedTuple):
+    """A diagnosis rule behind a transition: its id and its plain-language reason."""
+
+    id: str
+    reason: str
+
+
 @dataclass(frozen=True, slots=True)
 class TimelineEntry:
     month: int
@@ -132,19 +136,13 @@ class TimelineEntry:
     scenario_from: str | None = None
     scenario_to: str | None = None
     confidence: float | None = None
-    rules: tuple[tuple[str, str], ...] = ()   # (rule id, reason) behind a transition
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"month": self.month, "kind": self.kind, "name": self.name, "text": self.text,
-                "say": self.say, "scenario_from": self.scenario_from,
-                "scenario_to": self.scenario_to, "confidence": self.confidence,
-                "rules": [{"id": i, "reason": r} for i, r in self.rules]}
+    rules: tuple[CitedRule, ...] = ()   # the rules behind a transition
 
 
-def _why(diagnosis: Diagnosis) -> tuple[tuple[str, str], ...]:
+def _why(diagnosis: Diagnosis) -> tuple[CitedRule, ...]:
     rules = sorted((r for r in diagnosis.rules_for(diagnosis.scenario) if r.effect == "evidence"),
                    key=lambda r: -r.weight)
-    return tuple((r.id, r.reason) for r in rules[:RULES_PER_TRANSITION])
+    return tuple(CitedRule(r.id, r.reason) for r in rules[:RULES_PER_TRANSITION])
 
 
 def is_subsequence(wanted: tuple[str, ...] | list[str], path: list[str]) -> bool:
@@ -155,9 +153,15 @@ def is_subsequence(wanted: tuple[str, ...] | list[str], path: list[str]) -> bool
 
 @dataclass(frozen=True)
 class StoryResult:
+    """A story told: the story (its fields are the answer's first ones) and its one traced run.
+    Its JSON is dumped by ``api/schemas/library.py`` ``StoryResultSchema``."""
+
     story: Story
     replication: Replication
 
+    kind: ClassVar[str] = "story"
+
+    @functools.cached_property
     def path(self) -> list[str]:
         """The scenarios the run passed through, in order, repeats collapsed."""
         out: list[str] = []
@@ -166,6 +170,11 @@ class StoryResult:
                 out.append(diagnosis.scenario)
         return out
 
+    @property
+    def follows_expected_path(self) -> bool:
+        return is_subsequence(self.story.expect_path, self.path)
+
+    @functools.cached_property
     def timeline(self) -> list[TimelineEntry]:
         said = {(s.month, s.kind, s.name): s.text for s in self.story.steps}
         diagnoses = dict(self.replication.diagnoses)
@@ -187,22 +196,17 @@ class StoryResult:
             current = diagnosis.scenario
         return entries
 
-    def to_dict(self) -> dict[str, Any]:
-        rep = self.replication
+    @property
+    def series(self) -> dict[str, Any]:
+        """Per month: momentum, each indicator, the scenario, the strategy, whether a PMO exists."""
+        rep, names = self.replication, scenario_ids()
         series = {name: [round(float(v), 4) for v in rep.series[:, i]]
-                  for i, name in enumerate(SERIES)}
-        return {
-            "kind": "story",
-            **self.story.to_dict(),
-            "path": self.path(),
-            "follows_expected_path": is_subsequence(self.story.expect_path, self.path()),
-            "timeline": [e.to_dict() for e in self.timeline()],
-            "series": {"month": list(range(self.story.months + 1)),
-                       "momentum": series.pop("momentum"), "indicators": series,
-                       "scenario": [SCENARIOS[i] for i in rep.scenarios],
-                       "strategy": list(rep.strategies),
-                       "pmo_exists": [bool(v) for v in rep.exists]},
-        }
+                  for i, name in enumerate(series_columns())}
+        return {"month": list(range(self.story.months + 1)),
+                "momentum": series.pop("momentum"), "indicators": series,
+                "scenario": [names[i] for i in rep.scenarios],
+                "strategy": list(rep.strategies),
+                "pmo_exists": [bool(v) for v in rep.exists]}
 
 
 def run_story(story: str | Story, seed: int | None = None) -> StoryResult:

@@ -77,6 +77,8 @@ class Strategy:
         return next((t for t in self.triggers if scenario in t.when), None)
 
     def to_dict(self) -> dict[str, Any]:
+        """The strategy as a record: what a run's ``parameters`` carry, what GET /strategies
+        lists (``StrategySchema`` documents it) and, trimmed, a document (:meth:`document`)."""
         steps = load_catalog().ids("flywheel")
         return {
             "id": self.id, "name": self.name, "summary": self.summary, "source": self.source,

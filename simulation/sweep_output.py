@@ -129,7 +129,7 @@ def sensitivity_figure(result: Any) -> Figure:
     parameters kept for Sobol carry their total index ST in the label."""
     from simulation.sensitivity import OUTCOMES
 
-    rows = result.ranking()
+    rows = result.ranking
     fig = Figure(figsize=(9, 0.45 * len(rows) + 2), layout="constrained")
     ax = fig.add_subplot()
     height = 0.8 / len(OUTCOMES)
@@ -155,7 +155,7 @@ def write_sensitivity(result: Any, prefix: str | Path) -> list[Path]:
     from simulation.plots import figure_png
 
     prefix = Path(prefix)
-    rows = result.ranking()
+    rows = result.ranking
 
     def write(tmp: Path) -> None:
         with tmp.open("w", newline="", encoding="utf-8") as out:

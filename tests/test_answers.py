@@ -1,15 +1,21 @@
-"""Each answer's JSON comes from its one schema (api/schemas), the same for CLI and API."""
+"""Each answer's JSON comes from its one schema (api/schemas), the same for CLI and API:
+diagnosis and advice, and the simulation's experiment, comparison, baseline and story."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 from marshmallow import Schema, fields, pre_dump
 
 from advisor.presets import shipped_profiles
+from api import service
 from api.schemas.answers import compiled, schema_for, to_json
+from api.schemas.library import ShockSchema, StorySchema
 from api.service import diagnose, recommend
 
 SHIPPED = list(shipped_profiles())
@@ -44,3 +50,65 @@ def test_a_schema_with_dump_hooks_is_refused_by_the_compiler() -> None:
 
     with pytest.raises(TypeError, match="dump hooks"):
         compiled(Hooked)
+
+
+# -- the simulation's answers ---------------------------------------------------------------------
+
+GOLDEN = Path(__file__).parent / "golden"
+
+#: each simulation answer, small and seeded; ``tests/golden/<name>.answer.json`` is its JSON as
+#: ``pmo-advisor ... --json`` prints it (written by the hand-made ``to_dict`` these schemas
+#: replaced). A change to the model or the rules changes the numbers on purpose: check that the
+#: change is the one intended, then rewrite the file with ``json.dumps(to_json(result),
+#: indent=2) + "\n"``.
+SIMULATION_ANSWERS: dict[str, Callable[[], Any]] = {
+    "experiment": lambda: service.simulate(
+        "crisis-retailer", "crisis_turnaround", months=6, runs=8, seed=7, shocks=["merger@2"],
+        relaunch_strategy="quick_wins", workers=1),
+    "comparison": lambda: service.compare(
+        "growing-telecom", ["customer_centric", "quick_wins"], months=4, runs=6, seed=3,
+        workers=1),
+    "baseline": lambda: service.simulate_with_baseline(
+        "kickoff-fintech", "quick_wins", months=4, runs=6, seed=5, shocks=["sponsor_change@2"],
+        workers=1),
+    "story": lambda: service.tell_story("kickoff-to-thriving"),
+}
+
+
+def _golden(name: str) -> str:
+    return (GOLDEN / f"{name}.answer.json").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", SIMULATION_ANSWERS)
+def test_a_simulation_answer_is_its_schemas_dump_and_the_contract_to_the_byte(name: str) -> None:
+    """The schema is the one statement of the answer: marshmallow's own dump, the compiled
+    dumper and the contract as it stood (the golden file) are the same text."""
+    result = SIMULATION_ANSWERS[name]()
+    text = json.dumps(to_json(result), indent=2) + "\n"
+    assert text == _golden(name)
+    assert json.dumps(schema_for(result)().dump(result), indent=2) + "\n" == text
+
+
+def test_the_story_and_shock_listings_are_their_schemas_dump() -> None:
+    for item, schema in [*((s, StorySchema) for s in service.stories()),
+                         *((s, ShockSchema) for s in service.shocks())]:
+        assert json.dumps(to_json(item)) == json.dumps(schema().dump(item))
+
+
+@pytest.mark.slow      # a child process: about 4 s
+def test_the_cli_prints_the_baseline_answer_to_the_byte(run_cli) -> None:
+    cli = run_cli("simulate", "--profile", "kickoff-fintech", "--strategy", "quick_wins",
+                  "--months", "4", "--runs", "6", "--seed", "5", "--shock", "sponsor_change@2",
+                  "--baseline", "--workers", "1", "--json")
+    assert cli.returncode == 0, cli.stderr
+    assert cli.stdout == _golden("baseline")
+
+
+def test_the_api_returns_the_experiment_and_the_story_answers(client: FlaskClient) -> None:
+    body = {"preset": "crisis-retailer", "strategy": "crisis_turnaround", "months": 6,
+            "runs": 8, "seed": 7, "shocks": ["merger@2"], "relaunch_strategy": "quick_wins"}
+    response = client.post("/api/v1/simulations", json=body)
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json() == json.loads(_golden("experiment"))
+    story = client.get("/api/v1/stories/kickoff-to-thriving")
+    assert story.get_json() == json.loads(_golden("story"))

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 import scenarios
 import simulation
 from advisor.assessment import read_document
+from api.schemas.answers import to_json
 from api.schemas.library import StoryResultSchema, StrategyListSchema
 from api.schemas.simulation import ComparisonResultSchema, ExperimentResultSchema
 from simulation.limits import SERVICE
@@ -40,8 +41,8 @@ def test_a_simulation_is_the_models_result_for_the_same_seed(client: FlaskClient
     response = client.post("/api/v1/simulations", json={**SMALL, "strategy": "quick_wins"})
     assert response.status_code == 200
     body = response.get_json()
-    expected = simulation.run_experiment("crisis-retailer", "quick_wins", months=12, runs=8,
-                                         seed=3, workers=1).to_dict()
+    expected = to_json(simulation.run_experiment("crisis-retailer", "quick_wins", months=12,
+                                                 runs=8, seed=3, workers=1))
     assert body == as_json(expected)
     assert ExperimentResultSchema().validate(body) == {}
 
@@ -108,18 +109,18 @@ def test_strategies_are_the_shipped_library(client: FlaskClient) -> None:
 
 def test_stories_list_the_shipped_stories(client: FlaskClient) -> None:
     body = client.get("/api/v1/stories").get_json()
-    assert [s["id"] for s in body["items"]] == [s["id"] for s in simulation.list_stories()]
+    assert [s["id"] for s in body["items"]] == [s.id for s in simulation.list_stories()]
 
 
 def test_a_story_is_told_as_the_model_tells_it(client: FlaskClient) -> None:
     body = client.get("/api/v1/stories/crisis-to-resurgence").get_json()
-    assert body == as_json(simulation.run_story("crisis-to-resurgence").to_dict())
+    assert body == as_json(to_json(simulation.run_story("crisis-to-resurgence")))
     assert StoryResultSchema().validate(body) == {}
 
 
 def test_a_story_variant_follows_its_seed(client: FlaskClient) -> None:
     body = client.get("/api/v1/stories/crisis-averted?seed=5").get_json()
-    assert body == as_json(simulation.run_story("crisis-averted", seed=5).to_dict())
+    assert body == as_json(to_json(simulation.run_story("crisis-averted", seed=5)))
     assert body["seed"] == 5
 
 

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from advisor.errors import InputError
+from api.schemas.answers import to_json
 from simulation import compare, run_experiment
 from simulation.executors import Execution
 
@@ -14,7 +15,7 @@ SMALL = {"months": 12, "runs": 9, "seed": 7}
 
 
 def _same(a, b) -> None:
-    assert a.to_dict() == b.to_dict()
+    assert to_json(a) == to_json(b)
     for x, y in zip(a.replications, b.replications, strict=True):
         assert np.array_equal(x.series, y.series) and np.array_equal(x.scenarios, y.scenarios)
         assert x.major_changes == y.major_changes and x.shutdowns == y.shutdowns

@@ -21,6 +21,7 @@ import api.store.jobs as store_jobs
 from advisor.errors import InputError
 from api import service
 from api.jobs import JobStore, QueueFull, Runner, execute, runner_command, submit
+from api.schemas.answers import to_json
 from api.store import close_store
 from api.store.jobs import runner_identity
 from simulation.limits import LOCAL
@@ -75,8 +76,8 @@ def test_a_runner_in_its_own_process_gives_the_synchronous_result(store: JobStor
     done = store.get(job.id)
     assert done is not None and done.status == "done", done
     assert _pid_of(_runner_of(store, job.id)) != os.getpid()
-    expected = service.simulate("crisis-retailer", "minimal", runs=6, months=6, seed=3,
-                                limits=LOCAL).to_dict()
+    expected = to_json(service.simulate("crisis-retailer", "minimal", runs=6, months=6, seed=3,
+                                        limits=LOCAL))
     assert done.result == expected
     assert done.to_dict()["progress"] == 1.0
     assert done.to_dict()["replications"] == {"done": 6, "total": 6}

@@ -15,6 +15,7 @@ import requests
 from api import service
 from api.http.server_process import ServerProcess
 from api.jobs import JobStore
+from api.schemas.answers import to_json
 from api.store import close_store
 from api.store.models import Job as JobRow
 from simulation.limits import LOCAL
@@ -47,8 +48,8 @@ def _runner_pid(url: str, job_id: str) -> int:
 
 
 def _expected(body: dict[str, Any]) -> dict[str, Any]:
-    return service.simulate(body["preset"], body["strategy"], runs=body["runs"],
-                            months=body["months"], seed=body["seed"], limits=LOCAL).to_dict()
+    return to_json(service.simulate(body["preset"], body["strategy"], runs=body["runs"],
+                                    months=body["months"], seed=body["seed"], limits=LOCAL))
 
 
 def _resubmit_and_wait(server: ServerProcess) -> None:

@@ -498,11 +498,11 @@ def test_a_simulation_link_reproduces_the_run_with_percentages_a_verdict_and_sho
         "crisis-retailer: 20 runs of 24 months, seed 3")
     expected = compare("crisis-retailer", ["crisis_turnaround", "minimal"], runs=20, months=24,
                        seed=3, random_shocks=False, shocks=["sponsor_change@6"], workers=1)
-    crisis = expected.to_dict()["table"][0]["p_crisis_ever"]
+    crisis = to_json(expected)["table"][0]["p_crisis_ever"]
     row = page.locator("#summary tr", has_text="chance of a Crisis at some point")
     low, high = wilson(crisis, 20)
     expect(row).to_contain_text(f"{pct(crisis)} ({pct(low)}–{pct(high)})")  # and its interval
-    said = expected.to_dict().get("verdict")  # the model's own verdict, when it gives one
+    said = to_json(expected).get("verdict")  # the model's own verdict, when it gives one
     expect(page.locator("#verdict")).to_have_text(" ".join(said) if said else re.compile(
         r"^(Crisis turnaround|Minimal .*) gives the (best|least) chance of .* 24 months: \d+% \("))
     expect(page.locator("#chart svg .marker-shock")).to_have_count(1)
@@ -592,7 +592,7 @@ def test_a_variant_of_a_story_is_presented_with_its_seed(visit: Visit) -> None:
     page.click("#present-link")
     expect(page.locator("#slide-title")).to_be_visible()
     page.keyboard.press("End")
-    variant = run_story("crisis-to-resurgence", seed=5).path()
+    variant = run_story("crisis-to-resurgence", seed=5).path
     expect(page.locator("#closing-path")).to_have_text(
         "The path: " + " → ".join(s.capitalize() for s in variant))
 

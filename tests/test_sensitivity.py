@@ -3,11 +3,14 @@ ranking covers every ranged parameter and Sobol the screened ones, bad options n
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from advisor.errors import InputError
+from api.schemas.answers import to_json
+from api.schemas.simulation import SensitivityResultSchema
 from simulation.parameters import DEFAULT_PARAMETERS
 from simulation.sensitivity import OUTCOMES, load_ranges, run_sensitivity
 from simulation.sweep_output import write_sensitivity
@@ -33,13 +36,23 @@ def tiny_result():
 @pytest.mark.slow
 def test_sensitivity_is_reproducible_for_a_seed(tiny_result) -> None:
     again = run_sensitivity("crisis-retailer", "customer_centric", seed=3, **TINY)
-    assert again.to_dict() == tiny_result.to_dict()
+    assert to_json(again) == to_json(tiny_result)
+
+
+@pytest.mark.slow
+def test_the_sensitivity_json_is_its_schemas_dump_in_the_contracts_order(tiny_result) -> None:
+    """``sensitivity --json`` prints the schema's dump (marshmallow's own, to the byte)."""
+    data = to_json(tiny_result)
+    assert json.dumps(data) == json.dumps(SensitivityResultSchema().dump(tiny_result))
+    assert list(data) == ["profile", "strategy", "runs", "months", "seed", "points", "outcomes",
+                          "screened", "ranking"]
+    assert data["ranking"] == tiny_result.ranking and data["outcomes"] == OUTCOMES
 
 
 @pytest.mark.slow
 def test_the_ranking_covers_every_parameter_and_sobol_the_screened_ones(tiny_result,
                                                                          tmp_path: Path) -> None:
-    rows = tiny_result.ranking()
+    rows = tiny_result.ranking
     assert {r["parameter"] for r in rows} == {r.name for r in load_ranges()}
     assert [r["parameter"] for r in rows[:2]] == list(tiny_result.screened)
     for row in rows:

@@ -13,6 +13,7 @@ import simpy
 from advisor.catalog import HORIZONS
 from advisor.errors import InputError
 from advisor.presets import load_preset
+from api.schemas.answers import to_json
 from rules.diagnosis import diagnose
 from simulation import (
     LOCAL,
@@ -34,7 +35,7 @@ from simulation.flywheel import (
     wheel_action,
 )
 from simulation.lifecycle import PHASE_RELAUNCH, launch, restructure, shutdown
-from simulation.model import SCENARIOS, SERIES, simulate
+from simulation.model import scenario_ids, series_columns, simulate
 from simulation.organization import PHASE_ORGANIZATION
 from simulation.parameters import DEFAULT_PARAMETERS, PERCEPTION_DELAY, Parameters
 from simulation.reviews import PHASE_REVIEW
@@ -97,8 +98,8 @@ def test_tailored_approach_follows_customer_maturity() -> None:
 
 
 def test_listings_for_the_api_are_json() -> None:
-    listings = {"strategies": list_strategies(), "shocks": list_shocks(),
-                "stories": list_stories(), "presets": list_presets()}
+    listings = {"strategies": list_strategies(), "shocks": [to_json(s) for s in list_shocks()],
+                "stories": [to_json(s) for s in list_stories()], "presets": list_presets()}
     assert json.loads(json.dumps(listings)) == listings
     assert {s["id"] for s in listings["shocks"]} >= {"sponsor_change", "budget_cut",
                                                      "reorganization", "leadership_change",
@@ -229,7 +230,7 @@ def test_restructure_is_a_major_change_with_new_leadership() -> None:
 def test_experiment_json_is_the_contract() -> None:
     result = run_experiment(PRESET, "quick_wins", months=12, runs=6, seed=7,
                             shocks=["budget_cut@2"], workers=1)
-    data = result.to_dict()
+    data = to_json(result)
     assert json.loads(json.dumps(data)) == data
     assert list(data) == ["kind", "model_version", "ruleset_version", "profile", "strategy",
                           "relaunch_strategy", "months", "runs", "seed", "shocks",
@@ -238,8 +239,8 @@ def test_experiment_json_is_the_contract() -> None:
     series = data["series"]
     assert series["month"] == list(range(13))
     assert set(series["momentum"]) == {"p10", "p50", "p90"}
-    assert set(series["indicators"]) == set(SERIES[1:])
-    assert set(series["scenario_shares"]) == set(SCENARIOS)
+    assert set(series["indicators"]) == set(series_columns()[1:])
+    assert set(series["scenario_shares"]) == set(scenario_ids())
     assert data["shocks"] == ["budget_cut@2"] and data["initial_scenario"] == "kickoff"
     assert data["parameters"]["review_interval"] == 3
     assert "quick_wins" in data["parameters"]["strategies"]
@@ -247,9 +248,9 @@ def test_experiment_json_is_the_contract() -> None:
 
 def test_same_seed_same_result_with_or_without_workers() -> None:
     options = dict(months=24, runs=24, seed=11, shocks=["sponsor_change@5"])
-    alone = run_experiment(PRESET, "customer_centric", workers=1, **options).to_dict()
-    again = run_experiment(PRESET, "customer_centric", workers=1, **options).to_dict()
-    pooled = run_experiment(PRESET, "customer_centric", workers=2, **options).to_dict()
+    alone = to_json(run_experiment(PRESET, "customer_centric", workers=1, **options))
+    again = to_json(run_experiment(PRESET, "customer_centric", workers=1, **options))
+    pooled = to_json(run_experiment(PRESET, "customer_centric", workers=2, **options))
     assert alone == again == pooled
 
 
@@ -259,7 +260,7 @@ def test_compared_strategies_share_their_random_numbers() -> None:
     # the same shocks land in both: compare each replication's major-change months
     first, second = (r.replications for r in result.results)
     assert [r.major_changes for r in first] == [r.major_changes for r in second]
-    data = result.to_dict()
+    data = to_json(result)
     assert data["strategies"] == ["customer_centric", "minimal"]
     assert [row["strategy"] for row in data["table"]] == data["strategies"]
 
@@ -267,7 +268,7 @@ def test_compared_strategies_share_their_random_numbers() -> None:
 def test_requests_are_validated_and_run() -> None:
     body = {"profile": PRESET, "strategy": "minimal", "months": 6, "runs": 3, "seed": 1,
             "shocks": [{"shock": "merger", "month": 2}], "random_shocks": False}
-    assert experiment_from_request(body, workers=1).to_dict()["shocks"] == ["merger@2"]
+    assert to_json(experiment_from_request(body, workers=1))["shocks"] == ["merger@2"]
     both = compare_from_request({"profile": load_preset(PRESET).to_dict(), "months": 3,
                                  "runs": 2, "strategies": ["minimal", "quick_wins"]}, workers=1)
     assert len(both.results) == 2

@@ -16,6 +16,7 @@ import scenarios
 from advisor.errors import InputError
 from advisor.presets import load_preset
 from api.cli import main
+from api.schemas.answers import to_json
 from simulation import compare, run_experiment, run_with_baseline
 from simulation.model import simulate
 from simulation.parameters import DEFAULT_PARAMETERS
@@ -139,8 +140,8 @@ def test_a_plan_phase_starts_on_its_month_in_the_run() -> None:
 
 def test_same_seed_same_plan_result_bit_for_bit() -> None:
     def once(workers: int) -> Any:
-        return compare("kickoff-fintech", ["plan", "minimal"], runs=6, months=9, seed=4,
-                       workers=workers).to_dict()
+        return to_json(compare("kickoff-fintech", ["plan", "minimal"], runs=6, months=9,
+                               seed=4, workers=workers))
     assert once(1) == once(1) == once(2)
 
 
@@ -150,7 +151,7 @@ def test_each_shipped_profiles_plan_is_compared_with_two_shipped_strategies(
         preset: str) -> None:
     result = compare(preset, ["plan", "customer_centric", "minimal"], runs=6, months=12,
                      seed=9, workers=1)
-    data = result.to_dict()
+    data = to_json(result)
     assert data["strategies"][0] == "plan"
     assert {(d["strategy"], d["baseline"]) for d in data["differences"]} == {
         ("plan", "customer_centric"), ("plan", "minimal")}
@@ -164,14 +165,14 @@ def test_paired_differences_are_the_direct_computation() -> None:
     result = compare("kickoff-fintech", ["customer_centric", "minimal"], runs=30, months=18,
                      seed=5, workers=1)
     a, b = (per_run(r.replications) for r in result.results)
-    rows = {row["measure"]: row for row in result.differences()}
+    rows = {row["measure"]: row for row in result.differences}
     for measure in ("p_thriving", "p_collapse", "months_in_crisis"):
         d = a[measure] - b[measure]
         half = Z95 * d.std(ddof=1) / np.sqrt(len(d))
         assert rows[measure]["estimate"] == pytest.approx(d.mean(), abs=1e-4)
         assert rows[measure]["low"] == pytest.approx(d.mean() - half, abs=1e-4)
         assert rows[measure]["high"] == pytest.approx(d.mean() + half, abs=1e-4)
-    table = {row["strategy"]: row for row in result.table()}
+    table = {row["strategy"]: row for row in result.table}
     assert rows["months_in_crisis"]["estimate"] == pytest.approx(
         table["customer_centric"]["mean_months_in_crisis"]
         - table["minimal"]["mean_months_in_crisis"], abs=1e-3)
@@ -184,8 +185,8 @@ def test_paired_differences_are_the_direct_computation() -> None:
 def test_the_verdict_names_only_clear_differences() -> None:
     result = compare("kickoff-fintech", ["customer_centric", "minimal"], runs=40, months=24,
                      seed=5, workers=1)
-    [sentence] = result.verdict()
-    crisis = next(r for r in result.differences() if r["measure"] == "months_in_crisis")
+    [sentence] = result.verdict
+    crisis = next(r for r in result.differences if r["measure"] == "months_in_crisis")
     assert crisis["high"] < 0                      # customer-centric: clearly fewer months
     assert sentence.startswith("customer_centric beats minimal on ")
     assert "months in Crisis by" in sentence
@@ -195,9 +196,9 @@ def test_a_baseline_measures_the_shocks_effect_on_the_same_numbers() -> None:
     both = run_with_baseline("growing-telecom", "customer_centric", runs=20, months=18, seed=3,
                              shocks=["sponsor_change@3", "budget_cut@4"], workers=1)
     assert both.baseline.spec.shocks == () and both.shocked.spec.seed == both.baseline.spec.seed
-    crisis = next(r for r in both.differences() if r["measure"] == "months_in_crisis")
+    crisis = next(r for r in both.differences if r["measure"] == "months_in_crisis")
     assert crisis["estimate"] > 0 and crisis["strategy"] == "with shocks"
-    data = both.to_dict()
+    data = to_json(both)
     assert data["kind"] == "baseline" and data["verdict"][0].startswith("sponsor_change@3")
 
 

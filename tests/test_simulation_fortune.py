@@ -14,7 +14,7 @@ from advisor.presets import load_preset
 from rules.diagnosis import diagnose
 from simulation import fortune, run_experiment
 from simulation.flywheel import perception_action
-from simulation.model import SCENARIOS, simulate
+from simulation.model import scenario_ids, simulate
 from simulation.parameters import DEFAULT_PARAMETERS, SPREAD, Parameters
 from simulation.shocks import ScheduledShock, load_shocks
 from simulation.state import PmoState, Start
@@ -55,7 +55,7 @@ def test_a_scripted_reorganization_does_what_its_script_says() -> None:
         rep = simulate(start, load_strategies()["customer_centric"], DEFAULT_PARAMETERS, 6,
                        np.random.SeedSequence(seed), [ScheduledShock("reorganization", 2)],
                        random_shocks=False)
-        assert rep.shutdowns == () and rep.exists.all() and SCENARIOS.index("collapse") \
+        assert rep.shutdowns == () and rep.exists.all() and scenario_ids().index("collapse") \
             not in rep.scenarios
 
 

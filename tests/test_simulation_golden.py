@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from api.schemas.answers import to_json
 from simulation import run_experiment, run_story
 from simulation.stories import get_story, is_subsequence
 
@@ -117,14 +118,14 @@ def test_seeded_summary_of_a_shipped_profile(preset: str, strategy: str) -> None
 
 @pytest.mark.parametrize("story", list(GOLDEN_STORIES))
 def test_seeded_story_timeline(story: str) -> None:
-    """``[(e.month, e.kind, e.name) for e in run_story(story).timeline()]``"""
+    """``[(e.month, e.kind, e.name) for e in run_story(story).timeline]``"""
     result = run_story(story)
-    assert [(e.month, e.kind, e.name) for e in result.timeline()] == GOLDEN_STORIES[story]
-    assert is_subsequence(get_story(story).expect_path, result.path())
+    assert [(e.month, e.kind, e.name) for e in result.timeline] == GOLDEN_STORIES[story]
+    assert is_subsequence(get_story(story).expect_path, result.path)
 
 
 def test_crisis_to_resurgence_passes_through_the_five_scenarios_then_grows() -> None:
-    path = run_story("crisis-to-resurgence").path()
+    path = run_story("crisis-to-resurgence").path
     assert path == ["thriving", "crisis", "decline", "collapse", "potential", "resurgence",
                     "growing"]
     assert is_subsequence(["thriving", "crisis", "decline", "collapse", "resurgence"], path)
@@ -132,7 +133,7 @@ def test_crisis_to_resurgence_passes_through_the_five_scenarios_then_grows() -> 
 
 
 def test_story_json_carries_the_rules_behind_each_transition() -> None:
-    data: dict[str, Any] = run_story("crisis-to-resurgence").to_dict()
+    data: dict[str, Any] = to_json(run_story("crisis-to-resurgence"))
     assert data["follows_expected_path"] is True
     decline = next(e for e in data["timeline"] if e["scenario_to"] == "decline")
     assert decline["scenario_from"] == "crisis"

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advisor.catalog import load_catalog
+from api.schemas.answers import to_json
 from simulation import run_experiment
 from simulation.shocks import shock_ids
 from simulation.strategies import strategy_ids
@@ -57,7 +58,7 @@ def test_indicators_stay_in_range_and_shares_sum_to_one(body: dict[str, Any]) ->
     shares = result.scenario_shares()
     for month in range(MONTHS + 1):
         assert abs(sum(s[month] for s in shares.values()) - 1.0) < 1e-9
-    data = result.to_dict()
+    data = to_json(result)
     for bands in data["series"]["indicators"].values():
         for p in ("p10", "p50", "p90"):
             assert all(1.0 <= v <= 5.0 for v in bands[p])
@@ -68,6 +69,6 @@ def test_indicators_stay_in_range_and_shares_sum_to_one(body: dict[str, Any]) ->
 @given(experiments)
 def test_the_same_seed_gives_the_same_result(body: dict[str, Any]) -> None:
     profile, strategy = body.pop("profile"), body.pop("strategy")
-    first = run_experiment(profile, strategy, months=MONTHS, workers=1, **body).to_dict()
-    second = run_experiment(profile, strategy, months=MONTHS, workers=1, **body).to_dict()
+    first = to_json(run_experiment(profile, strategy, months=MONTHS, workers=1, **body))
+    second = to_json(run_experiment(profile, strategy, months=MONTHS, workers=1, **body))
     assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from simulation import compare, run_experiment
-from simulation.model import SCENARIOS
+from simulation.model import scenario_ids
 
 RUNS = 120          # replications (seeds) per strategy
 MONTHS = 36
@@ -22,7 +22,7 @@ def test_customer_centric_thrives_more_and_collapses_less_than_process_or_minima
         preset: str) -> None:
     result = compare(preset, ["customer_centric", "process_centric", "minimal"], runs=RUNS,
                      months=MONTHS, seed=101)
-    rows = {row["strategy"]: row for row in result.table()}
+    rows = {row["strategy"]: row for row in result.table}
     centric = rows["customer_centric"]
     for other in ("process_centric", "minimal"):
         assert centric["p_thriving_ever"] > rows[other]["p_thriving_ever"], other
@@ -48,9 +48,9 @@ def test_a_sponsor_change_raises_the_chance_of_crisis(preset: str, strategy: str
 def test_a_crisis_turnaround_recovers_more_often_than_doing_the_minimum(preset: str) -> None:
     result = compare(preset, ["crisis_turnaround", "minimal"], runs=RUNS, months=MONTHS,
                      seed=303)
-    turnaround, minimal = result.table()
+    turnaround, minimal = result.table
     # paired on common random numbers: recovered (Growing or Thriving at a review) per run
-    growing, thriving = SCENARIOS.index("growing"), SCENARIOS.index("thriving")
+    growing, thriving = scenario_ids().index("growing"), scenario_ids().index("thriving")
     recovered = [np.array([np.isin(r.scenarios[1:], [growing, thriving]).any()
                            for r in e.replications], dtype=float) for e in result.results]
     d = recovered[0] - recovered[1]

@@ -11,6 +11,7 @@ import json
 
 from api.cli.remembered import remember, source_of
 from api.cli.simulate import add_run_options, check_plot, run_options, write_plot
+from api.schemas.answers import to_json
 from api.service import compare
 from simulation.limits import LOCAL
 from simulation.strategies import strategy_ids
@@ -34,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     source = source_of(args)
     result = compare(source.profile, [source.strategy(s) for s in strategies],
                      **run_options(args, "comparing"))
-    print(json.dumps(result.to_dict(), indent=2) if args.json else render_comparison(result))
+    print(json.dumps(to_json(result), indent=2) if args.json else render_comparison(result))
     write_plot(result, args.plot)
     remember(source, result.results)
     return 0

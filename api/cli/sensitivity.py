@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from api.cli.simulate import progress_bar
+from api.schemas.answers import to_json
 from simulation.executors import EXECUTORS
 from simulation.strategies import strategy_ids
 
@@ -55,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
                              scheduler=args.scheduler, progress=progress_bar(label="screening"))
     written = write_sensitivity(result, Path(args.out))
     if args.json:
-        print(json.dumps(result.to_dict(), indent=2))
+        print(json.dumps(to_json(result), indent=2))
     else:
         print(f"What moves the outcomes of {result.strategy} from {result.profile} "
               f"({result.points} experiments of {result.runs} runs x {result.months} months)")
@@ -63,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
               "Sobol total index ST for the screened ones:")
         header = "".join(f"{label:>18}" for label in OUTCOMES.values())
         print(f"  {'parameter':<26}{header}")
-        for row in result.ranking():
+        for row in result.ranking:
             cells = ""
             for outcome in OUTCOMES:
                 st = row[f"ST.{outcome}"]

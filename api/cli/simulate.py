@@ -19,6 +19,7 @@ from advisor.errors import InputError
 from advisor.validation import excerpt
 from api.cli.arguments import whole
 from api.cli.remembered import add_memory_options, remember, source_of
+from api.schemas.answers import to_json
 from api.service import simulate, simulate_with_baseline
 from simulation.executors import EXECUTORS
 from simulation.limits import LOCAL
@@ -146,13 +147,15 @@ def kind_of(result: Any) -> str:
     return type(result).__name__.replace("Result", "").lower()
 
 
-STRATEGY_HELP = ("a shipped strategy (" + ", ".join(strategy_ids()) + "), plan (the profile's "
-                 "own advice plan) or a strategy file, YAML or JSON (e.g. written by recommend "
-                 "--strategy-out)")
+def strategy_help() -> str:
+    """``--strategy``'s help, naming the shipped strategies (read when the parser is built)."""
+    return ("a shipped strategy (" + ", ".join(strategy_ids()) + "), plan (the profile's own "
+            "advice plan) or a strategy file, YAML or JSON (e.g. written by recommend "
+            "--strategy-out)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--strategy", required=True, metavar="NAME_OR_FILE", help=STRATEGY_HELP)
+    parser.add_argument("--strategy", required=True, metavar="NAME_OR_FILE", help=strategy_help())
     parser.add_argument("--baseline", action="store_true",
                         help="also run without the --shock shocks on the same random numbers "
                              "and report the shocks' effect with 95%% intervals")
@@ -166,12 +169,12 @@ def run(args: argparse.Namespace) -> int:
     if args.baseline:
         both = simulate_with_baseline(source.profile, source.strategy(args.strategy),
                                       **run_options(args))
-        print(json.dumps(both.to_dict(), indent=2) if args.json else render_baseline(both))
+        print(json.dumps(to_json(both), indent=2) if args.json else render_baseline(both))
         write_plot(both, args.plot)
         remember(source, [both.shocked])
         return 0
     result = simulate(source.profile, source.strategy(args.strategy), **run_options(args))
-    print(json.dumps(result.to_dict(), indent=2) if args.json else render_experiment(result))
+    print(json.dumps(to_json(result), indent=2) if args.json else render_experiment(result))
     write_plot(result, args.plot)
     remember(source, [result])
     return 0

@@ -6,6 +6,7 @@ import argparse
 import json
 
 from api.cli.simulate import check_plot, write_plot
+from api.schemas.answers import to_json
 from api.service import stories, tell_story
 
 NAME = "story"
@@ -23,15 +24,15 @@ def run(args: argparse.Namespace) -> int:
     if args.name is None:
         listing = stories()
         if args.json:
-            print(json.dumps(listing, indent=2))
+            print(json.dumps([to_json(story) for story in listing], indent=2))
         else:
             for story in listing:
-                print(f"{story['id']:<24} {story['title']}")
+                print(f"{story.id:<24} {story.title}")
             print("\npmo-advisor story NAME tells one.")
         return 0
     from api.reports.simulation import render_story
     check_plot(args.plot)
     result = tell_story(args.name)
-    print(json.dumps(result.to_dict(), indent=2) if args.json else render_story(result))
+    print(json.dumps(to_json(result), indent=2) if args.json else render_story(result))
     write_plot(result, args.plot)
     return 0

@@ -21,7 +21,7 @@ from apispec import BasePlugin
 from flask import Flask
 from marshmallow import Schema, fields
 
-from advisor.validation import load_with
+from advisor.validation import DOCUMENTED_LATER, load_with
 from api.http import problems
 from api.http.auth import keys_required
 from api.http.bodies import BODY_MEDIA_TYPES, read_body
@@ -88,6 +88,26 @@ def _enumerated_keys(converter: Any, field: fields.Field, ret: dict, **kwargs: A
     return {"properties": {str(name): value for name in names}, "additionalProperties": False}
 
 
+def _deferred_request_body(doc: dict[str, Any], doc_info: dict[str, Any],
+                           **kwargs: Any) -> dict[str, Any]:
+    """Builds a body's documentation (:meth:`ApiBlueprint.body` leaves a function in its place)
+    when flask-smorest builds the document: in place, so the document reads as before."""
+    manual = doc_info.get("manual_doc", {})
+    if callable(manual.get("requestBody")):
+        manual["requestBody"] = manual["requestBody"]()
+    return doc
+
+
+def _documented_later(converter: Any, field: fields.Field, ret: dict, **kwargs: Any) -> dict:
+    """A field's properties that its schema states as a function (``DOCUMENTED_LATER``: values
+    read from shipped data), resolved now that the document is built."""
+    later = field.metadata.get(DOCUMENTED_LATER)
+    stated = dict(later()) if later else {}
+    for key in stated:      # in the order stated, as metadata given at import would have been
+        ret.pop(key, None)
+    return stated
+
+
 class Api(flask_smorest.Api):
     """flask-smorest's Api, with RFC 9457 problems instead of its own error format."""
 
@@ -99,6 +119,7 @@ class Api(flask_smorest.Api):
                                          _StatedRules()]}
         super().init_app(app, spec_kwargs=spec_kwargs)
         self.ma_plugin.converter.add_attribute_function(_enumerated_keys)
+        self.ma_plugin.converter.add_attribute_function(_documented_later)
         self.spec.components.security_scheme(BEARER_SCHEME, {
             "type": "http", "scheme": "bearer",
             "description": "only when the service is configured with PMO_ADVISOR_API_KEYS"})
@@ -141,27 +162,42 @@ class ApiBlueprint(flask_smorest.Blueprint):
 
     ARGUMENTS_PARSER = RememberingParser()
 
-    def body(self, schema: type[Schema], build: Callable[[Any], Any] | None = None,
-             description: str = "", example: Mapping[str, Any] | None = None,
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._prepare_doc_cbks.append(_deferred_request_body)
+
+    def body(self, schema: type[Schema] | Callable[[], type[Schema]],
+             build: Callable[[Any], Any] | None = None, description: str = "",
+             example: Callable[[], Mapping[str, Any]] | None = None,
              ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Read the body (JSON or YAML), validate it with ``schema`` and pass the result to the
         view as its first argument; ``build`` replaces the plain load where the domain already
         has one (``parse_profile``). A bad field raises :class:`InputError`: a 422 naming it.
-        ``example``: a body that works as shipped (Swagger's "Try it out" sends it)."""
-        instance = schema()
-        load = build or functools.partial(load_with, instance)
-        content: dict[str, Any] = {t: {"schema": schema} for t in BODY_MEDIA_TYPES}
-        example = example if example is not None else example_for(schema)
-        if example is not None:
-            content[BODY_MEDIA_TYPES[0]]["example"] = dict(example)
-        request_body = {"required": True, "description": description or None,
-                        "content": content}
-        request_body = {k: v for k, v in request_body.items() if v is not None}
+        ``example``: makes a body that works as shipped (Swagger's "Try it out" sends it).
+
+        ``schema`` may be a function giving the class, and ``example`` is one: both are called
+        when the document is built (or the first body read), not when the routes are imported,
+        because they read shipped data (the catalog, the shipped profiles)."""
+        schema_class = (lambda: schema) if isinstance(schema, type) else schema
+
+        @functools.cache
+        def load() -> Callable[[Any], Any]:
+            return build or functools.partial(load_with, schema_class()())
+
+        def request_body() -> dict[str, Any]:
+            cls = schema_class()
+            content: dict[str, Any] = {t: {"schema": cls} for t in BODY_MEDIA_TYPES}
+            shown = example() if example is not None else example_for(cls)
+            if shown is not None:
+                content[BODY_MEDIA_TYPES[0]]["example"] = dict(shown)
+            request: dict[str, Any] = {"required": True, "description": description or None,
+                                       "content": content}
+            return {k: v for k, v in request.items() if v is not None}
 
         def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
             @functools.wraps(view)
             def with_body(*args: Any, **kwargs: Any) -> Any:
-                return view(load(read_body()), *args, **kwargs)
+                return view(load()(read_body()), *args, **kwargs)
 
             documented = self.doc(requestBody=request_body)(with_body)
             for status in (400, 413, 415, 422):

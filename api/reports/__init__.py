@@ -1,1 +1,1 @@
-"""Plain-text reports for people (the CLI's default output); JSON comes from ``to_dict()``."""
+"""Plain-text reports for people (the CLI's default output); JSON: ``api.schemas.answers``."""

@@ -115,7 +115,7 @@ def render_baseline(result: BaselineResult) -> str:
     lines = [render_experiment(result.shocked), heading("Without the scheduled shocks")]
     for key, value in result.baseline.summary.items():
         lines.append(f"  {SUMMARY_LABELS[key]:<40} {_fmt(key, value)}")
-    lines += render_differences(result.differences(), result.verdict())
+    lines += render_differences(result.differences, result.verdict)
     return "\n".join(lines)
 
 
@@ -128,7 +128,7 @@ def render_comparison(result: ComparisonResult) -> str:
     keys = list(_SHORT)
     lines.append("")
     lines.append(f"{'strategy':<18}" + "".join(f"{_SHORT[k]:>12}" for k in keys))
-    for row in result.table():
+    for row in result.table:
         lines.append(f"{row['strategy']:<18}"
                      + "".join(f"{_fmt(k, row[k]):>12}" for k in keys))
     lines.append("")
@@ -138,7 +138,7 @@ def render_comparison(result: ComparisonResult) -> str:
                  "diagnosed Crisis, Growing or Thriving at some review after the start; "
                  "changes: restructurings, shutdowns and major shocks per run.")
     lines = lines[:-1] + [wrap(lines[-1], indent=0)]
-    lines += render_differences(result.differences(), result.verdict())
+    lines += render_differences(result.differences, result.verdict)
     return "\n".join(lines)
 
 
@@ -147,7 +147,7 @@ def render_story(result: StoryResult) -> str:
     lines = [story.title, "=" * len(story.title), wrap(story.summary, indent=0), "",
              f"Starting profile {story.profile}, strategy {story.strategy}, {story.months} "
              f"months, seed {story.seed}.", ""]
-    for entry in result.timeline():
+    for entry in result.timeline:
         stamp = f"month {entry.month:>3}"
         if entry.kind in ("start", "review"):
             arrow = (f"{_name(entry.scenario_from)} -> " if entry.scenario_from else "")
@@ -160,7 +160,7 @@ def render_story(result: StoryResult) -> str:
                                        subsequent_indent=" " * 14))
             if entry.say:
                 lines.append(wrap(entry.say, indent=14))
-    path = " -> ".join(_name(s) for s in result.path())
+    path = " -> ".join(_name(s) for s in result.path)
     lines += ["", f"Path: {path}"]
     return "\n".join(lines)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from advisor.catalog import LEVELS, load_catalog
+from advisor.validation import OneOfLater
 from api.schemas.diagnosis import DiagnosisSchema
 from api.schemas.plain import PlainDict
 from rules.advice.table import ACTIONS, SEVERITIES, STATUSES, TIMINGS
@@ -12,6 +13,7 @@ from rules.advice.table import ACTIONS, SEVERITIES, STATUSES, TIMINGS
 __all__ = ["AdviceSchema"]
 
 _FREE_FORM = {"description": "values by name, as the rule or check recorded them"}
+_SERVICES = OneOfLater(lambda: load_catalog().ids("services"))
 
 
 def _free_form(**kwargs: object) -> fields.Dict:
@@ -44,7 +46,7 @@ class ServedOutcomeSchema(Schema):
 
 class ServiceAdviceSchema(Schema):
     rank = fields.Integer(required=True)
-    id = fields.String(required=True, validate=validate.OneOf(load_catalog().ids("services")))
+    id = fields.String(required=True, validate=_SERVICES)
     number = fields.Integer(required=True)
     name = fields.String(required=True)
     level = fields.String(required=True, validate=validate.OneOf(LEVELS))
@@ -106,7 +108,7 @@ class AdviceWarningSchema(Schema):
 
 
 class PlanChangeSchema(Schema):
-    service = fields.String(required=True, validate=validate.OneOf(load_catalog().ids("services")))
+    service = fields.String(required=True, validate=_SERVICES)
     action = fields.String(required=True, validate=validate.OneOf(ACTIONS))
     from_maturity = fields.Integer(required=True, allow_none=True, metadata={
         "description": "the level before the change; null: not run"})

@@ -21,13 +21,32 @@ from marshmallow import Schema, fields
 
 from api.schemas.advice import AdviceSchema
 from api.schemas.diagnosis import DiagnosisSchema
+from api.schemas.library import ShockSchema, StoryResultSchema, StorySchema
 from api.schemas.plain import PlainDict, plain
+from api.schemas.simulation import (
+    BaselineResultSchema,
+    ComparisonResultSchema,
+    ExperimentResultSchema,
+    SensitivityResultSchema,
+)
 from rules.advice import Advice
 from rules.diagnosis import Diagnosis
+from simulation.results import BaselineResult, ComparisonResult, ExperimentResult
+from simulation.sensitivity import SensitivityResult
+from simulation.shocks import Shock
+from simulation.stories import Story, StoryResult
 
-__all__ = ["to_json", "schema_for", "compiled"]
+__all__ = ["to_json", "schema_for", "compiled", "Answer"]
 
-_SCHEMAS: dict[type, type[Schema]] = {Diagnosis: DiagnosisSchema, Advice: AdviceSchema}
+_SCHEMAS: dict[type, type[Schema]] = {
+    Diagnosis: DiagnosisSchema, Advice: AdviceSchema, ExperimentResult: ExperimentResultSchema,
+    ComparisonResult: ComparisonResultSchema, BaselineResult: BaselineResultSchema,
+    StoryResult: StoryResultSchema, Story: StorySchema,
+    SensitivityResult: SensitivityResultSchema, Shock: ShockSchema}
+
+#: every result object that is an answer (its JSON: :func:`to_json`)
+Answer = (Diagnosis | Advice | ExperimentResult | ComparisonResult | BaselineResult | StoryResult
+          | Story | Shock | SensitivityResult)
 
 Dump = Callable[[Any], Any]
 
@@ -39,19 +58,15 @@ def schema_for(result: Any) -> type[Schema]:
     raise TypeError(f"no answer schema for {type(result).__name__}")
 
 
-def to_json(result: Diagnosis | Advice) -> dict[str, Any]:
+def to_json(result: Answer) -> dict[str, Any]:
     """The answer as plain JSON types, in its schema's shape and field order."""
     dumped: dict[str, Any] = compiled(schema_for(result))(result)
     return dumped
 
 
 def _nested_schema(field: fields.Nested) -> type[Schema]:
-    nested = field.nested
-    if isinstance(nested, Schema):
-        return type(nested)
-    if isinstance(nested, type) and issubclass(nested, Schema):
-        return nested
-    raise TypeError(f"compile a Nested field of a schema class, not {nested!r}")
+    """The nested schema's class, however the field names it (class, instance or function)."""
+    return type(field.schema)
 
 
 def _field_dumper(field: fields.Field) -> Dump | None:
@@ -79,6 +94,13 @@ def _field_dumper(field: fields.Field) -> Dump | None:
     return None
 
 
+def _walk(obj: Any, path: tuple[str, ...]) -> Any:
+    """A dotted attribute (``story.title``), read as marshmallow reads it."""
+    for attribute in path:
+        obj = obj.get(attribute) if isinstance(obj, dict) else getattr(obj, attribute)
+    return obj
+
+
 @functools.cache
 def compiled(schema: type[Schema]) -> Dump:
     """A plain dumper for one schema: each field's attribute, converted, under its data key."""
@@ -86,14 +108,15 @@ def compiled(schema: type[Schema]) -> Dump:
     if instance._hooks.get("pre_dump") or instance._hooks.get("post_dump"):
         raise TypeError(f"{schema.__name__}: dump hooks are not compiled; give the domain object "
                         "the attribute the schema reads instead")
-    plan = tuple((field.data_key or name, field.attribute or name, _field_dumper(field))
+    plan = tuple((field.data_key or name, field.attribute or name,
+                  tuple((field.attribute or name).split(".")), _field_dumper(field))
                  for name, field in instance.dump_fields.items())
 
     def dump(obj: Any) -> dict[str, Any]:
         get = obj.get if isinstance(obj, dict) else obj.__getattribute__
         out = {}
-        for key, attribute, convert in plan:
-            value = get(attribute)
+        for key, attribute, path, convert in plan:
+            value = get(attribute) if len(path) == 1 else _walk(obj, path)
             out[key] = value if convert is None else convert(value)
         return out
 

@@ -17,7 +17,7 @@ from advisor.questionnaire import (
     load_questionnaire,
 )
 from advisor.sections import SCOPES as PMO_SCOPES
-from advisor.validation import closed_schema
+from advisor.validation import DOCUMENTED_LATER, closed_schema
 
 __all__ = ["OrganizationInSchema", "OrganizationSchema", "OrganizationPageSchema",
            "PageQuerySchema", "CycleInSchema", "CycleSummarySchema", "CycleSchema",
@@ -82,12 +82,12 @@ AnswersInSchema = closed_schema("AnswersInSchema", {
         "description": "who answers; their earlier answers to the same items are replaced"}),
     "role": fields.String(load_default="other", metadata={
         "description": "executive, customer, pmo_staff or other",
-        "enum": list(load_questionnaire().roles)}),
+        DOCUMENTED_LATER: lambda: {"enum": list(load_questionnaire().roles)}}),
     "answers": fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=False),
                            required=True, metadata={
         "description": "item id -> value: 1-5, true/false, a number, a choice, a ranking of "
                        "outcome numbers, or \"dont_know\" (GET /questionnaire lists the items)",
-        **_answers_document()}),
+        DOCUMENTED_LATER: _answers_document}),
 })
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from marshmallow import Schema, fields
 
-from advisor.catalog import KINDS, load_catalog
+from advisor.catalog import KINDS, Catalog
 
 __all__ = ["item_schema", "CatalogSummarySchema"]
 
@@ -33,8 +33,9 @@ def _field(hint: Any) -> fields.Field:
 
 @functools.cache
 def item_schema(kind: str) -> type[Schema]:
-    """The schema of one item of ``kind`` (e.g. ``services`` -> ``ServiceSchema``)."""
-    cls = type(getattr(load_catalog(), kind)[0])
+    """The schema of one item of ``kind`` (e.g. ``services`` -> ``ServiceSchema``), from the
+    catalog's declared types (``Catalog.services: tuple[Service, ...]``): no data is read."""
+    cls = typing.get_args(typing.get_type_hints(Catalog)[kind])[0]
     hints = typing.get_type_hints(cls)
     declared = {f.name: _field(hints[f.name]) for f in dataclasses.fields(cls)}
     return Schema.from_dict(declared, name=f"{cls.__name__}Schema")

@@ -5,11 +5,12 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from advisor.catalog import load_catalog
+from advisor.validation import OneOfLater
 from api.schemas.plain import PlainDict
 
 __all__ = ["DiagnosisSchema", "DiagnosisQuerySchema"]
 
-_SCENARIOS = validate.OneOf(load_catalog().ids("scenarios"))
+_SCENARIOS = OneOfLater(lambda: load_catalog().ids("scenarios"))
 _EVIDENCE = {"description": "the values the rule looked at, by indicator, feature or fact path"}
 
 

@@ -3,6 +3,8 @@ GET /stories[/{id}]."""
 
 from __future__ import annotations
 
+import copy
+
 from marshmallow import Schema, fields, validate
 
 from advisor.validation import AsciiWhole
@@ -133,13 +135,27 @@ class StorySeriesSchema(Schema):
     pmo_exists = fields.List(fields.Boolean(), required=True)
 
 
-class StoryResultSchema(StorySchema):
-    kind = fields.String(required=True)
-    path = fields.List(fields.String(), required=True, metadata={
-        "description": "the scenarios the run passed through, in order"})
-    follows_expected_path = fields.Boolean(required=True)
-    timeline = fields.List(fields.Nested(TimelineEntrySchema), required=True)
-    series = fields.Nested(StorySeriesSchema, required=True)
+def _read_from(source: str, schema: type[Schema]) -> dict[str, fields.Field]:
+    """``schema``'s fields, each read from the dumped object's attribute ``source``."""
+    out = {}
+    for name, field in schema._declared_fields.items():
+        moved = copy.copy(field)
+        moved.attribute = f"{source}.{field.attribute or name}"
+        out[name] = moved
+    return out
+
+
+#: a story told (``simulation.stories.StoryResult``): its kind, the story's own fields (read
+#: from ``result.story``), then the run; an ordered field list, so ``kind`` comes first
+StoryResultSchema = Schema.from_dict({
+    "kind": fields.String(required=True),
+    **_read_from("story", StorySchema),
+    "path": fields.List(fields.String(), required=True, metadata={
+        "description": "the scenarios the run passed through, in order"}),
+    "follows_expected_path": fields.Boolean(required=True),
+    "timeline": fields.List(fields.Nested(TimelineEntrySchema), required=True),
+    "series": fields.Nested(StorySeriesSchema, required=True),
+}, name="StoryResultSchema")
 
 
 class StoryQuerySchema(Schema):

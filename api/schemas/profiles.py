@@ -35,5 +35,5 @@ ProfileListSchema = list_of(ProfileSummarySchema, "ProfileListSchema")
 
 class ShippedProfileSchema(ProfileSummarySchema):
     # A shipped profile is sent back in the very form POST /diagnoses accepts, so the input
-    # schema doubles as this field's output schema.
-    profile = fields.Nested(profile_schema(), required=True)
+    # schema doubles as this field's output schema (built on first use: it reads the catalog).
+    profile = fields.Nested(profile_schema, required=True)

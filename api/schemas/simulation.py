@@ -3,9 +3,10 @@
 A request names its starting PMO either by ``preset`` (a shipped profile's id) or by a full
 ``profile``. The schemas check shapes and known ids (strategies, shocks, presets); the bounds
 (months, runs, cost, shocks, strategies) are the domain's, checked once in ``simulation.spec``
-against the service's :class:`Limits`, and documented here from the same object. Results
-mirror ``simulation/results.py``; the model's own records (its parameters, the profile as it
-started) are passed through as objects.
+against the service's :class:`Limits`, and documented here from the same object. The result
+schemas are the answers' one shape: they dump ``simulation/results.py``'s objects (through
+``api.schemas.answers.to_json``); the model's own records (its parameters, the profile as it
+started) are passed through as JSON objects.
 """
 
 from __future__ import annotations
@@ -20,14 +21,16 @@ from advisor.assessment import parse_profile
 from advisor.catalog import load_catalog
 from advisor.errors import InputError
 from advisor.presets import shipped_profiles
-from advisor.validation import StrictBool, closed_schema, distinct, one_of
+from advisor.validation import OneOfLater, StrictBool, closed_schema, distinct, one_of
 from api.schemas.profiles import profile_schema
-from simulation import list_shocks, list_strategies
+from simulation import list_strategies
 from simulation.limits import MAX_SEED, Limits
+from simulation.shocks import shock_ids
 from simulation.spec import PLAN
 from simulation.strategies import MAX_PHASES, STRATEGY_ID, TAILORED, strategy_from_document
 
-__all__ = ["request_schemas", "ExperimentResultSchema", "ComparisonResultSchema"]
+__all__ = ["request_schemas", "ExperimentResultSchema", "ComparisonResultSchema",
+           "BaselineResultSchema", "SensitivityResultSchema"]
 
 
 class Whole(fields.Integer):
@@ -181,7 +184,7 @@ def _run_fields(limits: Limits) -> dict[str, fields.Field]:
                         f"{limits.default_runs}, or fewer so the request fits that cap")),
         "seed": Whole(metadata=_bounds(0, MAX_SEED, limits.default_seed)),
         "shocks": fields.List(fields.String(validate=validate.Regexp(
-            r"^(" + "|".join(s["id"] for s in list_shocks()) + r")@[1-9][0-9]{0,2}$",
+            r"^(" + "|".join(shock_ids()) + r")@[1-9][0-9]{0,2}$",
             error="must be SHOCK@MONTH with a known shock, got {input!r}")),
             load_default=list, metadata={"maxItems": limits.max_shocks,
                                          "description": "scheduled shocks, e.g. sponsor_change@6 "
@@ -248,35 +251,33 @@ class ExperimentSeriesSchema(Schema):
     indicators = fields.Dict(keys=fields.String(), values=fields.Nested(BandSchema),
                              required=True)
     scenario_shares = fields.Dict(keys=fields.String(
-        validate=validate.OneOf(load_catalog().ids("scenarios"))), values=fields.List(
+        validate=OneOfLater(lambda: load_catalog().ids("scenarios"))), values=fields.List(
         fields.Float()), required=True, metadata={"description": "share of runs per scenario"})
     pmo_exists = fields.List(fields.Float(), required=True, metadata={
         "description": "share of runs in which a PMO exists"})
 
 
-class _RunRecordSchema(Schema):
-    """What every result repeats of its request, resolved (for reproducing it)."""
+def _run_record(**after_profile: fields.Field) -> dict[str, fields.Field]:
+    """What every result repeats of its request, resolved (for reproducing it), in the
+    answer's key order; ``after_profile``: the fields that follow the profile (the strategy)."""
+    return {
+        "kind": fields.String(required=True),
+        "model_version": fields.String(required=True),
+        "ruleset_version": fields.String(required=True),
+        "profile": _record("the starting PMO as the model read it"),
+        **after_profile,
+        "relaunch_strategy": fields.String(required=True, allow_none=True),
+        "months": fields.Integer(required=True),
+        "runs": fields.Integer(required=True),
+        "seed": fields.Integer(required=True),
+        "shocks": fields.List(fields.String(), required=True),
+        "random_shocks": fields.Boolean(required=True),
+    }
 
-    kind = fields.String(required=True)
-    model_version = fields.String(required=True)
-    ruleset_version = fields.String(required=True)
-    profile = _record("the starting PMO as the model read it")
-    relaunch_strategy = fields.String(required=True, allow_none=True)
-    months = fields.Integer(required=True)
-    runs = fields.Integer(required=True)
-    seed = fields.Integer(required=True)
-    shocks = fields.List(fields.String(), required=True)
-    random_shocks = fields.Boolean(required=True)
 
-
-class ExperimentResultSchema(_RunRecordSchema):
-    strategy = fields.String(required=True)
-    initial_scenario = fields.String(required=True)
-    parameters = _record("every model parameter the runs used (docs/model.md)")
-    series = fields.Nested(ExperimentSeriesSchema, required=True)
-    summary = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True),
-                          required=True, metadata={"description": "outcome measures across the "
-                                                   "runs (probabilities, months, counts)"})
+def _summary(description: str) -> fields.Dict:
+    return fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True),
+                       required=True, metadata={"description": description})
 
 
 class DifferenceSchema(Schema):
@@ -291,13 +292,61 @@ class DifferenceSchema(Schema):
     high = fields.Float(required=True)
 
 
-class ComparisonResultSchema(_RunRecordSchema):
-    strategies = fields.List(fields.String(), required=True)
-    table = fields.List(fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True)),
-                        required=True,
-                        metadata={"description": "one row of outcome measures per strategy"})
-    differences = fields.List(fields.Nested(DifferenceSchema), required=True, metadata={
-        "description": "the first strategy minus each other one, paired run by run"})
-    verdict = fields.List(fields.String(), required=True, metadata={
-        "description": "one plain sentence per strategy compared with the first"})
-    experiments = fields.List(fields.Nested(ExperimentResultSchema), required=True)
+# The answers are built from ordered field lists (``Schema.from_dict``) rather than subclasses:
+# marshmallow puts inherited fields first, and the experiment's ``strategy`` sits inside the run
+# record (after ``profile``), where the JSON contract has always had it.
+_EXPERIMENT_FIELDS = {
+    **_run_record(strategy=fields.String(required=True)),
+    "initial_scenario": fields.String(required=True),
+    "parameters": _record("every model parameter the runs used (docs/model.md)"),
+    "series": fields.Nested(ExperimentSeriesSchema, required=True),
+    "summary": _summary("outcome measures across the runs (probabilities, months, counts)"),
+}
+
+#: one strategy's Monte Carlo experiment (``simulation.results.ExperimentResult``)
+ExperimentResultSchema = Schema.from_dict(_EXPERIMENT_FIELDS, name="ExperimentResultSchema")
+
+#: several strategies on common random numbers (``simulation.results.ComparisonResult``)
+ComparisonResultSchema = Schema.from_dict({
+    **_run_record(),
+    "strategies": fields.List(fields.String(), required=True),
+    "table": fields.List(fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True)),
+                         required=True,
+                         metadata={"description": "one row of outcome measures per strategy"}),
+    "differences": fields.List(fields.Nested(DifferenceSchema), required=True, metadata={
+        "description": "the first strategy minus each other one, paired run by run"}),
+    "verdict": fields.List(fields.String(), required=True, metadata={
+        "description": "one plain sentence per strategy compared with the first"}),
+    "experiments": fields.List(fields.Nested(ExperimentResultSchema), required=True),
+}, name="ComparisonResultSchema")
+
+#: one strategy with and without its scheduled shocks (``simulation.results.BaselineResult``,
+#: ``pmo-advisor simulate --baseline``): the shocked experiment, then the shocks' effect
+BaselineResultSchema = Schema.from_dict({
+    **_EXPERIMENT_FIELDS,
+    "baseline_summary": _summary("the same measures without the scheduled shocks"),
+    "differences": fields.List(fields.Nested(DifferenceSchema), required=True, metadata={
+        "description": "with the shocks minus without them, paired run by run"}),
+    "verdict": fields.List(fields.String(), required=True, metadata={
+        "description": "the shocks' effect in one plain sentence"}),
+}, name="BaselineResultSchema")
+
+
+class SensitivityResultSchema(Schema):
+    """Which parameters move the outcomes (``pmo-advisor sensitivity --json``;
+    ``simulation.sensitivity.SensitivityResult``)."""
+
+    profile = fields.String(required=True)
+    strategy = fields.String(required=True)
+    runs = fields.Integer(required=True)
+    months = fields.Integer(required=True)
+    seed = fields.Integer(required=True)
+    points = fields.Integer(required=True, metadata={"description": "experiments run in all"})
+    outcomes = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
+                           metadata={"description": "the outcomes measured, with their labels"})
+    screened = fields.List(fields.String(), required=True, metadata={
+        "description": "the parameters kept for Sobol, most influential first"})
+    ranking = fields.List(fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True)),
+                          required=True, metadata={
+                              "description": "one row per parameter, most influential first: "
+                                             "Morris mu* per outcome, Sobol S1 and ST"})

@@ -68,9 +68,7 @@ def run_record(result: Any) -> tuple[int | None, dict[str, Any]]:
     """What the memory keeps of one experiment (``simulation.results.ExperimentResult``): its
     seed, and its summary measures with months and runs. One definition, so a run kept through
     the API and one kept by ``pmo-advisor simulate --org`` read the same."""
-    spec = result.to_dict()
-    return spec.get("seed"), {"months": spec.get("months"), "runs": spec.get("runs"),
-                              **result.summary}
+    return result.seed, {"months": result.months, "runs": result.runs, **result.summary}
 
 
 def _now() -> str:

@@ -133,7 +133,7 @@ _creates_cycle = _contract(
         "Location": {"description": "the new cycle", "schema": {"type": "string"}},
         "ETag": ETAG_HEADER}),
     blp.alt_response(404, error_response(404)), blp.alt_response(409, error_response(409)),
-    blp.body(CycleInSchema, example=cycle_example()))
+    blp.body(CycleInSchema, example=cycle_example))
 _lists_cycles = _contract(blp.response(200, CycleListSchema),
                           blp.alt_response(404, error_response(404)))
 _reads_cycle = _contract(
@@ -144,7 +144,7 @@ _writes_cycle = (blp.alt_response(404, error_response(404)),
                  blp.alt_response(409, error_response(409)),
                  blp.alt_response(412, error_response(412)))
 _answers_cycle = _contract(blp.response(200, CycleSummarySchema), *_writes_cycle,
-                           blp.body(AnswersInSchema, example=answers_example()))
+                           blp.body(AnswersInSchema, example=answers_example))
 _closes_cycle = _contract(blp.response(200, CycleSchema), *_writes_cycle)
 
 
@@ -177,7 +177,7 @@ def get_questionnaire() -> dict[str, Any]:
 @blp.response(201, OrganizationSchema, headers={"Location": {
     "description": "the new organization", "schema": {"type": "string"}}})
 @blp.alt_response(409, error_response(409))
-@blp.body(OrganizationInSchema, example=organization_example())
+@blp.body(OrganizationInSchema, example=organization_example)
 def create_organization(body: dict[str, Any]) -> Response:
     """Create an organization (its PMO is what is assessed)"""
     created = store().create_organization(body["name"], body.get("pmo_name"))
@@ -216,7 +216,7 @@ def get_history(org: int) -> dict[str, Any]:
     "description": "the new PMO", "schema": {"type": "string"}}})
 @blp.alt_response(404, error_response(404))
 @blp.alt_response(409, error_response(409))
-@blp.body(PmoInSchema, example={"name": "IT PMO", "scope": "departmental"})
+@blp.body(PmoInSchema, example=lambda: {"name": "IT PMO", "scope": "departmental"})
 def create_pmo(body: dict[str, Any], org: int) -> Response:
     """Add a PMO to the organization (an enterprise PMO, a departmental one, ...)"""
     created = store().create_pmo(org, body["name"], body.get("scope"))
@@ -379,7 +379,7 @@ def report(org: int, number: int) -> Response:
 @blp.alt_response(409, error_response(409))
 @blp.alt_response(429, error_response(429))  # costly: api/http/admission.py
 @blp.alt_response(503, error_response(503))
-@blp.body(SimulationRunInSchema, example=cycle_simulation_example())
+@blp.body(SimulationRunInSchema, example=cycle_simulation_example)
 def simulate_cycle(body: dict[str, Any], org: int, number: int) -> Response:
     """Simulate a strategy from a closed cycle's profile, and keep the run with the cycle"""
     s = store()

@@ -23,9 +23,9 @@ blp = ApiBlueprint("diagnoses", __name__, description="Which of the eight scenar
 # field, loaded without state: shared by every thread)
 @blp.arguments(DiagnosisQuerySchema(), location="query", as_kwargs=True, unknown=RAISE)
 @blp.response(200, DiagnosisSchema)
-@blp.body(profile_schema(), build=parse_profile,
+@blp.body(profile_schema, build=parse_profile,
           description="a PMO profile (JSON, or YAML as in scenarios/profiles)",
-          example=diagnosis_example())
+          example=diagnosis_example)
 def create_diagnosis(profile: Profile, explain: bool = True) -> Response:
     """Diagnose a profile
 

@@ -37,7 +37,7 @@ def blueprint() -> ApiBlueprint:
     @blp.response(202, JobSchema, headers={"Location": {
         "description": "the job's URL", "schema": {"type": "string"}}})
     @blp.alt_response(429, error_response(429))
-    @blp.body(JobRequestSchema, build=lambda data: data, example=job_example(),
+    @blp.body(JobRequestSchema, build=lambda data: data, example=job_example,
               description="the job's kind and the synchronous request's fields")
     def create_job(body: Any) -> Response:
         """Submit a job

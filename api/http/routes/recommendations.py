@@ -21,9 +21,9 @@ blp = ApiBlueprint("recommendations", __name__, description="Which services, app
 
 @blp.route("/recommendations", methods=["POST"])
 @blp.response(200, AdviceSchema)
-@blp.body(profile_schema(), build=parse_profile,
+@blp.body(profile_schema, build=parse_profile,
           description="a PMO profile; its customers, services and team sections feed the advice",
-          example=recommendation_example())
+          example=recommendation_example)
 def create_recommendation(profile: Profile) -> Response:
     """Advise a PMO
 
@@ -36,7 +36,7 @@ def create_recommendation(profile: Profile) -> Response:
 
 @blp.route("/recommendations/strategy", methods=["POST"])
 @blp.response(200, StrategyDocumentSchema)
-@blp.body(profile_schema(), build=parse_profile,
+@blp.body(profile_schema, build=parse_profile,
           description="a PMO profile, as for POST /recommendations")
 def create_plan_strategy(profile: Profile) -> Response:
     """The advice's plan as a strategy

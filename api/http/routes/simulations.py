@@ -17,6 +17,7 @@ from flask import Response, jsonify
 from api import service
 from api.http import admission
 from api.http.openapi import ApiBlueprint, error_response
+from api.schemas.answers import to_json
 from api.schemas.examples import comparison_example, simulation_example
 from api.schemas.simulation import ComparisonResultSchema, ExperimentResultSchema, request_schemas
 from simulation.limits import Limits
@@ -48,7 +49,7 @@ def blueprint(limits: Limits) -> ApiBlueprint:
     @blp.alt_response(503, error_response(503))  # over the service's (api/http/admission.py)
     @blp.body(simulation_request, description="where the PMO starts (preset or profile), the "
               "strategy, and how long, how often and with which shocks to run it",
-              example=simulation_example())
+              example=simulation_example)
     def create_simulation(request: Mapping[str, Any]) -> Response:
         """Simulate one strategy
 
@@ -59,14 +60,14 @@ def blueprint(limits: Limits) -> ApiBlueprint:
         """
         result = service.simulate(_start(request), request["strategy"],
                                   **_options(request, limits))
-        return jsonify(result.to_dict())
+        return jsonify(to_json(result))
 
     @blp.route("/simulations/compare", methods=["POST"])
     @blp.response(200, ComparisonResultSchema)
     @blp.alt_response(429, error_response(429))
     @blp.alt_response(503, error_response(503))
     @blp.body(comparison_request, description="as POST /simulations, with 2 or more "
-              "strategies instead of one", example=comparison_example())
+              "strategies instead of one", example=comparison_example)
     def compare_simulations(request: Mapping[str, Any]) -> Response:
         """Compare strategies side by side
 
@@ -75,6 +76,6 @@ def blueprint(limits: Limits) -> ApiBlueprint:
         """
         result = service.compare(_start(request), request["strategies"],
                                  **_options(request, limits))
-        return jsonify(result.to_dict())
+        return jsonify(to_json(result))
 
     return blp
