@@ -689,8 +689,8 @@ def test_one_pmo_from_the_questionnaire_to_its_plan_simulated_and_kept_in_its_hi
     expect(header.nth(1)).to_contain_text("Minimal")
     expect(header.nth(2)).to_have_text("The PMO's plan")
     # the page's order: the shipped strategies as listed, then the plan
-    ran = compare(cycle["profile"], ["minimal", "plan"], runs=30, months=36, seed=0,
-                  workers=1).to_dict()["table"]
+    ran = to_json(compare(cycle["profile"], ["minimal", "plan"], runs=30, months=36, seed=0,
+                          workers=1))["table"]
     thriving = page.locator("#summary tr", has_text="chance of Thriving at the end")
     for row, cell in zip(ran, thriving.locator("td.num").all(), strict=True):
         expect(cell).to_contain_text(f"{int(row['p_thriving_at_horizon'] * 100 + 0.5)}% (")
