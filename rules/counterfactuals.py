@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import json
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -173,22 +174,29 @@ class _Compiled:
 
 
 _COMPILED: dict[str, _Compiled] = {}  # by ruleset version
+_COMPILING = threading.Lock()  # server threads asking at once build it once
 
 
 def _compiled(table: DiagnosisTable) -> _Compiled:
     found = _COMPILED.get(table.version)
-    if found is None:
-        paths = _build_paths(table)
-        by_path: dict[str, tuple[str, ...]] = {}
-        for key, path in paths:
-            by_path[path] = (*by_path.get(path, ()), key)
-        features_of: dict[str, tuple[Any, ...]] = {}
-        for feature in table.features:
-            for ind in feature.indicators:
-                features_of[ind] = (*features_of.get(ind, ()), feature)
-        found = _COMPILED[table.version] = _Compiled(
-            paths, MappingProxyType(by_path), MappingProxyType(features_of),
-            *_build_fired(table, paths))
+    if found is not None:
+        return found
+    with _COMPILING:
+        return _COMPILED.get(table.version) or _compile(table)
+
+
+def _compile(table: DiagnosisTable) -> _Compiled:
+    paths = _build_paths(table)
+    by_path: dict[str, tuple[str, ...]] = {}
+    for key, path in paths:
+        by_path[path] = (*by_path.get(path, ()), key)
+    features_of: dict[str, tuple[Any, ...]] = {}
+    for feature in table.features:
+        for ind in feature.indicators:
+            features_of[ind] = (*features_of.get(ind, ()), feature)
+    found = _COMPILED[table.version] = _Compiled(
+        paths, MappingProxyType(by_path), MappingProxyType(features_of),
+        *_build_fired(table, paths))
     return found
 
 
@@ -521,12 +529,14 @@ def _candidates(trials: _Trials, base: Edits, target: str) -> list[Edits]:
     """Edit groups proposed by every scoring rule for the profile with the ``base`` edits."""
     table = trials.table
     base_key = frozenset(base.items())
-    holding = {id(rule) for rule in _compiled(table).fired(trials.here(base)[1])}
+    # rule ids, not object identities: the compiled rules may come from another thread's load
+    # of the same ruleset version (a different Rule object for the same rule)
+    holding = {rule.id for rule in trials.compiled.fired(trials.here(base)[1])}
     out: list[Edits] = []
     for rule in table.rules:
         if rule.effect == "transition":
             continue
-        fired = id(rule) in holding
+        fired = rule.id in holding
         helps_target = rule.subject == target
         if rule.effect == "evidence":
             if helps_target and not fired:

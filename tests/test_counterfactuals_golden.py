@@ -73,6 +73,23 @@ def test_every_shipped_profile_and_vignette_gets_the_recorded_default_answer(gol
             assert _answer(doc) == golden[case], case
 
 
+def test_the_search_answers_the_same_when_its_compiled_rules_come_from_another_load(
+        golden) -> None:
+    """Server threads asking at once can each load the rule table (a different ``Rule`` object
+    for the same rule) while the compiled rules come from one of those loads: the search must
+    match rules by id, not by object identity (it did not, and 8 threads got other answers)."""
+    from rules import counterfactuals  # noqa: PLC0415 - its private caches are what is tested
+
+    load_diagnosis_table.cache_clear()
+    counterfactuals._COMPILED.clear()
+    counterfactuals._compiled(load_diagnosis_table())  # compiled from this load ...
+    load_diagnosis_table.cache_clear()  # ... searched with the rules of another
+    counterfactuals._remembered.cache_clear()
+    for case, doc in _cases():
+        if case.startswith("shipped:"):
+            assert _answer(doc) == golden[case], case
+
+
 @pytest.mark.slow
 def test_every_generated_profile_gets_the_recorded_default_answer(golden) -> None:
     for case, doc in _cases():
