@@ -1,5 +1,6 @@
 """Each answer's JSON comes from its one schema (api/schemas), the same for CLI and API:
-diagnosis and advice, and the simulation's experiment, comparison, baseline and story."""
+diagnosis and advice, the simulation's experiment, comparison, baseline and story, jobs and the
+questionnaire."""
 
 from __future__ import annotations
 
@@ -13,10 +14,15 @@ from flask.testing import FlaskClient
 from marshmallow import Schema, fields, pre_dump
 
 from advisor.presets import shipped_profiles
+from advisor.questionnaire import load_questionnaire
 from api import service
 from api.schemas.answers import compiled, schema_for, to_json
+from api.schemas.assessments import QuestionnaireSchema
+from api.schemas.jobs import JobSchema
 from api.schemas.library import ShockSchema, StorySchema
+from api.schemas.plain import OptionalKeys
 from api.service import diagnose, recommend
+from api.store.jobs import Job
 
 SHIPPED = list(shipped_profiles())
 
@@ -112,3 +118,44 @@ def test_the_api_returns_the_experiment_and_the_story_answers(client: FlaskClien
     assert response.get_json() == json.loads(_golden("experiment"))
     story = client.get("/api/v1/stories/kickoff-to-thriving")
     assert story.get_json() == json.loads(_golden("story"))
+
+
+# -- answers that leave out what does not apply: jobs, the questionnaire ---------------------------
+
+#: a job in each state, as the jobs table gives it (``tests/golden/jobs.answer.json``: their JSON
+#: as the hand-made ``Job.to_dict`` wrote it, before ``JobSchema`` dumped them)
+JOBS = [Job("a1", "simulation", "queued", 0, 0, 1.5, 1.5),
+        Job("b2", "comparison", "running", 3, 12, 2.0, 2.25),
+        Job("c3", "sweep", "done", 12, 12, 3.0, 4.5, {"name": "s", "rows": [[1, 2.5]]}),
+        Job("d4", "simulation", "failed", 2, 8, 5.0, 6.0, None, "the runner stopped"),
+        Job("e5", "simulation", "cancelled", 1, 8, 7.0, 8.0)]
+
+
+def test_a_jobs_answer_has_result_only_when_done_and_error_only_when_failed() -> None:
+    text = json.dumps([to_json(job, JobSchema) for job in JOBS], indent=2) + "\n"
+    assert text == _golden("jobs")
+    assert json.dumps(JobSchema(many=True).dump(JOBS), indent=2) + "\n" == text
+
+
+def test_the_questionnaire_answer_is_its_schemas_dump_and_the_contract(
+        client: FlaskClient) -> None:
+    """Items leave out the keys that do not apply (an indicator item has ``indicator``, no
+    ``target``; only scale items have ``anchors``); the API serves the same text."""
+    questionnaire = load_questionnaire()
+    text = json.dumps(to_json(questionnaire), indent=2) + "\n"
+    assert text == _golden("questionnaire")
+    assert json.dumps(QuestionnaireSchema().dump(questionnaire), indent=2) + "\n" == text
+    body = client.get("/api/v1/questionnaire").get_json()
+    assert json.dumps(body, indent=2) + "\n" == text
+
+
+def test_optional_keys_are_left_out_only_when_none_by_both_dumps() -> None:
+    class Sparse(OptionalKeys):
+        OPTIONAL = frozenset({"b"})
+        a = fields.Integer(allow_none=True)
+        b = fields.Integer()
+        c = fields.Integer()
+
+    for obj in ({"a": None, "b": None, "c": 0}, {"a": 1, "b": 0, "c": 2}):
+        assert to_json(obj, Sparse) == Sparse().dump(obj)
+    assert list(to_json({"a": None, "b": None, "c": 0}, Sparse)) == ["a", "c"]

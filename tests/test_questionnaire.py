@@ -32,7 +32,7 @@ def test_scale_items_have_a_descriptor_per_point_and_accept_dont_know():
     q = load_questionnaire()
     for item in q.of_part("indicator") + q.of_part("flywheel"):
         assert len(item.anchors) == 5 and all(item.anchors), item.id
-        assert item.to_dict()["dont_know"] is True
+        assert item.accepts_dont_know is True
     assert q.check("autonomy.mandate_clear", DONT_KNOW) == DONT_KNOW
 
 

@@ -19,10 +19,12 @@ from typing import Any
 
 from marshmallow import Schema, fields
 
+from advisor.questionnaire import Questionnaire
 from api.schemas.advice import AdviceSchema
+from api.schemas.assessments import QuestionnaireSchema
 from api.schemas.diagnosis import DiagnosisSchema
 from api.schemas.library import ShockSchema, StoryResultSchema, StorySchema
-from api.schemas.plain import PlainDict, plain
+from api.schemas.plain import OptionalKeys, PlainDict, plain
 from api.schemas.simulation import (
     BaselineResultSchema,
     ComparisonResultSchema,
@@ -42,11 +44,12 @@ _SCHEMAS: dict[type, type[Schema]] = {
     Diagnosis: DiagnosisSchema, Advice: AdviceSchema, ExperimentResult: ExperimentResultSchema,
     ComparisonResult: ComparisonResultSchema, BaselineResult: BaselineResultSchema,
     StoryResult: StoryResultSchema, Story: StorySchema,
-    SensitivityResult: SensitivityResultSchema, Shock: ShockSchema}
+    SensitivityResult: SensitivityResultSchema, Shock: ShockSchema,
+    Questionnaire: QuestionnaireSchema}
 
 #: every result object that is an answer (its JSON: :func:`to_json`)
 Answer = (Diagnosis | Advice | ExperimentResult | ComparisonResult | BaselineResult | StoryResult
-          | Story | Shock | SensitivityResult)
+          | Story | Shock | SensitivityResult | Questionnaire)
 
 Dump = Callable[[Any], Any]
 
@@ -58,9 +61,12 @@ def schema_for(result: Any) -> type[Schema]:
     raise TypeError(f"no answer schema for {type(result).__name__}")
 
 
-def to_json(result: Answer) -> dict[str, Any]:
-    """The answer as plain JSON types, in its schema's shape and field order."""
-    dumped: dict[str, Any] = compiled(schema_for(result))(result)
+def to_json(result: Answer | Any, schema: type[Schema] | None = None) -> dict[str, Any]:
+    """The answer as plain JSON types, in its schema's shape and field order.
+
+    ``schema`` names the schema of an answer whose class lives above this layer (a job of
+    ``api.store``), which this module cannot import to look it up."""
+    dumped: dict[str, Any] = compiled(schema or schema_for(result))(result)
     return dumped
 
 
@@ -105,9 +111,13 @@ def _walk(obj: Any, path: tuple[str, ...]) -> Any:
 def compiled(schema: type[Schema]) -> Dump:
     """A plain dumper for one schema: each field's attribute, converted, under its data key."""
     instance = schema()
-    if instance._hooks.get("pre_dump") or instance._hooks.get("post_dump"):
+    hooks = {name for name, *_ in instance._hooks.get("post_dump", ())}
+    optional = isinstance(instance, OptionalKeys) and hooks == {"_omit_none"}
+    if instance._hooks.get("pre_dump") or (hooks and not optional):
         raise TypeError(f"{schema.__name__}: dump hooks are not compiled; give the domain object "
-                        "the attribute the schema reads instead")
+                        "the attribute the schema reads instead (keys left out when None: "
+                        "OptionalKeys)")
+    omit = instance.OPTIONAL if isinstance(instance, OptionalKeys) else frozenset()
     plan = tuple((field.data_key or name, field.attribute or name,
                   tuple((field.attribute or name).split(".")), _field_dumper(field))
                  for name, field in instance.dump_fields.items())
@@ -117,6 +127,8 @@ def compiled(schema: type[Schema]) -> Dump:
         out = {}
         for key, attribute, path, convert in plan:
             value = get(attribute) if len(path) == 1 else _walk(obj, path)
+            if value is None and key in omit:
+                continue
             out[key] = value if convert is None else convert(value)
         return out
 

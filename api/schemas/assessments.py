@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, validate
 from advisor.catalog import load_catalog
 from advisor.questionnaire import (
     DONT_KNOW,
+    KINDS,
     MAX_TEXT,
     SCALE_RANGE,
     TRENDS,
@@ -18,10 +19,12 @@ from advisor.questionnaire import (
 )
 from advisor.sections import SCOPES as PMO_SCOPES
 from advisor.validation import DOCUMENTED_LATER, closed_schema
+from api.schemas.plain import OptionalKeys
 
 __all__ = ["OrganizationInSchema", "OrganizationSchema", "OrganizationPageSchema",
            "PageQuerySchema", "CycleInSchema", "CycleSummarySchema", "CycleSchema",
-           "CycleListSchema", "AnswersInSchema", "QuestionnaireSchema", "HistorySchema",
+           "CycleListSchema", "AnswersInSchema", "QuestionnaireSchema", "QuestionnaireItemSchema",
+           "QuestionnaireBandSchema", "HistorySchema",
            "SimulationRunInSchema", "SimulationRunSchema", "SimulationRunListSchema",
            "PmoInSchema", "AssessedPmoSchema", "PmoListSchema"]
 
@@ -179,14 +182,46 @@ class CycleListSchema(Schema):
     items = fields.List(fields.Nested(CycleSummarySchema), required=True)
 
 
+class QuestionnaireBandSchema(Schema):
+    band = fields.String(required=True)
+    min_share = fields.Float(required=True, metadata={
+        "description": "the lowest score, as a share of the maximum, in this band"})
+
+
+class QuestionnaireItemSchema(OptionalKeys):
+    """One item (``advisor.questionnaire.Item``); keys that do not apply are left out."""
+
+    OPTIONAL = frozenset({"indicator", "target", "anchors", "choices", "minimum", "maximum",
+                          "max_items"})
+
+    id = fields.String(required=True, metadata={"description": "stable: answers are keyed by it"})
+    part = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    text = fields.String(required=True)
+    indicator = fields.String(metadata={"description": "the indicator it measures (indicator "
+                                                       "items)"})
+    target = fields.String(attribute="about", metadata={
+        "description": "the sign, step or fact it is about (other items)"})
+    anchors = fields.Dict(keys=fields.String(), values=fields.String(), attribute="anchor_texts",
+                          metadata={"description": "scale items: point (1-5) -> descriptor"})
+    choices = fields.List(fields.String(), attribute="choice_list")
+    # as the questionnaire states them (whole numbers stay whole)
+    minimum = fields.Raw(metadata={"type": "number"})
+    maximum = fields.Raw(metadata={"type": "number"})
+    max_items = fields.Integer()
+    dont_know = fields.Boolean(required=True, attribute="accepts_dont_know", metadata={
+        "description": "whether \"dont_know\" is an answer"})
+
+
 class QuestionnaireSchema(Schema):
+    """The questionnaire (``advisor.questionnaire.Questionnaire``), as GET /questionnaire
+    answers it."""
+
     version = fields.String(required=True)
     count = fields.Integer(required=True)
     roles = fields.List(fields.String(), required=True)
-    bands = fields.List(fields.Dict(), required=True)
-    items = fields.List(fields.Dict(), required=True, metadata={
-        "description": "id, part, kind, text, indicator (for indicator items), anchors, "
-                       "choices, dont_know"})
+    bands = fields.List(fields.Nested(QuestionnaireBandSchema), required=True)
+    items = fields.List(fields.Nested(QuestionnaireItemSchema), required=True)
 
 
 class HistorySchema(Schema):
