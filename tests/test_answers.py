@@ -1,6 +1,6 @@
 """Each answer's JSON comes from its one schema (api/schemas), the same for CLI and API:
-diagnosis and advice, the simulation's experiment, comparison, baseline and story, jobs and the
-questionnaire."""
+diagnosis and advice, the simulation's experiment, comparison, baseline and story, jobs, the
+questionnaire and the combined raters."""
 
 from __future__ import annotations
 
@@ -13,16 +13,19 @@ import pytest
 from flask.testing import FlaskClient
 from marshmallow import Schema, fields, pre_dump
 
+from advisor.combination import Combined, RaterAnswers, combine
+from advisor.documents import read_document
 from advisor.presets import shipped_profiles
 from advisor.questionnaire import load_questionnaire
 from api import service
 from api.schemas.answers import compiled, schema_for, to_json
-from api.schemas.assessments import QuestionnaireSchema
+from api.schemas.assessments import CombinedSchema, QuestionnaireSchema
 from api.schemas.jobs import JobSchema
 from api.schemas.library import ShockSchema, StorySchema
 from api.schemas.plain import OptionalKeys
 from api.service import diagnose, recommend
 from api.store.jobs import Job
+from api.store.sheets import EXAMPLE_ORGANIZATION, examples
 
 SHIPPED = list(shipped_profiles())
 
@@ -159,3 +162,27 @@ def test_optional_keys_are_left_out_only_when_none_by_both_dumps() -> None:
     for obj in ({"a": None, "b": None, "c": 0}, {"a": 1, "b": 0, "c": 2}):
         assert to_json(obj, Sparse) == Sparse().dump(obj)
     assert list(to_json({"a": None, "b": None, "c": 0}, Sparse)) == ["a", "c"]
+
+
+
+#: the shipped example organization's three cycles, combined (the last with a trend);
+#: ``tests/golden/combined.answer.json``: their JSON as the hand-made ``Combined.to_dict`` wrote
+#: it, before ``CombinedSchema`` dumped them
+def combined_cycles() -> list[Combined]:
+    q = load_questionnaire()
+    document = read_document(examples()[EXAMPLE_ORGANIZATION], "example")
+    out = []
+    for cycle in document["cycles"]:
+        raters = [RaterAnswers(s["rater"], s["role"],
+                               {k: q.check(k, v) for k, v in s["answers"].items()})
+                  for s in cycle["sheets"]]
+        out.append(combine(raters))
+    out[-1] = out[-1].with_trends({"autonomy": "rising"})
+    return out
+
+
+def test_the_combined_raters_answer_is_its_schemas_dump_and_the_contract() -> None:
+    cycles = combined_cycles()
+    text = json.dumps([to_json(c) for c in cycles], indent=2) + "\n"
+    assert text == _golden("combined")
+    assert json.dumps(CombinedSchema(many=True).dump(cycles), indent=2) + "\n" == text

@@ -19,9 +19,10 @@ from typing import Any
 
 from marshmallow import Schema, fields
 
+from advisor.combination import Combined
 from advisor.questionnaire import Questionnaire
 from api.schemas.advice import AdviceSchema
-from api.schemas.assessments import QuestionnaireSchema
+from api.schemas.assessments import CombinedSchema, QuestionnaireSchema
 from api.schemas.diagnosis import DiagnosisSchema
 from api.schemas.library import ShockSchema, StoryResultSchema, StorySchema
 from api.schemas.plain import OptionalKeys, PlainDict, plain
@@ -45,11 +46,11 @@ _SCHEMAS: dict[type, type[Schema]] = {
     ComparisonResult: ComparisonResultSchema, BaselineResult: BaselineResultSchema,
     StoryResult: StoryResultSchema, Story: StorySchema,
     SensitivityResult: SensitivityResultSchema, Shock: ShockSchema,
-    Questionnaire: QuestionnaireSchema}
+    Questionnaire: QuestionnaireSchema, Combined: CombinedSchema}
 
 #: every result object that is an answer (its JSON: :func:`to_json`)
 Answer = (Diagnosis | Advice | ExperimentResult | ComparisonResult | BaselineResult | StoryResult
-          | Story | Shock | SensitivityResult | Questionnaire)
+          | Story | Shock | SensitivityResult | Questionnaire | Combined)
 
 Dump = Callable[[Any], Any]
 

@@ -19,14 +19,15 @@ from advisor.questionnaire import (
 )
 from advisor.sections import SCOPES as PMO_SCOPES
 from advisor.validation import DOCUMENTED_LATER, closed_schema
-from api.schemas.plain import OptionalKeys
+from api.schemas.plain import OptionalKeys, PlainDict
 
 __all__ = ["OrganizationInSchema", "OrganizationSchema", "OrganizationPageSchema",
            "PageQuerySchema", "CycleInSchema", "CycleSummarySchema", "CycleSchema",
            "CycleListSchema", "AnswersInSchema", "QuestionnaireSchema", "QuestionnaireItemSchema",
            "QuestionnaireBandSchema", "HistorySchema",
            "SimulationRunInSchema", "SimulationRunSchema", "SimulationRunListSchema",
-           "PmoInSchema", "AssessedPmoSchema", "PmoListSchema"]
+           "PmoInSchema", "AssessedPmoSchema", "PmoListSchema", "CombinedSchema",
+           "IndicatorSummarySchema", "StepSummarySchema"]
 
 _NAME = validate.Length(min=1, max=200)
 
@@ -167,11 +168,55 @@ class CycleSummarySchema(Schema):
     rater_count = fields.Integer()
 
 
+#: a number as the combination rounded it (a whole mean stays whole: no conversion)
+def _number(description: str, **kwargs: Any) -> fields.Raw:
+    return fields.Raw(metadata={"type": "number", "description": description}, **kwargs)
+
+
+class IndicatorSummarySchema(Schema):
+    """One indicator across raters (``advisor.combination.IndicatorSummary``)."""
+
+    mean = _number("the mean of the raters' scores; null when nobody could judge it",
+                   required=True, allow_none=True)
+    spread = _number("highest rater score minus lowest", required=True)
+    raters = fields.Integer(required=True)
+    answers = fields.Integer(required=True)
+    dont_know = fields.Integer(required=True)
+    coverage = _number("the share of answers that were known", required=True)
+    disagreement = fields.Boolean(required=True, metadata={
+        "description": "the spread is 2 points or more"})
+
+
+class StepSummarySchema(Schema):
+    """One flywheel step's self-check (``advisor.combination.StepSummary``)."""
+
+    score = _number("the mean of its raters' scores", required=True, allow_none=True)
+    band = fields.String(required=True, allow_none=True)
+    raters = fields.Integer(required=True)
+
+
+class CombinedSchema(Schema):
+    """Several raters' answers combined (``advisor.combination.Combined``): the rule is in
+    docs/questionnaire.md."""
+
+    questionnaire_version = fields.String(required=True)
+    raters = fields.Integer(required=True)
+    indicators = fields.Dict(keys=fields.String(), values=fields.Nested(IndicatorSummarySchema),
+                             required=True)
+    facts = PlainDict(required=True)
+    changes = PlainDict(required=True, metadata={"description": "change kind -> months ago"})
+    organization = PlainDict(required=True)
+    signs = fields.List(fields.String(), required=True)
+    customers = fields.List(PlainDict(), required=True)
+    flywheel = fields.Dict(keys=fields.String(), values=fields.Nested(StepSummarySchema),
+                           required=True)
+    trends = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    trend_overrides = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+
+
 class CycleSchema(CycleSummarySchema):
     raters = fields.List(fields.Dict(), required=True)
-    combined = fields.Dict(allow_none=True, metadata={
-        "description": "per indicator mean, spread, raters, answers, dont_know, coverage, "
-                       "disagreement; facts, signs, customers, flywheel bands, trends"})
+    combined = fields.Nested(CombinedSchema, allow_none=True)
     profile = fields.Dict(allow_none=True)
     diagnosis = fields.Dict(allow_none=True)
     plan = fields.Dict(allow_none=True)
