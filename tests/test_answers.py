@@ -186,3 +186,14 @@ def test_the_combined_raters_answer_is_its_schemas_dump_and_the_contract() -> No
     text = json.dumps([to_json(c) for c in cycles], indent=2) + "\n"
     assert text == _golden("combined")
     assert json.dumps(CombinedSchema(many=True).dump(cycles), indent=2) + "\n" == text
+
+
+@pytest.mark.parametrize("name", ["diagnosis", "advice"])
+def test_a_rule_table_is_its_schemas_dump_and_what_rules_json_printed(name: str) -> None:
+    """``pmo-advisor rules --json``: each rule's own data (a sign, a transition's ``from``, an
+    advice rule's ``then``) only on the rules that have it, after ``source``
+    (``tests/golden/rules-*.answer.json``: the output of the hand-made ``Rule.to_dict``)."""
+    table = service.rule_table(name)
+    text = json.dumps(to_json(table), indent=2) + "\n"
+    assert text == _golden(f"rules-{name}")
+    assert json.dumps(schema_for(table)().dump(table), indent=2) + "\n" == text

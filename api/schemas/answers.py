@@ -14,7 +14,7 @@ and marshmallow's own dump give the same JSON for every shipped profile.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from marshmallow import Schema, fields
@@ -26,6 +26,7 @@ from api.schemas.assessments import CombinedSchema, QuestionnaireSchema
 from api.schemas.diagnosis import DiagnosisSchema
 from api.schemas.library import ShockSchema, StoryResultSchema, StorySchema
 from api.schemas.plain import OptionalKeys, PlainDict, plain
+from api.schemas.rules import RuleTableSchema
 from api.schemas.simulation import (
     BaselineResultSchema,
     ComparisonResultSchema,
@@ -33,7 +34,9 @@ from api.schemas.simulation import (
     SensitivityResultSchema,
 )
 from rules.advice import Advice
+from rules.advice.table import AdviceTable
 from rules.diagnosis import Diagnosis
+from rules.diagnosis_table import DiagnosisTable
 from simulation.results import BaselineResult, ComparisonResult, ExperimentResult
 from simulation.sensitivity import SensitivityResult
 from simulation.shocks import Shock
@@ -46,11 +49,13 @@ _SCHEMAS: dict[type, type[Schema]] = {
     ComparisonResult: ComparisonResultSchema, BaselineResult: BaselineResultSchema,
     StoryResult: StoryResultSchema, Story: StorySchema,
     SensitivityResult: SensitivityResultSchema, Shock: ShockSchema,
-    Questionnaire: QuestionnaireSchema, Combined: CombinedSchema}
+    Questionnaire: QuestionnaireSchema, Combined: CombinedSchema,
+    DiagnosisTable: RuleTableSchema, AdviceTable: RuleTableSchema}
 
 #: every result object that is an answer (its JSON: :func:`to_json`)
 Answer = (Diagnosis | Advice | ExperimentResult | ComparisonResult | BaselineResult | StoryResult
-          | Story | Shock | SensitivityResult | Questionnaire | Combined)
+          | Story | Shock | SensitivityResult | Questionnaire | Combined | DiagnosisTable
+          | AdviceTable)
 
 Dump = Callable[[Any], Any]
 
@@ -102,9 +107,10 @@ def _field_dumper(field: fields.Field) -> Dump | None:
 
 
 def _walk(obj: Any, path: tuple[str, ...]) -> Any:
-    """A dotted attribute (``story.title``), read as marshmallow reads it."""
+    """A dotted attribute (``story.title``, ``data.sign``), read as marshmallow reads it (a key
+    missing from a mapping: None here, left out there; ``OptionalKeys`` leaves it out here)."""
     for attribute in path:
-        obj = obj.get(attribute) if isinstance(obj, dict) else getattr(obj, attribute)
+        obj = obj.get(attribute) if isinstance(obj, Mapping) else getattr(obj, attribute)
     return obj
 
 
