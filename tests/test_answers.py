@@ -1,6 +1,6 @@
 """Each answer's JSON comes from its one schema (api/schemas), the same for CLI and API:
 diagnosis and advice, the simulation's experiment, comparison, baseline and story, jobs, the
-questionnaire and the combined raters."""
+questionnaire, the combined raters, a rule table and a sweep."""
 
 from __future__ import annotations
 
@@ -23,9 +23,11 @@ from api.schemas.assessments import CombinedSchema, QuestionnaireSchema
 from api.schemas.jobs import JobSchema
 from api.schemas.library import ShockSchema, StorySchema
 from api.schemas.plain import OptionalKeys
+from api.schemas.simulation import SweepResultSchema
 from api.service import diagnose, recommend
 from api.store.jobs import Job
 from api.store.sheets import EXAMPLE_ORGANIZATION, examples
+from simulation.sweeps import parse_sweep, run_sweep
 
 SHIPPED = list(shipped_profiles())
 
@@ -197,3 +199,14 @@ def test_a_rule_table_is_its_schemas_dump_and_what_rules_json_printed(name: str)
     text = json.dumps(to_json(table), indent=2) + "\n"
     assert text == _golden(f"rules-{name}")
     assert json.dumps(schema_for(table)().dump(table), indent=2) + "\n" == text
+
+
+def test_a_sweep_jobs_result_is_its_schemas_dump_and_the_contract() -> None:
+    """The job's result for a sweep (``tests/golden/sweep.answer.json``: the dict ``api/jobs.py``
+    built by hand before ``SweepResultSchema`` dumped the result)."""
+    sweep = parse_sweep({"profiles": ["crisis-retailer"], "strategies": ["minimal", "plan"],
+                         "runs": 2, "months": 3, "seed": 1})
+    result = run_sweep(sweep, workers=1)
+    text = json.dumps(to_json(result), indent=2) + "\n"
+    assert text == _golden("sweep")
+    assert json.dumps(SweepResultSchema().dump(result), indent=2) + "\n" == text

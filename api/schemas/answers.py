@@ -32,6 +32,7 @@ from api.schemas.simulation import (
     ComparisonResultSchema,
     ExperimentResultSchema,
     SensitivityResultSchema,
+    SweepResultSchema,
 )
 from rules.advice import Advice
 from rules.advice.table import AdviceTable
@@ -41,6 +42,7 @@ from simulation.results import BaselineResult, ComparisonResult, ExperimentResul
 from simulation.sensitivity import SensitivityResult
 from simulation.shocks import Shock
 from simulation.stories import Story, StoryResult
+from simulation.sweeps import SweepResult
 
 __all__ = ["to_json", "schema_for", "compiled", "Answer"]
 
@@ -50,12 +52,13 @@ _SCHEMAS: dict[type, type[Schema]] = {
     StoryResult: StoryResultSchema, Story: StorySchema,
     SensitivityResult: SensitivityResultSchema, Shock: ShockSchema,
     Questionnaire: QuestionnaireSchema, Combined: CombinedSchema,
-    DiagnosisTable: RuleTableSchema, AdviceTable: RuleTableSchema}
+    DiagnosisTable: RuleTableSchema, AdviceTable: RuleTableSchema,
+    SweepResult: SweepResultSchema}
 
 #: every result object that is an answer (its JSON: :func:`to_json`)
 Answer = (Diagnosis | Advice | ExperimentResult | ComparisonResult | BaselineResult | StoryResult
           | Story | Shock | SensitivityResult | Questionnaire | Combined | DiagnosisTable
-          | AdviceTable)
+          | AdviceTable | SweepResult)
 
 Dump = Callable[[Any], Any]
 
