@@ -66,11 +66,6 @@ class IndicatorSummary:
     coverage: float
     disagreement: bool
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"mean": self.mean, "spread": self.spread, "raters": self.raters,
-                "answers": self.answers, "dont_know": self.dont_know,
-                "coverage": self.coverage, "disagreement": self.disagreement}
-
 
 @dataclass(frozen=True, slots=True)
 class StepSummary:
@@ -78,13 +73,11 @@ class StepSummary:
     band: str | None
     raters: int
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"score": self.score, "band": self.band, "raters": self.raters}
-
 
 @dataclass(frozen=True)
 class Combined:
-    """The combined view of one cycle, and the profile document it yields."""
+    """The combined view of one cycle, and the profile document it yields; its JSON is
+    ``api.schemas.assessments.CombinedSchema``'s (``api.schemas.answers.to_json``)."""
 
     indicators: dict[str, IndicatorSummary]
     facts: dict[str, Any]
@@ -132,21 +125,6 @@ class Combined:
 
     def profile(self, name: str | None = None) -> Profile:
         return parse_profile(self.profile_document(name))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "questionnaire_version": self.questionnaire_version,
-            "raters": self.raters,
-            "indicators": {i: s.to_dict() for i, s in self.indicators.items()},
-            "facts": dict(self.facts),
-            "changes": dict(self.changes),
-            "organization": dict(self.organization),
-            "signs": list(self.signs),
-            "customers": [dict(c) for c in self.customers],
-            "flywheel": {s: v.to_dict() for s, v in self.flywheel.items()},
-            "trends": dict(self.trends),
-            "trend_overrides": dict(self.trend_overrides),
-        }
 
 
 #: The seam to the profile sections other engineers own: section name -> how this combination

@@ -48,22 +48,31 @@ class Item:
     maximum: float | None = None
     max_items: int | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": self.id, "part": self.part, "kind": self.kind,
-                               "text": self.text}
-        if self.part == "indicator":
-            out["indicator"] = self.target
-        elif self.target:
-            out["target"] = self.target
-        if self.anchors:
-            out["anchors"] = {str(i + 1): a for i, a in enumerate(self.anchors)}
-        if self.choices:
-            out["choices"] = list(self.choices)
-        for key in ("minimum", "maximum", "max_items"):
-            if getattr(self, key) is not None:
-                out[key] = getattr(self, key)
-        out["dont_know"] = self.kind not in ("choice", "ranking")
-        return out
+    # What the questionnaire's answer (``api.schemas.assessments.QuestionnaireItemSchema``)
+    # reads: each None when it does not apply to this item, and then left out.
+    @property
+    def indicator(self) -> str | None:
+        """The indicator an indicator item measures (its ``target``)."""
+        return self.target if self.part == "indicator" else None
+
+    @property
+    def about(self) -> str | None:
+        """The sign, step or fact any other item is about (its ``target``)."""
+        return self.target if self.part != "indicator" and self.target else None
+
+    @property
+    def anchor_texts(self) -> dict[str, str] | None:
+        """The scale's descriptors by point, ``"1"`` to ``"5"``."""
+        return {str(i + 1): a for i, a in enumerate(self.anchors)} if self.anchors else None
+
+    @property
+    def choice_list(self) -> tuple[str, ...] | None:
+        return self.choices or None
+
+    @property
+    def accepts_dont_know(self) -> bool:
+        """Whether "dont_know" is an answer (not for a choice or a ranking)."""
+        return self.kind not in ("choice", "ranking")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +87,10 @@ class Questionnaire:
     items: tuple[Item, ...]
     bands: tuple[Band, ...]
     roles: tuple[str, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.items)
 
     def __post_init__(self) -> None:
         by_id: dict[str, Item] = {}

@@ -65,9 +65,7 @@ def _load(kind: str, request: Any) -> Callable[[Callable[[int, int], None]], Any
         sweep = parse_sweep(request)
 
         def run_sweep_job(progress: Callable[[int, int], None]) -> Any:
-            result = run_sweep(sweep, progress=progress)
-            return {"name": sweep.name, "outcome": sweep.outcome,
-                    "columns": list(result.columns), "rows": result.rows()}
+            return to_json(run_sweep(sweep, progress=progress))
         return run_sweep_job
     simulation_schema, comparison_schema = request_schemas(LOCAL)
     loaded = load_with((simulation_schema if kind == "simulation" else comparison_schema)(),

@@ -45,11 +45,6 @@ class Rule:
     def conditions(self) -> str:
         return describe(self.when)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "subject": self.subject, "effect": self.effect,
-                "weight": self.weight, "priority": self.priority, "when": self.conditions,
-                "reason": self.reason, "source": self.source, **self.data}
-
 
 def rule_from_row(row: Mapping[str, Any], keys: KeySpace, subjects: Iterable[str],
                   subject_field: str, effects: Iterable[str] = EFFECTS,

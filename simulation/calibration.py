@@ -56,6 +56,7 @@ class CalibrationResult:
                 and first_low <= self.median_first_change <= first_high)
 
     def to_dict(self) -> dict[str, Any]:
+        """Every measure by name: a record printed as text (``make calibrate``), no answer."""
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
@@ -133,6 +134,7 @@ class Figure:
         return self.band[0] <= self.model <= self.band[1]
 
     def to_dict(self) -> dict[str, Any]:
+        """The row as a record (for tests and notes); the table is printed as text only."""
         return {"id": self.id, "measure": self.measure, "published": self.published,
                 "source": self.source, "band": list(self.band), "model": self.model,
                 "within": self.within}

@@ -99,6 +99,11 @@ class SweepResult:
                         "initial_scenario": result.initial_scenario, **result.summary})
         return out
 
+    @property
+    def table(self) -> list[dict[str, Any]]:
+        """:meth:`rows`, read as an attribute (by ``api.schemas.simulation.SweepResultSchema``)."""
+        return self.rows()
+
 
 def _list(doc: Mapping[str, Any], key: str) -> list[Any]:
     value = doc.get(key)

@@ -67,7 +67,7 @@ def _runner_of(store: JobStore, job_id: str) -> str:
 
 def test_a_runner_in_its_own_process_gives_the_synchronous_result(store: JobStore) -> None:
     job = submit(store, SMALL)
-    assert job.status == "queued" and job.to_dict()["progress"] == 0.0
+    assert job.status == "queued" and job.progress == 0.0
     command, env = runner_command(store.url)
     assert store.url not in " ".join(command)          # a password never on a command line
     runner = subprocess.run([*command, "--once"], env=env, timeout=120,
@@ -79,8 +79,8 @@ def test_a_runner_in_its_own_process_gives_the_synchronous_result(store: JobStor
     expected = to_json(service.simulate("crisis-retailer", "minimal", runs=6, months=6, seed=3,
                                         limits=LOCAL))
     assert done.result == expected
-    assert done.to_dict()["progress"] == 1.0
-    assert done.to_dict()["replications"] == {"done": 6, "total": 6}
+    assert done.progress == 1.0
+    assert done.replications == {"done": 6, "total": 6}
 
 
 @pytest.mark.parametrize(("body", "field"), [

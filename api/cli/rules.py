@@ -6,6 +6,7 @@ import argparse
 import json
 from collections.abc import Callable
 
+from api.schemas.answers import to_json
 from api.service import rule_table
 from rules.table import Rule
 
@@ -39,8 +40,7 @@ def run(args: argparse.Namespace) -> int:
     tag = TAGS[args.table]
     table = rule_table(args.table)
     if args.json:
-        print(json.dumps({"ruleset_version": table.version,
-                          "rules": [r.to_dict() for r in table.rules]}, indent=2))
+        print(json.dumps(to_json(table), indent=2))
         return 0
     print(f"ruleset {table.version}: {len(table.rules)} rules\n")
     for rule in table.rules:

@@ -14,27 +14,35 @@ and marshmallow's own dump give the same JSON for every shipped profile.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from marshmallow import Schema, fields
 
+from advisor.combination import Combined
+from advisor.questionnaire import Questionnaire
 from api.schemas.advice import AdviceSchema
+from api.schemas.assessments import CombinedSchema, QuestionnaireSchema
 from api.schemas.diagnosis import DiagnosisSchema
 from api.schemas.library import ShockSchema, StoryResultSchema, StorySchema
-from api.schemas.plain import PlainDict, plain
+from api.schemas.plain import OptionalKeys, PlainDict, plain
+from api.schemas.rules import RuleTableSchema
 from api.schemas.simulation import (
     BaselineResultSchema,
     ComparisonResultSchema,
     ExperimentResultSchema,
     SensitivityResultSchema,
+    SweepResultSchema,
 )
 from rules.advice import Advice
+from rules.advice.table import AdviceTable
 from rules.diagnosis import Diagnosis
+from rules.diagnosis_table import DiagnosisTable
 from simulation.results import BaselineResult, ComparisonResult, ExperimentResult
 from simulation.sensitivity import SensitivityResult
 from simulation.shocks import Shock
 from simulation.stories import Story, StoryResult
+from simulation.sweeps import SweepResult
 
 __all__ = ["to_json", "schema_for", "compiled", "Answer"]
 
@@ -42,11 +50,15 @@ _SCHEMAS: dict[type, type[Schema]] = {
     Diagnosis: DiagnosisSchema, Advice: AdviceSchema, ExperimentResult: ExperimentResultSchema,
     ComparisonResult: ComparisonResultSchema, BaselineResult: BaselineResultSchema,
     StoryResult: StoryResultSchema, Story: StorySchema,
-    SensitivityResult: SensitivityResultSchema, Shock: ShockSchema}
+    SensitivityResult: SensitivityResultSchema, Shock: ShockSchema,
+    Questionnaire: QuestionnaireSchema, Combined: CombinedSchema,
+    DiagnosisTable: RuleTableSchema, AdviceTable: RuleTableSchema,
+    SweepResult: SweepResultSchema}
 
 #: every result object that is an answer (its JSON: :func:`to_json`)
 Answer = (Diagnosis | Advice | ExperimentResult | ComparisonResult | BaselineResult | StoryResult
-          | Story | Shock | SensitivityResult)
+          | Story | Shock | SensitivityResult | Questionnaire | Combined | DiagnosisTable
+          | AdviceTable | SweepResult)
 
 Dump = Callable[[Any], Any]
 
@@ -58,9 +70,12 @@ def schema_for(result: Any) -> type[Schema]:
     raise TypeError(f"no answer schema for {type(result).__name__}")
 
 
-def to_json(result: Answer) -> dict[str, Any]:
-    """The answer as plain JSON types, in its schema's shape and field order."""
-    dumped: dict[str, Any] = compiled(schema_for(result))(result)
+def to_json(result: Answer | Any, schema: type[Schema] | None = None) -> dict[str, Any]:
+    """The answer as plain JSON types, in its schema's shape and field order.
+
+    ``schema`` names the schema of an answer whose class lives above this layer (a job of
+    ``api.store``), which this module cannot import to look it up."""
+    dumped: dict[str, Any] = compiled(schema or schema_for(result))(result)
     return dumped
 
 
@@ -95,9 +110,10 @@ def _field_dumper(field: fields.Field) -> Dump | None:
 
 
 def _walk(obj: Any, path: tuple[str, ...]) -> Any:
-    """A dotted attribute (``story.title``), read as marshmallow reads it."""
+    """A dotted attribute (``story.title``, ``data.sign``), read as marshmallow reads it (a key
+    missing from a mapping: None here, left out there; ``OptionalKeys`` leaves it out here)."""
     for attribute in path:
-        obj = obj.get(attribute) if isinstance(obj, dict) else getattr(obj, attribute)
+        obj = obj.get(attribute) if isinstance(obj, Mapping) else getattr(obj, attribute)
     return obj
 
 
@@ -105,9 +121,13 @@ def _walk(obj: Any, path: tuple[str, ...]) -> Any:
 def compiled(schema: type[Schema]) -> Dump:
     """A plain dumper for one schema: each field's attribute, converted, under its data key."""
     instance = schema()
-    if instance._hooks.get("pre_dump") or instance._hooks.get("post_dump"):
+    hooks = {name for name, *_ in instance._hooks.get("post_dump", ())}
+    optional = isinstance(instance, OptionalKeys) and hooks == {"_omit_none"}
+    if instance._hooks.get("pre_dump") or (hooks and not optional):
         raise TypeError(f"{schema.__name__}: dump hooks are not compiled; give the domain object "
-                        "the attribute the schema reads instead")
+                        "the attribute the schema reads instead (keys left out when None: "
+                        "OptionalKeys)")
+    omit = instance.OPTIONAL if isinstance(instance, OptionalKeys) else frozenset()
     plan = tuple((field.data_key or name, field.attribute or name,
                   tuple((field.attribute or name).split(".")), _field_dumper(field))
                  for name, field in instance.dump_fields.items())
@@ -117,6 +137,8 @@ def compiled(schema: type[Schema]) -> Dump:
         out = {}
         for key, attribute, path, convert in plan:
             value = get(attribute) if len(path) == 1 else _walk(obj, path)
+            if value is None and key in omit:
+                continue
             out[key] = value if convert is None else convert(value)
         return out
 

@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, validate
 from advisor.catalog import load_catalog
 from advisor.questionnaire import (
     DONT_KNOW,
+    KINDS,
     MAX_TEXT,
     SCALE_RANGE,
     TRENDS,
@@ -18,12 +19,15 @@ from advisor.questionnaire import (
 )
 from advisor.sections import SCOPES as PMO_SCOPES
 from advisor.validation import DOCUMENTED_LATER, closed_schema
+from api.schemas.plain import OptionalKeys, PlainDict
 
 __all__ = ["OrganizationInSchema", "OrganizationSchema", "OrganizationPageSchema",
            "PageQuerySchema", "CycleInSchema", "CycleSummarySchema", "CycleSchema",
-           "CycleListSchema", "AnswersInSchema", "QuestionnaireSchema", "HistorySchema",
+           "CycleListSchema", "AnswersInSchema", "QuestionnaireSchema", "QuestionnaireItemSchema",
+           "QuestionnaireBandSchema", "HistorySchema",
            "SimulationRunInSchema", "SimulationRunSchema", "SimulationRunListSchema",
-           "PmoInSchema", "AssessedPmoSchema", "PmoListSchema"]
+           "PmoInSchema", "AssessedPmoSchema", "PmoListSchema", "CombinedSchema",
+           "IndicatorSummarySchema", "StepSummarySchema"]
 
 _NAME = validate.Length(min=1, max=200)
 
@@ -164,11 +168,55 @@ class CycleSummarySchema(Schema):
     rater_count = fields.Integer()
 
 
+#: a number as the combination rounded it (a whole mean stays whole: no conversion)
+def _number(description: str, **kwargs: Any) -> fields.Raw:
+    return fields.Raw(metadata={"type": "number", "description": description}, **kwargs)
+
+
+class IndicatorSummarySchema(Schema):
+    """One indicator across raters (``advisor.combination.IndicatorSummary``)."""
+
+    mean = _number("the mean of the raters' scores; null when nobody could judge it",
+                   required=True, allow_none=True)
+    spread = _number("highest rater score minus lowest", required=True)
+    raters = fields.Integer(required=True)
+    answers = fields.Integer(required=True)
+    dont_know = fields.Integer(required=True)
+    coverage = _number("the share of answers that were known", required=True)
+    disagreement = fields.Boolean(required=True, metadata={
+        "description": "the spread is 2 points or more"})
+
+
+class StepSummarySchema(Schema):
+    """One flywheel step's self-check (``advisor.combination.StepSummary``)."""
+
+    score = _number("the mean of its raters' scores", required=True, allow_none=True)
+    band = fields.String(required=True, allow_none=True)
+    raters = fields.Integer(required=True)
+
+
+class CombinedSchema(Schema):
+    """Several raters' answers combined (``advisor.combination.Combined``): the rule is in
+    docs/questionnaire.md."""
+
+    questionnaire_version = fields.String(required=True)
+    raters = fields.Integer(required=True)
+    indicators = fields.Dict(keys=fields.String(), values=fields.Nested(IndicatorSummarySchema),
+                             required=True)
+    facts = PlainDict(required=True)
+    changes = PlainDict(required=True, metadata={"description": "change kind -> months ago"})
+    organization = PlainDict(required=True)
+    signs = fields.List(fields.String(), required=True)
+    customers = fields.List(PlainDict(), required=True)
+    flywheel = fields.Dict(keys=fields.String(), values=fields.Nested(StepSummarySchema),
+                           required=True)
+    trends = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    trend_overrides = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+
+
 class CycleSchema(CycleSummarySchema):
     raters = fields.List(fields.Dict(), required=True)
-    combined = fields.Dict(allow_none=True, metadata={
-        "description": "per indicator mean, spread, raters, answers, dont_know, coverage, "
-                       "disagreement; facts, signs, customers, flywheel bands, trends"})
+    combined = fields.Nested(CombinedSchema, allow_none=True)
     profile = fields.Dict(allow_none=True)
     diagnosis = fields.Dict(allow_none=True)
     plan = fields.Dict(allow_none=True)
@@ -179,14 +227,46 @@ class CycleListSchema(Schema):
     items = fields.List(fields.Nested(CycleSummarySchema), required=True)
 
 
+class QuestionnaireBandSchema(Schema):
+    band = fields.String(required=True)
+    min_share = fields.Float(required=True, metadata={
+        "description": "the lowest score, as a share of the maximum, in this band"})
+
+
+class QuestionnaireItemSchema(OptionalKeys):
+    """One item (``advisor.questionnaire.Item``); keys that do not apply are left out."""
+
+    OPTIONAL = frozenset({"indicator", "target", "anchors", "choices", "minimum", "maximum",
+                          "max_items"})
+
+    id = fields.String(required=True, metadata={"description": "stable: answers are keyed by it"})
+    part = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    text = fields.String(required=True)
+    indicator = fields.String(metadata={"description": "the indicator it measures (indicator "
+                                                       "items)"})
+    target = fields.String(attribute="about", metadata={
+        "description": "the sign, step or fact it is about (other items)"})
+    anchors = fields.Dict(keys=fields.String(), values=fields.String(), attribute="anchor_texts",
+                          metadata={"description": "scale items: point (1-5) -> descriptor"})
+    choices = fields.List(fields.String(), attribute="choice_list")
+    # as the questionnaire states them (whole numbers stay whole)
+    minimum = fields.Raw(metadata={"type": "number"})
+    maximum = fields.Raw(metadata={"type": "number"})
+    max_items = fields.Integer()
+    dont_know = fields.Boolean(required=True, attribute="accepts_dont_know", metadata={
+        "description": "whether \"dont_know\" is an answer"})
+
+
 class QuestionnaireSchema(Schema):
+    """The questionnaire (``advisor.questionnaire.Questionnaire``), as GET /questionnaire
+    answers it."""
+
     version = fields.String(required=True)
     count = fields.Integer(required=True)
     roles = fields.List(fields.String(), required=True)
-    bands = fields.List(fields.Dict(), required=True)
-    items = fields.List(fields.Dict(), required=True, metadata={
-        "description": "id, part, kind, text, indicator (for indicator items), anchors, "
-                       "choices, dont_know"})
+    bands = fields.List(fields.Nested(QuestionnaireBandSchema), required=True)
+    items = fields.List(fields.Nested(QuestionnaireItemSchema), required=True)
 
 
 class HistorySchema(Schema):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, Schema, fields, validate
 
+from api.schemas.plain import OptionalKeys
+
 __all__ = ["KINDS", "STATUSES", "JobRequestSchema", "JobSchema"]
 
 #: What a job can run, and the states it goes through (``api/jobs.py``).
@@ -27,8 +29,12 @@ class JobProgressSchema(Schema):
     total = fields.Integer(required=True, metadata={"description": "replications in all"})
 
 
-class JobSchema(Schema):
-    """A job's status: ``progress`` is always a number from 0 to 1 (1 once done)."""
+class JobSchema(OptionalKeys):
+    """A job's status: ``progress`` is always a number from 0 to 1 (1 once done); dumps
+    ``api.store.jobs.Job`` (``to_json(job, JobSchema)``), ``result`` and ``error`` only when
+    they are set."""
+
+    OPTIONAL = frozenset({"result", "error"})
 
     id = fields.String(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))

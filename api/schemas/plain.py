@@ -8,11 +8,11 @@ domain's own objects without a hand-written ``to_dict`` in between.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
-from marshmallow import fields
+from marshmallow import Schema, fields, post_dump
 
-__all__ = ["PlainDict", "plain"]
+__all__ = ["PlainDict", "plain", "OptionalKeys"]
 
 
 def plain(value: Any) -> Any:
@@ -32,3 +32,20 @@ class PlainDict(fields.Dict):
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         return None if value is None else plain(value)
+
+
+class OptionalKeys(Schema):
+    """A schema whose :attr:`OPTIONAL` keys are left out of the JSON when their value is None.
+
+    Some answers omit what does not apply (a job's ``result`` before it is done, an item's
+    ``choices`` when it has none) rather than send ``null``; marshmallow writes every declared
+    field, so this one hook drops them. ``api.schemas.answers.compiled`` knows this hook and
+    does the same, so both dumps still agree to the byte."""
+
+    #: data keys dropped when None (every other key is always written)
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset()
+
+    @post_dump
+    def _omit_none(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        return {key: value for key, value in data.items()
+                if value is not None or key not in self.OPTIONAL}

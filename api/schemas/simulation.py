@@ -22,6 +22,7 @@ from advisor.catalog import load_catalog
 from advisor.errors import InputError
 from advisor.presets import shipped_profiles
 from advisor.validation import OneOfLater, StrictBool, closed_schema, distinct, one_of
+from api.schemas.plain import PlainDict
 from api.schemas.profiles import profile_schema
 from simulation import list_strategies
 from simulation.limits import MAX_SEED, Limits
@@ -30,7 +31,7 @@ from simulation.spec import PLAN
 from simulation.strategies import MAX_PHASES, STRATEGY_ID, TAILORED, strategy_from_document
 
 __all__ = ["request_schemas", "ExperimentResultSchema", "ComparisonResultSchema",
-           "BaselineResultSchema", "SensitivityResultSchema"]
+           "BaselineResultSchema", "SensitivityResultSchema", "SweepResultSchema"]
 
 
 class Whole(fields.Integer):
@@ -350,3 +351,17 @@ class SensitivityResultSchema(Schema):
                           required=True, metadata={
                               "description": "one row per parameter, most influential first: "
                                              "Morris mu* per outcome, Sobol S1 and ST"})
+
+
+class SweepResultSchema(Schema):
+    """A sweep's tidy table (``simulation.sweeps.SweepResult``): a sweep job's result."""
+
+    name = fields.String(required=True, attribute="sweep.name")
+    outcome = fields.String(required=True, attribute="sweep.outcome",
+                            metadata={"description": "the summary measure the sweep is about"})
+    columns = fields.List(fields.String(), required=True, metadata={
+        "description": "point, profile, strategy, shock_schedule, the swept parameters, seed, "
+                       "runs, months, initial_scenario, the summary measures"})
+    rows = fields.List(PlainDict(), required=True, attribute="table",
+                       metadata={"description": "one row per point, in grid order: columns -> "
+                                                "value"})

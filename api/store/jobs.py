@@ -58,7 +58,9 @@ class QueueFull(Exception):
 
 @dataclass(frozen=True)
 class Job:
-    """A job as the API reports it (``progress`` a fraction in [0, 1])."""
+    """A job as the API reports it (``progress`` a fraction in [0, 1]); its JSON is
+    ``api.schemas.jobs.JobSchema``'s (``to_json(job, JobSchema)``). ``result`` is set only once
+    done, ``error`` only when it failed: the answer leaves out what is None."""
 
     id: str
     kind: str
@@ -76,16 +78,9 @@ class Job:
             return 1.0
         return min(1.0, self.done / self.total) if self.total > 0 else 0.0
 
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": self.id, "kind": self.kind, "status": self.status,
-                               "progress": self.progress,
-                               "replications": {"done": self.done, "total": self.total},
-                               "created": self.created, "updated": self.updated}
-        if self.status == "done":
-            out["result"] = self.result
-        if self.error:
-            out["error"] = self.error
-        return out
+    @property
+    def replications(self) -> dict[str, int]:
+        return {"done": self.done, "total": self.total}
 
 
 def _start_ticks(pid: int) -> str | None:
@@ -123,8 +118,9 @@ def runner_alive(identity: str | None) -> bool | None:
 
 
 def _job(row: JobRow) -> Job:
+    result = json.loads(row.result) if row.status == "done" and row.result is not None else None
     return Job(row.id, row.kind, row.status, row.done, row.total, row.created, row.updated,
-               json.loads(row.result) if row.result is not None else None, row.error)
+               result, row.error or None)
 
 
 class JobStore:

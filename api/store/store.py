@@ -318,7 +318,7 @@ class Store:
             profile = combined.profile(f"{title}, cycle {cycle.number}")
             diagnosis = diagnose(profile)
             plan = recommend(profile)
-            cycle.combined = combined.to_dict()
+            cycle.combined = to_json(combined)
             cycle.profile = profile.to_dict()
             cycle.diagnosis = to_json(diagnosis)
             cycle.plan = to_json(plan)
@@ -502,7 +502,7 @@ def _cycle_dict(cycle: Cycle, org: Organization, raters: list[RaterAnswers]) -> 
         out.update(combined=cycle.combined, profile=cycle.profile, diagnosis=cycle.diagnosis,
                    plan=cycle.plan)
     else:
-        out["combined"] = combine(raters).to_dict() if raters else None
+        out["combined"] = to_json(combine(raters)) if raters else None
     return out
 
 

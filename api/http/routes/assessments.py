@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, current_app, make_response, render_template, request, url_for
+from flask import Response, current_app, jsonify, make_response, render_template, request, url_for
 from marshmallow import RAISE
 from werkzeug.exceptions import PreconditionFailed
 
@@ -27,6 +27,7 @@ from advisor.questionnaire import load_questionnaire
 from api import service
 from api.http import admission, problems
 from api.http.openapi import ApiBlueprint, error_response
+from api.schemas.answers import to_json
 from api.schemas.assessments import (
     AnswersInSchema,
     AssessedPmoSchema,
@@ -165,12 +166,9 @@ def _stale(error: PreconditionFailedError) -> Response:
 
 @blp.route("/questionnaire")
 @blp.response(200, QuestionnaireSchema)
-def get_questionnaire() -> dict[str, Any]:
+def get_questionnaire() -> Response:
     """The questionnaire: every item with its id, part, indicator, anchors and choices"""
-    q = load_questionnaire()
-    return {"version": q.version, "count": len(q.items), "roles": list(q.roles),
-            "bands": [{"band": b.band, "min_share": b.min_share} for b in q.bands],
-            "items": [item.to_dict() for item in q.items]}
+    return jsonify(to_json(load_questionnaire()))
 
 
 @blp.route("/organizations", methods=["POST"])

@@ -15,6 +15,7 @@ from werkzeug.exceptions import NotFound, TooManyRequests
 from api.http.config import database_url_of
 from api.http.openapi import ApiBlueprint, error_response
 from api.jobs import JobStore, QueueFull, submit
+from api.schemas.answers import to_json
 from api.schemas.examples import job_example
 from api.schemas.jobs import JobRequestSchema, JobSchema
 
@@ -53,7 +54,7 @@ def blueprint() -> ApiBlueprint:
                                     "running; try again later")
             error.retry_after = current_app.config["JOBS_RETRY_AFTER"]
             raise error from None
-        response = jsonify(job.to_dict())
+        response = jsonify(to_json(job, JobSchema))
         response.status_code = 202
         response.headers["Location"] = url_for(".get_job", job_id=job.id)
         return response
@@ -72,7 +73,7 @@ def blueprint() -> ApiBlueprint:
         job = _store().get(job_id)
         if job is None:
             raise NotFound(f"no job {job_id}")
-        return jsonify(job.to_dict())
+        return jsonify(to_json(job, JobSchema))
 
     @blp.route("/jobs/<string:job_id>", methods=["DELETE"])
     @blp.response(200, JobSchema)
@@ -88,6 +89,6 @@ def blueprint() -> ApiBlueprint:
             raise NotFound(f"no job {job_id}")
         job = store.cancel(job_id)
         assert job is not None
-        return jsonify(job.to_dict())
+        return jsonify(to_json(job, JobSchema))
 
     return blp
