@@ -6,6 +6,8 @@ import argparse
 import json
 
 from api.reports.history import render_history
+from api.schemas.answers import to_json
+from api.schemas.assessments import HistorySchema
 from api.store import open_store
 
 NAME = "history"
@@ -32,5 +34,6 @@ def add_pmo_argument(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     history = open_store(args.database).history(args.organization, args.pmo)
-    print(json.dumps(history, indent=2) if args.json else render_history(history))
+    print(json.dumps(to_json(history, HistorySchema), indent=2) if args.json
+          else render_history(history))
     return 0

@@ -154,7 +154,9 @@ class OrganizationPageSchema(Schema):
     items = fields.List(fields.Nested(OrganizationSchema), required=True)
 
 
-class CycleSummarySchema(Schema):
+class CycleSummarySchema(OptionalKeys):
+    """A cycle without its answers (a cycle's row, ``api/store/store.py``)."""
+
     organization = fields.Integer(required=True)
     pmo = fields.Integer(required=True, metadata={"description": "the PMO assessed (its id)"})
     number = fields.Integer(required=True)
@@ -215,6 +217,11 @@ class CombinedSchema(Schema):
 
 
 class CycleSchema(CycleSummarySchema):
+    """A cycle with its raters' answers; what it concluded only once closed (an open cycle's
+    answer has no ``profile``, ``diagnosis`` or ``plan`` keys)."""
+
+    OPTIONAL = frozenset({"profile", "diagnosis", "plan"})
+
     raters = fields.List(fields.Dict(), required=True)
     combined = fields.Nested(CombinedSchema, allow_none=True)
     profile = fields.Dict(allow_none=True)
@@ -274,8 +281,9 @@ class HistorySchema(Schema):
     pmo = fields.Nested(AssessedPmoSchema, required=True)
     cycles = fields.List(fields.Dict(), required=True)
     scenario_path = fields.List(fields.String(), required=True)
-    indicators = fields.Dict(keys=fields.String(), values=fields.List(
-        fields.Float(allow_none=True)), required=True)
+    indicators = fields.Dict(keys=fields.String(), values=fields.List(_number(
+        "the mean across raters in each closed cycle; null where not assessed",
+        allow_none=True)), required=True)
     simulation_runs = fields.List(fields.Dict(), metadata={
         "description": "the runs kept with the closed cycles (API and `simulate --org`), each "
                        "with its cycle number"})

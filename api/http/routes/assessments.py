@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Response, current_app, jsonify, make_response, render_template, request, url_for
-from marshmallow import RAISE
+from marshmallow import RAISE, Schema
 from werkzeug.exceptions import PreconditionFailed
 
 from advisor.questionnaire import load_questionnaire
@@ -96,15 +96,19 @@ def _if_match(organization: int, number: int) -> int | None:
     return int(wanted.group(1))
 
 
-def _with_etag(body: dict[str, Any], status: int = 200, **headers: str) -> Response:
+def _with_etag(cycle: dict[str, Any], status: int = 200,
+               schema: type[Schema] = CycleSchema, **headers: str) -> Response:
+    """The cycle, dumped by its schema, with the ETag of its version."""
+    body = to_json(cycle, schema)
     response = make_response(body, status)
     response.headers["ETag"] = etag(body)
     response.headers.update(headers)
     return response
 
 
-def _listed(items: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"count": len(items), "items": items}
+def _listed(items: list[dict[str, Any]], schema: type[Schema]) -> Response:
+    """A list answer (``count``, ``items``), dumped by its schema."""
+    return make_response(to_json({"count": len(items), "items": items}, schema))
 
 
 def _conditional(cycle: dict[str, Any]) -> Response:
@@ -179,7 +183,7 @@ def get_questionnaire() -> Response:
 def create_organization(body: dict[str, Any]) -> Response:
     """Create an organization (its PMO is what is assessed)"""
     created = store().create_organization(body["name"], body.get("pmo_name"))
-    response = make_response(created, 201)
+    response = make_response(to_json(created, OrganizationSchema), 201)
     response.headers["Location"] = url_for(".get_organization", org=created["id"])
     return response
 
@@ -187,26 +191,27 @@ def create_organization(body: dict[str, Any]) -> Response:
 @blp.route("/organizations")
 @blp.arguments(PageQuerySchema, location="query", as_kwargs=True, unknown=RAISE)
 @blp.response(200, OrganizationPageSchema)
-def list_organizations(offset: int, limit: int) -> dict[str, Any]:
+def list_organizations(offset: int, limit: int) -> Response:
     """The organizations, a page at a time (``offset``, ``limit`` at most 100)"""
     total, items = store().list_organizations(offset, limit)
-    return {"count": total, "offset": offset, "limit": limit, "items": items}
+    return make_response(to_json({"count": total, "offset": offset, "limit": limit,
+                                  "items": items}, OrganizationPageSchema))
 
 
 @blp.route("/organizations/<int:org>")
 @blp.response(200, OrganizationSchema)
 @blp.alt_response(404, error_response(404))
-def get_organization(org: int) -> dict[str, Any]:
+def get_organization(org: int) -> Response:
     """One organization"""
-    return store().organization(org)
+    return make_response(to_json(store().organization(org), OrganizationSchema))
 
 
 @blp.route("/organizations/<int:org>/history")
 @blp.response(200, HistorySchema)
 @blp.alt_response(404, error_response(404))
-def get_history(org: int) -> dict[str, Any]:
+def get_history(org: int) -> Response:
     """The default PMO's closed cycles: scenario path and each indicator's values over time"""
-    return store().history(org)
+    return make_response(to_json(store().history(org), HistorySchema))
 
 
 @blp.route("/organizations/<int:org>/pmos", methods=["POST"])
@@ -218,7 +223,7 @@ def get_history(org: int) -> dict[str, Any]:
 def create_pmo(body: dict[str, Any], org: int) -> Response:
     """Add a PMO to the organization (an enterprise PMO, a departmental one, ...)"""
     created = store().create_pmo(org, body["name"], body.get("scope"))
-    response = make_response(created, 201)
+    response = make_response(to_json(created, AssessedPmoSchema), 201)
     response.headers["Location"] = url_for(".get_pmo", org=org, pmo=created["id"])
     return response
 
@@ -226,26 +231,25 @@ def create_pmo(body: dict[str, Any], org: int) -> Response:
 @blp.route("/organizations/<int:org>/pmos")
 @blp.response(200, PmoListSchema)
 @blp.alt_response(404, error_response(404))
-def list_pmos(org: int) -> dict[str, Any]:
+def list_pmos(org: int) -> Response:
     """The organization's PMOs, the default one first created"""
-    pmos = store().pmos(org)
-    return _listed(pmos)
+    return _listed(store().pmos(org), PmoListSchema)
 
 
 @blp.route("/organizations/<int:org>/pmos/<int:pmo>")
 @blp.response(200, AssessedPmoSchema)
 @blp.alt_response(404, error_response(404))
-def get_pmo(org: int, pmo: int) -> dict[str, Any]:
+def get_pmo(org: int, pmo: int) -> Response:
     """One PMO of the organization"""
-    return store().pmo(org, pmo)
+    return make_response(to_json(store().pmo(org, pmo), AssessedPmoSchema))
 
 
 @blp.route("/organizations/<int:org>/pmos/<int:pmo>/history")
 @blp.response(200, HistorySchema)
 @blp.alt_response(404, error_response(404))
-def get_pmo_history(org: int, pmo: int) -> dict[str, Any]:
+def get_pmo_history(org: int, pmo: int) -> Response:
     """One PMO's closed cycles: scenario path and each indicator's values over time"""
-    return store().history(org, pmo)
+    return make_response(to_json(store().history(org, pmo), HistorySchema))
 
 
 @blp.route("/organizations/<int:org>/pmos/<int:pmo>/assessments", methods=["POST"])
@@ -259,10 +263,9 @@ def create_pmo_cycle(body: dict[str, Any], org: int, pmo: int) -> Response:
 
 @blp.route("/organizations/<int:org>/pmos/<int:pmo>/assessments")
 @_lists_cycles
-def list_pmo_cycles(org: int, pmo: int) -> dict[str, Any]:
+def list_pmo_cycles(org: int, pmo: int) -> Response:
     """This PMO's cycles, oldest first"""
-    cycles = store().cycles(org, pmo)
-    return _listed(cycles)
+    return _listed(store().cycles(org, pmo), CycleListSchema)
 
 
 @blp.route("/organizations/<int:org>/pmos/<int:pmo>/assessments/<int:number>")
@@ -283,10 +286,9 @@ def create_cycle(body: dict[str, Any], org: int) -> Response:
 
 @blp.route("/organizations/<int:org>/assessments")
 @_lists_cycles
-def list_cycles(org: int) -> dict[str, Any]:
+def list_cycles(org: int) -> Response:
     """The default PMO's cycles, oldest first"""
-    cycles = store().cycles(org)
-    return _listed(cycles)
+    return _listed(store().cycles(org), CycleListSchema)
 
 
 @blp.route("/organizations/<int:org>/assessments/<int:number>")
@@ -308,7 +310,7 @@ def answer(body: dict[str, Any], org: int, number: int) -> Response:
 def _answer(body: dict[str, Any], org: int, number: int, pmo: int | None = None) -> Response:
     summary = store().answer(org, number, body["rater"], body["answers"], role=body["role"],
                              if_match=_if_match(org, number), pmo=pmo)
-    return _with_etag(summary)
+    return _with_etag(summary, schema=CycleSummarySchema)
 
 
 @blp.route("/organizations/<int:org>/pmos/<int:pmo>/assessments/<int:number>/answers",
@@ -387,14 +389,13 @@ def simulate_cycle(body: dict[str, Any], org: int, number: int) -> Response:
                               limits=current_app.config["SIMULATION_LIMITS"],
                               progress=admission.stop_when_client_gone(), **options)
     seed, summary = run_record(result)
-    return make_response(s.add_simulation_run(org, number, body["strategy"], seed, summary),
-                         201)
+    return make_response(to_json(s.add_simulation_run(org, number, body["strategy"], seed,
+                                                      summary), SimulationRunSchema), 201)
 
 
 @blp.route("/organizations/<int:org>/assessments/<int:number>/simulations")
 @blp.response(200, SimulationRunListSchema)
 @blp.alt_response(404, error_response(404))
-def list_cycle_simulations(org: int, number: int) -> dict[str, Any]:
+def list_cycle_simulations(org: int, number: int) -> Response:
     """The simulation runs kept with a cycle"""
-    runs = store().simulation_runs(org, number)
-    return _listed(runs)
+    return _listed(store().simulation_runs(org, number), SimulationRunListSchema)
