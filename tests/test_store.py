@@ -35,7 +35,7 @@ def test_organizations_are_listed_a_page_at_a_time(store):
     for n in range(5):
         store.create_organization(f"Org {n}")
     total, page = store.list_organizations(offset=2, limit=2)
-    assert (total, [o["name"] for o in page]) == (5, ["Org 2", "Org 3"])
+    assert (total, [o.name for o in page]) == (5, ["Org 2", "Org 3"])
 
 
 def test_unknown_organization_or_cycle_is_not_found(store):
@@ -152,7 +152,7 @@ def test_export_wipe_import_round_trips_the_database(store):
     store.load(before)
     assert store.dump() == before
     # ids continue after the loaded ones
-    assert store.create_organization("Beta")["id"] == before["organizations"][-1]["id"] + 1
+    assert store.create_organization("Beta").id == before["organizations"][-1]["id"] + 1
 
 
 def test_loading_refuses_a_non_empty_database(store):

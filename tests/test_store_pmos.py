@@ -43,7 +43,7 @@ def test_upgrading_0001_moves_every_cycle_to_a_default_pmo(database_url):
     opened = Store(database_url)
     try:
         assert [c["number"] for c in opened.cycles("Acme")] == [1, 2]
-        assert opened.pmo("Beta")["name"] == "PMO"
+        assert opened.pmo("Beta").name == "PMO"
     finally:
         opened.close()
 
@@ -51,9 +51,9 @@ def test_upgrading_0001_moves_every_cycle_to_a_default_pmo(database_url):
 def test_a_new_organization_has_one_default_pmo(store):
     store.create_organization("Acme", pmo_name="Acme EPMO")
     (pmo,) = store.pmos("Acme")
-    assert (pmo["name"], pmo["default"]) == ("Acme EPMO", True)
+    assert (pmo.name, pmo.default) == ("Acme EPMO", True)
     store.create_organization("Beta")
-    assert store.pmo("Beta")["name"] == "PMO"
+    assert store.pmo("Beta").name == "PMO"
 
 
 def test_pmo_names_are_unique_within_an_organization_and_scopes_are_the_guides(store):
@@ -75,7 +75,7 @@ def test_each_pmo_has_its_own_open_cycle_trends_and_history(store):
     store.create_cycle("Acme", pmo="IT PMO")  # numbers count per organization: 2
     store.answer("Acme", 2, "ann", CRISIS_LIKE)
     store.close_cycle("Acme", 2)
-    store.create_cycle("Acme", pmo=it["id"])
+    store.create_cycle("Acme", pmo=it.id)
     store.answer("Acme", 3, "ann", {**CRISIS_LIKE, "executive_support.funding": 4})
     closed = store.close_cycle("Acme", 3)
     # the trend compares with the IT PMO's previous cycle, not the default PMO's open one
@@ -83,7 +83,7 @@ def test_each_pmo_has_its_own_open_cycle_trends_and_history(store):
     assert [c["number"] for c in store.cycles("Acme", pmo="IT PMO")] == [2, 3]
     assert [c["number"] for c in store.cycles("Acme")] == [1]
     history = store.history("Acme", pmo="IT PMO")
-    assert history["pmo"]["name"] == "IT PMO" and history["scenario_path"] == [
+    assert history["pmo"].name == "IT PMO" and history["scenario_path"] == [
         c["scenario"] for c in store.cycles("Acme", pmo="IT PMO")]
     assert store.history("Acme")["cycles"] == []
     assert store.latest_closed("Acme", pmo="IT PMO") == 3
@@ -115,7 +115,7 @@ def test_an_export_from_before_pmos_loads_with_default_pmos(store):
             del cycle["pmo_id"]
     store.wipe()
     store.load(old)
-    assert store.pmo("Acme")["name"] == "Acme PMO"
+    assert store.pmo("Acme").name == "Acme PMO"
     assert [c["number"] for c in store.cycles("Acme")] == [1]
 
 
@@ -139,8 +139,8 @@ def test_an_export_moves_between_sqlite_and_postgresql_unchanged(tmp_path, postg
         lite.load(pg.dump())  # and back
         assert lite.dump() == exported
         # both continue numbering after the loaded rows
-        assert pg.create_pmo("Northwind Freight", "Ops PMO")["id"] == \
-            lite.create_pmo("Northwind Freight", "Ops PMO")["id"]
+        assert pg.create_pmo("Northwind Freight", "Ops PMO").id == \
+            lite.create_pmo("Northwind Freight", "Ops PMO").id
     finally:
         lite.close()
         pg.close()

@@ -26,7 +26,7 @@ RUN_SECONDS = 2.0  # writing before the kill
 def test_killing_the_server_mid_write_leaves_only_whole_writes(database_url):
     url = database_url
     setup = Store(url)
-    org = setup.create_organization("Acme")["id"]
+    org = setup.create_organization("Acme").id
     setup.create_cycle("Acme")
     setup.close()
     stop = threading.Event()
@@ -79,7 +79,7 @@ def test_eight_raters_through_two_server_workers_lose_no_answer(database_url):
     """The same as the store's 8-thread test, across processes: two gunicorn workers share
     one database, and every acknowledged answer is there afterwards."""
     setup = Store(database_url)
-    org = setup.create_organization("Acme")["id"]
+    org = setup.create_organization("Acme").id
     setup.create_cycle("Acme")
     setup.close()
     errors: list[str] = []

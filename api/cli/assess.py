@@ -61,7 +61,7 @@ def _open_cycle(store: Store, organization: str, label: str | None, pmo: str | N
     except NotFoundError:
         store.create_organization(organization)
         print(f"created organization {organization!r}", file=sys.stderr)
-    if pmo is not None and pmo not in {p["name"] for p in store.pmos(organization)}:
+    if pmo is not None and pmo not in {p.name for p in store.pmos(organization)}:
         store.create_pmo(organization, pmo)
         print(f"created PMO {pmo!r} of {organization!r}", file=sys.stderr)
     cycles = store.cycles(organization, pmo)
@@ -133,8 +133,8 @@ def run(args: argparse.Namespace) -> int:
     store = open_store(args.database)
     if args.example:
         organization = load_example(store)
-        print(f"example organization {organization['name']!r} is in {store.url}; see "
-              f"`pmo-advisor history \"{organization['name']}\"`")
+        print(f"example organization {organization.name!r} is in {store.url}; see "
+              f"`pmo-advisor history \"{organization.name}\"`")
         return 0
     if not args.organization:
         raise InputError("name the organization (or use --example or --items)", "ORG")

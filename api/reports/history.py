@@ -1,6 +1,6 @@
 """Text reports of the assessments' memory: a cycle's combined profile and an organization's
-history (``pmo-advisor assess`` and ``pmo-advisor history``). They read the store's plain dicts,
-so the CLI and any script print the same thing."""
+history (``pmo-advisor assess`` and ``pmo-advisor history``). They read the store's records and
+plain dicts, so the CLI and any script print the same thing."""
 
 from __future__ import annotations
 
@@ -47,9 +47,9 @@ def render_cycle(cycle: dict[str, Any]) -> str:
 
 def render_history(history: dict[str, Any]) -> str:
     """Cycles in order, the scenario path, and each indicator's values over the cycles."""
-    org, pmo = history["organization"], history.get("pmo") or {}
+    org, pmo = history["organization"], history.get("pmo")
     cycles = history["cycles"]
-    lines = [f"{org['name']}" + (f" ({pmo['name']})" if pmo.get("name") else "")]
+    lines = [org.name + (f" ({pmo.name})" if pmo is not None else "")]
     if not cycles:
         lines.append("No closed assessment cycle yet.")
         return "\n".join(lines)

@@ -20,6 +20,7 @@ from advisor.assessment import read_document
 from advisor.documents import read_bytes
 from advisor.errors import InputError
 from advisor.questionnaire import DONT_KNOW, load_questionnaire
+from api.store.records import OrganizationRecord
 from api.store.store import NotFoundError, Store
 
 __all__ = ["Sheet", "read_sheet", "read_cell", "blank_sheet", "parse_csv_sheet", "examples",
@@ -124,7 +125,7 @@ def examples() -> dict[str, Path]:
     return scenarios.documents("assessments")
 
 
-def load_example(store: Store, example: str = EXAMPLE_ORGANIZATION) -> dict[str, Any]:
+def load_example(store: Store, example: str = EXAMPLE_ORGANIZATION) -> OrganizationRecord:
     """Put a shipped example organization, with every cycle answered and closed, into the
     store; an organization of that name already there is left as it is."""
     if example not in examples():

@@ -7,7 +7,8 @@ to a cycle lock its row first (``SELECT ... FOR UPDATE`` on PostgreSQL, ``BEGIN 
 SQLite), so raters answering the same cycle at once are serialized and no answer is lost; the
 cycle's ``version`` counts the writes and is the HTTP ETag.
 
-Methods return plain dicts (JSON types only), the shapes the API and the CLI print.
+Methods return records (``api/store/records.py``: organizations, PMOs, kept runs) or plain dicts
+of JSON types (cycles, history); their JSON is their schema's dump (``api/schemas/assessments.py``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,6 +32,7 @@ from api.schemas.answers import to_json
 from api.service import diagnose, recommend
 from api.store.engine import database_url, make_engine, migrate
 from api.store.models import Answer, Cycle, Organization, Pmo, Rater, SimulationRun
+from api.store.records import OrganizationRecord, PmoRecord, RunRecord
 
 __all__ = ["Store", "open_store", "close_store", "NotFoundError", "ConflictError",
            "PreconditionFailedError", "OPEN", "CLOSED", "MAX_PAGE", "DEFAULT_PMO", "run_record"]
@@ -100,7 +103,8 @@ class Store:
             yield session
 
     # -- organizations -----------------------------------------------------------------------
-    def create_organization(self, name: str, pmo_name: str | None = None) -> dict[str, Any]:
+    def create_organization(self, name: str,
+                            pmo_name: str | None = None) -> OrganizationRecord:
         name = _name(name, "name")
         if pmo_name is not None:
             pmo_name = _name(pmo_name, "pmo_name")
@@ -114,22 +118,23 @@ class Store:
                                     created_at=org.created_at))
                 s.add(org)
                 s.flush()
-                return _org_dict(org)
+                return _org_record(org)
         except IntegrityError:  # a concurrent creation of the same name
             raise ConflictError(f"an organization named {name!r} exists already",
                                 "name") from None
 
-    def list_organizations(self, offset: int = 0, limit: int = 20) -> tuple[int, list[dict]]:
+    def list_organizations(self, offset: int = 0,
+                           limit: int = 20) -> tuple[int, list[OrganizationRecord]]:
         with self._transaction() as s:
             total = s.scalar(select(func.count(Organization.id))) or 0
             rows = s.scalars(select(Organization).order_by(Organization.id)
                              .offset(min(max(offset, 0), MAX_OFFSET))
                              .limit(min(max(limit, 1), MAX_PAGE)))
-            return total, [_org_dict(o) for o in rows]
+            return total, [_org_record(o) for o in rows]
 
-    def organization(self, key: int | str) -> dict[str, Any]:
+    def organization(self, key: int | str) -> OrganizationRecord:
         with self._transaction() as s:
-            return _org_dict(self._org(s, key))
+            return _org_record(self._org(s, key))
 
     def _org(self, s: Session, key: int | str) -> Organization:
         if isinstance(key, int) or (isinstance(key, str) and key.isdigit()):
@@ -141,7 +146,7 @@ class Store:
         return org
 
     # -- PMOs --------------------------------------------------------------------------------
-    def create_pmo(self, org: int | str, name: str, scope: str | None = None) -> dict[str, Any]:
+    def create_pmo(self, org: int | str, name: str, scope: str | None = None) -> PmoRecord:
         """Another PMO of the organization (the default one exists from the start)."""
         name = _name(name, "name")
         if scope is not None and scope not in PMO_SCOPES:
@@ -156,18 +161,18 @@ class Store:
                 pmo = Pmo(name=name, scope=scope, is_default=False, created_at=_now())
                 organization.pmos.append(pmo)
                 s.flush()
-                return _pmo_dict(pmo)
+                return _pmo_record(pmo)
         except IntegrityError:  # a concurrent creation of the same name
             raise ConflictError(f"a PMO named {name!r} exists already", "name") from None
 
-    def pmos(self, org: int | str) -> list[dict[str, Any]]:
+    def pmos(self, org: int | str) -> list[PmoRecord]:
         with self._transaction() as s:
-            return [_pmo_dict(p) for p in self._org(s, org).pmos]
+            return [_pmo_record(p) for p in self._org(s, org).pmos]
 
-    def pmo(self, org: int | str, pmo: int | str | None = None) -> dict[str, Any]:
+    def pmo(self, org: int | str, pmo: int | str | None = None) -> PmoRecord:
         """One PMO by id or name; ``None``: the organization's default PMO."""
         with self._transaction() as s:
-            return _pmo_dict(self._pmo(s, self._org(s, org), pmo))
+            return _pmo_record(self._pmo(s, self._org(s, org), pmo))
 
     def _pmo(self, s: Session, organization: Organization, key: int | str | None) -> Pmo:
         for pmo in organization.pmos:
@@ -330,7 +335,7 @@ class Store:
             return _cycle_dict(cycle, organization, _rater_answers(cycle))
 
     def add_simulation_run(self, org: int | str, number: int, strategy: str,
-                           seed: int | None, summary: Mapping[str, Any]) -> dict[str, Any]:
+                           seed: int | None, summary: Mapping[str, Any]) -> RunRecord:
         """Keep a simulation run made from a closed cycle's profile."""
         with self._transaction() as s:
             cycle = self._cycle(s, self._org(s, org), number, lock=True)
@@ -338,12 +343,12 @@ class Store:
                                 created_at=_now())
             cycle.simulation_runs.append(run)
             s.flush()
-            return _run_dict(run)
+            return _run_record(run)
 
-    def simulation_runs(self, org: int | str, number: int) -> list[dict[str, Any]]:
+    def simulation_runs(self, org: int | str, number: int) -> list[RunRecord]:
         with self._transaction() as s:
             cycle = self._cycle(s, self._org(s, org), number)
-            return [_run_dict(run) for run in cycle.simulation_runs]
+            return [_run_record(run) for run in cycle.simulation_runs]
 
     def closed_profile(self, org: int | str, number: int) -> dict[str, Any]:
         """The profile a closed cycle concluded (what simulations start from)."""
@@ -376,10 +381,10 @@ class Store:
                 for indicator, summary in combined.get("indicators", {}).items():
                     series = indicators.setdefault(indicator, [None] * len(rows))
                     series[index] = summary["mean"]
-            return {"organization": _org_dict(organization), "pmo": _pmo_dict(assessed),
+            return {"organization": _org_record(organization), "pmo": _pmo_record(assessed),
                     "cycles": cycles, "scenario_path": [c["scenario"] for c in cycles],
                     "indicators": indicators,
-                    "simulation_runs": [{"cycle": c.number, **_run_dict(run)}
+                    "simulation_runs": [{"cycle": c.number, **asdict(_run_record(run))}
                                         for c in rows for run in c.simulation_runs]}
 
     # -- the whole database ------------------------------------------------------------------
@@ -393,7 +398,7 @@ class Store:
                                       selectinload(Organization.cycles)
                                       .selectinload(Cycle.simulation_runs)))
             return {"format": FORMAT, "organizations": [
-                {**_org_dict(o), "pmos": [_pmo_record(p) for p in o.pmos],
+                {**asdict(_org_record(o)), "pmos": [_pmo_export(p) for p in o.pmos],
                  "cycles": [_cycle_record(c) for c in o.cycles]} for o in orgs]}
 
     def wipe(self) -> None:
@@ -460,23 +465,23 @@ _ID = {"organizations": Organization.id, "pmos": Pmo.id, "cycles": Cycle.id, "ra
        "answers": Answer.id, "simulation_runs": SimulationRun.id}
 
 
-def _run_dict(run: SimulationRun) -> dict[str, Any]:
-    return {"id": run.id, "strategy": run.strategy, "seed": run.seed, "summary": run.summary,
-            "created_at": run.created_at}
+def _run_record(run: SimulationRun) -> RunRecord:
+    return RunRecord(id=run.id, strategy=run.strategy, seed=run.seed, summary=run.summary,
+                     created_at=run.created_at)
 
 
-def _pmo_dict(pmo: Pmo) -> dict[str, Any]:
-    return {"id": pmo.id, "organization": pmo.organization_id, "name": pmo.name,
-            "scope": pmo.scope, "default": pmo.is_default, "created_at": pmo.created_at}
+def _pmo_record(pmo: Pmo) -> PmoRecord:
+    return PmoRecord(id=pmo.id, organization=pmo.organization_id, name=pmo.name,
+                     scope=pmo.scope, default=pmo.is_default, created_at=pmo.created_at)
 
 
-def _pmo_record(pmo: Pmo) -> dict[str, Any]:
+def _pmo_export(pmo: Pmo) -> dict[str, Any]:
     return {k: getattr(pmo, k) for k in _PMO_FIELDS}
 
 
-def _org_dict(org: Organization) -> dict[str, Any]:
-    return {"id": org.id, "name": org.name, "pmo_name": org.pmo_name,
-            "created_at": org.created_at}
+def _org_record(org: Organization) -> OrganizationRecord:
+    return OrganizationRecord(id=org.id, name=org.name, pmo_name=org.pmo_name,
+                              created_at=org.created_at)
 
 
 def _rater_answers(cycle: Cycle) -> list[RaterAnswers]:

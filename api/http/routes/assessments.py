@@ -16,7 +16,7 @@ reaches any PMO's cycle.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import Response, current_app, jsonify, make_response, render_template, request, url_for
@@ -106,7 +106,7 @@ def _with_etag(cycle: dict[str, Any], status: int = 200,
     return response
 
 
-def _listed(items: list[dict[str, Any]], schema: type[Schema]) -> Response:
+def _listed(items: Sequence[Any], schema: type[Schema]) -> Response:
     """A list answer (``count``, ``items``), dumped by its schema."""
     return make_response(to_json({"count": len(items), "items": items}, schema))
 
@@ -184,7 +184,7 @@ def create_organization(body: dict[str, Any]) -> Response:
     """Create an organization (its PMO is what is assessed)"""
     created = store().create_organization(body["name"], body.get("pmo_name"))
     response = make_response(to_json(created, OrganizationSchema), 201)
-    response.headers["Location"] = url_for(".get_organization", org=created["id"])
+    response.headers["Location"] = url_for(".get_organization", org=created.id)
     return response
 
 
@@ -224,7 +224,7 @@ def create_pmo(body: dict[str, Any], org: int) -> Response:
     """Add a PMO to the organization (an enterprise PMO, a departmental one, ...)"""
     created = store().create_pmo(org, body["name"], body.get("scope"))
     response = make_response(to_json(created, AssessedPmoSchema), 201)
-    response.headers["Location"] = url_for(".get_pmo", org=org, pmo=created["id"])
+    response.headers["Location"] = url_for(".get_pmo", org=org, pmo=created.id)
     return response
 
 
@@ -358,7 +358,7 @@ def export_xlsx(org: int, number: int) -> Response:
     """The cycle as an Excel workbook: profile, answers, flywheel self-check"""
     s = store()
     cycle = s.cycle(org, number)
-    name = s.organization(org)["name"]
+    name = s.organization(org).name
     return Response(cycle_xlsx(cycle, name), mimetype=XLSX, headers={
         "Content-Disposition": f'attachment; filename="cycle-{org}-{number}.xlsx"'})
 

@@ -1,0 +1,45 @@
+"""What the memory gives back: plain, frozen records read from its rows (not the rows: those
+belong to a closed session). Their JSON is their schema's dump, ``api/schemas/assessments.py``
+(``to_json(record, OrganizationSchema)``), the one statement of the answer's shape; field names
+are the schema's attributes, so the records need no ``to_dict``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["OrganizationRecord", "PmoRecord", "RunRecord"]
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizationRecord:
+    """An organization (``OrganizationSchema``)."""
+
+    id: int
+    name: str
+    pmo_name: str | None
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class PmoRecord:
+    """One PMO of an organization (``AssessedPmoSchema``); ``default``: the one the
+    organization-level cycle routes use."""
+
+    id: int
+    organization: int
+    name: str
+    scope: str | None
+    default: bool
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """A simulation run kept with a closed cycle (``SimulationRunSchema``)."""
+
+    id: int
+    strategy: str
+    seed: int | None
+    summary: dict[str, Any]
+    created_at: str
