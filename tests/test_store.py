@@ -107,8 +107,8 @@ def test_a_new_cycles_trends_come_from_the_previous_closed_cycle(store):
                                            "executive_support": "rising",
                                            "stakeholder_support": "steady"}
     history = store.history("Acme")
-    assert history["indicators"]["executive_support"] == [2.0, 4.0]
-    assert len(history["scenario_path"]) == 2
+    assert history.indicators["executive_support"] == [2.0, 4.0]
+    assert len(history.scenario_path) == 2
 
 
 def test_eight_raters_answering_at_once_lose_no_answer(store):
@@ -166,8 +166,8 @@ def test_the_shipped_example_turns_from_crisis_to_resurgence(store):
 
     load_example(store)
     history = store.history("Northwind Freight")
-    assert history["scenario_path"] == ["crisis", "decline", "resurgence"]
-    assert history["cycles"][-1]["trends"]["executive_support"] == "rising"
+    assert history.scenario_path == ["crisis", "decline", "resurgence"]
+    assert history.cycles[-1].trends["executive_support"] == "rising"
     # the raters' answers reach the diagnosis' changes and the advice's organization sections
     profile = store.cycle("Northwind Freight", 3)["profile"]
     assert profile["changes"] == {"leadership_change": {"months_ago": 9.0},

@@ -83,9 +83,9 @@ def test_each_pmo_has_its_own_open_cycle_trends_and_history(store):
     assert [c["number"] for c in store.cycles("Acme", pmo="IT PMO")] == [2, 3]
     assert [c["number"] for c in store.cycles("Acme")] == [1]
     history = store.history("Acme", pmo="IT PMO")
-    assert history["pmo"].name == "IT PMO" and history["scenario_path"] == [
+    assert history.pmo.name == "IT PMO" and history.scenario_path == [
         c["scenario"] for c in store.cycles("Acme", pmo="IT PMO")]
-    assert store.history("Acme")["cycles"] == []
+    assert store.history("Acme").cycles == []
     assert store.latest_closed("Acme", pmo="IT PMO") == 3
     with pytest.raises(NotFoundError):
         store.latest_closed("Acme")

@@ -45,36 +45,38 @@ def render_cycle(cycle: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def render_history(history: dict[str, Any]) -> str:
-    """Cycles in order, the scenario path, and each indicator's values over the cycles."""
-    org, pmo = history["organization"], history.get("pmo")
-    cycles = history["cycles"]
+def render_history(history: Any) -> str:
+    """Cycles in order, the scenario path, and each indicator's values over the cycles, from
+    the store's ``HistoryRecord`` (``api/store/records.py``: a sibling layer this one cannot
+    import, hence ``Any``)."""
+    org, pmo = history.organization, history.pmo
+    cycles = history.cycles
     lines = [org.name + (f" ({pmo.name})" if pmo is not None else "")]
     if not cycles:
         lines.append("No closed assessment cycle yet.")
         return "\n".join(lines)
-    lines.append("Scenario path: " + " -> ".join(_name(s) for s in history["scenario_path"]))
+    lines.append("Scenario path: " + " -> ".join(_name(s) for s in history.scenario_path))
     lines.append("")
     for cycle in cycles:
-        lines.append(f"  cycle {cycle['number']:>2}  {cycle.get('label') or '':<18} "
-                     f"{_name(cycle['scenario']):<11} {cycle['raters']} rater(s), closed "
-                     f"{(cycle['closed_at'] or '')[:10]}")
+        lines.append(f"  cycle {cycle.number:>2}  {cycle.label or '':<18} "
+                     f"{_name(cycle.scenario):<11} {cycle.raters} rater(s), closed "
+                     f"{(cycle.closed_at or '')[:10]}")
     lines.append("")
-    header = "".join(f"{'c' + str(c['number']):>6}" for c in cycles)
+    header = "".join(f"{'c' + str(c.number):>6}" for c in cycles)
     lines.append(f"{'indicator':<22}{header}  trend")
-    last_trends = cycles[-1].get("trends", {})
-    for indicator, values in history["indicators"].items():
+    last_trends = cycles[-1].trends
+    for indicator, values in history.indicators.items():
         cells = "".join(f"{v:>6.2f}" if v is not None else f"{'-':>6}" for v in values)
         trend = last_trends.get(indicator, "")
         lines.append(f"{indicator:<22}{cells}  {ARROWS.get(trend, '')} {trend}".rstrip())
-    runs = history.get("simulation_runs") or []
+    runs = history.simulation_runs
     if runs:
         lines += ["", "Simulation runs kept:"]
         for run in runs:
-            summary = run["summary"]
+            summary = run.summary
             odds = ", ".join(f"{label} {summary[key]:.0%}" for key, label in RUN_MEASURES
                              if isinstance(summary.get(key), int | float))
-            lines.append(f"  cycle {run['cycle']:>2}  {run['strategy']:<22} seed {run['seed']}, "
+            lines.append(f"  cycle {run.cycle:>2}  {run.strategy:<22} seed {run.seed}, "
                          f"{summary.get('runs')} runs x {summary.get('months')} months"
                          + (f"; {odds}" if odds else ""))
     return "\n".join(lines)

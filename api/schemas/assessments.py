@@ -26,7 +26,8 @@ __all__ = ["OrganizationInSchema", "OrganizationSchema", "OrganizationPageSchema
            "CycleListSchema", "AnswersInSchema", "QuestionnaireSchema", "QuestionnaireItemSchema",
            "QuestionnaireBandSchema", "HistorySchema",
            "SimulationRunInSchema", "SimulationRunSchema", "SimulationRunListSchema",
-           "PmoInSchema", "AssessedPmoSchema", "PmoListSchema", "CombinedSchema",
+           "PmoInSchema", "AssessedPmoSchema", "HistoryCycleSchema", "KeptRunSchema",
+           "PmoListSchema", "CombinedSchema",
            "IndicatorSummarySchema", "StepSummarySchema"]
 
 _NAME = validate.Length(min=1, max=200)
@@ -276,14 +277,39 @@ class QuestionnaireSchema(Schema):
     items = fields.List(fields.Nested(QuestionnaireItemSchema), required=True)
 
 
+class HistoryCycleSchema(Schema):
+    """One closed cycle of a history, in brief (``api.store.records.HistoryCycleRecord``)."""
+
+    number = fields.Integer(required=True)
+    label = fields.String(allow_none=True)
+    closed_at = fields.String(allow_none=True)
+    scenario = fields.String(allow_none=True)
+    raters = fields.Integer(required=True, metadata={"description": "how many raters answered"})
+    trends = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+
+
+class KeptRunSchema(Schema):
+    """A kept run with its cycle's number (``api.store.records.KeptRunRecord``)."""
+
+    cycle = fields.Integer(required=True)
+    id = fields.Integer(required=True)
+    strategy = fields.String(required=True)
+    seed = fields.Integer(allow_none=True)
+    summary = fields.Dict(required=True, metadata={"description": "the run's summary measures "
+                                                   "and its months and runs"})
+    created_at = fields.String(required=True)
+
+
 class HistorySchema(Schema):
+    """A PMO's closed cycles (``api.store.records.HistoryRecord``)."""
+
     organization = fields.Nested(OrganizationSchema, required=True)
     pmo = fields.Nested(AssessedPmoSchema, required=True)
-    cycles = fields.List(fields.Dict(), required=True)
+    cycles = fields.List(fields.Nested(HistoryCycleSchema), required=True)
     scenario_path = fields.List(fields.String(), required=True)
     indicators = fields.Dict(keys=fields.String(), values=fields.List(_number(
         "the mean across raters in each closed cycle; null where not assessed",
         allow_none=True)), required=True)
-    simulation_runs = fields.List(fields.Dict(), metadata={
+    simulation_runs = fields.List(fields.Nested(KeptRunSchema), metadata={
         "description": "the runs kept with the closed cycles (API and `simulate --org`), each "
                        "with its cycle number"})

@@ -5,10 +5,11 @@ are the schema's attributes, so the records need no ``to_dict``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["OrganizationRecord", "PmoRecord", "RunRecord"]
+__all__ = ["OrganizationRecord", "PmoRecord", "RunRecord", "KeptRunRecord", "HistoryCycleRecord",
+           "HistoryRecord"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,3 +44,40 @@ class RunRecord:
     seed: int | None
     summary: dict[str, Any]
     created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class KeptRunRecord:
+    """A kept run as the history lists it: with its cycle's number (``KeptRunSchema``)."""
+
+    cycle: int
+    id: int
+    strategy: str
+    seed: int | None
+    summary: dict[str, Any]
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryCycleRecord:
+    """One closed cycle in a history (``HistoryCycleSchema``): what it concluded, in brief."""
+
+    number: int
+    label: str | None
+    closed_at: str | None
+    scenario: str | None
+    raters: int
+    trends: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRecord:
+    """A PMO's closed cycles in order (``HistorySchema``): the scenario path, each indicator's
+    mean per cycle (None where not assessed) and the runs kept with them."""
+
+    organization: OrganizationRecord
+    pmo: PmoRecord
+    cycles: list[HistoryCycleRecord]
+    scenario_path: list[str | None]
+    indicators: dict[str, list[float | None]]
+    simulation_runs: list[KeptRunRecord] = field(default_factory=list)

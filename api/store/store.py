@@ -7,8 +7,8 @@ to a cycle lock its row first (``SELECT ... FOR UPDATE`` on PostgreSQL, ``BEGIN 
 SQLite), so raters answering the same cycle at once are serialized and no answer is lost; the
 cycle's ``version`` counts the writes and is the HTTP ETag.
 
-Methods return records (``api/store/records.py``: organizations, PMOs, kept runs) or plain dicts
-of JSON types (cycles, history); their JSON is their schema's dump (``api/schemas/assessments.py``).
+Methods return records (``api/store/records.py``: organizations, PMOs, kept runs, history) or dicts
+of JSON types (cycles); their JSON is their schema's dump (``api/schemas/assessments.py``).
 """
 
 from __future__ import annotations
@@ -32,7 +32,14 @@ from api.schemas.answers import to_json
 from api.service import diagnose, recommend
 from api.store.engine import database_url, make_engine, migrate
 from api.store.models import Answer, Cycle, Organization, Pmo, Rater, SimulationRun
-from api.store.records import OrganizationRecord, PmoRecord, RunRecord
+from api.store.records import (
+    HistoryCycleRecord,
+    HistoryRecord,
+    KeptRunRecord,
+    OrganizationRecord,
+    PmoRecord,
+    RunRecord,
+)
 
 __all__ = ["Store", "open_store", "close_store", "NotFoundError", "ConflictError",
            "PreconditionFailedError", "OPEN", "CLOSED", "MAX_PAGE", "DEFAULT_PMO", "run_record"]
@@ -360,7 +367,7 @@ class Store:
             return dict(cycle.profile)
 
     # -- history -----------------------------------------------------------------------------
-    def history(self, org: int | str, pmo: int | str | None = None) -> dict[str, Any]:
+    def history(self, org: int | str, pmo: int | str | None = None) -> HistoryRecord:
         """A PMO's closed cycles in order (default: the default PMO's): scenario path, each
         indicator's values and trends, and the simulation runs kept with them."""
         with self._transaction() as s:
@@ -370,22 +377,22 @@ class Store:
                                                       Cycle.status == CLOSED)
                                   .order_by(Cycle.number)
                                   .options(selectinload(Cycle.simulation_runs))))
-            cycles = []
+            cycles: list[HistoryCycleRecord] = []
             indicators: dict[str, list[float | None]] = {}
             for index, cycle in enumerate(rows):
                 combined = cycle.combined or {}
-                cycles.append({"number": cycle.number, "label": cycle.label,
-                               "closed_at": cycle.closed_at, "scenario": cycle.scenario,
-                               "raters": combined.get("raters", 0),
-                               "trends": combined.get("trends", {})})
+                cycles.append(HistoryCycleRecord(
+                    number=cycle.number, label=cycle.label, closed_at=cycle.closed_at,
+                    scenario=cycle.scenario, raters=combined.get("raters", 0),
+                    trends=combined.get("trends", {})))
                 for indicator, summary in combined.get("indicators", {}).items():
                     series = indicators.setdefault(indicator, [None] * len(rows))
                     series[index] = summary["mean"]
-            return {"organization": _org_record(organization), "pmo": _pmo_record(assessed),
-                    "cycles": cycles, "scenario_path": [c["scenario"] for c in cycles],
-                    "indicators": indicators,
-                    "simulation_runs": [{"cycle": c.number, **asdict(_run_record(run))}
-                                        for c in rows for run in c.simulation_runs]}
+            return HistoryRecord(
+                organization=_org_record(organization), pmo=_pmo_record(assessed),
+                cycles=cycles, scenario_path=[c.scenario for c in cycles], indicators=indicators,
+                simulation_runs=[KeptRunRecord(cycle=c.number, **asdict(_run_record(run)))
+                                 for c in rows for run in c.simulation_runs])
 
     # -- the whole database ------------------------------------------------------------------
     def dump(self) -> dict[str, Any]:
