@@ -81,7 +81,7 @@ def test_answering_in_the_terminal_saves_what_was_answered(db):
     store = Store(db[1])
     cycle = store.cycle("Acme", 1)
     store.close()
-    assert cycle["raters"] == [{"name": "Ann", "role": "pmo_staff", "answers": {
+    assert cycle.raters == [{"name": "Ann", "role": "pmo_staff", "answers": {
         "fact.pmo_exists": True, first: 4, second: "dont_know"}}]
 
 
@@ -184,7 +184,7 @@ def test_simulate_from_an_organization_plays_the_plan_kept_with_the_cycle(cli, d
     assert "the plan kept with cycle 3 strategy" in kept.stdout
     # today's rules recompute the same plan from the cycle's profile: the same run
     profile = tmp_path / "cycle3.json"
-    profile.write_text(json.dumps(open_store(db[1]).cycle("Northwind Freight", 3)["profile"]))
+    profile.write_text(json.dumps(open_store(db[1]).cycle("Northwind Freight", 3).profile))
     fresh = cli("simulate", "--profile", str(profile), "--strategy", "plan", *small, "--json")
     again = cli("simulate", "--org", "Northwind Freight", "--strategy", "plan", *small,
                 "--json", *db)

@@ -136,10 +136,10 @@ def test_a_closed_cycles_plan_rests_on_its_raters_self_check(tmp_path):
         cycle = store.cycle("Northwind Freight", 1)
     finally:
         store.close()
-    assert cycle["profile"]["flywheel"] == {
-        step: summary["band"] for step, summary in cycle["combined"]["flywheel"].items()
+    assert cycle.profile["flywheel"] == {
+        step: summary["band"] for step, summary in cycle.combined["flywheel"].items()
         if summary["band"]}
-    rules = [b["id"] for f in cycle["plan"]["flywheel_focus"] for b in f["because"]]
+    rules = [b["id"] for f in cycle.plan["flywheel_focus"] for b in f["because"]]
     assert any(r.endswith("_self_checked_critical") or r.endswith("_self_checked_poor")
                for r in rules)
     # every step was rated, so no indicator rule (ids "<step>_when_...") speaks

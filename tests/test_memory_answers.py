@@ -60,7 +60,7 @@ def memory(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('memory') / 'memory.sqlite3'}"
     store = open_store(url)
     load_example(store)
-    number = store.create_cycle(1, "open one")["number"]
+    number = store.create_cycle(1, "open one").number
     store.answer(1, number, "Ana", {"executive_support.funding": 4}, role="executive")
     store.add_simulation_run(1, 2, "hold", 7, {"months": 12, "runs": 3, "value": 1.5})
     yield url

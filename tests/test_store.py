@@ -48,7 +48,7 @@ def test_unknown_organization_or_cycle_is_not_found(store):
 
 def test_one_open_cycle_at_a_time(store):
     store.create_organization("Acme")
-    assert store.create_cycle("Acme")["number"] == 1
+    assert store.create_cycle("Acme").number == 1
     with pytest.raises(ConflictError, match="open cycle"):
         store.create_cycle("Acme")
 
@@ -60,7 +60,7 @@ def test_a_bad_answer_stores_nothing_of_its_batch(store):
         store.answer("Acme", 1, "ann", {"autonomy.mandate_clear": 3, "influence.consulted": 9})
     assert caught.value.field == "answers.influence.consulted"
     cycle = store.cycle("Acme", 1)
-    assert (cycle["raters"], cycle["version"]) == ([], 1)
+    assert (cycle.raters, cycle.version) == ([], 1)
 
 
 def test_answers_replace_the_raters_earlier_answer_and_bump_the_version(store):
@@ -68,8 +68,8 @@ def test_answers_replace_the_raters_earlier_answer_and_bump_the_version(store):
     store.create_cycle("Acme")
     store.answer("Acme", 1, "ann", {"autonomy.mandate_clear": 3})
     summary = store.answer("Acme", 1, "ann", {"autonomy.mandate_clear": 4, "resources.budget": 2})
-    assert summary["version"] == 3
-    assert store.cycle("Acme", 1)["raters"][0]["answers"] == {"autonomy.mandate_clear": 4,
+    assert summary.version == 3
+    assert store.cycle("Acme", 1).raters[0]["answers"] == {"autonomy.mandate_clear": 4,
                                                               "resources.budget": 2}
 
 
@@ -79,7 +79,7 @@ def test_a_stale_version_cannot_overwrite_anothers_write(store):
     store.answer("Acme", 1, "ann", {"autonomy.mandate_clear": 3}, if_match=1)
     with pytest.raises(PreconditionFailedError, match="version 2, not 1"):
         store.answer("Acme", 1, "bob", {"autonomy.mandate_clear": 1}, if_match=1)
-    assert [r["name"] for r in store.cycle("Acme", 1)["raters"]] == ["ann"]
+    assert [r["name"] for r in store.cycle("Acme", 1).raters] == ["ann"]
 
 
 def test_closing_keeps_profile_diagnosis_and_plan_and_refuses_later_answers(store):
@@ -87,10 +87,10 @@ def test_closing_keeps_profile_diagnosis_and_plan_and_refuses_later_answers(stor
     store.create_cycle("Acme")
     store.answer("Acme", 1, "ann", CRISIS_LIKE, role="executive")
     closed = store.close_cycle("Acme", 1)
-    assert closed["status"] == "closed"
-    assert closed["scenario"] == closed["diagnosis"]["scenario"]
-    assert closed["profile"]["indicators"]["executive_support"] == 2.0
-    assert "services" in closed["plan"]
+    assert closed.status == "closed"
+    assert closed.scenario == closed.diagnosis["scenario"]
+    assert closed.profile["indicators"]["executive_support"] == 2.0
+    assert "services" in closed.plan
     with pytest.raises(ConflictError, match="closed") as caught:
         store.answer("Acme", 1, "bob", {"autonomy.mandate_clear": 3})
     assert caught.value.field == "status"
@@ -103,7 +103,7 @@ def test_a_new_cycles_trends_come_from_the_previous_closed_cycle(store):
         store.answer("Acme", number, "ann", {**CRISIS_LIKE, "executive_support.funding": funding,
                                              "trend.autonomy": "falling"})
         closed = store.close_cycle("Acme", number)
-    assert closed["profile"]["trends"] == {"autonomy": "falling", "delivery_performance": "steady",
+    assert closed.profile["trends"] == {"autonomy": "falling", "delivery_performance": "steady",
                                            "executive_support": "rising",
                                            "stakeholder_support": "steady"}
     history = store.history("Acme")
@@ -133,8 +133,8 @@ def test_eight_raters_answering_at_once_lose_no_answer(store):
         thread.join(timeout=120)
     assert errors == []
     cycle = store.cycle("Acme", 1)
-    assert cycle["version"] == 1 + 8 * 3
-    assert {r["name"]: len(r["answers"]) for r in cycle["raters"]} == {
+    assert cycle.version == 1 + 8 * 3
+    assert {r["name"]: len(r["answers"]) for r in cycle.raters} == {
         f"rater {n}": 12 for n in range(8)}
 
 
@@ -169,7 +169,7 @@ def test_the_shipped_example_turns_from_crisis_to_resurgence(store):
     assert history.scenario_path == ["crisis", "decline", "resurgence"]
     assert history.cycles[-1].trends["executive_support"] == "rising"
     # the raters' answers reach the diagnosis' changes and the advice's organization sections
-    profile = store.cycle("Northwind Freight", 3)["profile"]
+    profile = store.cycle("Northwind Freight", 3).profile
     assert profile["changes"] == {"leadership_change": {"months_ago": 9.0},
                                   "strategy_shift": {"months_ago": 7.0}}
     assert profile["organization"]["scope"] == "enterprise"

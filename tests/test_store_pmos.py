@@ -42,7 +42,7 @@ def test_upgrading_0001_moves_every_cycle_to_a_default_pmo(database_url):
     # the store works on the migrated database: the old cycles are the default PMO's
     opened = Store(database_url)
     try:
-        assert [c["number"] for c in opened.cycles("Acme")] == [1, 2]
+        assert [c.number for c in opened.cycles("Acme")] == [1, 2]
         assert opened.pmo("Beta").name == "PMO"
     finally:
         opened.close()
@@ -79,12 +79,12 @@ def test_each_pmo_has_its_own_open_cycle_trends_and_history(store):
     store.answer("Acme", 3, "ann", {**CRISIS_LIKE, "executive_support.funding": 4})
     closed = store.close_cycle("Acme", 3)
     # the trend compares with the IT PMO's previous cycle, not the default PMO's open one
-    assert closed["combined"]["trends"]["executive_support"] == "rising"
-    assert [c["number"] for c in store.cycles("Acme", pmo="IT PMO")] == [2, 3]
-    assert [c["number"] for c in store.cycles("Acme")] == [1]
+    assert closed.combined["trends"]["executive_support"] == "rising"
+    assert [c.number for c in store.cycles("Acme", pmo="IT PMO")] == [2, 3]
+    assert [c.number for c in store.cycles("Acme")] == [1]
     history = store.history("Acme", pmo="IT PMO")
     assert history.pmo.name == "IT PMO" and history.scenario_path == [
-        c["scenario"] for c in store.cycles("Acme", pmo="IT PMO")]
+        c.scenario for c in store.cycles("Acme", pmo="IT PMO")]
     assert store.history("Acme").cycles == []
     assert store.latest_closed("Acme", pmo="IT PMO") == 3
     with pytest.raises(NotFoundError):
@@ -101,7 +101,7 @@ def test_export_import_keeps_the_pmos(store):
     store.wipe()
     store.load(before)
     assert store.dump() == before
-    assert store.cycles("Acme", pmo="IT PMO")[0]["number"] == 1
+    assert store.cycles("Acme", pmo="IT PMO")[0].number == 1
 
 
 def test_an_export_from_before_pmos_loads_with_default_pmos(store):
@@ -116,7 +116,7 @@ def test_an_export_from_before_pmos_loads_with_default_pmos(store):
     store.wipe()
     store.load(old)
     assert store.pmo("Acme").name == "Acme PMO"
-    assert [c["number"] for c in store.cycles("Acme")] == [1]
+    assert [c.number for c in store.cycles("Acme")] == [1]
 
 
 def test_an_export_moves_between_sqlite_and_postgresql_unchanged(tmp_path, postgres_url):

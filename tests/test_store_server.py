@@ -65,11 +65,11 @@ def test_killing_the_server_mid_write_leaves_only_whole_writes(database_url):
             assert raw.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     after = Store(url)
     cycle = after.cycle("Acme", 1)
-    stored = {r["name"]: len(r["answers"]) for r in cycle["raters"]}
+    stored = {r["name"]: len(r["answers"]) for r in cycle.raters}
     assert len(acknowledged) > 0
     assert set(acknowledged) <= set(stored)          # what the server acknowledged is kept
     assert set(stored.values()) == {len(BATCH)}      # and every stored write is whole
-    assert cycle["version"] == 1 + len(stored)       # the version counts exactly those writes
+    assert cycle.version == 1 + len(stored)       # the version counts exactly those writes
     after.answer("Acme", 1, "after the crash", {BATCH[0]: 3})  # and the file takes writes again
     after.close()
 

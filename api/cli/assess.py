@@ -17,6 +17,8 @@ from advisor.errors import InputError
 from advisor.questionnaire import DONT_KNOW, Item, load_questionnaire
 from api.cli.history import add_database_argument, add_pmo_argument
 from api.reports.history import render_cycle
+from api.schemas.answers import to_json
+from api.schemas.assessments import CycleSchema
 from api.store import OPEN, NotFoundError, Store, open_store
 from api.store.sheets import (
     EXAMPLE_ORGANIZATION,
@@ -65,9 +67,9 @@ def _open_cycle(store: Store, organization: str, label: str | None, pmo: str | N
         store.create_pmo(organization, pmo)
         print(f"created PMO {pmo!r} of {organization!r}", file=sys.stderr)
     cycles = store.cycles(organization, pmo)
-    if cycles and cycles[-1]["status"] == OPEN:
-        return int(cycles[-1]["number"])
-    number = int(store.create_cycle(organization, label, pmo)["number"])
+    if cycles and cycles[-1].status == OPEN:
+        return int(cycles[-1].number)
+    number = int(store.create_cycle(organization, label, pmo).number)
     print(f"opened cycle {number}", file=sys.stderr)
     return number
 
@@ -154,5 +156,6 @@ def run(args: argparse.Namespace) -> int:
         _interactive(store, args.organization, number, args.rater, args.role or "other")
     cycle = (store.close_cycle(args.organization, number) if args.close
              else store.cycle(args.organization, number))
-    print(json.dumps(cycle, indent=2) if args.json else render_cycle(cycle))
+    print(json.dumps(to_json(cycle, CycleSchema), indent=2) if args.json
+          else render_cycle(cycle))
     return 0

@@ -71,7 +71,7 @@ def source_of(args: argparse.Namespace) -> Source:
             store.cycle(args.org, number, pmo=args.pmo)  # not found unless it is that PMO's
     profile = store.closed_profile(args.org, number)
     print(f"from {args.org!r}, cycle {number}", file=sys.stderr)
-    return Source(profile, store, args.org, number, store.cycle(args.org, number)["plan"])
+    return Source(profile, store, args.org, number, store.cycle(args.org, number).plan)
 
 
 def remember(source: Source, results: Iterable[Any]) -> None:

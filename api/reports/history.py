@@ -20,14 +20,15 @@ def _name(scenario: str | None) -> str:
     return load_catalog().scenario(scenario).name if scenario else "-"
 
 
-def render_cycle(cycle: dict[str, Any]) -> str:
-    """A cycle: its raters and, per indicator, mean, spread, raters, coverage and disagreement."""
-    lines = [f"Cycle {cycle['number']}{' (' + cycle['label'] + ')' if cycle.get('label') else ''}"
-             f": {cycle['status']}, version {cycle['version']}, "
-             f"{len(cycle['raters'])} rater(s)"]
-    if cycle.get("scenario"):
-        lines.append(f"Scenario: {_name(cycle['scenario'])}")
-    combined = cycle.get("combined")
+def render_cycle(cycle: Any) -> str:
+    """A cycle (the store's ``CycleRecord``): its raters and, per indicator, mean, spread,
+    raters, coverage and disagreement."""
+    lines = [f"Cycle {cycle.number}{' (' + cycle.label + ')' if cycle.label else ''}"
+             f": {cycle.status}, version {cycle.version}, "
+             f"{len(cycle.raters)} rater(s)"]
+    if cycle.scenario:
+        lines.append(f"Scenario: {_name(cycle.scenario)}")
+    combined = cycle.combined
     if not combined:
         return "\n".join(lines)
     trends = combined.get("trends", {})

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from advisor.questionnaire import load_questionnaire
+from api.store.records import CycleRecord
 
 __all__ = ["ANSWER_COLUMNS", "answer_rows", "cycle_csv", "cycle_xlsx"]
 
@@ -26,11 +27,11 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def answer_rows(cycle: dict[str, Any]) -> list[tuple[str, ...]]:
+def answer_rows(cycle: CycleRecord) -> list[tuple[str, ...]]:
     """One row per answer; the value as a CSV answer sheet writes it (reads back the same)."""
     items = load_questionnaire().by_id
     rows: list[tuple[str, ...]] = []
-    for rater in cycle["raters"]:
+    for rater in cycle.raters:
         for item_id, value in rater["answers"].items():
             item = items.get(item_id)
             rows.append((rater["name"], rater["role"], item_id, item.part if item else "",
@@ -38,7 +39,7 @@ def answer_rows(cycle: dict[str, Any]) -> list[tuple[str, ...]]:
     return rows
 
 
-def cycle_csv(cycle: dict[str, Any]) -> str:
+def cycle_csv(cycle: CycleRecord) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(ANSWER_COLUMNS)
@@ -46,13 +47,13 @@ def cycle_csv(cycle: dict[str, Any]) -> str:
     return out.getvalue()
 
 
-def cycle_xlsx(cycle: dict[str, Any], organization: str) -> bytes:
+def cycle_xlsx(cycle: CycleRecord, organization: str) -> bytes:
     book = Workbook()
     profile = book.active
     profile.title = "Profile"
-    combined = cycle.get("combined") or {"indicators": {}, "flywheel": {}, "trends": {}}
-    profile.append([f"{organization}, cycle {cycle['number']}", cycle.get("label") or "",
-                    cycle["status"], cycle.get("scenario") or ""])
+    combined = cycle.combined or {"indicators": {}, "flywheel": {}, "trends": {}}
+    profile.append([f"{organization}, cycle {cycle.number}", cycle.label or "",
+                    cycle.status, cycle.scenario or ""])
     header = ["indicator", "mean", "spread", "raters", "answers", "dont_know", "coverage",
               "disagreement", "trend"]
     profile.append(header)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["OrganizationRecord", "PmoRecord", "RunRecord", "KeptRunRecord", "HistoryCycleRecord",
-           "HistoryRecord"]
+           "HistoryRecord", "CycleSummaryRecord", "CycleRecord"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,3 +81,33 @@ class HistoryRecord:
     scenario_path: list[str | None]
     indicators: dict[str, list[float | None]]
     simulation_runs: list[KeptRunRecord] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class CycleSummaryRecord:
+    """A cycle without its answers (``CycleSummarySchema``); ``version`` is its ETag's."""
+
+    organization: int
+    pmo: int
+    number: int
+    label: str | None
+    status: str
+    version: int
+    questionnaire_version: str
+    created_at: str
+    closed_at: str | None
+    scenario: str | None
+    rater_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class CycleRecord(CycleSummaryRecord):
+    """A cycle with its raters' answers (``CycleSchema``): ``combined`` so far while open (None
+    before any answer); once closed, also the ``profile``, ``diagnosis`` and ``plan`` it
+    concluded, as they were stored (JSON)."""
+
+    raters: list[dict[str, Any]] = field(default_factory=list)
+    combined: dict[str, Any] | None = None
+    profile: dict[str, Any] | None = None
+    diagnosis: dict[str, Any] | None = None
+    plan: dict[str, Any] | None = None

@@ -7,8 +7,8 @@ to a cycle lock its row first (``SELECT ... FOR UPDATE`` on PostgreSQL, ``BEGIN 
 SQLite), so raters answering the same cycle at once are serialized and no answer is lost; the
 cycle's ``version`` counts the writes and is the HTTP ETag.
 
-Methods return records (``api/store/records.py``: organizations, PMOs, kept runs, history) or dicts
-of JSON types (cycles); their JSON is their schema's dump (``api/schemas/assessments.py``).
+Methods return records (``api/store/records.py``: organizations, PMOs, cycles, kept runs,
+history); their JSON is their schema's dump (``api/schemas/assessments.py``).
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ from api.service import diagnose, recommend
 from api.store.engine import database_url, make_engine, migrate
 from api.store.models import Answer, Cycle, Organization, Pmo, Rater, SimulationRun
 from api.store.records import (
+    CycleRecord,
+    CycleSummaryRecord,
     HistoryCycleRecord,
     HistoryRecord,
     KeptRunRecord,
@@ -190,7 +192,7 @@ class Store:
 
     # -- cycles ------------------------------------------------------------------------------
     def create_cycle(self, org: int | str, label: str | None = None,
-                     pmo: int | str | None = None) -> dict[str, Any]:
+                     pmo: int | str | None = None) -> CycleRecord:
         """A new open cycle of a PMO (default: the organization's default PMO); a PMO has at
         most one open cycle at a time. Numbers count per organization."""
         if label is not None:
@@ -210,9 +212,9 @@ class Store:
                           questionnaire_version=load_questionnaire().version)
             s.add(cycle)
             s.flush()
-            return _cycle_dict(cycle, organization, [])
+            return _cycle_record(cycle, organization, [])
 
-    def cycles(self, org: int | str, pmo: int | str | None = None) -> list[dict[str, Any]]:
+    def cycles(self, org: int | str, pmo: int | str | None = None) -> list[CycleSummaryRecord]:
         """A PMO's cycles (default: the default PMO's), oldest first."""
         with self._transaction() as s:
             organization = self._org(s, org)
@@ -234,14 +236,14 @@ class Store:
             return int(number)
 
     def cycle(self, org: int | str, number: int,
-              pmo: int | str | None = None) -> dict[str, Any]:
+              pmo: int | str | None = None) -> CycleRecord:
         """A cycle with its raters' answers and, while open, the combination so far. With
         ``pmo``, the cycle must be that PMO's (else not found)."""
         with self._transaction() as s:
             organization = self._org(s, org)
             cycle = self._cycle(s, organization, number, pmo=pmo)
             raters = _rater_answers(cycle)
-            return _cycle_dict(cycle, organization, raters)
+            return _cycle_record(cycle, organization, raters)
 
     def _cycle(self, s: Session, organization: Organization, number: int,
                lock: bool = False, pmo: int | str | None = None) -> Cycle:
@@ -277,7 +279,7 @@ class Store:
 
     def answer(self, org: int | str, number: int, rater: str, answers: Mapping[str, Any],
                role: str = "other", if_match: int | None = None,
-               pmo: int | str | None = None) -> dict[str, Any]:
+               pmo: int | str | None = None) -> CycleSummaryRecord:
         """Store (or replace) one rater's answers to some items; returns the cycle summary.
 
         Every answer is checked before anything is written: one bad item refuses them all."""
@@ -309,7 +311,7 @@ class Store:
             return _cycle_summary(cycle, organization)
 
     def close_cycle(self, org: int | str, number: int, if_match: int | None = None,
-                    pmo: int | str | None = None) -> dict[str, Any]:
+                    pmo: int | str | None = None) -> CycleRecord:
         """Combine the answers, give the profile its trends from the previous closed cycle,
         diagnose it, plan the advice, and keep it all with the cycle (closed for good)."""
         with self._transaction() as s:
@@ -339,7 +341,7 @@ class Store:
             cycle.closed_at = _now()
             cycle.version += 1
             s.flush()
-            return _cycle_dict(cycle, organization, _rater_answers(cycle))
+            return _cycle_record(cycle, organization, _rater_answers(cycle))
 
     def add_simulation_run(self, org: int | str, number: int, strategy: str,
                            seed: int | None, summary: Mapping[str, Any]) -> RunRecord:
@@ -406,7 +408,7 @@ class Store:
                                       .selectinload(Cycle.simulation_runs)))
             return {"format": FORMAT, "organizations": [
                 {**asdict(_org_record(o)), "pmos": [_pmo_export(p) for p in o.pmos],
-                 "cycles": [_cycle_record(c) for c in o.cycles]} for o in orgs]}
+                 "cycles": [_cycle_export(c) for c in o.cycles]} for o in orgs]}
 
     def wipe(self) -> None:
         """Delete everything (in one transaction); the schema stays."""
@@ -497,28 +499,30 @@ def _rater_answers(cycle: Cycle) -> list[RaterAnswers]:
             for r in cycle.raters]
 
 
-def _cycle_summary(cycle: Cycle, org: Organization) -> dict[str, Any]:
+def _summary_fields(cycle: Cycle, org: Organization) -> dict[str, Any]:
     return {"organization": org.id, "pmo": cycle.pmo_id, "number": cycle.number,
-            "label": cycle.label,
-            "status": cycle.status, "version": cycle.version,
+            "label": cycle.label, "status": cycle.status, "version": cycle.version,
             "questionnaire_version": cycle.questionnaire_version,
             "created_at": cycle.created_at, "closed_at": cycle.closed_at,
             "scenario": cycle.scenario, "rater_count": len(cycle.raters)}
 
 
-def _cycle_dict(cycle: Cycle, org: Organization, raters: list[RaterAnswers]) -> dict[str, Any]:
-    out = _cycle_summary(cycle, org)
-    out["raters"] = [{"name": r.rater, "role": r.role, "answers": dict(sorted(r.answers.items()))}
-                     for r in raters]
+def _cycle_summary(cycle: Cycle, org: Organization) -> CycleSummaryRecord:
+    return CycleSummaryRecord(**_summary_fields(cycle, org))
+
+
+def _cycle_record(cycle: Cycle, org: Organization, raters: list[RaterAnswers]) -> CycleRecord:
+    answers = [{"name": r.rater, "role": r.role, "answers": dict(sorted(r.answers.items()))}
+               for r in raters]
     if cycle.status == CLOSED:
-        out.update(combined=cycle.combined, profile=cycle.profile, diagnosis=cycle.diagnosis,
-                   plan=cycle.plan)
-    else:
-        out["combined"] = to_json(combine(raters)) if raters else None
-    return out
+        return CycleRecord(**_summary_fields(cycle, org), raters=answers,
+                           combined=cycle.combined, profile=cycle.profile,
+                           diagnosis=cycle.diagnosis, plan=cycle.plan)
+    return CycleRecord(**_summary_fields(cycle, org), raters=answers,
+                       combined=to_json(combine(raters)) if raters else None)
 
 
-def _cycle_record(cycle: Cycle) -> dict[str, Any]:
+def _cycle_export(cycle: Cycle) -> dict[str, Any]:
     return {**{k: getattr(cycle, k) for k in _CYCLE_FIELDS}, "pmo_id": cycle.pmo_id,
             "raters": [{"id": r.id, "name": r.name, "role": r.role,
                         "answers": [{"id": a.id, "item": a.item_id, "value": a.value}

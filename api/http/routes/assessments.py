@@ -62,6 +62,7 @@ from api.store import (
     run_record,
 )
 from api.store.export import cycle_csv, cycle_xlsx
+from api.store.records import CycleRecord, CycleSummaryRecord
 
 __all__ = ["blp", "store", "etag"]
 
@@ -81,8 +82,9 @@ def store() -> Store:
     return open_store(url)
 
 
-def etag(cycle: dict[str, Any]) -> str:
-    return f'"cycle-{cycle["organization"]}-{cycle["number"]}-v{cycle["version"]}"'
+def etag(cycle: CycleSummaryRecord) -> str:
+    """The cycle's version, as the ETag (If-Match and If-None-Match name it)."""
+    return f'"cycle-{cycle.organization}-{cycle.number}-v{cycle.version}"'
 
 
 def _if_match(organization: int, number: int) -> int | None:
@@ -96,12 +98,12 @@ def _if_match(organization: int, number: int) -> int | None:
     return int(wanted.group(1))
 
 
-def _with_etag(cycle: dict[str, Any], status: int = 200,
+def _with_etag(cycle: CycleSummaryRecord, status: int = 200,
                schema: type[Schema] = CycleSchema, **headers: str) -> Response:
     """The cycle, dumped by its schema, with the ETag of its version."""
     body = to_json(cycle, schema)
     response = make_response(body, status)
-    response.headers["ETag"] = etag(body)
+    response.headers["ETag"] = etag(cycle)
     response.headers.update(headers)
     return response
 
@@ -111,7 +113,7 @@ def _listed(items: Sequence[Any], schema: type[Schema]) -> Response:
     return make_response(to_json({"count": len(items), "items": items}, schema))
 
 
-def _conditional(cycle: dict[str, Any]) -> Response:
+def _conditional(cycle: CycleRecord) -> Response:
     """The cycle with its ETag, or 304 Not Modified when ``If-None-Match`` names it."""
     response = _with_etag(cycle)
     response.make_conditional(request)
@@ -258,7 +260,7 @@ def create_pmo_cycle(body: dict[str, Any], org: int, pmo: int) -> Response:
     """Open a new assessment cycle of this PMO (one open cycle per PMO)"""
     created = store().create_cycle(org, body.get("label"), pmo=pmo)
     return _with_etag(created, 201, Location=url_for(".get_pmo_cycle", org=org, pmo=pmo,
-                                                      number=created["number"]))
+                                                      number=created.number))
 
 
 @blp.route("/organizations/<int:org>/pmos/<int:pmo>/assessments")
@@ -281,7 +283,7 @@ def create_cycle(body: dict[str, Any], org: int) -> Response:
     """Open a new assessment cycle of the default PMO (one open cycle per PMO)"""
     created = store().create_cycle(org, body.get("label"))
     return _with_etag(created, 201, Location=url_for(".get_cycle", org=org,
-                                                      number=created["number"]))
+                                                      number=created.number))
 
 
 @blp.route("/organizations/<int:org>/assessments")
