@@ -107,13 +107,17 @@ SimulationRunInSchema = closed_schema("SimulationRunInSchema", {
 })
 
 
-class SimulationRunSchema(Schema):
-    id = fields.Integer(required=True)
-    strategy = fields.String(required=True)
-    seed = fields.Integer(allow_none=True)
-    summary = fields.Dict(required=True, metadata={"description": "the run's summary measures "
-                                                   "and its months and runs"})
-    created_at = fields.String(required=True)
+def _run_fields() -> dict[str, fields.Field]:
+    """A kept run's fields, in their order (fresh instances: one set per schema)."""
+    return {"id": fields.Integer(required=True), "strategy": fields.String(required=True),
+            "seed": fields.Integer(allow_none=True),
+            "summary": fields.Dict(required=True, metadata={
+                "description": "the run's summary measures and its months and runs"}),
+            "created_at": fields.String(required=True)}
+
+
+#: a simulation run kept with a closed cycle (``api.store.records.RunRecord``)
+SimulationRunSchema = Schema.from_dict(_run_fields(), name="SimulationRunSchema")
 
 
 class SimulationRunListSchema(Schema):
@@ -288,16 +292,10 @@ class HistoryCycleSchema(Schema):
     trends = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
 
 
-class KeptRunSchema(Schema):
-    """A kept run with its cycle's number (``api.store.records.KeptRunRecord``)."""
-
-    cycle = fields.Integer(required=True)
-    id = fields.Integer(required=True)
-    strategy = fields.String(required=True)
-    seed = fields.Integer(allow_none=True)
-    summary = fields.Dict(required=True, metadata={"description": "the run's summary measures "
-                                                   "and its months and runs"})
-    created_at = fields.String(required=True)
+#: a kept run as a history lists it, its cycle's number first
+#: (``api.store.records.KeptRunRecord``)
+KeptRunSchema = Schema.from_dict({"cycle": fields.Integer(required=True), **_run_fields()},
+                                 name="KeptRunSchema")
 
 
 class HistorySchema(Schema):

@@ -47,15 +47,10 @@ class RunRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class KeptRunRecord:
+class KeptRunRecord(RunRecord):
     """A kept run as the history lists it: with its cycle's number (``KeptRunSchema``)."""
 
     cycle: int
-    id: int
-    strategy: str
-    seed: int | None
-    summary: dict[str, Any]
-    created_at: str
 
 
 @dataclass(frozen=True, slots=True)
