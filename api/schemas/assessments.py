@@ -27,6 +27,7 @@ __all__ = ["OrganizationInSchema", "OrganizationSchema", "OrganizationPageSchema
            "QuestionnaireBandSchema", "HistorySchema",
            "SimulationRunInSchema", "SimulationRunSchema", "SimulationRunListSchema",
            "PmoInSchema", "AssessedPmoSchema", "HistoryCycleSchema", "KeptRunSchema",
+           "RaterAnswersSchema",
            "PmoListSchema", "CombinedSchema",
            "IndicatorSummarySchema", "StepSummarySchema"]
 
@@ -221,13 +222,21 @@ class CombinedSchema(Schema):
     trend_overrides = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
 
 
+class RaterAnswersSchema(Schema):
+    """One rater's answers in a cycle, by item id (values as ``Questionnaire.check`` kept them)."""
+
+    name = fields.String(required=True)
+    role = fields.String(required=True)
+    answers = fields.Dict(keys=fields.String(), values=fields.Raw(), required=True)
+
+
 class CycleSchema(CycleSummarySchema):
     """A cycle with its raters' answers; what it concluded only once closed (an open cycle's
     answer has no ``profile``, ``diagnosis`` or ``plan`` keys)."""
 
     OPTIONAL = frozenset({"profile", "diagnosis", "plan"})
 
-    raters = fields.List(fields.Dict(), required=True)
+    raters = fields.List(fields.Nested(RaterAnswersSchema), required=True)
     combined = fields.Nested(CombinedSchema, allow_none=True)
     profile = fields.Dict(allow_none=True)
     diagnosis = fields.Dict(allow_none=True)
