@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from marshmallow import Schema
 from werkzeug.test import TestResponse
 
 from advisor.documents import read_document
@@ -55,14 +57,19 @@ def _masked(value: Any) -> str:
     return _TIME.sub(r'"\1": "TIME"', json.dumps(value, indent=2))
 
 
-@pytest.fixture(scope="module")
-def memory(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('memory') / 'memory.sqlite3'}"
+def _fill(url: str) -> None:
+    """The example organization, an open cycle with one answer, and a kept run."""
     store = open_store(url)
     load_example(store)
     number = store.create_cycle(1, "open one").number
     store.answer(1, number, "Ana", {"executive_support.funding": 4}, role="executive")
     store.add_simulation_run(1, 2, "hold", 7, {"months": 12, "runs": 3, "value": 1.5})
+
+
+@pytest.fixture(scope="module")
+def memory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('memory') / 'memory.sqlite3'}"
+    _fill(url)
     yield url
     close_store(url)
 
@@ -95,8 +102,18 @@ def answers(client: FlaskClient) -> dict[str, Any]:
     return out
 
 
-def test_each_memory_answer_is_the_contract_to_the_byte(client: FlaskClient) -> None:
-    text = _masked(answers(client)) + "\n"
+# SQLite only: on PostgreSQL a number item's stored answer reads back as 8.0 where SQLite gives 8
+# (cycle 1's "change.leadership_change"), a difference of the backends' JSON columns older than
+# these goldens; everything else agrees (tests/test_store_pmos.py compares the two histories)
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_each_memory_answer_is_the_contract_to_the_byte(database_url: str) -> None:
+    """Every route's answer and ETag, from a fresh database."""
+    _fill(database_url)
+    try:
+        with create_app({"TESTING": True, "DATABASE_URL": database_url}).test_client() as client:
+            text = _masked(answers(client)) + "\n"
+    finally:
+        close_store(database_url)
     assert text == GOLDEN.read_text(encoding="utf-8")
 
 
@@ -114,10 +131,11 @@ def test_the_compiled_dumper_writes_what_marshmallow_writes_for_each_memory_reco
     """Each record the store gives is dumped the same by marshmallow and by ``to_json`` (so
     the document and the answer state one shape), an open and a closed cycle alike."""
     store = open_store(memory)
-    records = [(store.organization(1), OrganizationSchema), (store.pmo(1), AssessedPmoSchema),
-               (store.cycle(1, 1), CycleSchema), (store.cycle(1, 4), CycleSchema),
-               (store.cycles(1)[0], CycleSummarySchema), (store.history(1), HistorySchema),
-               (store.simulation_runs(1, 2)[0], SimulationRunSchema)]
+    records: list[tuple[Any, type[Schema]]] = [
+        (store.organization(1), OrganizationSchema), (store.pmo(1), AssessedPmoSchema),
+        (store.cycle(1, 1), CycleSchema), (store.cycle(1, 4), CycleSchema),
+        (store.cycles(1)[0], CycleSummarySchema), (store.history(1), HistorySchema),
+        (store.simulation_runs(1, 2)[0], SimulationRunSchema)]
     for record, schema in records:
         assert json.dumps(schema().dump(record)) == json.dumps(to_json(record, schema))
     assert "plan" in to_json(store.cycle(1, 1), CycleSchema)
