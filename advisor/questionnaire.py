@@ -146,7 +146,9 @@ class Questionnaire:
                     or not least <= value <= most):
                 raise InputError(f"must be a number from {least:g} to {most:g} or "
                                  f"{DONT_KNOW!r}, got {value!r}", field)
-            return float(value)
+            # a whole number as int: SQLite's JSON column (numeric affinity) turns a stored 8.0
+            # into 8 while PostgreSQL keeps 8.0, so a float here read back differently per backend
+            return int(value) if float(value).is_integer() else float(value)
         if item.kind == "text":
             if not isinstance(value, str) or not value.strip() or len(value) > MAX_TEXT:
                 raise InputError(f"must be a text of 1 to {MAX_TEXT} characters or "

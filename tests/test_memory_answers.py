@@ -102,10 +102,6 @@ def answers(client: FlaskClient) -> dict[str, Any]:
     return out
 
 
-# SQLite only: on PostgreSQL a number item's stored answer reads back as 8.0 where SQLite gives 8
-# (cycle 1's "change.leadership_change"), a difference of the backends' JSON columns older than
-# these goldens; everything else agrees (tests/test_store_pmos.py compares the two histories)
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_each_memory_answer_is_the_contract_to_the_byte(database_url: str) -> None:
     """Every route's answer and ETag, from a fresh database."""
     _fill(database_url)
