@@ -21,12 +21,12 @@ import resource
 import statistics
 import time
 from collections.abc import Callable, Generator
-from pathlib import Path
 from typing import Any, TypeVar
 
 import simpy
 
 import rules.gateway
+from api.http.server_process import proc_stats
 from rules.gateway import RulesGateway
 from simulation import reviews, run_experiment
 from simulation.executors import cpu_count
@@ -85,18 +85,9 @@ def _seconds(call: Callable[[], Any]) -> float:
 def _live_children_cpu() -> float:
     """CPU of our live children and of the children they reaped: the forkserver, which lives
     across pools, forks the pool's workers and reaps them (Linux /proc)."""
-    total = 0
-    me = str(os.getpid())
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2:].split()
-        if fields[1] == me:
-            total += sum(int(v) for v in fields[11:15])   # utime stime cutime cstime
+    me = os.getpid()
+    total = sum(sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
+                for _, fields in proc_stats() if int(fields[1]) == me)
     return total / os.sysconf("SC_CLK_TCK")
 
 

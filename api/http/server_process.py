@@ -15,13 +15,13 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from api.http.server import READY_PREFIX
 
-__all__ = ["ServerProcess", "cpu_seconds"]
+__all__ = ["ServerProcess", "cpu_seconds", "proc_stats"]
 
 STARTUP_TIMEOUT = 60.0   # seconds for the server to listen
 STOP_TIMEOUT = 20.0      # seconds for a graceful stop before SIGKILL
@@ -34,9 +34,9 @@ def _command() -> list[str]:
     return [sys.executable, "-m", "advisor"]
 
 
-def _children(pid: int) -> list[int]:
-    """Direct children of ``pid`` (Linux /proc)."""
-    found = []
+def proc_stats() -> Iterator[tuple[int, list[str]]]:
+    """Every live process's pid and the fields of its ``/proc/PID/stat`` after the command name
+    (Linux): field 1 is the parent's pid, 11-14 utime, stime, cutime, cstime in clock ticks."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -45,10 +45,12 @@ def _children(pid: int) -> list[int]:
         except OSError:
             continue
         # the command name in parentheses may hold spaces: split after its closing parenthesis
-        fields = stat[stat.rindex(")") + 2:].split()
-        if int(fields[1]) == pid:
-            found.append(int(entry.name))
-    return found
+        yield int(entry.name), stat[stat.rindex(")") + 2:].split()
+
+
+def _children(pid: int) -> list[int]:
+    """Direct children of ``pid`` (Linux /proc)."""
+    return [child for child, fields in proc_stats() if int(fields[1]) == pid]
 
 
 def _rss_bytes(pid: int) -> int:
