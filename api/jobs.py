@@ -106,10 +106,10 @@ def execute(store: JobStore, job_id: str, runner: str) -> None:
 
     def progress(done: int, total: int) -> None:
         nonlocal last
-        now = time.monotonic()
-        if now - last >= PROGRESS_EVERY_SECONDS or done >= total:
-            last = now
-            if store.progress(job_id, runner, done, total) != "running":
+        if time.monotonic() - last >= PROGRESS_EVERY_SECONDS or done >= total:
+            status = store.progress(job_id, runner, done, total)
+            last = time.monotonic()      # from the end of this write: writes never crowd closer
+            if status != "running":
                 raise Cancelled()
 
     def beat() -> None:
