@@ -293,12 +293,34 @@ def _fired(profile: Profile, table: DiagnosisTable) -> tuple[dict[str, Any], lis
     return fact, [table.by_id[rule_id] for rule_id in get_gateway().evaluate(table.name, fact)]
 
 
+#: Rankings by (the rules that fired, coverage): the reviews' profiles differ, but few of them
+#: differ in what fired. Bounded; cleared when full.
+_RANKINGS: dict[tuple[tuple[str, ...], float], tuple[tuple[str, float], ...]] = {}
+_MAX_RANKINGS = 65536
+
+
 def diagnose_ranking(profile: Profile) -> tuple[tuple[str, float], ...]:
     """Only the ranking :func:`diagnose` gives (the diagnosed scenario first): what the
     simulation's executive reviews use. They run a dozen diagnoses per replication and read
-    nothing else, so this skips the evidence, the transition signs and the explanation objects."""
+    nothing else, so this skips the evidence, the transition signs and the explanation objects.
+
+    When the table's weights add up exactly in any order (``DiagnosisTable.sums_exact``), the
+    ranking depends only on which rules fired, so it asks the gateway for that set, which its
+    exact memo answers for most review facts (``rules/memo.py``); same ranking bit for bit."""
     table = load_diagnosis_table()
-    return score_rules(_fired(profile, table)[1], coverage_of(profile, table), table)
+    if not table.sums_exact:
+        return score_rules(_fired(profile, table)[1], coverage_of(profile, table), table)
+    table.ensure_registered()
+    fired = get_gateway().firing_set(table.name, build_fact(profile, table))
+    key = (fired, coverage_of(profile, table))
+    ranking = _RANKINGS.get(key)
+    if ranking is None:
+        by_id = table.by_id
+        ranking = score_rules([by_id[rule_id] for rule_id in fired], key[1], table)
+        if len(_RANKINGS) >= _MAX_RANKINGS:
+            _RANKINGS.clear()
+        _RANKINGS[key] = ranking
+    return ranking
 
 
 def diagnose(profile: Profile, explain: bool = False) -> Diagnosis:

@@ -1,0 +1,304 @@
+"""An exact memo of which rules of a ruleset fire on a fact, learned from the engine.
+
+Why: the simulation diagnoses a PMO at every quarterly review, and each durable-rules call costs
+a fixed ~0.1 ms in the C matcher however small the fact. Caching whole facts does not help (every
+review's fact is distinct), but each rule only compares a few of the fact's fields with constants.
+Two facts whose values at a rule's fields fall in the same place against the rule's constants
+(below, at or above each one), with the same types and the same keys present, make the engine
+decide that rule the same way. So the memo keeps, per rule, that *signature* -> fired or not, as
+the engine answered for the facts it has seen; a fact on which every rule's signature is known
+is answered from the memo, and any other goes to the engine (the one that decides every new
+signature) and teaches the memo every rule's answer at once.
+
+The signatures are derived from the compiled ruleset (durable-rules' JSON, as registered with the
+gateway), never written by hand: a changed threshold changes them. A rule the builder does not
+fully understand (another operator, a field compared with another field, several patterns, a
+non-scalar constant) makes it refuse the whole ruleset (:class:`MemoUnsupported`) rather than
+guess. A fact it cannot sign (a value the engine would rewrite or refuse, a nested value where a
+field is read, a dotted key) is not answered and teaches nothing.
+
+What it answers is the *set* of rules that fire, in the ruleset's definition order: not the
+engine's firing order, which the memo does not know. Callers whose result depends on that order
+must ask the engine (``RulesGateway.evaluate``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from advisor.errors import EngineError
+
+__all__ = ["FiringMemo", "MemoUnsupported", "COMPARISONS", "MAX_SIGNATURES_PER_RULE"]
+
+#: The comparison operators of durable-rules' JSON the signatures understand (equality is a plain
+#: ``{field: constant}``); ``$ex`` (the field is present) is understood too.
+COMPARISONS = ("$lt", "$lte", "$gt", "$gte", "$neq")
+_BOOLEANS = ("$and", "$or")
+
+#: Per rule, at most this many signatures are kept; past it the oldest go first. A rule reads a
+#: few fields with a few thresholds each, so a real ruleset stays far below it.
+MAX_SIGNATURES_PER_RULE = 4096
+
+#: The engine reads numbers from 1e-4 to 1e15 (in absolute value) as written: below, Python
+#: writes an exponent, which the gateway turns into 0; above, it refuses them (rules/gateway.py).
+_TINY, _HUGE = 1e-4, 1e15
+
+
+class MemoUnsupported(EngineError):
+    """The ruleset uses something the signature builder does not understand."""
+
+
+class _Unsigned(Exception):
+    """This fact cannot be signed: let the engine answer it."""
+
+
+class _Marker:
+    """A signature part that equals nothing but itself."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"
+
+
+_ABSENT = _Marker("absent")   # a field the fact does not have (the engine never matches it)
+_TRUE, _FALSE, _NULL = _Marker("true"), _Marker("false"), _Marker("null")
+
+
+def _atoms(rule_id: str, node: Any, out: dict[str, set[Any]], exists: set[str]) -> None:
+    """Collect ``field -> constants`` of one pattern's expression; refuse anything else."""
+    if not isinstance(node, Mapping) or not node:
+        raise MemoUnsupported(f"rule {rule_id!r}: expression {node!r} is not understood")
+    for key, value in node.items():
+        if key in _BOOLEANS:
+            if not isinstance(value, list) or not value:
+                raise MemoUnsupported(f"rule {rule_id!r}: {key} needs a list")
+            for part in value:
+                _atoms(rule_id, part, out, exists)
+        elif key in COMPARISONS or key == "$ex":
+            if not isinstance(value, Mapping) or len(value) != 1:
+                raise MemoUnsupported(f"rule {rule_id!r}: {key} {value!r} is not understood")
+            ((field, constant),) = value.items()
+            if key == "$ex":
+                exists.add(_field(rule_id, field))
+            else:
+                out.setdefault(_field(rule_id, field), set()).add(_constant(rule_id, constant))
+        elif key.startswith("$"):
+            raise MemoUnsupported(f"rule {rule_id!r}: operator {key!r} is not understood")
+        else:
+            out.setdefault(_field(rule_id, key), set()).add(_constant(rule_id, value))
+
+
+def _field(rule_id: str, field: Any) -> str:
+    if not isinstance(field, str) or not field or any(not p for p in field.split(".")):
+        raise MemoUnsupported(f"rule {rule_id!r}: field {field!r} is not understood")
+    return field
+
+
+def _constant(rule_id: str, value: Any) -> Any:
+    """Scalars only: a mapping would compare with another field (``{"$m": ...}``), a list is an
+    array operator's; both refused."""
+    if isinstance(value, bool) or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and math.isfinite(value) and abs(value) < _HUGE:
+        return value
+    raise MemoUnsupported(f"rule {rule_id!r}: constant {value!r} is not understood")
+
+
+def _numeric(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+class _Reading:
+    """How one rule reads one field: the constants it compares the field with."""
+
+    __slots__ = ("path", "thresholds", "exact")
+
+    def __init__(self, path: tuple[str, ...], constants: Iterable[Any]) -> None:
+        self.path = path
+        values = list(constants)
+        #: all numbers: a number is placed against them; otherwise the value itself is the key
+        self.exact = not all(_numeric(c) for c in values)
+        self.thresholds = () if self.exact else tuple(sorted(set(values)))
+
+
+class FiringMemo:
+    """Per rule of one ruleset: signature -> whether the engine fired it."""
+
+    def __init__(self, definition: Mapping[str, Any], ignore: Iterable[str] = ()) -> None:
+        """``definition``: the ruleset as durable-rules' JSON (``{rule_id: {all, pri, run}}``);
+        ``ignore``: rule ids left out (the gateway's catch-all)."""
+        skipped = set(ignore)
+        self.rules: tuple[str, ...] = tuple(r for r in definition if r not in skipped)
+        #: changes with any change of the rules (thresholds included)
+        self.digest = hashlib.sha256(json.dumps(
+            {r: definition[r] for r in self.rules}, sort_keys=True,
+            default=str).encode()).hexdigest()[:12]
+        readings: dict[tuple[str, tuple[Any, ...], bool], int] = {}
+        self._readings: list[_Reading] = []
+        plans = []
+        for rule_id in self.rules:
+            fields = self._fields_of(rule_id, definition[rule_id])
+            plan = []
+            for field, constants in sorted(fields.items()):
+                reading = _Reading(tuple(field.split(".")), constants)
+                slot = (field, reading.thresholds, reading.exact)
+                if slot not in readings:
+                    readings[slot] = len(self._readings)
+                    self._readings.append(reading)
+                plan.append(readings[slot])
+            plans.append(tuple(plan))
+        self._plans: tuple[tuple[int, ...], ...] = tuple(plans)
+        self._paths = tuple(dict.fromkeys(r.path for r in self._readings))
+        self._known: list[dict[tuple[Any, ...], bool]] = [{} for _ in self.rules]
+        self._sign, self._answer = self._compile()
+        self.hits = 0
+        self.misses = 0
+
+    @staticmethod
+    def _fields_of(rule_id: str, body: Any) -> dict[str, set[Any]]:
+        if not isinstance(body, Mapping) or set(body) - {"all", "pri", "run"}:
+            raise MemoUnsupported(f"rule {rule_id!r}: only 'all', 'pri' and 'run' are understood")
+        patterns = body.get("all")
+        if not isinstance(patterns, list) or len(patterns) != 1 \
+                or not isinstance(patterns[0], Mapping) or list(patterns[0]) != ["m"]:
+            raise MemoUnsupported(f"rule {rule_id!r}: only one pattern on one fact is understood")
+        fields: dict[str, set[Any]] = {}
+        exists: set[str] = set()
+        _atoms(rule_id, patterns[0]["m"], fields, exists)
+        for field in exists:        # presence alone: the value's type and presence are its key
+            fields.setdefault(field, set()).add("$ex")
+        return fields
+
+    # -- signing -------------------------------------------------------------------------------
+    def _compile(self) -> tuple[Callable[[Mapping[str, Any]], tuple[Any, ...]],
+                                Callable[[Mapping[str, Any]], tuple[str, ...] | None]]:
+        """Two generated functions (straight-line code: loops over the readings and the rules
+        cost about what the engine call they save): ``sign`` gives every rule's signature of a
+        fact, ``answer`` the rules that fire on it (``None`` when a signature is new). Both raise
+        :class:`_Unsigned` on any fact they cannot sign."""
+        lines = ["def sign(fact):"]
+        names: dict[tuple[str, ...], str] = {(): "fact"}
+        env: dict[str, Any] = {"_Unsigned": _Unsigned, "_ABSENT": _ABSENT, "bl": bisect_left,
+                               "br": bisect_right, "_dict": dict, "_float": float,
+                               "_int": int, "_bool": bool, "_str": str, "_none": type(None),
+                               "_TRUE": _TRUE, "_FALSE": _FALSE, "_NULL": _NULL}
+
+        def node(path: tuple[str, ...]) -> str:
+            """A local holding the dict at ``path`` (``_ABSENT`` when missing)."""
+            if path in names:
+                return names[path]
+            parent = node(path[:-1])
+            name = names[path] = f"n{len(names)}"
+            lines.append(f"    {name} = _ABSENT if {parent} is _ABSENT else "
+                         f"{parent}.get({path[-1]!r}, _ABSENT)")
+            lines.append(f"    if {name} is not _ABSENT:")
+            lines.append(f"        if type({name}) is not _dict or '.' in ''.join({name}):")
+            lines.append("            raise _Unsigned")
+            return name
+
+        lines.append("    if type(fact) is not _dict or '.' in ''.join(fact):")
+        lines.append("        raise _Unsigned")
+        leaves: dict[tuple[str, ...], str] = {}
+        for index, path in enumerate(self._paths):
+            parent = node(path[:-1])
+            leaf = leaves[path] = f"v{index}"
+            kind = f"t{index}"
+            lines += [
+                f"    {leaf} = _ABSENT if {parent} is _ABSENT else "
+                f"{parent}.get({path[-1]!r}, _ABSENT)",
+                f"    {kind} = type({leaf})",
+                f"    if {kind} is _float:",
+                f"        if not ({leaf} == 0.0 or {_TINY!r} <= abs({leaf}) < {_HUGE!r}):",
+                "            raise _Unsigned",
+                f"    elif {kind} is _int:",
+                f"        if not abs({leaf}) < {_HUGE!r}:",
+                "            raise _Unsigned",
+                f"    elif {leaf} is not _ABSENT and {kind} is not _bool and {kind} is not _str "
+                f"and {kind} is not _none:",
+                "            raise _Unsigned",
+            ]
+        for index, reading in enumerate(self._readings):
+            leaf, kind = leaves[reading.path], leaves[reading.path].replace("v", "t")
+            # a reading's part of a signature: a number against the reading's thresholds as one
+            # int (below the first, at it, between it and the next, ...; negative for an int),
+            # anything else the value itself (a str), or a marker (absent, true, false, null)
+            exact = (f"{leaf} if {kind} is _str or {leaf} is _ABSENT else _TRUE if {leaf} is True "
+                     f"else _FALSE if {leaf} is False else _NULL if {leaf} is None "
+                     f"else ({kind}, {leaf})")
+            if reading.exact:
+                lines.append(f"    r{index} = {exact}")
+            else:
+                env[f"T{index}"] = reading.thresholds
+                lines += [f"    if {kind} is _float:",
+                          f"        r{index} = bl(T{index}, {leaf}) + br(T{index}, {leaf})",
+                          f"    elif {kind} is _int:",
+                          f"        r{index} = ~(bl(T{index}, {leaf}) + br(T{index}, {leaf}))",
+                          "    else:",
+                          f"        r{index} = {exact}"]
+        keys = [f"r{plan[0]}" if len(plan) == 1 else "(" + "".join(f"r{i}, " for i in plan) + ")"
+                for plan in self._plans]
+        # sign(fact): every rule's signature; answer(fact): the fired rules, None when a
+        # signature is new (the same readings, then one lookup per rule)
+        answer = ["def answer(fact):", *lines[1:], "    fired = []"]
+        for index, (rule_id, key) in enumerate(zip(self.rules, keys)):
+            env[f"K{index}"] = self._known[index]
+            answer += [f"    a = K{index}.get({key})",
+                       "    if a is None:",
+                       "        return None",
+                       "    if a:",
+                       f"        fired.append({rule_id!r})"]
+        answer.append("    return tuple(fired)")
+        lines.append(f"    return ({', '.join(keys)},)")
+        source = "\n".join(lines) + "\n\n" + "\n".join(answer)
+        exec(compile(source, f"<memo {self.digest}>", "exec"), env)  # noqa: S102
+        return env["sign"], env["answer"]
+
+    def _keys(self, fact: Mapping[str, Any]) -> tuple[tuple[Any, ...], ...] | None:
+        try:
+            return self._sign(fact)
+        except (_Unsigned, TypeError):    # TypeError: a key that is not a string
+            return None
+
+    # -- use -----------------------------------------------------------------------------------
+    def answer(self, fact: Mapping[str, Any]) -> tuple[str, ...] | None:
+        """The rules that fire on ``fact``, in definition order, when every rule's signature is
+        known; ``None`` when the engine must decide."""
+        try:
+            fired = self._answer(fact)
+        except (_Unsigned, TypeError):
+            fired = None
+        if fired is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return fired
+
+    def learn(self, fact: Mapping[str, Any], fired: Iterable[str]) -> tuple[str, ...]:
+        """Record the engine's answer on ``fact`` for every rule; returns the fired rules in
+        definition order."""
+        fired_set = set(fired)
+        keys = self._keys(fact)
+        if keys is not None:
+            for rule_id, known, key in zip(self.rules, self._known, keys):
+                if len(known) >= MAX_SIGNATURES_PER_RULE:
+                    del known[next(iter(known))]
+                known[key] = rule_id in fired_set
+        return tuple(r for r in self.rules if r in fired_set)
+
+    def signature(self, fact: Mapping[str, Any]) -> tuple[tuple[Any, ...], ...] | None:
+        """Every rule's signature for ``fact`` (``None``: it cannot be signed); for tests."""
+        keys = self._keys(fact)
+        return None if keys is None else tuple(keys)
+
+    def size(self) -> int:
+        """Signatures remembered, over all rules."""
+        return sum(len(k) for k in self._known)
