@@ -158,7 +158,20 @@ class FiringMemo:
             plans.append(tuple(plan))
         self._plans: tuple[tuple[int, ...], ...] = tuple(plans)
         self._paths = tuple(dict.fromkeys(r.path for r in self._readings))
-        self._known: list[dict[tuple[Any, ...], bool]] = [{} for _ in self.rules]
+        # What every rule reads (the fact's ``kind``) is signed once: the memo holds one table
+        # per such signature. Neighbouring rules that read alike (a trend's rises and falls)
+        # share one entry: the rules of theirs that fired.
+        self._common = tuple(sorted(set.intersection(*map(set, plans)))) if plans else ()
+        groups: list[tuple[list[str], tuple[int, ...]]] = []
+        for rule_id, plan in zip(self.rules, plans):
+            own = tuple(i for i in plan if i not in self._common)
+            if groups and groups[-1][1] == own:
+                groups[-1][0].append(rule_id)
+            else:
+                groups.append(([rule_id], own))
+        self._groups = tuple((tuple(ids), own) for ids, own in groups)
+        self._group_of = {r: g for g, (ids, _) in enumerate(self._groups) for r in ids}
+        self._tables: dict[Any, list[dict[Any, tuple[str, ...]]]] = {}
         self._sign, self._answer = self._compile()
         self.hits = 0
         self.misses = 0
@@ -244,25 +257,32 @@ class FiringMemo:
                           f"        r{index} = ~(bl(T{index}, {leaf}) + br(T{index}, {leaf}))",
                           "    else:",
                           f"        r{index} = {exact}"]
-        keys = [f"r{plan[0]}" if len(plan) == 1 else "(" + "".join(f"r{i}, " for i in plan) + ")"
-                for plan in self._plans]
-        # sign(fact): every rule's signature; answer(fact): the fired rules, None when a
-        # signature is new (the same readings, then one lookup per rule)
-        answer = ["def answer(fact):", *lines[1:], "    fired = []"]
-        for index, (rule_id, key) in enumerate(zip(self.rules, keys)):
-            env[f"K{index}"] = self._known[index]
-            answer += [f"    a = K{index}.get({key})",
+        def key(plan: tuple[int, ...]) -> str:
+            return "0" if not plan else f"r{plan[0]}" if len(plan) == 1 \
+                else "(" + "".join(f"r{i}, " for i in plan) + ")"
+
+        # sign(fact): the common signature and each group's; answer(fact): the fired rules, None
+        # when a signature is new (the same readings, then one lookup per group)
+        env["TABLES"] = self._tables
+        answer = ["def answer(fact):", *lines[1:],
+                  f"    G = TABLES.get({key(self._common)})",
+                  "    if G is None:",
+                  "        return None",
+                  "    fired = []"]
+        for index, (_, own) in enumerate(self._groups):
+            answer += [f"    a = G[{index}].get({key(own)})",
                        "    if a is None:",
                        "        return None",
                        "    if a:",
-                       f"        fired.append({rule_id!r})"]
+                       "        fired += a"]
         answer.append("    return tuple(fired)")
-        lines.append(f"    return ({', '.join(keys)},)")
+        lines.append(f"    return {key(self._common)}, "
+                     f"({''.join(key(own) + ', ' for _, own in self._groups)})")
         source = "\n".join(lines) + "\n\n" + "\n".join(answer)
         exec(compile(source, f"<memo {self.digest}>", "exec"), env)  # noqa: S102
         return env["sign"], env["answer"]
 
-    def _keys(self, fact: Mapping[str, Any]) -> tuple[tuple[Any, ...], ...] | None:
+    def _keys(self, fact: Mapping[str, Any]) -> tuple[Any, tuple[Any, ...]] | None:
         try:
             return self._sign(fact)
         except (_Unsigned, TypeError):    # TypeError: a key that is not a string
@@ -288,17 +308,26 @@ class FiringMemo:
         fired_set = set(fired)
         keys = self._keys(fact)
         if keys is not None:
-            for rule_id, known, key in zip(self.rules, self._known, keys):
+            common, own = keys
+            tables = self._tables.get(common)
+            if tables is None:
+                if len(self._tables) >= MAX_SIGNATURES_PER_RULE:
+                    del self._tables[next(iter(self._tables))]
+                tables = self._tables[common] = [{} for _ in self._groups]
+            for (ids, _), known, key in zip(self._groups, tables, own):
                 if len(known) >= MAX_SIGNATURES_PER_RULE:
                     del known[next(iter(known))]
-                known[key] = rule_id in fired_set
+                known[key] = tuple(r for r in ids if r in fired_set)
         return tuple(r for r in self.rules if r in fired_set)
 
-    def signature(self, fact: Mapping[str, Any]) -> tuple[tuple[Any, ...], ...] | None:
+    def signature(self, fact: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """Every rule's signature for ``fact`` (``None``: it cannot be signed); for tests."""
         keys = self._keys(fact)
-        return None if keys is None else tuple(keys)
+        if keys is None:
+            return None
+        common, own = keys
+        return tuple((common, own[self._group_of[r]]) for r in self.rules)
 
     def size(self) -> int:
-        """Signatures remembered, over all rules."""
-        return sum(len(k) for k in self._known)
+        """Signatures remembered, over all rules (a group's entry counted once)."""
+        return sum(len(k) for tables in self._tables.values() for k in tables)
