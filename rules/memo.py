@@ -144,10 +144,10 @@ class FiringMemo:
             default=str).encode()).hexdigest()[:12]
         readings: dict[tuple[str, tuple[Any, ...], bool], int] = {}
         self._readings: list[_Reading] = []
-        plans = []
+        plans: list[tuple[int, ...]] = []
         for rule_id in self.rules:
             fields = self._fields_of(rule_id, definition[rule_id])
-            plan = []
+            plan: list[int] = []
             for field, constants in sorted(fields.items()):
                 reading = _Reading(tuple(field.split(".")), constants)
                 slot = (field, reading.thresholds, reading.exact)
@@ -163,8 +163,8 @@ class FiringMemo:
         # share one entry: the rules of theirs that fired.
         self._common = tuple(sorted(set.intersection(*map(set, plans)))) if plans else ()
         groups: list[tuple[list[str], tuple[int, ...]]] = []
-        for rule_id, plan in zip(self.rules, plans):
-            own = tuple(i for i in plan if i not in self._common)
+        for rule_id, rule_plan in zip(self.rules, plans):
+            own = tuple(i for i in rule_plan if i not in self._common)
             if groups and groups[-1][1] == own:
                 groups[-1][0].append(rule_id)
             else:
