@@ -297,6 +297,7 @@ def _fired(profile: Profile, table: DiagnosisTable) -> tuple[dict[str, Any], lis
 #: differ in what fired. Bounded; cleared when full.
 _RANKINGS: dict[tuple[tuple[str, ...], float], tuple[tuple[str, float], ...]] = {}
 _MAX_RANKINGS = 65536
+_COVERAGES: dict[tuple[bool, tuple[str, ...], tuple[str, ...], bool], float] = {}
 
 
 def diagnose_ranking(profile: Profile) -> tuple[tuple[str, float], ...]:
@@ -312,7 +313,14 @@ def diagnose_ranking(profile: Profile) -> tuple[tuple[str, float], ...]:
         return score_rules(_fired(profile, table)[1], coverage_of(profile, table), table)
     table.ensure_registered()
     fired = get_gateway().firing_set(table.name, build_fact(profile, table))
-    key = (fired, coverage_of(profile, table))
+    given = (profile.pmo.exists, tuple(profile.indicators), tuple(profile.trends),
+             profile.pmo.age_months is not None)
+    coverage = _COVERAGES.get(given)
+    if coverage is None:    # what coverage reads: which inputs were given, not their values
+        coverage = _COVERAGES[given] = coverage_of(profile, table)
+        if len(_COVERAGES) > _MAX_RANKINGS:
+            _COVERAGES.clear()
+    key = (fired, coverage)
     ranking = _RANKINGS.get(key)
     if ranking is None:
         by_id = table.by_id

@@ -123,7 +123,35 @@ def _coverage(services: tuple[tuple[str, float], ...],
 @functools.cache
 def _outcome_numbers(service: str) -> frozenset[int]:
     """The outcomes a service produces (Appendix X2), by number: asked at every review."""
-    return frozenset(o.number for o in load_catalog().outcomes_of_service(service))
+    return frozenset(_outcome_list(service))
+
+
+@functools.cache
+def _outcome_list(service: str) -> tuple[int, ...]:
+    """The same numbers in the catalog's order (sums over them keep their order)."""
+    return tuple(o.number for o in load_catalog().outcomes_of_service(service))
+
+
+@functools.lru_cache(maxsize=1024)
+def _best_addition(services: tuple[str, ...],
+                   customers: tuple[tuple[float, tuple[int, ...]], ...]) -> tuple[bool, str | None]:
+    """(whether some ranked outcome is unserved, the catalog service that serves most of them or
+    None): what :func:`extend` weighs, which depends only on the running services and the
+    customers, so it is worked out once per portfolio rather than at every review."""
+    produced: set[int] = set()
+    for s in services:
+        produced.update(_outcome_list(s))
+    unserved: dict[int, float] = {}
+    for _, outcomes in customers:
+        for rank, outcome in enumerate(outcomes, start=1):
+            if outcome not in produced:
+                unserved[outcome] = unserved.get(outcome, 0.0) + 1.0 / rank
+    if not unserved:
+        return False, None
+    gains = [(sum(unserved.get(o, 0.0) for o in _outcome_list(s)), s)
+             for s in load_catalog().ids("services") if s not in services]
+    best = max((g for g in gains if g[0] > 0), key=lambda g: g[0], default=None)
+    return True, None if best is None else best[1]
 
 
 def relevance(state: "PmoState") -> float:
@@ -198,22 +226,10 @@ def extend(state: "PmoState") -> None:
     from dataclasses import replace
 
     from simulation.strategies import horizon_mix
-    catalog = load_catalog()
     services = dict(state.strategy.services)
-    produced = {o.number for s in services for o in catalog.outcomes_of_service(s)}
-    unserved: dict[int, float] = {}
-    for _, outcomes in state.customers:
-        for rank, outcome in enumerate(outcomes, start=1):
-            if outcome not in produced:
-                unserved[outcome] = unserved.get(outcome, 0.0) + 1.0 / rank
-    if not unserved or _room(state, len(services) + 1) < 1.0:
+    unserved, added = _best_addition(tuple(services), state.customers)
+    if not unserved or _room(state, len(services) + 1) < 1.0 or added is None:
         return
-    gains = [(sum(unserved.get(o.number, 0.0) for o in catalog.outcomes_of_service(s)), s)
-             for s in catalog.ids("services") if s not in services]
-    best = max((g for g in gains if g[0] > 0), key=lambda g: g[0], default=None)
-    if best is None:
-        return
-    added = best[1]
     n = len(services)
     grown = tuple([(s, share * n / (n + 1)) for s, share in services.items()]
                   + [(added, 1.0 / (n + 1))])
