@@ -327,7 +327,9 @@ class RulesGateway:
     def clear_memo(self, ruleset: str) -> None:
         """Forget what the ruleset's memo learned (benchmarks start cold)."""
         with self._lock:
-            self._memos.pop(ruleset, None)
+            memo = self._memos.get(ruleset)
+            if memo is not None:
+                memo.clear()
 
     def _memo(self, ruleset: str) -> FiringMemo | None:
         if ruleset not in self._memos:

@@ -328,6 +328,11 @@ class FiringMemo:
         common, own = keys
         return tuple((common, own[self._group_of[r]]) for r in self.rules)
 
+    def clear(self) -> None:
+        """Forget every signature learned, and the counts."""
+        self._tables.clear()
+        self.hits = self.misses = 0
+
     def size(self) -> int:
         """Signatures remembered, over all rules (a group's entry counted once)."""
         return sum(len(k) for tables in self._tables.values() for k in tables)
