@@ -130,6 +130,11 @@ class _Reading:
         self.thresholds = () if self.exact else tuple(sorted(set(values)))
 
 
+def _assign(indexes: Iterable[int], value: str | Callable[[int], str]) -> list[str]:
+    """Generated lines setting each reading's part ``r<i>`` of a signature."""
+    return [f"        r{i} = {value if isinstance(value, str) else value(i)}" for i in indexes]
+
+
 class FiringMemo:
     """Per rule of one ruleset: signature -> whether the engine fired it."""
 
@@ -220,43 +225,38 @@ class FiringMemo:
 
         lines.append("    if type(fact) is not _dict or '.' in ''.join(fact):")
         lines.append("        raise _Unsigned")
-        leaves: dict[tuple[str, ...], str] = {}
-        for index, path in enumerate(self._paths):
-            parent = node(path[:-1])
-            leaf = leaves[path] = f"v{index}"
-            kind = f"t{index}"
-            lines += [
-                f"    {leaf} = _ABSENT if {parent} is _ABSENT else "
-                f"{parent}.get({path[-1]!r}, _ABSENT)",
-                f"    {kind} = type({leaf})",
-                f"    if {kind} is _float:",
-                f"        if not ({leaf} == 0.0 or {_TINY!r} <= abs({leaf}) < {_HUGE!r}):",
-                "            raise _Unsigned",
-                f"    elif {kind} is _int:",
-                f"        if not abs({leaf}) < {_HUGE!r}:",
-                "            raise _Unsigned",
-                f"    elif {leaf} is not _ABSENT and {kind} is not _bool and {kind} is not _str "
-                f"and {kind} is not _none:",
-                "            raise _Unsigned",
-            ]
+        by_path: dict[tuple[str, ...], list[int]] = {}
         for index, reading in enumerate(self._readings):
-            leaf, kind = leaves[reading.path], leaves[reading.path].replace("v", "t")
+            by_path.setdefault(reading.path, []).append(index)
+        for path, indexes in by_path.items():
             # a reading's part of a signature: a number against the reading's thresholds as one
             # int (below the first, at it, between it and the next, ...; negative for an int),
-            # anything else the value itself (a str), or a marker (absent, true, false, null)
-            exact = (f"{leaf} if {kind} is _str or {leaf} is _ABSENT else _TRUE if {leaf} is True "
-                     f"else _FALSE if {leaf} is False else _NULL if {leaf} is None "
-                     f"else ({kind}, {leaf})")
-            if reading.exact:
-                lines.append(f"    r{index} = {exact}")
-            else:
-                env[f"T{index}"] = reading.thresholds
-                lines += [f"    if {kind} is _float:",
-                          f"        r{index} = bl(T{index}, {leaf}) + br(T{index}, {leaf})",
-                          f"    elif {kind} is _int:",
-                          f"        r{index} = ~(bl(T{index}, {leaf}) + br(T{index}, {leaf}))",
-                          "    else:",
-                          f"        r{index} = {exact}"]
+            # a string itself, a marker for absent, true, false and null; a number that a
+            # reading compares exactly (with a non-number) is (its type, itself)
+            parent = node(path[:-1])
+            get = f"{parent}.get({path[-1]!r}, _ABSENT)"
+            lines.append(f"    v = {get}" if parent == "fact"
+                         else f"    v = _ABSENT if {parent} is _ABSENT else {get}")
+
+            for i in indexes:
+                if not self._readings[i].exact:
+                    env[f"T{i}"] = self._readings[i].thresholds
+            lines += ["    if v is _ABSENT:", *_assign(indexes, "_ABSENT"),
+                      "    elif type(v) is _float:",
+                      f"        if not (v == 0.0 or {_TINY!r} <= abs(v) < {_HUGE!r}):",
+                      "            raise _Unsigned",
+                      *_assign(indexes, self._number("")),
+                      "    elif type(v) is _int:",
+                      f"        if not abs(v) < {_HUGE!r}:",
+                      "            raise _Unsigned",
+                      *_assign(indexes, self._number("~")),
+                      "    elif type(v) is _str:", *_assign(indexes, "v"),
+                      "    elif v is True:", *_assign(indexes, "_TRUE"),
+                      "    elif v is False:", *_assign(indexes, "_FALSE"),
+                      "    elif v is None:", *_assign(indexes, "_NULL"),
+                      "    else:",
+                      "        raise _Unsigned"]
+
         def key(plan: tuple[int, ...]) -> str:
             return "0" if not plan else f"r{plan[0]}" if len(plan) == 1 \
                 else "(" + "".join(f"r{i}, " for i in plan) + ")"
@@ -268,9 +268,10 @@ class FiringMemo:
                   f"    G = TABLES.get({key(self._common)})",
                   "    if G is None:",
                   "        return None",
+                  f"    ({''.join(f'K{i}, ' for i in range(len(self._groups)))}) = G",
                   "    fired = []"]
         for index, (_, own) in enumerate(self._groups):
-            answer += [f"    a = G[{index}].get({key(own)})",
+            answer += [f"    a = K{index}.get({key(own)})",
                        "    if a is None:",
                        "        return None",
                        "    if a:",
@@ -281,6 +282,14 @@ class FiringMemo:
         source = "\n".join(lines) + "\n\n" + "\n".join(answer)
         exec(compile(source, f"<memo {self.digest}>", "exec"), env)  # noqa: S102
         return env["sign"], env["answer"]
+
+    def _number(self, flip: str) -> Callable[[int], str]:
+        """The code placing the number ``v`` for reading ``i`` (``~``: an int's place)."""
+        def code(i: int) -> str:
+            if self._readings[i].exact:
+                return "(type(v), v)"
+            return f"{flip}(bl(T{i}, v) + br(T{i}, v))"
+        return code
 
     def _keys(self, fact: Mapping[str, Any]) -> tuple[Any, tuple[Any, ...]] | None:
         try:
