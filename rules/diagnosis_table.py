@@ -77,15 +77,6 @@ class DiagnosisTable:
             rule.id: tuple((key, self.keys.path(key), features.get(key, ())) for key in rule.keys)
             for rule in self.rules})
 
-    @functools.cached_property
-    def sums_exact(self) -> bool:
-        """Whether adding up any of the rules' weights is exact in floating point, whatever the
-        order: every weight a multiple of 1/1024 and all of them together below 2**40. Then a
-        ranking depends on which rules fired, not on the engine's firing order, and may be
-        answered from the engine's memo (``RulesGateway.firing_set``)."""
-        return (all((r.weight * 1024).is_integer() for r in self.rules)
-                and sum(abs(r.weight) for r in self.rules) < 2.0 ** 40)
-
     def input_weights(self, pmo_exists: bool) -> Mapping[str, float]:
         """How much weight the rules that can apply to such a PMO put on each input the profile
         may give: ``<indicator>`` (its value), ``trend.<indicator>`` and ``pmo.age_months``.
@@ -117,6 +108,15 @@ class DiagnosisTable:
                     weights[key] = weights.get(key, 0.0) + rule.weight / len(inputs)
             out[exists] = MappingProxyType(weights)
         return MappingProxyType(out)
+
+    @functools.cached_property
+    def sums_exact(self) -> bool:
+        """Whether adding up any of the rules' weights is exact in floating point, whatever the
+        order: every weight a multiple of 1/1024 and all of them together below 2**40. Then a
+        ranking depends on which rules fired, not on the engine's firing order, and may be
+        answered from the engine's memo (``RulesGateway.firing_set``)."""
+        return (all((r.weight * 1024).is_integer() for r in self.rules)
+                and sum(abs(r.weight) for r in self.rules) < 2.0 ** 40)
 
 
 def _may_apply(rule: Rule, pmo_exists: bool) -> bool:

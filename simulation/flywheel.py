@@ -31,8 +31,10 @@ def every_month(env: simpy.Environment, phase: float,
                 action: Callable[[int], None]) -> Generator[simpy.Event, None, None]:
     """A process that runs ``action(month)`` at ``month + phase`` for months 1, 2, ..."""
     yield env.timeout(1 + phase)
+    month = int(env.now)
     while True:
-        action(int(env.now))
+        action(month)
+        month += 1
         yield env.timeout(1)
 
 

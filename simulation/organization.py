@@ -47,32 +47,36 @@ def _evolve(state: PmoState) -> Callable[[int], None]:
     moving = _compiled()
     drifts = {i: (1.0 if t == "rising" else -1.0)
               for i, t in state.input_trends.items() if t in ("rising", "falling")}
-    # Only the drivers some indicator follows are worked out each month (in the same arithmetic
-    # as before, so runs stay bit-identical): this runs every month of every replication.
+    # Only the drivers some indicator follows are worked out each month, into a list the
+    # weights index (the same arithmetic in the same order, so runs stay bit-identical): this
+    # runs every month of every replication.
     needed = {d for _, _, _, weights in moving for d, _ in weights}
     indicators = tuple(i for i in indicator_ids() if i in needed)
-    steps = tuple((k, s) for k, s in enumerate(step_ids()) if s in needed)
+    steps = tuple(k for k, s in enumerate(step_ids()) if s in needed)
+    slots = {d: n for n, d in enumerate(
+        (*indicators, *(step_ids()[k] for k in steps), "value", "momentum", "approach_fit"))}
+    plan = tuple((ind, column, rate, tuple((slots[d], w) for d, w in weights), ind in STANDING)
+                 for ind, column, rate, weights in moving)
 
     def evolve(month: int) -> None:
         p = state.params
         x, health = state.x, state.health
-        drivers = {i: (x[i] - 1.0) / 4.0 for i in indicators}
-        for k, step in steps:
-            drivers[step] = health[k]
-        drivers["value"] = state.value_index()
-        drivers["momentum"] = state.momentum
-        drivers["approach_fit"] = state.approach_fit() if state.exists else 0.0
+        drivers = [(x[i] - 1.0) / 4.0 for i in indicators]
+        drivers += [health[k] for k in steps]
+        drivers += (state.value_index(), state.momentum,
+                    state.approach_fit() if state.exists else 0.0)
         noise = state.noise[month]
         noise_sd = p.noise_sd
         tolerance = maturity_tolerance(state)
-        for ind, column, rate, weights in moving:
+        for ind, column, rate, weights, standing in plan:
             total = 0.0
             for d, w in weights:
                 total += w * drivers[d]
             target = 1.0 + 4.0 * total
-            if target < x[ind] and ind in STANDING:
+            now = x[ind]
+            if standing and target < now:
                 rate /= tolerance
-            value = x[ind] + (rate * (target - x[ind]) + noise_sd * noise[column])
+            value = now + (rate * (target - now) + noise_sd * noise[column])
             x[ind] = 1.0 if value < 1.0 else 5.0 if value > 5.0 else value   # state.shift
         if month <= p.initial_trend_months:
             for ind, sign in drifts.items():

@@ -7,7 +7,6 @@ record them all and a calibration can vary them; the defaults are the calibrated
 
 from __future__ import annotations
 
-import copy
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -197,12 +196,8 @@ class Parameters:
         gives rates for PMOs in general, and organizations differ around them."""
         if not self.spread:
             return self
-        # a copy with those fields set: these parameters were checked, and a positive number
-        # times exp(...) is still one, so the copy skips __post_init__ (once per replication)
-        varied = copy.copy(self)
-        for (name, sd), value in zip(self.spread.items(), z):
-            object.__setattr__(varied, name, getattr(self, name) * math.exp(sd * value))
-        return varied
+        return replace(self, **{name: getattr(self, name) * math.exp(sd * value)
+                                for (name, sd), value in zip(self.spread.items(), z)})
 
 
 DEFAULT_PARAMETERS = Parameters()
