@@ -183,9 +183,6 @@ def prune(state: "PmoState") -> None:
     are still immature; their share of service work goes to the others. Needs customers."""
     if not state.customers or state.health[7] < PRUNE_HEALTH:
         return
-    from dataclasses import replace
-
-    from simulation.strategies import horizon_mix
     ranked = {o for _, outcomes in state.customers for o in outcomes}
     services = state.strategy.services
     keep = [(s, share) for s, share in services
@@ -195,9 +192,30 @@ def prune(state: "PmoState") -> None:
     total = sum(share for _, share in keep)
     kept = tuple((s, share / total) for s, share in keep)
     dropped = sorted(s for s, _ in services if s not in dict(kept))
-    state.strategy = replace(state.strategy, services=kept, horizon_mix=horizon_mix(dict(kept)))
+    state.strategy = _with_services(state.strategy, kept)
     state.log("portfolio", "services_retired", "Service improvement retires services no "
               "customer ranks: " + ", ".join(s.replace("_", " ") for s in dropped) + ".")
+
+
+#: Strategies whose portfolio a review changed, by (the strategy's id(), the new services):
+#: replications of one experiment make the same changes, and share the result (equal values).
+_RESHAPED: dict[tuple[int, tuple[tuple[str, float], ...]], tuple["Strategy", "Strategy"]] = {}
+
+
+def _with_services(strategy: "Strategy", services: tuple[tuple[str, float], ...]) -> "Strategy":
+    """The strategy with these services (and the horizon mix they make)."""
+    key = (id(strategy), services)
+    known = _RESHAPED.get(key)
+    if known is not None and known[0] is strategy:
+        return known[1]
+    from dataclasses import replace
+
+    from simulation.strategies import horizon_mix
+    reshaped = replace(strategy, services=services, horizon_mix=horizon_mix(dict(services)))
+    if len(_RESHAPED) >= 4096:
+        _RESHAPED.clear()
+    _RESHAPED[key] = (strategy, reshaped)
+    return reshaped
 
 
 def _room(state: "PmoState", services: int) -> float:
@@ -223,9 +241,6 @@ def extend(state: "PmoState") -> None:
     share of service work and starts at its current level. Needs customers."""
     if not state.customers or state.health[7] < PRUNE_HEALTH or not state.has_services:
         return
-    from dataclasses import replace
-
-    from simulation.strategies import horizon_mix
     services = dict(state.strategy.services)
     unserved, added = _best_addition(tuple(services), state.customers)
     if not unserved or _room(state, len(services) + 1) < 1.0 or added is None:
@@ -233,7 +248,7 @@ def extend(state: "PmoState") -> None:
     n = len(services)
     grown = tuple([(s, share * n / (n + 1)) for s, share in services.items()]
                   + [(added, 1.0 / (n + 1))])
-    state.strategy = replace(state.strategy, services=grown, horizon_mix=horizon_mix(dict(grown)))
+    state.strategy = _with_services(state.strategy, grown)
     state.log("portfolio", "service_added", "Service improvement adds "
               + added.replace("_", " ") + " for outcomes customers ranked and no service "
               "produced.")
