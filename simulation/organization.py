@@ -9,6 +9,7 @@ profile go on for the first few months: a crisis has its own momentum.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import simpy
@@ -37,19 +38,19 @@ def maturity_tolerance(state: PmoState) -> float:
     return 1.0 + state.params.maturity_tolerance * excess
 
 
-def _compiled() -> list[tuple[str, int, float, tuple[tuple[str, float], ...]]]:
-    """(indicator, column of its noise, rate, drivers) for indicators that move monthly."""
-    return [(d.id, indicator_ids().index(d.id), d.rate, d.drivers)
-            for d in load_dynamics().indicators if not d.moved_by_review]
+Plan = tuple[tuple[str, int, float, tuple[tuple[int, float], ...], bool], ...]
 
 
-def _evolve(state: PmoState) -> Callable[[int], None]:
-    moving = _compiled()
-    drifts = {i: (1.0 if t == "rising" else -1.0)
-              for i, t in state.input_trends.items() if t in ("rising", "falling")}
-    # Only the drivers some indicator follows are worked out each month, into a list the
-    # weights index (the same arithmetic in the same order, so runs stay bit-identical): this
-    # runs every month of every replication.
+@functools.cache
+def _compiled() -> tuple[tuple[str, ...], tuple[int, ...], Plan]:
+    """What moves monthly, worked out once per process: (the indicators and the steps some
+    indicator follows, then per moving indicator: its id, the column of its noise, its rate,
+    its drivers as (index into the month's driver list, weight), whether it is a standing).
+
+    Only the drivers some indicator follows are worked out each month, into a list the
+    weights index: the same arithmetic in the same order, so runs stay bit-identical."""
+    moving = [(d.id, indicator_ids().index(d.id), d.rate, d.drivers)
+              for d in load_dynamics().indicators if not d.moved_by_review]
     needed = {d for _, _, _, weights in moving for d, _ in weights}
     indicators = tuple(i for i in indicator_ids() if i in needed)
     steps = tuple(k for k, s in enumerate(step_ids()) if s in needed)
@@ -57,6 +58,13 @@ def _evolve(state: PmoState) -> Callable[[int], None]:
         (*indicators, *(step_ids()[k] for k in steps), "value", "momentum", "approach_fit"))}
     plan = tuple((ind, column, rate, tuple((slots[d], w) for d, w in weights), ind in STANDING)
                  for ind, column, rate, weights in moving)
+    return indicators, steps, plan
+
+
+def _evolve(state: PmoState) -> Callable[[int], None]:
+    indicators, steps, plan = _compiled()
+    drifts = {i: (1.0 if t == "rising" else -1.0)
+              for i, t in state.input_trends.items() if t in ("rising", "falling")}
 
     def evolve(month: int) -> None:
         p = state.params
