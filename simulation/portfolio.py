@@ -177,16 +177,23 @@ def customer_approach_fit(state: "PmoState") -> float:
     return sum(fits) / len(fits)
 
 
+@functools.lru_cache(maxsize=1024)
+def _ranked(customers: tuple[tuple[float, tuple[int, ...]], ...]) -> frozenset[int]:
+    """Every outcome some customer ranked (asked at every review)."""
+    return frozenset(o for _, outcomes in customers for o in outcomes)
+
+
 def prune(state: "PmoState") -> None:
     """Service Improvement changes the portfolio (Guide p.69, 211-220): at a review, a healthy
     Improvement step retires the services that serve none of the customers' ranked outcomes and
     are still immature; their share of service work goes to the others. Needs customers."""
     if not state.customers or state.health[7] < PRUNE_HEALTH:
         return
-    ranked = {o for _, outcomes in state.customers for o in outcomes}
+    ranked = _ranked(state.customers)
+    levels = state.levels
     services = state.strategy.services
     keep = [(s, share) for s, share in services
-            if state.levels[s] >= PRUNE_LEVEL or _outcome_numbers(s) & ranked]
+            if levels[s] >= PRUNE_LEVEL or not _outcome_numbers(s).isdisjoint(ranked)]
     if not keep or len(keep) == len(services):
         return
     total = sum(share for _, share in keep)
@@ -221,16 +228,26 @@ def _with_services(strategy: "Strategy", services: tuple[tuple[str, float], ...]
 def _room(state: "PmoState", services: int) -> float:
     """The smallest effort-to-need ratio of the service steps if the PMO ran ``services``
     services (1 or more: every service step could carry that portfolio in full health)."""
-    from simulation.dynamics import load_dynamics
     p = state.params
-    steps = load_catalog().ids("flywheel")
-    need = load_dynamics().step_need
+    need = _step_need()
     capacity = state.capacity()
     learning = (1.0 + state.cycles) ** -p.learning_exponent
     size = (services / p.reference_portfolio) ** p.portfolio_exponent
-    return min(capacity * state.strategy.effort[i] * state.execution[i]
-               / (need[i] * learning * size)
-               for i, step in enumerate(steps) if step in _SERVICE_STEPS)
+    effort, execution = state.strategy.effort, state.execution
+    return min(capacity * effort[i] * execution[i] / (need[i] * learning * size)
+               for i in _service_step_indexes())
+
+
+@functools.cache
+def _service_step_indexes() -> tuple[int, ...]:
+    return tuple(i for i, step in enumerate(load_catalog().ids("flywheel"))
+                 if step in _SERVICE_STEPS)
+
+
+@functools.cache
+def _step_need() -> tuple[float, ...]:
+    from simulation.dynamics import load_dynamics
+    return tuple(load_dynamics().step_need)
 
 
 def extend(state: "PmoState") -> None:
