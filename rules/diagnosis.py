@@ -23,7 +23,7 @@ from rules.table import Rule
 
 __all__ = ["FiredRule", "TransitionSign", "Counterfactual", "RankedScenario", "Diagnosis",
            "diagnose", "diagnose_ranking", "build_fact", "coverage_of", "input_coverage",
-           "score_points", "score_rules"]
+           "score_points", "score_rules", "forget_rankings"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,8 +293,8 @@ def _fired(profile: Profile, table: DiagnosisTable) -> tuple[dict[str, Any], lis
     return fact, [table.by_id[rule_id] for rule_id in get_gateway().evaluate(table.name, fact)]
 
 
-#: Rankings by (the rules that fired, coverage): the reviews' profiles differ, but few of them
-#: differ in what fired. Bounded; cleared when full.
+#: Rankings by (the rules that fired, coverage): the reviews' profiles all differ, but about
+#: a quarter of them repeat what fired. Bounded; cleared when full.
 _RANKINGS: dict[tuple[tuple[str, ...], float], tuple[tuple[str, float], ...]] = {}
 _MAX_RANKINGS = 65536
 _COVERAGES: dict[tuple[bool, tuple[str, ...], tuple[str, ...], bool], float] = {}
@@ -329,6 +329,16 @@ def diagnose_ranking(profile: Profile) -> tuple[tuple[str, float], ...]:
             _RANKINGS.clear()
         _RANKINGS[key] = ranking
     return ranking
+
+
+def forget_rankings() -> None:
+    """Forget what :func:`diagnose_ranking` remembered in this process: rankings, coverages
+    and the engine's memo of the diagnosis rules (a benchmark's rounds start cold)."""
+    _RANKINGS.clear()
+    _COVERAGES.clear()
+    table = load_diagnosis_table()
+    if get_gateway().is_registered(table.name):
+        get_gateway().clear_memo(table.name)
 
 
 def diagnose(profile: Profile, explain: bool = False) -> Diagnosis:

@@ -229,3 +229,14 @@ def test_the_gateway_catch_all_is_never_reported() -> None:
     fact = build_fact(shipped_profiles()["thriving-energy"].profile, table)
     table.ensure_registered()
     assert CATCH_ALL not in get_gateway().firing_set(table.name, fact)
+
+
+def test_forgetting_the_rankings_starts_the_memo_cold_with_the_same_answers() -> None:
+    profile = shipped_profiles()["kickoff-fintech"].profile
+    first = diagnose_ranking(profile)
+    table = load_diagnosis_table()
+    rules.diagnosis.forget_rankings()
+    assert get_gateway().memo_stats(table.name) == (0, 0)
+    assert diagnose_ranking(profile) == first
+    assert diagnose_ranking(profile) == first
+    assert get_gateway().memo_stats(table.name) == (1, 1)     # learned, then answered
