@@ -89,10 +89,9 @@ def grow(state: "PmoState") -> None:
                 level += growth * pace * (target - level)
             else:
                 level -= decay * (level - target)
-            level -= decay * idle * (level - 1.0)
-        elif level > 1.0:
-            level -= decay * (level - 1.0)
-        levels[service] = level
+            levels[service] = level - decay * idle * (level - 1.0)
+        elif level > 1.0:       # (a level at 1 stays: nothing to write)
+            levels[service] = level - decay * (level - 1.0)
 
 
 def quality(state: "PmoState") -> float:
