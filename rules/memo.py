@@ -130,9 +130,9 @@ class _Reading:
         self.thresholds = () if self.exact else tuple(sorted(set(values)))
 
 
-def _assign(indexes: Iterable[int], value: str | Callable[[int], str]) -> list[str]:
+def _assign(indexes: Iterable[int], value: str | Callable[[int], str], pad: str) -> list[str]:
     """Generated lines setting each reading's part ``r<i>`` of a signature."""
-    return [f"        r{i} = {value if isinstance(value, str) else value(i)}" for i in indexes]
+    return [f"{pad}r{i} = {value if isinstance(value, str) else value(i)}" for i in indexes]
 
 
 class FiringMemo:
@@ -225,37 +225,41 @@ class FiringMemo:
 
         lines.append("    if type(fact) is not _dict or '.' in ''.join(fact):")
         lines.append("        raise _Unsigned")
-        by_path: dict[tuple[str, ...], list[int]] = {}
+        by_parent: dict[tuple[str, ...], dict[tuple[str, ...], list[int]]] = {}
         for index, reading in enumerate(self._readings):
-            by_path.setdefault(reading.path, []).append(index)
-        for path, indexes in by_path.items():
-            # a reading's part of a signature: a number against the reading's thresholds as one
-            # int (below the first, at it, between it and the next, ...; negative for an int),
-            # a string itself, a marker for absent, true, false and null; a number that a
-            # reading compares exactly (with a non-number) is (its type, itself)
-            parent = node(path[:-1])
-            get = f"{parent}.get({path[-1]!r}, _ABSENT)"
-            lines.append(f"    v = {get}" if parent == "fact"
-                         else f"    v = _ABSENT if {parent} is _ABSENT else {get}")
-
-            for i in indexes:
-                if not self._readings[i].exact:
-                    env[f"T{i}"] = self._readings[i].thresholds
-            lines += ["    if v is _ABSENT:", *_assign(indexes, "_ABSENT"),
-                      "    elif type(v) is _float:",
-                      f"        if not (v == 0.0 or {_TINY!r} <= abs(v) < {_HUGE!r}):",
-                      "            raise _Unsigned",
-                      *_assign(indexes, self._number("")),
-                      "    elif type(v) is _int:",
-                      f"        if not abs(v) < {_HUGE!r}:",
-                      "            raise _Unsigned",
-                      *_assign(indexes, self._number("~")),
-                      "    elif type(v) is _str:", *_assign(indexes, "v"),
-                      "    elif v is True:", *_assign(indexes, "_TRUE"),
-                      "    elif v is False:", *_assign(indexes, "_FALSE"),
-                      "    elif v is None:", *_assign(indexes, "_NULL"),
-                      "    else:",
-                      "        raise _Unsigned"]
+            by_parent.setdefault(reading.path[:-1], {}).setdefault(reading.path, []).append(index)
+            if not reading.exact:
+                env[f"T{index}"] = reading.thresholds
+        for parent_path, by_path in by_parent.items():
+            parent = node(parent_path)
+            pad = "    "
+            if parent != "fact":    # a missing or empty dict: every field in it is absent
+                lines.append(f"    if {parent} is _ABSENT or not {parent}:")
+                lines += _assign([i for ix in by_path.values() for i in ix], "_ABSENT", pad * 2)
+                lines.append("    else:")
+                pad *= 2
+            for path, indexes in by_path.items():
+                # a reading's part of a signature: a number against the reading's thresholds as
+                # one int (below the first, at it, between it and the next, ...; negative for an
+                # int), a string itself, a marker for absent, true, false and null; a number
+                # that a reading compares exactly (with a non-number) is (its type, itself)
+                inner = pad + "    "
+                lines += [f"{pad}v = {parent}.get({path[-1]!r}, _ABSENT)",
+                          f"{pad}if v is _ABSENT:", *_assign(indexes, "_ABSENT", inner),
+                          f"{pad}elif type(v) is _float:",
+                          f"{inner}if not (v == 0.0 or {_TINY!r} <= abs(v) < {_HUGE!r}):",
+                          f"{inner}    raise _Unsigned",
+                          *_assign(indexes, self._number(""), inner),
+                          f"{pad}elif type(v) is _int:",
+                          f"{inner}if not abs(v) < {_HUGE!r}:",
+                          f"{inner}    raise _Unsigned",
+                          *_assign(indexes, self._number("~"), inner),
+                          f"{pad}elif type(v) is _str:", *_assign(indexes, "v", inner),
+                          f"{pad}elif v is True:", *_assign(indexes, "_TRUE", inner),
+                          f"{pad}elif v is False:", *_assign(indexes, "_FALSE", inner),
+                          f"{pad}elif v is None:", *_assign(indexes, "_NULL", inner),
+                          f"{pad}else:",
+                          f"{inner}raise _Unsigned"]
 
         def key(plan: tuple[int, ...]) -> str:
             return "0" if not plan else f"r{plan[0]}" if len(plan) == 1 \
