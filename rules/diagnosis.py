@@ -293,8 +293,8 @@ def _fired(profile: Profile, table: DiagnosisTable) -> tuple[dict[str, Any], lis
     return fact, [table.by_id[rule_id] for rule_id in get_gateway().evaluate(table.name, fact)]
 
 
-#: Rankings by (the rules that fired, coverage): the reviews' profiles all differ, but about
-#: a quarter of them repeat what fired. Bounded; cleared when full.
+#: Rankings by (the scoring rules that fired, coverage): the reviews' profiles all differ, but
+#: most of them repeat what the ranking adds up. Bounded; cleared when full.
 _RANKINGS: dict[tuple[tuple[str, ...], float], tuple[tuple[str, float], ...]] = {}
 _MAX_RANKINGS = 65536
 _COVERAGES: dict[tuple[bool, tuple[str, ...], tuple[str, ...], bool], float] = {}
@@ -306,8 +306,9 @@ def diagnose_ranking(profile: Profile) -> tuple[tuple[str, float], ...]:
     nothing else, so this skips the evidence, the transition signs and the explanation objects.
 
     When the table's weights add up exactly in any order (``DiagnosisTable.sums_exact``), the
-    ranking depends only on which rules fired, so it asks the gateway for that set, which its
-    exact memo answers for most review facts (``rules/memo.py``); same ranking bit for bit."""
+    ranking depends only on which scoring rules fired (and the coverage), so it asks the
+    gateway for the set of rules that fire, which its exact memo answers for most review facts
+    (``rules/memo.py``), and remembers the ranking per such set; same ranking bit for bit."""
     table = load_diagnosis_table()
     if not table.sums_exact:
         return score_rules(_fired(profile, table)[1], coverage_of(profile, table), table)
@@ -320,11 +321,12 @@ def diagnose_ranking(profile: Profile) -> tuple[tuple[str, float], ...]:
         coverage = _COVERAGES[given] = coverage_of(profile, table)
         if len(_COVERAGES) > _MAX_RANKINGS:
             _COVERAGES.clear()
-    key = (fired, coverage)
+    scoring = table.scoring
+    key = (tuple(rule_id for rule_id in fired if rule_id in scoring), coverage)
     ranking = _RANKINGS.get(key)
     if ranking is None:
         by_id = table.by_id
-        ranking = score_rules([by_id[rule_id] for rule_id in fired], key[1], table)
+        ranking = score_rules([by_id[rule_id] for rule_id in key[0]], coverage, table)
         if len(_RANKINGS) >= _MAX_RANKINGS:
             _RANKINGS.clear()
         _RANKINGS[key] = ranking

@@ -118,6 +118,12 @@ class DiagnosisTable:
         return (all((r.weight * 1024).is_integer() for r in self.rules)
                 and sum(abs(r.weight) for r in self.rules) < 2.0 ** 40)
 
+    @functools.cached_property
+    def scoring(self) -> frozenset[str]:
+        """The ids of the rules a ranking adds up (evidence, counter-evidence, exclusions);
+        transition rules only explain."""
+        return frozenset(r.id for r in self.rules if r.effect in ("evidence", "against", "exclude"))
+
 
 def _may_apply(rule: Rule, pmo_exists: bool) -> bool:
     """False when the rule requires the opposite answer to "does a PMO exist?"."""
