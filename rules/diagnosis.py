@@ -307,13 +307,13 @@ def diagnose_ranking(profile: Profile) -> tuple[tuple[str, float], ...]:
 
     When the table's weights add up exactly in any order (``DiagnosisTable.sums_exact``), the
     ranking depends only on which scoring rules fired (and the coverage), so it asks the
-    gateway for the set of rules that fire, which its exact memo answers for most review facts
+    gateway for that set alone, which its exact memo answers for most review facts
     (``rules/memo.py``), and remembers the ranking per such set; same ranking bit for bit."""
     table = load_diagnosis_table()
     if not table.sums_exact:
         return score_rules(_fired(profile, table)[1], coverage_of(profile, table), table)
     table.ensure_registered()
-    fired = get_gateway().firing_set(table.name, build_fact(profile, table))
+    fired = get_gateway().firing_set(table.name, build_fact(profile, table), table.scoring)
     given = (profile.pmo.exists, tuple(profile.indicators), tuple(profile.trends),
              profile.pmo.age_months is not None)
     coverage = _COVERAGES.get(given)
@@ -321,12 +321,11 @@ def diagnose_ranking(profile: Profile) -> tuple[tuple[str, float], ...]:
         coverage = _COVERAGES[given] = coverage_of(profile, table)
         if len(_COVERAGES) > _MAX_RANKINGS:
             _COVERAGES.clear()
-    scoring = table.scoring
-    key = (tuple(rule_id for rule_id in fired if rule_id in scoring), coverage)
+    key = (fired, coverage)
     ranking = _RANKINGS.get(key)
     if ranking is None:
         by_id = table.by_id
-        ranking = score_rules([by_id[rule_id] for rule_id in key[0]], coverage, table)
+        ranking = score_rules([by_id[rule_id] for rule_id in fired], coverage, table)
         if len(_RANKINGS) >= _MAX_RANKINGS:
             _RANKINGS.clear()
         _RANKINGS[key] = ranking
