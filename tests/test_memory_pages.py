@@ -4,7 +4,10 @@ answering as one rater, a cycle's profile."""
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
@@ -20,6 +23,7 @@ def server(module_database_url: str) -> Iterator[ServerProcess]:
     store = Store(url)
     load_example(store)
     store.create_organization("Acme")
+    store.create_pmo("Acme", "Field PMO", scope="departmental")  # assessed from its history
     store.create_pmo("Northwind Freight", "Warehouse PMO", scope="departmental")
     store.close()
     with ServerProcess("--workers", "1", "--threads", "4",
@@ -80,6 +84,47 @@ def test_a_rater_answers_a_section_and_sees_it_in_the_combined_profile(page: Pag
     # one rater: her score is the mean of her answers (4 and 2), and she cannot disagree alone
     expect(row).to_contain_text("3.00")
     expect(row).not_to_contain_text("raters disagree")
+
+
+def _api(page: Page, path: str) -> Any:
+    """The JSON API's answer, as any client gets it."""
+    base = page.base  # type: ignore[attr-defined]
+    with urllib.request.urlopen(f"{base}/api/v1{path}", timeout=30) as answer:
+        return json.load(answer)
+
+
+def test_the_questionnaire_reached_from_a_pmos_history_fills_that_pmos_cycle(page: Page) -> None:
+    page.goto(page.base + "/organizations")  # type: ignore[attr-defined]
+    page.get_by_role("row", name="Acme").get_by_role("link", name="history", exact=True).click()
+    page.locator("#history-pmo").get_by_role("link", name="Field PMO").click()
+    expect(page.locator("#history-pmo")).to_contain_text("PMO: Field PMO")
+    page.get_by_role("link", name="Answer the questionnaire for this PMO").click()
+    acme = next(o["id"] for o in _api(page, "/organizations?limit=100")["items"]
+                if o["name"] == "Acme")
+    field = next(p for p in _api(page, f"/organizations/{acme}/pmos")["items"]
+                 if p["name"] == "Field PMO")
+    expect(page.locator("#org-select")).to_have_value(str(acme))
+    expect(page.locator("#pmo-select")).to_have_value(str(field["id"]))
+    page.fill("#rater-name", "Bo")
+    page.select_option("#rater-role", "pmo_staff")
+    page.click("#start-button")
+    expect(page.locator("#cycle-info")).to_contain_text("of Field PMO")
+    facts = page.get_by_role("group", name="The PMO")
+    facts.locator("input[name='fact.age_months']").fill("7")
+    facts.get_by_role("button", name="Save this section").click()
+    expect(facts.locator(".saved")).to_have_text(" saved 1 answer(s)")
+    # stored with the Field PMO's cycle; the default PMO has no answer from Bo
+    cycles = _api(page, f"/organizations/{acme}/pmos/{field['id']}/assessments")["items"]
+    assert [(c["status"], c["rater_count"]) for c in cycles] == [("open", 1)]
+    assert all(c["pmo"] == field["id"] for c in cycles)
+    default = _api(page, f"/organizations/{acme}/assessments")["items"]
+    raters = [r["name"] for c in default
+              for r in _api(page, f"/organizations/{acme}/assessments/{c['number']}")["raters"]]
+    assert "Bo" not in raters
+    # the open cycle's page leads another rater back to the same PMO's questionnaire
+    page.get_by_role("link", name="See the combined profile of this cycle").click()
+    page.locator("#links").get_by_role("link", name="answer the questionnaire").click()
+    expect(page.locator("#pmo-select")).to_have_value(str(field["id"]))
 
 
 def test_the_printable_report_prints_on_one_page(page: Page) -> None:
