@@ -346,9 +346,11 @@ const Memory = (function () {
           return {x: h.cycles[i].number, mean: v}; }).filter(function (p) { return p.mean !== null; })};
       });
       if (h.cycles.length > 1) {
+        // twelve indicators: each its own colour, dash and mark (Charts' styled series)
         document.getElementById("trend-chart").append(Charts.lines(series,
-          {yMin: 1, yMax: 5, xLabel: "cycle", title: "indicators over the cycles"}));
-        document.getElementById("trend-legend").append(Charts.legend(names));
+          {yMin: 1, yMax: 5, xLabel: "cycle", title: "indicators over the cycles", styled: true}));
+        document.getElementById("trend-legend").append(Charts.legend(names.map(function (name) {
+          return name.replaceAll("_", " "); }), null, {styled: true}));
       }
       const table = document.getElementById("indicator-table");
       table.append(row(["Indicator"].concat(h.cycles.map(function (c) { return "cycle " + c.number; }))
