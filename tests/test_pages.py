@@ -47,17 +47,22 @@ def server() -> Iterator[ServerProcess]:
         yield running
 
 
-@pytest.fixture(scope="module")
-def stored_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """A server with a database of its own (the shipped example organization), whose jobs
-    (on by default) run there too."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('pages') / 'memory.sqlite3'}"
+def _serving(folder: Path, fill: Callable[[Store], None]) -> Iterator[ServerProcess]:
+    """A server on a SQLite database of its own, filled by ``fill`` first; its jobs (on by
+    default) run there too."""
+    url = f"sqlite:///{folder / 'memory.sqlite3'}"
     store = Store(url)
-    load_example(store)
+    fill(store)
     store.close()
     with ServerProcess("--workers", "1", "--threads", "4",
                        env={"PMO_ADVISOR_DATABASE_URL": url}) as running:
         yield running
+
+
+@pytest.fixture(scope="module")
+def stored_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """A server with a database holding the shipped example organization, and jobs."""
+    yield from _serving(tmp_path_factory.mktemp("pages"), load_example)
 
 
 #: the crowded database's size: organizations, each with this many PMOs (one closed cycle each)
@@ -96,13 +101,7 @@ def _crowd(store: Store) -> None:
 @pytest.fixture(scope="module")
 def crowded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """A server whose database holds CROWD x PMOS_EACH PMOs with a closed cycle each."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('crowd') / 'memory.sqlite3'}"
-    store = Store(url)
-    _crowd(store)
-    store.close()
-    with ServerProcess("--workers", "1", "--threads", "4",
-                       env={"PMO_ADVISOR_DATABASE_URL": url}) as running:
-        yield running
+    yield from _serving(tmp_path_factory.mktemp("crowd"), _crowd)
 
 
 class Visit:
