@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm import Session, defer, selectinload, sessionmaker
 
 from advisor.combination import RaterAnswers, combine, trends_from_history
 from advisor.errors import InputError, PmoAdvisorError
@@ -228,7 +228,8 @@ class Store:
                    limit: int = 20) -> tuple[int, list[ListedCycleRecord]]:
         """Every organization's cycles (``status``: only the open or the closed ones), a page
         at a time, by organization, PMO and number, each with its organization's and PMO's
-        names: one query for the page (raters counted in SQL), however many organizations."""
+        names: one query for the page (raters counted in SQL, what each cycle concluded left
+        unread), however many organizations."""
         where = [] if status is None else [Cycle.status == status]
         raters = (select(func.count(Rater.id)).where(Rater.cycle_id == Cycle.id)
                   .correlate(Cycle).scalar_subquery())
@@ -238,6 +239,8 @@ class Store:
                              .join(Organization, Cycle.organization_id == Organization.id)
                              .join(Pmo, Cycle.pmo_id == Pmo.id).where(*where)
                              .order_by(Organization.id, Pmo.id, Cycle.number)
+                             .options(defer(Cycle.combined), defer(Cycle.profile),
+                                      defer(Cycle.diagnosis), defer(Cycle.plan))
                              .offset(min(max(offset, 0), MAX_OFFSET))
                              .limit(min(max(limit, 1), MAX_PAGE)))
             return total, [ListedCycleRecord(**_summary_fields(cycle, org, count),
