@@ -3,9 +3,11 @@
 Why: the simulation diagnoses a PMO at every quarterly review, and each durable-rules call costs
 a fixed ~0.1 ms in the C matcher however small the fact. Caching whole facts does not help (every
 review's fact is distinct), but each rule only compares a few of the fact's fields with constants.
-Two facts whose values at a rule's fields fall in the same place against the rule's constants
-(below, at or above each one), with the same types and the same keys present, make the engine
-decide that rule the same way. So the memo keeps, per rule, that *signature* -> fired or not, as
+Two facts on which each of a rule's comparisons of a number with a constant comes out the same,
+with the same types, the same keys present and the same other values where the rule compares a
+field with anything but numbers, make the engine decide that rule the same way (the same place
+in the same interval between the rule's thresholds, or coarser: only the comparisons the rule
+makes). So the memo keeps, per rule, that *signature* -> fired or not, as
 the engine answered for the facts it has seen; a fact on which every rule's signature is known
 is answered from the memo, and any other goes to the engine (the one that decides every new
 signature) and teaches the memo every rule's answer at once.
@@ -27,7 +29,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -73,8 +74,13 @@ _ABSENT = _Marker("absent")   # a field the fact does not have (the engine never
 _TRUE, _FALSE, _NULL = _Marker("true"), _Marker("false"), _Marker("null")
 
 
+#: durable-rules' comparisons as Python writes them (equality is a plain ``{field: constant}``)
+_PYTHON = {"$lt": "<", "$lte": "<=", "$gt": ">", "$gte": ">=", "$neq": "!="}
+
+
 def _atoms(rule_id: str, node: Any, out: dict[str, set[Any]], exists: set[str]) -> None:
-    """Collect ``field -> constants`` of one pattern's expression; refuse anything else."""
+    """Collect ``field -> {(comparison, constant)}`` of one pattern's expression; refuse
+    anything else."""
     if not isinstance(node, Mapping) or not node:
         raise MemoUnsupported(f"rule {rule_id!r}: expression {node!r} is not understood")
     for key, value in node.items():
@@ -90,11 +96,12 @@ def _atoms(rule_id: str, node: Any, out: dict[str, set[Any]], exists: set[str]) 
             if key == "$ex":
                 exists.add(_field(rule_id, field))
             else:
-                out.setdefault(_field(rule_id, field), set()).add(_constant(rule_id, constant))
+                out.setdefault(_field(rule_id, field), set()).add(
+                    (_PYTHON[key], _constant(rule_id, constant)))
         elif key.startswith("$"):
             raise MemoUnsupported(f"rule {rule_id!r}: operator {key!r} is not understood")
         else:
-            out.setdefault(_field(rule_id, key), set()).add(_constant(rule_id, value))
+            out.setdefault(_field(rule_id, key), set()).add(("==", _constant(rule_id, value)))
 
 
 def _field(rule_id: str, field: Any) -> str:
@@ -118,16 +125,19 @@ def _numeric(value: Any) -> bool:
 
 
 class _Reading:
-    """How one rule reads one field: the constants it compares the field with."""
+    """One thing a rule reads of a field: one comparison with a number (``atom``), or, where
+    the field is compared with anything but numbers (or only tested for presence), the value
+    itself (``atom`` None)."""
 
-    __slots__ = ("path", "thresholds", "exact")
+    __slots__ = ("path", "atom")
 
-    def __init__(self, path: tuple[str, ...], constants: Iterable[Any]) -> None:
+    def __init__(self, path: tuple[str, ...], atom: tuple[str, Any] | None) -> None:
         self.path = path
-        values = list(constants)
-        #: all numbers: a number is placed against them; otherwise the value itself is the key
-        self.exact = not all(_numeric(c) for c in values)
-        self.thresholds = () if self.exact else tuple(sorted(set(values)))
+        self.atom = atom
+
+    @property
+    def exact(self) -> bool:
+        return self.atom is None
 
 
 def _assign(indexes: Iterable[int], value: str | Callable[[int], str], pad: str) -> list[str]:
@@ -147,20 +157,21 @@ class FiringMemo:
         self.digest = hashlib.sha256(json.dumps(
             {r: definition[r] for r in self.rules}, sort_keys=True,
             default=str).encode()).hexdigest()[:12]
-        readings: dict[tuple[str, tuple[Any, ...], bool], int] = {}
+        readings: dict[tuple[str, tuple[str, Any] | None], int] = {}
         self._readings: list[_Reading] = []
         plans: list[tuple[int, ...]] = []
         for rule_id in self.rules:
             fields = self._fields_of(rule_id, definition[rule_id])
             plan: list[int] = []
-            for field, constants in sorted(fields.items()):
-                reading = _Reading(tuple(field.split(".")), constants)
-                slot = (field, reading.thresholds, reading.exact)
-                if slot not in readings:
-                    readings[slot] = len(self._readings)
-                    self._readings.append(reading)
-                plan.append(readings[slot])
-            plans.append(tuple(plan))
+            for field, atoms in sorted(fields.items()):
+                numeric = all(op != "$ex" and _numeric(c) for op, c in atoms)
+                for atom in sorted(atoms, key=repr) if numeric else [None]:
+                    slot = (field, atom)
+                    if slot not in readings:
+                        readings[slot] = len(self._readings)
+                        self._readings.append(_Reading(tuple(field.split(".")), atom))
+                    plan.append(readings[slot])
+            plans.append(tuple(sorted(set(plan))))
         self._plans: tuple[tuple[int, ...], ...] = tuple(plans)
         self._paths = tuple(dict.fromkeys(r.path for r in self._readings))
         # What every rule reads (the fact's ``kind``) is signed once: the memo holds one table
@@ -193,7 +204,7 @@ class FiringMemo:
         exists: set[str] = set()
         _atoms(rule_id, patterns[0]["m"], fields, exists)
         for field in exists:        # presence alone: the value's type and presence are its key
-            fields.setdefault(field, set()).add("$ex")
+            fields.setdefault(field, set()).add(("$ex", None))
         return fields
 
     # -- signing -------------------------------------------------------------------------------
@@ -205,8 +216,8 @@ class FiringMemo:
         :class:`_Unsigned` on any fact they cannot sign."""
         lines = ["def sign(fact):"]
         names: dict[tuple[str, ...], str] = {(): "fact"}
-        env: dict[str, Any] = {"_Unsigned": _Unsigned, "_ABSENT": _ABSENT, "bl": bisect_left,
-                               "br": bisect_right, "_dict": dict, "_float": float,
+        env: dict[str, Any] = {"_Unsigned": _Unsigned, "_ABSENT": _ABSENT,
+                               "_dict": dict, "_float": float,
                                "_int": int, "_bool": bool, "_str": str, "_none": type(None),
                                "_TRUE": _TRUE, "_FALSE": _FALSE, "_NULL": _NULL}
 
@@ -228,8 +239,6 @@ class FiringMemo:
         by_parent: dict[tuple[str, ...], dict[tuple[str, ...], list[int]]] = {}
         for index, reading in enumerate(self._readings):
             by_parent.setdefault(reading.path[:-1], {}).setdefault(reading.path, []).append(index)
-            if not reading.exact:
-                env[f"T{index}"] = reading.thresholds
         for parent_path, by_path in by_parent.items():
             parent = node(parent_path)
             pad = "    "
@@ -239,10 +248,10 @@ class FiringMemo:
                 lines.append("    else:")
                 pad *= 2
             for path, indexes in by_path.items():
-                # a reading's part of a signature: a number against the reading's thresholds as
-                # one int (below the first, at it, between it and the next, ...; negative for an
-                # int), a string itself, a marker for absent, true, false and null; a number
-                # that a reading compares exactly (with a non-number) is (its type, itself)
+                # a reading's part of a signature: a number's comparison (True or False for a
+                # float, 3 or 2 for an int), a string itself, a marker for absent, true, false
+                # and null; a number a reading takes exactly (compared with a non-number) is
+                # (its type, itself)
                 inner = pad + "    "
                 lines += [f"{pad}v = {parent}.get({path[-1]!r}, _ABSENT)",
                           f"{pad}if v is _ABSENT:", *_assign(indexes, "_ABSENT", inner),
@@ -253,7 +262,7 @@ class FiringMemo:
                           f"{pad}elif type(v) is _int:",
                           f"{inner}if not abs(v) < {_HUGE!r}:",
                           f"{inner}    raise _Unsigned",
-                          *_assign(indexes, self._number("~"), inner),
+                          *_assign(indexes, self._number("2 + "), inner),
                           f"{pad}elif type(v) is _str:", *_assign(indexes, "v", inner),
                           f"{pad}elif v is True:", *_assign(indexes, "_TRUE", inner),
                           f"{pad}elif v is False:", *_assign(indexes, "_FALSE", inner),
@@ -288,11 +297,13 @@ class FiringMemo:
         return env["sign"], env["answer"]
 
     def _number(self, flip: str) -> Callable[[int], str]:
-        """The code placing the number ``v`` for reading ``i`` (``~``: an int's place)."""
+        """The code reading the number ``v`` for reading ``i``: its comparison's outcome (a
+        float's True or False, an int's 3 or 2: ``flip`` is "2 + "), or (its type, itself)."""
         def code(i: int) -> str:
-            if self._readings[i].exact:
+            atom = self._readings[i].atom
+            if atom is None:
                 return "(type(v), v)"
-            return f"{flip}(bl(T{i}, v) + br(T{i}, v))"
+            return f"{flip}(v {atom[0]} {atom[1]!r})"
         return code
 
     def _keys(self, fact: Mapping[str, Any]) -> tuple[Any, tuple[Any, ...]] | None:

@@ -61,7 +61,7 @@ def _boundary_facts(n: int, seed: int = 5) -> Iterator[dict[str, Any]]:
     rnd = random.Random(seed)
     table = load_diagnosis_table()
     memo = FiringMemo(table.definition)
-    numeric = [(r.path, r.thresholds) for r in memo._readings if r.thresholds]
+    numeric = [(r.path, (r.atom[1],)) for r in memo._readings if r.atom is not None]
     docs = _generated_documents(n, seed=seed)
     for doc in docs:
         try:
@@ -141,7 +141,7 @@ def test_a_new_threshold_in_the_rules_changes_the_signatures() -> None:
     assert before.digest != after.digest
     index = before.rules.index(rule_id)
     facts = []
-    for value in (old + 0.1, new):          # both above the old threshold, either side of new
+    for value in (old + 0.1, new + 0.1):    # both above the old threshold, either side of new
         fact = build_fact(shipped_profiles()["kickoff-fintech"].profile, load_diagnosis_table())
         fact["ind"][path.split(".")[1]] = value
         facts.append(fact)
