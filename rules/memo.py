@@ -17,7 +17,9 @@ gateway), never written by hand: a changed threshold changes them. A rule the bu
 fully understand (another operator, a field compared with another field, several patterns, a
 non-scalar constant) makes it refuse the whole ruleset (:class:`MemoUnsupported`) rather than
 guess. A fact it cannot sign (a value the engine would rewrite or refuse, a nested value where a
-field is read, a dotted key) is not answered and teaches nothing.
+field is read, a dotted key) is not answered and teaches nothing. Fields no rule reads are not
+looked at: a fact the engine would refuse for such a field alone (a number from 1e15 up) may be
+answered from the memo.
 
 What it answers is the *set* of rules that fire, in the ruleset's definition order: not the
 engine's firing order, which the memo does not know. Callers whose result depends on that order
