@@ -63,10 +63,22 @@ def _mix(state: "PmoState") -> Mix:
     strategy = state.strategy
     mix = state.mix
     if mix is None or mix[0] is not strategy:
-        running = frozenset(s for s, share in strategy.services if share > 0)
-        coverage = _coverage(strategy.services, state.customers) if state.customers else 1.0
-        mix = state.mix = (strategy, dict(strategy.targets), running, coverage, {})
+        # shared by the replications that follow this strategy with these customers (all read
+        # it, and the fits it fills in depend only on the strategy and the maturity)
+        key = (id(strategy), state.customers)
+        mix = _MIXES.get(key)
+        if mix is None or mix[0] is not strategy:
+            running = frozenset(s for s, share in strategy.services if share > 0)
+            coverage = _coverage(strategy.services, state.customers) if state.customers else 1.0
+            mix = (strategy, dict(strategy.targets), running, coverage, {})
+            if len(_MIXES) >= 4096:
+                _MIXES.clear()
+            _MIXES[key] = mix
+        state.mix = mix
     return mix
+
+
+_MIXES: dict[tuple[int, tuple[tuple[float, tuple[int, ...]], ...]], Mix] = {}
 
 
 def grow(state: "PmoState") -> None:
@@ -99,7 +111,7 @@ def quality(state: "PmoState") -> float:
     if not state.has_services:
         return 1.0
     levels = state.levels
-    mean = sum(share * levels[s] for s, share in state.strategy.services)
+    mean = sum([share * levels[s] for s, share in state.strategy.services])
     return 1.0 + state.params.service_level_gain * (mean - REFERENCE_LEVEL) / 2.0
 
 
