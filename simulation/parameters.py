@@ -7,9 +7,8 @@ record them all and a calibration can vary them; the defaults are the calibrated
 
 from __future__ import annotations
 
-import copy
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
@@ -151,8 +150,16 @@ class Parameters:
     sponsor_bar: float = SPONSOR_BAR
 
     def __post_init__(self) -> None:
+        self._check(self.__dataclass_fields__)
+
+    def _check(self, names: Container[str]) -> None:
+        """Refuse the parameters among ``names`` (in field order) that are out of range, and
+        the positive trio whatever ``names`` says: :meth:`changed` checks only what it changed,
+        its original having passed every check already."""
         problems = []
         for f in fields(self):
+            if f.name not in names:
+                continue
             value = getattr(self, f.name)
             if f.name == "spread":
                 if len(value) > SPREAD_DRAWS or not set(value) <= {
@@ -203,12 +210,14 @@ class Parameters:
     def changed(self, **changes: Any) -> "Parameters":
         """``dataclasses.replace(self, **changes)``, checked the same way, without rebuilding
         all sixty fields through ``__init__``: runs change them once or twice per replication."""
-        copied = copy.copy(self)
+        copied = object.__new__(type(self))
+        attributes = copied.__dict__
+        attributes.update(self.__dict__)
         for name, value in changes.items():
             if name not in self.__dataclass_fields__:
                 raise TypeError(f"unknown parameter {name!r}")
-            object.__setattr__(copied, name, value)
-        copied.__post_init__()
+            attributes[name] = value
+        copied._check(changes)
         return copied
 
 

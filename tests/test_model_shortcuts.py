@@ -24,6 +24,12 @@ def test_parameters_changed_is_replace_with_the_same_checks() -> None:
         replace(DEFAULT_PARAMETERS, value_expected=-1.0)
     with pytest.raises(TypeError):
         DEFAULT_PARAMETERS.changed(no_such_parameter=1.0)
+    for bad in ({"review_interval": 0}, {"perception_delay": {"S": 1}}, {"spread": {"x": 1}}):
+        with pytest.raises(InputError) as by_changed:
+            DEFAULT_PARAMETERS.changed(**bad)
+        with pytest.raises(InputError) as by_replace:
+            replace(DEFAULT_PARAMETERS, **bad)
+        assert str(by_changed.value) == str(by_replace.value)
 
 
 def test_a_reshaped_strategy_is_shared_and_equals_a_fresh_one() -> None:
