@@ -268,23 +268,26 @@ def score_points(gross: Mapping[str, float], against: Mapping[str, float],
     """:func:`score_rules` from the points the fired rules add up per scenario (the
     counterfactual search adds them up in generated code)."""
     scenarios = load_catalog().ids("scenarios")
-    points = {s: max(0.0, gross[s] - against[s]) for s in scenarios}
-    open_scenarios = [s for s in scenarios if s not in excluded]
-    total = sum(points[s] for s in open_scenarios)
-    if sum(gross[s] for s in open_scenarios) <= 0:  # no evidence at all (netted-out is some)
+    # lists in the catalog's order, summed in that order as before (a review scores a new set
+    # of fired rules every other time: dictionaries and generators cost more than the sums)
+    gross_points = [gross[s] for s in scenarios]
+    opened = [s not in excluded for s in scenarios]
+    points = [max(0.0, g - against[s]) for g, s in zip(gross_points, scenarios)]
+    total = sum([p for p, o in zip(points, opened) if o])
+    if sum([g for g, o in zip(gross_points, opened) if o]) <= 0:  # no evidence at all
         raise InputError(
             "not enough evidence to diagnose: assess some indicators, give pmo.age_months "
             "or list the signs you see", "indicators")
 
     alpha = table.smoothing + table.uncertainty * (1.0 - coverage)
-    denominator = total + alpha * len(open_scenarios)
-    raw = {s: ((points[s] + alpha) / denominator if s not in excluded else 0.0)
-           for s in scenarios}
+    denominator = total + alpha * sum(opened)
+    raw = [(p + alpha) / denominator if o else 0.0 for p, o in zip(points, opened)]
     # Ties (evidence and counter-evidence cancelling out everywhere) go to the scenario with the
     # most evidence before counter-evidence, then to the guide's order.
-    order = sorted((-raw[s], -points[s], -gross[s] * (s not in excluded), index, s)
-                   for index, s in enumerate(scenarios))
-    return tuple((s, round(raw[s], 3)) for *_, s in order)
+    order = sorted(zip([-r for r in raw], [-p for p in points],
+                       [-g * o for g, o in zip(gross_points, opened)], range(len(scenarios)),
+                       raw, scenarios))
+    return tuple([(s, round(r, 3)) for *_, r, s in order])
 
 
 def _fired(profile: Profile, table: DiagnosisTable) -> tuple[dict[str, Any], list[Rule]]:
