@@ -189,6 +189,7 @@ class FiringMemo:
                 groups.append(([rule_id], own))
         self._groups = tuple((tuple(ids), own) for ids, own in groups)
         self._group_of = {r: g for g, (ids, _) in enumerate(self._groups) for r in ids}
+        self._group_ids = tuple(ids for ids, _ in self._groups)
         self._tables: dict[Any, list[dict[Any, tuple[str, ...]]]] = {}
         self._sign, self._answer = self._compile()
         self.hits = 0
@@ -255,12 +256,14 @@ class FiringMemo:
                 # and null; a number a reading takes exactly (compared with a non-number) is
                 # (its type, itself)
                 inner = pad + "    "
+                # floats first (most values are), their range without abs()
                 lines += [f"{pad}v = {parent}.get({path[-1]!r}, _ABSENT)",
-                          f"{pad}if v is _ABSENT:", *_assign(indexes, "_ABSENT", inner),
-                          f"{pad}elif type(v) is _float:",
-                          f"{inner}if not (v == 0.0 or {_TINY!r} <= abs(v) < {_HUGE!r}):",
+                          f"{pad}if type(v) is _float:",
+                          f"{inner}if not ({_TINY!r} <= v < {_HUGE!r} or v == 0.0"
+                          f" or {-_HUGE!r} < v <= {-_TINY!r}):",
                           f"{inner}    raise _Unsigned",
                           *_assign(indexes, self._number(""), inner),
+                          f"{pad}elif v is _ABSENT:", *_assign(indexes, "_ABSENT", inner),
                           f"{pad}elif type(v) is _int:",
                           f"{inner}if not abs(v) < {_HUGE!r}:",
                           f"{inner}    raise _Unsigned",
@@ -340,11 +343,11 @@ class FiringMemo:
                 if len(self._tables) >= MAX_SIGNATURES_PER_RULE:
                     del self._tables[next(iter(self._tables))]
                 tables = self._tables[common] = [{} for _ in self._groups]
-            for (ids, _), known, key in zip(self._groups, tables, own):
+            for ids, known, key in zip(self._group_ids, tables, own):
                 if len(known) >= MAX_SIGNATURES_PER_RULE:
                     del known[next(iter(known))]
-                known[key] = tuple(r for r in ids if r in fired_set)
-        return tuple(r for r in self.rules if r in fired_set)
+                known[key] = tuple([r for r in ids if r in fired_set])
+        return tuple([r for r in self.rules if r in fired_set])
 
     def signature(self, fact: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """Every rule's signature for ``fact`` (``None``: it cannot be signed); for tests."""
