@@ -87,22 +87,32 @@ def grow(state: "PmoState") -> None:
     levels = state.levels
     if not state.has_services:
         return
-    _, targets, running, _, _ = _mix(state)
+    mix = _mix(state)
+    visits = state.visits
+    if visits is None or visits[0] is not mix:
+        # each service moves on its own, so only these are visited, in any order: the mix's
+        # running services and the others above 1 when the mix took over (they only decay)
+        running = mix[2]
+        visits = state.visits = (mix, [s for s in levels if s in running],
+                                 [s for s in levels if s not in running and levels[s] > 1.0])
+    targets = mix[1]
     health = state.health
     pace = 0.5 * (health[5] + health[7])            # Service Operation and Improvement
     idle = 1.0 - health[5]
     growth, decay = p.service_growth, p.service_decay
-    for service, level in levels.items():
-        if service in running:
-            target = targets.get(service)
-            if target is None:
-                target = max(p.default_service_target, round(level))
-            if level < target:
-                level += growth * pace * (target - level)
-            else:
-                level -= decay * (level - target)
-            levels[service] = level - decay * idle * (level - 1.0)
-        elif level > 1.0:       # (a level at 1 stays: nothing to write)
+    for service in visits[1]:
+        level = levels[service]
+        target = targets.get(service)
+        if target is None:
+            target = max(p.default_service_target, round(level))
+        if level < target:
+            level += growth * pace * (target - level)
+        else:
+            level -= decay * (level - target)
+        levels[service] = level - decay * idle * (level - 1.0)
+    for service in visits[2]:
+        level = levels[service]
+        if level > 1.0:         # (a level at 1 stays: nothing to write)
             levels[service] = level - decay * (level - 1.0)
 
 

@@ -145,6 +145,7 @@ class PmoState:
         self.levels = portfolio.initial_levels(start.services, strategy, params.new_service_level)
         self.customers = start.customers
         self.mix: Any = None                  # portfolio's per-strategy figures (portfolio._mix)
+        self.visits: Any = None               # the services grow visits (portfolio.grow)
         self._approach_fit: tuple[Any, float, float] = (None, 0.0, 0.0)   # see approach_fit
         self.start_pm_maturity = self.x["pm_maturity"]
         # flywheel
