@@ -161,9 +161,12 @@ def _scheduled(state: PmoState, shock: Shock) -> Callable[[], None]:
 def _random(state: PmoState, shocks: tuple[Shock, ...],
             land: Callable[[PmoState, Shock, float], None]) -> Callable[[int], None]:
     chances = [s.monthly_probability(state.params) for s in shocks]
+    top = max(chances, default=0.0)
 
     def draw(month: int) -> None:
         draws = state.shock_u[month]
+        if not draws or min(draws) >= top:      # most months: no draw under any chance
+            return
         for shock, chance, u in zip(shocks, chances, draws):
             if u < chance and state.exists:
                 land(state, shock, u / chance)
