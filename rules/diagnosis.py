@@ -114,11 +114,7 @@ def build_fact(profile: Profile, table: DiagnosisTable) -> dict[str, Any]:
     if profile.pmo.age_months is not None:
         pmo["age_months"] = profile.pmo.age_months
     indicators = dict(profile.indicators)
-    features = {}
-    for feature in table.features:
-        value = feature.value(indicators)
-        if value is not None:
-            features[feature.id] = value
+    features = table.feature_values(indicators)
     trends = list(profile.trends.values())
     sign_counts = {s: 0 for s in catalog.ids("scenarios")}
     for sign in profile.signs:

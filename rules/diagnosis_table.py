@@ -9,7 +9,7 @@ organizational change (``transition_when_<change>``).
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -68,6 +68,43 @@ class DiagnosisTable:
         gateway = get_gateway()
         if not gateway.is_registered(self.name):
             gateway.register(self.name, self.definition)
+
+    def feature_values(self, indicators: Mapping[str, float]) -> dict[str, float]:
+        """Every feature's value on these indicators, as :meth:`Feature.value` gives it (one
+        without enough of its indicators assessed left out), in the table's order. When every
+        indicator a feature reads is there (the simulation's reviews, a dozen a replication)
+        one generated function works them all out: the same sums, in the same order."""
+        values = self._all_features(indicators)
+        if values is not None:
+            return values
+        out = {}
+        for feature in self.features:
+            value = feature.value(indicators)
+            if value is not None:
+                out[feature.id] = value
+        return out
+
+    @functools.cached_property
+    def _all_features(self) -> Callable[[Mapping[str, float]], dict[str, float] | None]:
+        read = {i: f"v{n}" for n, i in enumerate(
+            dict.fromkeys(i for f in self.features for i in f.indicators))}
+        items = []
+        for f in self.features:
+            if len(f.indicators) < f.min_assessed:
+                continue                   # never enough of them: Feature.value gives None
+            values = "(" + "".join(f"{read[i]}, " for i in f.indicators) + ")"
+            if f.of == "mean":
+                items.append(f"{f.id!r}: round(sum({values}) / {len(f.indicators)}, 3)")
+            else:
+                items.append(f"{f.id!r}: {'min' if f.of == 'min' else 'max'}({values})")
+        lines = ["def all_features(ind):", "    try:",
+                 *(f"        {v} = ind[{i!r}]" for i, v in read.items()),
+                 "    except KeyError:", "        return None",
+                 "    return {" + ", ".join(items) + "}"]
+        env: dict[str, Any] = {}
+        exec(compile("\n".join(lines), "<diagnosis features>", "exec"), env)  # noqa: S102
+        function: Callable[[Mapping[str, float]], dict[str, float] | None] = env["all_features"]
+        return function
 
     @functools.cached_property
     def evidence_paths(self) -> Mapping[str, tuple[tuple[str, str, tuple[str, ...]], ...]]:

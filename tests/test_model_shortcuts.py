@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 
 import pytest
 
 from advisor.catalog import load_catalog
 from advisor.errors import InputError
+from rules.diagnosis_table import load_diagnosis_table
 from simulation import portfolio
 from simulation.parameters import DEFAULT_PARAMETERS
 from simulation.strategies import get_strategy, horizon_mix
@@ -45,3 +47,18 @@ def test_catalog_ids_are_the_ids_in_catalog_order() -> None:
     catalog = load_catalog()
     assert catalog.ids("scenarios") == tuple(s.id for s in catalog.scenarios)
     assert catalog.ids("signs") == tuple(s.id for s in catalog.signs)
+
+
+def test_the_generated_features_are_feature_by_feature_values() -> None:
+    """All indicators there (generated code) or some missing (the loop): Feature.value's."""
+    table = load_diagnosis_table()
+    ids = load_catalog().ids("indicators")
+    rng = random.Random(13)
+    for n in range(400):
+        given = ids if n % 2 else rng.sample(ids, rng.randint(0, len(ids)))
+        indicators = {i: rng.choice([rng.randint(1, 5), round(rng.uniform(1, 5), 2)])
+                      for i in given}
+        plain = {f.id: v for f in table.features if (v := f.value(indicators)) is not None}
+        values = table.feature_values(indicators)
+        assert list(values.items()) == list(plain.items())
+        assert [type(v) for v in values.values()] == [type(v) for v in plain.values()]
