@@ -252,6 +252,8 @@ class RulesGateway:
         #: per ruleset, the exact memo of which rules fire (``None``: the ruleset has a rule it
         #: cannot sign); it holds the engine's answers, so it outlives a fork
         self._memos: dict[tuple[str, frozenset[str] | None], FiringMemo | None] = {}
+        #: per (ruleset, rules asked about), the ruleset registered with those rules alone
+        self._subsets: dict[tuple[str, frozenset[str]], str] = {}
         self._reset()
         os.register_at_fork(after_in_child=self._reset)
 
@@ -315,7 +317,8 @@ class RulesGateway:
                 known = memo.answer(fact)
                 if known is not None:
                     return known
-            fired = [rule_id for rule_id, _ in self._evaluate_locked(ruleset, [fact])]
+            fired = [rule_id for rule_id, _ in
+                     self._evaluate_locked(self._asked(ruleset, among), [fact])]
             if memo is None:
                 order = {rule_id: i for i, rule_id in enumerate(self._definitions[ruleset])}
                 return tuple(sorted((r for r in fired if among is None or r in among),
@@ -334,6 +337,23 @@ class RulesGateway:
             for (name, _), memo in self._memos.items():
                 if name == ruleset and memo is not None:
                     memo.clear()
+
+    def _asked(self, ruleset: str, among: frozenset[str] | None) -> str:
+        """The registered ruleset holding only the rules ``among`` (``ruleset`` itself for
+        None): each rule matches the fact on its own, so the same ones fire, and the C matcher
+        has fewer rules to try (the reviews ask about 109 of the diagnosis' 138)."""
+        if among is None:
+            return ruleset
+        key = (ruleset, among)
+        name = self._subsets.get(key)
+        if name is None:
+            rules = {r: body for r, body in self._definitions[ruleset].items() if r in among}
+            name = f"{ruleset}_asked_{len(self._subsets)}"
+            self._definitions[name] = copy.deepcopy(rules)
+            if self._host is not None and self._pid == os.getpid():
+                self._host.register(name, self._engine_definition(name))
+            self._subsets[key] = name
+        return name
 
     def _memo(self, ruleset: str, among: frozenset[str] | None) -> FiringMemo | None:
         key = (ruleset, among)
