@@ -116,17 +116,18 @@ def build_fact(profile: Profile, table: DiagnosisTable) -> dict[str, Any]:
     indicators = dict(profile.indicators)
     features = table.feature_values(indicators)
     trends = list(profile.trends.values())
-    sign_counts = {s: 0 for s in catalog.ids("scenarios")}
+    sign_counts = dict.fromkeys(catalog.ids("scenarios"), 0)
     for sign in profile.signs:
         sign_counts[catalog.sign(sign).scenario] += 1
-    changes = changes_of(profile)
+    extra = profile.extra           # the sections (none in the simulation's reviews)
+    changes = changes_of(profile) if extra else {}
     fact: dict[str, Any] = {
         "kind": FACT_KIND,
         "pmo": pmo,
         "ind": indicators,
         "feat": features,
         "trend": {i: profile.trends.get(i, UNKNOWN_TREND) for i in catalog.ids("indicators")},
-        "sign": {s: True for s in profile.signs},
+        "sign": dict.fromkeys(profile.signs, True),
         "change": changes,
         "count": {"signs": sign_counts,
                   "trends": {"rising": trends.count("rising"),
@@ -134,7 +135,7 @@ def build_fact(profile: Profile, table: DiagnosisTable) -> dict[str, Any]:
                              "steady": trends.count("steady")},
                   "changes": sum(1 for m in changes.values() if m <= table.recent_months)},
     }
-    services = services_of(profile)
+    services = services_of(profile) if extra else None
     if services:  # the PMO's service maturity (Appendix X3), not the organization's PM maturity
         fact["svc"] = {"maturity": round(sum(services.values()) / len(services), 3)}
     return fact
