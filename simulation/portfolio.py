@@ -91,25 +91,31 @@ def grow(state: "PmoState") -> None:
     visits = state.visits
     if visits is None or visits[0] is not mix:
         # each service moves on its own, so only these are visited, in any order: the mix's
-        # running services and the others above 1 when the mix took over (they only decay)
-        running = mix[2]
-        visits = state.visits = (mix, [s for s in levels if s in running],
-                                 [s for s in levels if s not in running and levels[s] > 1.0])
-    targets = mix[1]
+        # running services (with their target, None for the default) and the others above 1
+        # when the mix took over (they only decay)
+        running, targets = mix[2], mix[1]
+        visits = state.visits = (
+            mix, [(s, targets.get(s)) for s in levels if s in running],
+            [s for s in levels if s not in running and levels[s] > 1.0])
     health = state.health
     pace = 0.5 * (health[5] + health[7])            # Service Operation and Improvement
     idle = 1.0 - health[5]
-    growth, decay = p.service_growth, p.service_decay
-    for service in visits[1]:
+    # products formed as the expressions below form them (left to right): the same floats
+    gain = p.service_growth * pace
+    decay = p.service_decay
+    idle_decay = decay * idle
+    default = p.default_service_target
+    for service, target in visits[1]:
         level = levels[service]
-        target = targets.get(service)
-        if target is None:
-            target = max(p.default_service_target, round(level))
+        if target is None:      # max(default, round(level)), without the call
+            target = round(level)
+            if target < default:
+                target = default
         if level < target:
-            level += growth * pace * (target - level)
+            level += gain * (target - level)
         else:
             level -= decay * (level - target)
-        levels[service] = level - decay * idle * (level - 1.0)
+        levels[service] = level - idle_decay * (level - 1.0)
     for service in visits[2]:
         level = levels[service]
         if level > 1.0:         # (a level at 1 stays: nothing to write)
