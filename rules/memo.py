@@ -346,7 +346,9 @@ class FiringMemo:
             for ids, known, key in zip(self._group_ids, tables, own):
                 if len(known) >= MAX_SIGNATURES_PER_RULE:
                     del known[next(iter(known))]
-                known[key] = tuple([r for r in ids if r in fired_set])
+                # (a group of one rule, most of them, keeps its own tuple when it fired)
+                known[key] = (ids if ids[0] in fired_set else ()) if len(ids) == 1 \
+                    else tuple([r for r in ids if r in fired_set])
         return tuple([r for r in self.rules if r in fired_set])
 
     def signature(self, fact: Mapping[str, Any]) -> tuple[Any, ...] | None:

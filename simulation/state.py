@@ -264,15 +264,18 @@ class PmoState:
     # -- what an assessor sees -----------------------------------------------------------------
     def trends(self) -> dict[str, str]:
         threshold = self.params.trend_threshold
+        low = -threshold
         x, before = self.x, self.review_x
         out = {}
         for i in indicator_ids():
             change = x[i] - before[i]
-            out[i] = "rising" if change >= threshold else "falling" if change <= -threshold \
+            out[i] = "rising" if change >= threshold else "falling" if change <= low \
                 else "steady"
         return out
 
     def visible_signs(self) -> tuple[str, ...]:
+        if not self.signs:
+            return ()
         month = self.month
         return tuple(sorted(s for s, until in self.signs.items() if until >= month))
 
