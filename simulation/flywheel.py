@@ -31,12 +31,13 @@ PHASE_PERCEPTION = 0.25  # value due this month is perceived and recognized
 def every_month(env: simpy.Environment, phase: float,
                 action: Callable[[int], None]) -> Generator[simpy.Event, None, None]:
     """A process that runs ``action(month)`` at ``month + phase`` for months 1, 2, ..."""
-    yield env.timeout(1 + phase)
+    timeout = env.timeout
+    yield timeout(1 + phase)
     month = int(env.now)
     while True:
         action(month)
         month += 1
-        yield env.timeout(1)
+        yield timeout(1)
 
 
 def step_action(state: PmoState, index: int,

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from rules.diagnosis import diagnose
+from rules.diagnosis import Diagnosis, diagnose
 from simulation.executors import MAX_WORKERS, Execution, run_tasks
 from simulation.model import Replication, simulate
 from simulation.spec import ExperimentSpec
@@ -32,9 +32,12 @@ INLINE_CHUNK = 10            # replications between two progress ticks in this p
 Progress = Callable[[int, int], None]
 
 
-def _run_chunk(spec: ExperimentSpec, seeds: Sequence[np.random.SeedSequence]
-               ) -> list[Replication]:
-    initial = diagnose(spec.start.profile())
+def _run_chunk(spec: ExperimentSpec, seeds: Sequence[np.random.SeedSequence],
+               initial: Diagnosis | None = None) -> list[Replication]:
+    """``initial``: the month-0 diagnosis when the caller has it (inline: once per spec,
+    not once per chunk); a worker works it out."""
+    if initial is None:
+        initial = diagnose(spec.start.profile())
     return [simulate(spec.start, spec.strategy, spec.parameters, spec.months, seed,
                      spec.shocks, spec.random_shocks, spec.relaunch_strategy, initial=initial)
             for seed in seeds]
@@ -57,8 +60,9 @@ def run_many(specs: Sequence[ExperimentSpec], workers: int | None = None,
     owners: list[int] = []           # the spec of each task
     tasks = []
     for k, (spec, spec_seeds) in enumerate(zip(specs, seeds)):
+        initial = diagnose(spec.start.profile()) if kind == "inline" else None
         for i in range(0, spec.runs, size):
-            tasks.append((_run_chunk, (spec, spec_seeds[i:i + size])))
+            tasks.append((_run_chunk, (spec, spec_seeds[i:i + size], initial)))
             owners.append(k)
     finished = 0
 
