@@ -15,6 +15,7 @@ from typing import Any
 from advisor.assessment import Profile
 from advisor.catalog import load_catalog
 from advisor.errors import InputError
+from advisor.numbers import round_to
 from advisor.sections import changes_of, services_of
 from rules.conditions import lookup
 from rules.diagnosis_table import FACT_KIND, UNKNOWN_TREND, DiagnosisTable, load_diagnosis_table
@@ -284,7 +285,7 @@ def score_points(gross: Mapping[str, float], against: Mapping[str, float],
     order = sorted(zip([-r for r in raw], [-p for p in points],
                        [-g * o for g, o in zip(gross_points, opened)], range(len(scenarios)),
                        raw, scenarios))
-    return tuple([(s, round(r, 3)) for *_, r, s in order])
+    return tuple([(s, round_to(r, 3)) for *_, r, s in order])
 
 
 def _fired(profile: Profile, table: DiagnosisTable) -> tuple[dict[str, Any], list[Rule]]:

@@ -17,6 +17,7 @@ from typing import Any
 from advisor.assessment import TRENDS
 from advisor.catalog import Catalog, load_catalog
 from advisor.errors import CatalogError
+from advisor.numbers import round_to
 from advisor.sections import CHANGES
 from rules.conditions import AnyOf, Condition, KeySpace, KeySpec
 from rules.gateway import get_gateway
@@ -94,14 +95,14 @@ class DiagnosisTable:
                 continue                   # never enough of them: Feature.value gives None
             values = "(" + "".join(f"{read[i]}, " for i in f.indicators) + ")"
             if f.of == "mean":
-                items.append(f"{f.id!r}: round(sum({values}) / {len(f.indicators)}, 3)")
+                items.append(f"{f.id!r}: round_to(sum({values}) / {len(f.indicators)}, 3)")
             else:
                 items.append(f"{f.id!r}: {'min' if f.of == 'min' else 'max'}({values})")
         lines = ["def all_features(ind):", "    try:",
                  *(f"        {v} = ind[{i!r}]" for i, v in read.items()),
                  "    except KeyError:", "        return None",
                  "    return {" + ", ".join(items) + "}"]
-        env: dict[str, Any] = {}
+        env: dict[str, Any] = {"round_to": round_to}     # round(x, 3), bit for bit
         exec(compile("\n".join(lines), "<diagnosis features>", "exec"), env)  # noqa: S102
         function: Callable[[Mapping[str, float]], dict[str, float] | None] = env["all_features"]
         return function

@@ -26,6 +26,7 @@ import functools
 from typing import TYPE_CHECKING
 
 from advisor.catalog import load_catalog
+from advisor.numbers import round_to
 
 if TYPE_CHECKING:
     from simulation.state import PmoState
@@ -196,7 +197,7 @@ def customer_approach_fit(state: "PmoState") -> float:
     fits = []
     for maturity, _ in state.customers:
         level = maturity + drift
-        level = round(1.0 if level < 1.0 else 5.0 if level > 5.0 else level, 1)
+        level = round_to(1.0 if level < 1.0 else 5.0 if level > 5.0 else level, 1)
         fit = fit_at.get(level)
         if fit is None:
             fit = fit_at[level] = state.strategy.approach_for(level)[1]

@@ -11,6 +11,7 @@ from typing import Any
 
 from advisor.assessment import PmoFacts, Profile
 from advisor.catalog import HORIZONS, load_catalog
+from advisor.numbers import round_to
 from advisor.sections import customers_of, services_of
 from simulation import portfolio
 from simulation.dynamics import load_dynamics
@@ -287,6 +288,6 @@ class PmoState:
             pmo=PmoFacts(exists=self.exists,
                          age_months=float(round(self.age)) if self.exists else None,
                          previous_pmo_closed=self.closed_before),
-            indicators=MappingProxyType({i: round(x[i], 2) for i in indicator_ids()}),
+            indicators=MappingProxyType({i: round_to(x[i], 2) for i in indicator_ids()}),
             trends=MappingProxyType(self.trends()),
             signs=self.visible_signs())
