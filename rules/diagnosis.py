@@ -91,7 +91,8 @@ class Diagnosis:
     coverage: float = 1.0
     #: Filled only on request (``diagnose(profile, explain=True)``): the search costs dozens of
     #: rule evaluations, and the simulation diagnoses at every quarterly review without it.
-    counterfactuals: tuple[Counterfactual, ...] = ()
+    #: ``None``: not searched (the answer then leaves the key out); ``()``: searched, none found.
+    counterfactuals: tuple[Counterfactual, ...] | None = None
 
     def score(self, scenario: str) -> float:
         return dict(self.ranking)[scenario]
