@@ -16,7 +16,6 @@ from advisor.assessment import Profile
 from advisor.catalog import load_catalog
 from advisor.errors import InputError
 from advisor.sections import changes_of, services_of
-from rules.conditions import lookup
 from rules.diagnosis_table import FACT_KIND, UNKNOWN_TREND, DiagnosisTable, load_diagnosis_table
 from rules.gateway import get_gateway
 from rules.table import Rule
@@ -164,11 +163,19 @@ def input_coverage(pmo_exists: bool, indicators: Iterable[str], trends: Iterable
 
 
 def _evidence(rule: Rule, fact: Mapping[str, Any], table: DiagnosisTable) -> dict[str, Any]:
-    """The values a rule looked at; a feature brings the indicators it is made of."""
+    """The values a rule looked at; a feature brings the indicators it is made of.
+
+    Read as :func:`rules.conditions.lookup` reads a path (absent, or a leaf before its end: left
+    out), with the paths split once: every fired rule of every answer comes through here."""
     evidence: dict[str, Any] = {}
     indicators = fact["ind"]
-    for key, path, behind in table.evidence_paths[rule.id]:
-        value = lookup(fact, path)
+    for key, steps, behind in table.evidence_steps[rule.id]:
+        value: Any = fact
+        try:
+            for step in steps:
+                value = value[step]
+        except (KeyError, TypeError):   # TypeError: a leaf (a number, a string) before the end
+            continue
         if value is None:
             continue
         evidence[key] = value

@@ -15,8 +15,13 @@ from marshmallow import Schema, fields, post_dump
 __all__ = ["PlainDict", "plain", "OptionalKeys"]
 
 
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
 def plain(value: Any) -> Any:
     """``value`` with every mapping a dict and every tuple or list a list, at any depth."""
+    if type(value) in _LEAVES:   # most values are: skip the abstract Mapping test (issue 13)
+        return value
     if isinstance(value, Mapping):
         return {key: plain(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
