@@ -98,6 +98,9 @@ def _field_dumper(field: fields.Field) -> Dump | None:
             return lambda v: None if v is None else [inner(item) for item in v]
         return lambda v: None if v is None else inner(v)
     if isinstance(field, fields.List):
+        if isinstance(field.inner, fields.Nested) and not field.inner.many:   # one call an item
+            nested = compiled(_nested_schema(field.inner))
+            return lambda v: None if v is None else [None if x is None else nested(x) for x in v]
         item = _field_dumper(field.inner)
         if item is None:
             return lambda v: None if v is None else list(v)
