@@ -8,6 +8,7 @@ every rule that produced it with the evidence each one looked at.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -350,13 +351,33 @@ def forget_rankings() -> None:
         get_gateway().clear_memo(table.name)
 
 
+def _fired_in_order(profile: Profile,
+                    table: DiagnosisTable) -> tuple[dict[str, Any], list[Rule]]:
+    """:func:`_fired` through the engine's exact memo (``RulesGateway.firing_set``): the same
+    rules in the same order. The engine fires a fact's rules by priority, then in the order they
+    are defined (``tests/test_diagnosis_memo.py`` pins it on every shipped profile, every vignette
+    and thousands of generated facts), so the set the memo answers, sorted by priority (a stable
+    sort keeps the definition order), is the engine's list; a fact the memo does not know yet goes
+    to the engine, which teaches it. The answers of ``POST /diagnoses`` pay for the engine only
+    on facts unlike any seen before in the process (issue 13)."""
+    table.ensure_registered()
+    fact = build_fact(profile, table)
+    by_id = table.by_id
+    fired = [by_id[rule_id] for rule_id in get_gateway().firing_set(table.name, fact)]
+    fired.sort(key=_PRIORITY)
+    return fact, fired
+
+
+_PRIORITY = operator.attrgetter("priority")
+
+
 def diagnose(profile: Profile, explain: bool = False) -> Diagnosis:
     """Run the diagnosis rules on one profile (through the serialized engine gateway).
 
     ``explain=True`` adds the counterfactuals (``rules/counterfactuals.py``); off by default,
     because the simulation diagnoses at every quarterly review and never reads them."""
     table = load_diagnosis_table()
-    fact, fired = _fired(profile, table)
+    fact, fired = _fired_in_order(profile, table)
     coverage = coverage_of(profile, table)
     ranking = score_rules(fired, coverage, table)
     winner = ranking[0][0]
