@@ -323,6 +323,13 @@ def diagnose_ranking(profile: Profile) -> tuple[tuple[str, float], ...]:
         return score_rules(_fired(profile, table)[1], coverage_of(profile, table), table)
     table.ensure_registered()
     fired = get_gateway().firing_set(table.name, build_fact(profile, table), table.scoring)
+    return _remembered(fired, profile, table)[1]
+
+
+def _remembered(scoring: tuple[str, ...], profile: Profile,
+                table: DiagnosisTable) -> tuple[float, tuple[tuple[str, float], ...]]:
+    """(coverage, ranking) for the scoring rules that fired (in definition order), remembered
+    (``table.sums_exact``: the ranking depends only on that set and the coverage)."""
     given = (profile.pmo.exists, tuple(profile.indicators), tuple(profile.trends),
              profile.pmo.age_months is not None)
     coverage = _COVERAGES.get(given)
@@ -330,15 +337,15 @@ def diagnose_ranking(profile: Profile) -> tuple[tuple[str, float], ...]:
         coverage = _COVERAGES[given] = coverage_of(profile, table)
         if len(_COVERAGES) > _MAX_RANKINGS:
             _COVERAGES.clear()
-    key = (fired, coverage)
+    key = (scoring, coverage)
     ranking = _RANKINGS.get(key)
     if ranking is None:
         by_id = table.by_id
-        ranking = score_rules([by_id[rule_id] for rule_id in fired], coverage, table)
+        ranking = score_rules([by_id[rule_id] for rule_id in scoring], coverage, table)
         if len(_RANKINGS) >= _MAX_RANKINGS:
             _RANKINGS.clear()
         _RANKINGS[key] = ranking
-    return ranking
+    return coverage, ranking
 
 
 def forget_rankings() -> None:
@@ -351,24 +358,27 @@ def forget_rankings() -> None:
         get_gateway().clear_memo(table.name)
 
 
-def _fired_in_order(profile: Profile,
-                    table: DiagnosisTable) -> tuple[dict[str, Any], list[Rule]]:
+def _fired_in_order(profile: Profile, table: DiagnosisTable
+                    ) -> tuple[dict[str, Any], list[Rule], tuple[str, ...]]:
     """:func:`_fired` through the engine's exact memo (``RulesGateway.firing_set``): the same
     rules in the same order. The engine fires a fact's rules by priority, then in the order they
     are defined (``tests/test_diagnosis_memo.py`` pins it on every shipped profile, every vignette
     and thousands of generated facts), so the set the memo answers, sorted by priority (a stable
     sort keeps the definition order), is the engine's list; a fact the memo does not know yet goes
     to the engine, which teaches it. The answers of ``POST /diagnoses`` pay for the engine only
-    on facts unlike any seen before in the process (issue 13)."""
+    on facts unlike any seen before in the process (issue 13). Also the ids, in definition
+    order (what the remembered rankings are keyed by)."""
     table.ensure_registered()
     fact = build_fact(profile, table)
     by_id = table.by_id
-    fired = [by_id[rule_id] for rule_id in get_gateway().firing_set(table.name, fact)]
+    ids = get_gateway().firing_set(table.name, fact)
+    fired = [by_id[rule_id] for rule_id in ids]
     fired.sort(key=_PRIORITY)
-    return fact, fired
+    return fact, fired, ids
 
 
 _PRIORITY = operator.attrgetter("priority")
+_ANSWERED = frozenset({"evidence", "against", "exclude"})
 
 
 def diagnose(profile: Profile, explain: bool = False) -> Diagnosis:
@@ -377,15 +387,19 @@ def diagnose(profile: Profile, explain: bool = False) -> Diagnosis:
     ``explain=True`` adds the counterfactuals (``rules/counterfactuals.py``); off by default,
     because the simulation diagnoses at every quarterly review and never reads them."""
     table = load_diagnosis_table()
-    fact, fired = _fired_in_order(profile, table)
-    coverage = coverage_of(profile, table)
-    ranking = score_rules(fired, coverage, table)
+    fact, fired, ids = _fired_in_order(profile, table)
+    if table.sums_exact:   # the reviews' remembered rankings: the same bits, per fired set
+        scoring = table.scoring
+        coverage, ranking = _remembered(tuple(i for i in ids if i in scoring), profile, table)
+    else:
+        coverage = coverage_of(profile, table)
+        ranking = score_rules(fired, coverage, table)
     winner = ranking[0][0]
 
     fired_rules = tuple(
-        FiredRule(id=r.id, scenario=r.subject, effect=r.effect, weight=r.weight,
-                  reason=r.reason, source=r.source, evidence=_evidence(r, fact, table))
-        for r in fired if r.effect in ("evidence", "against", "exclude"))
+        FiredRule(r.id, r.subject, r.effect, r.weight, r.reason, r.source,
+                  _evidence(r, fact, table))
+        for r in fired if r.effect in _ANSWERED)
     diagnosis = Diagnosis(
         scenario=winner,
         confidence=ranking[0][1],

@@ -6,7 +6,8 @@ sorts it by priority, keeping the definition order within a priority. That is th
 firing order for one fact in a fresh session: pinned here on every shipped profile, every
 vignette, generated profiles and facts with values at and beside each threshold, asked first
 (the engine decides and teaches) and again (the memo answers). And a whole diagnosis through the
-memo equals the one through the engine, field by field (issue 13)."""
+memo (and the reviews' remembered rankings) equals the one through the engine, field by field
+(issue 13)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ import rules.diagnosis
 from advisor.assessment import parse_profile, read_document
 from advisor.errors import InputError
 from advisor.presets import shipped_profiles
-from rules.diagnosis import build_fact, diagnose
+from rules.diagnosis import build_fact, coverage_of, diagnose, score_rules
 from rules.diagnosis_table import load_diagnosis_table
 from rules.gateway import RulesGateway
 
@@ -54,9 +55,21 @@ def test_a_diagnosis_through_the_memo_is_the_one_through_the_engine(
     documents = _documents()[:400]
     profiles = [parse_profile(doc) for doc in documents]
 
+    table = load_diagnosis_table()
+    order = {rule.id: index for index, rule in enumerate(table.rules)}
+
+    def engine(profile: Any, table: Any) -> tuple[Any, Any, tuple[str, ...]]:
+        fact, fired = rules.diagnosis._fired(profile, table)          # the engine's own order
+        return fact, fired, tuple(sorted((r.id for r in fired), key=order.__getitem__))
+
+    def computed(scoring: tuple[str, ...], profile: Any, table: Any) -> tuple[float, Any]:
+        coverage = coverage_of(profile, table)                      # nothing remembered
+        return coverage, score_rules([table.by_id[i] for i in scoring], coverage, table)
+
     def all_of(use_memo: bool) -> list[Any]:
         if not use_memo:
-            monkeypatch.setattr(rules.diagnosis, "_fired_in_order", rules.diagnosis._fired)
+            monkeypatch.setattr(rules.diagnosis, "_fired_in_order", engine)
+            monkeypatch.setattr(rules.diagnosis, "_remembered", computed)
         out = []
         for profile in profiles:
             try:
