@@ -56,7 +56,7 @@ def _load(kind: str, request: Any) -> Callable[[Callable[[int, int], None]], Any
     from api.schemas.answers import to_json
     from api.schemas.simulation import request_schemas
     from simulation.limits import LOCAL
-    from simulation.spec import make_spec, make_specs
+    from simulation.spec import check_strategy_list, make_spec, make_specs
 
     if not isinstance(request, Mapping):
         raise InputError("a job is a JSON object with its kind and the request's fields", "kind")
@@ -77,7 +77,8 @@ def _load(kind: str, request: Any) -> Callable[[Callable[[int, int], None]], Any
     if kind == "simulation":
         make_spec(start, loaded["strategy"], limits=LOCAL, **options)
     else:
-        make_specs(start, loaded["strategies"], compared=True, limits=LOCAL, **options)
+        make_specs(start, check_strategy_list(loaded["strategies"], LOCAL), compared=True,
+                   limits=LOCAL, **options)
 
     def run_simulation_job(progress: Callable[[int, int], None]) -> Any:
         if kind == "simulation":
