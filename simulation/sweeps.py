@@ -31,6 +31,7 @@ luck (common random numbers), and each row records its seed so a point can be re
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +55,9 @@ MAX_POINTS = 500
 #: replication-months of a whole sweep (about an hour on 2 cores at today's speed)
 MAX_SWEEP_REPLICATION_MONTHS = 5_000_000
 MAX_STEPS = 50
+#: the largest parameter value a sweep may set (above any parameter's sensible range; keeps
+#: month counts and products of parameters finite)
+MAX_VALUE = 1e6
 _KEYS = {"name", "months", "runs", "seed", "profiles", "strategies", "shock_schedules",
          "random_shocks", "parameters", "outcome"}
 
@@ -124,14 +128,21 @@ def _values(name: str, raw: Any) -> list[float]:
         if not isinstance(steps, int) or isinstance(steps, bool) or not 2 <= steps <= MAX_STEPS:
             raise InputError(f"steps must be a whole number from 2 to {MAX_STEPS}", where)
         low, high = raw["from"], raw["to"]
-        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (low, high)):
-            raise InputError("from and to must be numbers", where)
+        if not all(_finite(v) for v in (low, high)):
+            raise InputError(f"from and to must be finite numbers, at most {MAX_VALUE:g}", where)
         return [round(low + (high - low) * i / (steps - 1), 10) for i in range(steps)]
     if not isinstance(raw, list) or not raw or len(raw) > MAX_STEPS:
         raise InputError(f"give 1-{MAX_STEPS} values or {{from, to, steps}}", where)
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in raw):
-        raise InputError("values must be numbers", where)
+    if not all(_finite(v) for v in raw):
+        raise InputError(f"values must be finite numbers, at most {MAX_VALUE:g}", where)
     return list(raw)
+
+
+def _finite(value: Any) -> bool:
+    """A number the model can run with: YAML's .inf and .nan ran (NaN months, infinite noise)
+    and broke the chart's axis after the whole sweep had run."""
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value) and abs(value) <= MAX_VALUE)
 
 
 def _whole(doc: Mapping[str, Any], key: str, default: int) -> int:

@@ -129,6 +129,9 @@ def test_csv_and_parquet_read_back_to_the_table(tmp_path: Path) -> None:
                      "budget_response": {"from": 0.1, "to": 0.9, "steps": 50}}}, "parameters"),
     ({"strategies": ["minimal", "no_such_strategy"]}, "strategies[1]"),
     ({"strategies": ["minimal", "ours.yaml"]}, "strategies[1]"),   # files: command line only
+    ({"parameters": {"noise_sd": [float("inf")]}}, "parameters.noise_sd"),
+    ({"parameters": {"cycle_months": [float("nan")]}}, "parameters.cycle_months"),
+    ({"parameters": {"noise_sd": {"from": 0, "to": 1e308, "steps": 3}}}, "parameters.noise_sd"),
 ])
 def test_bad_sweeps_are_refused_naming_the_field(change: dict[str, Any], field: str) -> None:
     with pytest.raises(InputError) as caught:
