@@ -152,3 +152,35 @@ def test_cli_sweep_writes_the_table_and_chart(run_cli, tmp_path: Path) -> None:
     result = run_cli("sweep", str(bad), "--out", str(tmp_path / "x"))
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
     assert "outcome" in result.stderr
+
+
+def test_the_sweep_chart_shows_shares_as_percentages_and_names_the_profile() -> None:
+    """Issue 11's rule for every chart: percentages, and the profile's own name."""
+    from matplotlib.ticker import PercentFormatter
+
+    from simulation.sweep_output import sweep_figure
+
+    result = run_sweep(parse_sweep({**TINY, "runs": 2, "shock_schedules": {"none": []}}),
+                       executor="inline")
+    figure = sweep_figure(result)
+    axis = figure.axes[0].yaxis
+    assert isinstance(axis.get_major_formatter(), PercentFormatter)
+    assert "%" in axis.get_label_text()
+    name = result.sweep.points[0].spec.start.name
+    assert name and name in figure.get_suptitle()
+
+
+def test_sweep_files_get_the_users_usual_permissions_not_private_ones(tmp_path: Path) -> None:
+    """Written through a temporary file (mkstemp: 0600) and renamed; they must read like any
+    file the user writes (0666 less the umask), as the chart beside them always did."""
+    import os
+
+    result = run_sweep(parse_sweep({**TINY, "runs": 1, "months": 3,
+                                    "shock_schedules": {"none": []}, "parameters": {}}),
+                       executor="inline")
+    old = os.umask(0o022)
+    try:
+        written = write_outputs(result, tmp_path / "out")
+    finally:
+        os.umask(old)
+    assert {oct(p.stat().st_mode & 0o777) for p in written} == {oct(0o644)}
