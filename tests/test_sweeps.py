@@ -184,3 +184,26 @@ def test_sweep_files_get_the_users_usual_permissions_not_private_ones(tmp_path: 
     finally:
         os.umask(old)
     assert {oct(p.stat().st_mode & 0o777) for p in written} == {oct(0o644)}
+
+
+@pytest.mark.parametrize("command", ["sweep", "sensitivity"])
+def test_an_output_folder_that_cannot_be_written_is_refused_before_the_run(
+        command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A sweep may run for an hour; its --out was only tried once it had finished."""
+    from api.cli import main
+    from simulation import sensitivity, sweeps
+
+    def never(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("ran before checking --out")
+
+    monkeypatch.setattr(sweeps, "run_sweep", never)
+    monkeypatch.setattr(sensitivity, "run_sensitivity", never)
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(TINY))
+    args = [str(path)] if command == "sweep" else ["--profile", "crisis-retailer",
+                                                   "--strategy", "minimal"]
+    assert main([command, *args, "--out", str(tmp_path / "missing" / "r")]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith(f"pmo-advisor {command}: error: out: cannot write")
+    assert len(error.splitlines()) == 1
