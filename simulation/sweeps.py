@@ -218,15 +218,28 @@ def parse_sweep(doc: Any, base: Path | None = None, allow_files: bool = False) -
                              runs=runs, seed=seed, shocks=shocks or [],
                              random_shocks=doc.get("random_shocks", True),
                              parameters=settings or None, allow_files=allow_files)
-        except InputError as exc:   # name the sweep's own field: strategies[j]
-            where = f"strategies[{strategies.index(strategy)}]"
-            raise InputError([(where + f[len("strategy"):] if f.startswith("strategy") else f, m)
+        except InputError as exc:   # name the sweep's own field: strategies[j], profiles[k]
+            raise InputError([(_sweep_field(f, profiles.index(profile),
+                                            strategies.index(strategy), str(schedule)), m)
                               for f, m in exc.problems]) from None
         label = strategy if isinstance(strategy, str) else spec.strategy.id
         points.append(SweepPoint(index=i, profile=str(profile), strategy=str(label),
                                  shock_schedule=str(schedule), parameters=settings, spec=spec))
     return Sweep(name=str(doc.get("name", "sweep")), outcome=outcome,
                  parameter_names=tuple(grid), points=tuple(points))
+
+
+def _sweep_field(field: str, profile: int, strategy: int, schedule: str) -> str:
+    """A point's field as the sweep file names it: ``strategy.effort`` of its second strategy
+    is ``strategies[1].effort``; ``profile.indicators.x`` (or the profile ``file``) of its
+    first profile is ``profiles[0]...``; ``shocks[0]`` of schedule ``late`` is
+    ``shock_schedules.late[0]``."""
+    for prefix, where in (("strategy", f"strategies[{strategy}]"),
+                          ("profile", f"profiles[{profile}]"), ("file", f"profiles[{profile}]"),
+                          ("shocks", f"shock_schedules.{schedule}")):
+        if field == prefix or field.startswith((prefix + ".", prefix + "[")):
+            return where + field[len(prefix):]
+    return field
 
 
 def _strategy_source(strategy: Any, base: Path | None, allow_files: bool) -> Any:

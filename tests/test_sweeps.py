@@ -130,6 +130,12 @@ def test_csv_and_parquet_read_back_to_the_table(tmp_path: Path) -> None:
     ({"strategies": ["minimal", "no_such_strategy"]}, "strategies[1]"),
     ({"strategies": ["minimal", "ours.yaml"]}, "strategies[1]"),   # files: command line only
     ({"parameters": {"noise_sd": [float("inf")]}}, "parameters.noise_sd"),
+    ({"profiles": ["crisis-retailer", "no-such-preset"]}, "profiles[1]"),
+    ({"shock_schedules": {"none": [], "late": ["sponsor_change@2", "nope@3"]}},
+     "shock_schedules.late[1]"),
+    ({"profiles": ["crisis-retailer", {"pmo": {"exists": True},
+                                       "indicators": {"influence": 9}}]},
+     "profiles[1].indicators.influence"),
     ({"parameters": {"cycle_months": [float("nan")]}}, "parameters.cycle_months"),
     ({"parameters": {"noise_sd": {"from": 0, "to": 1e308, "steps": 3}}}, "parameters.noise_sd"),
 ])

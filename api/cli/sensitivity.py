@@ -10,10 +10,9 @@ import sys
 from pathlib import Path
 
 from api.cli.arguments import whole
-from api.cli.simulate import check_writable, progress_bar
+from api.cli.simulate import check_writable, progress_bar, strategy_help
 from api.schemas.answers import to_json
 from simulation.executors import EXECUTORS
-from simulation.strategies import strategy_ids
 
 NAME = "sensitivity"
 HELP = ("which model parameters move P(Collapse), P(Thriving) and months in Crisis most "
@@ -23,8 +22,8 @@ HELP = ("which model parameters move P(Collapse), P(Thriving) and months in Cris
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", required=True, metavar="FILE_OR_PRESET",
                         help="a profile file or a shipped preset, e.g. crisis-retailer")
-    parser.add_argument("--strategy", required=True, metavar="NAME",
-                        help="one of: " + ", ".join(strategy_ids()))
+    parser.add_argument("--strategy", required=True, metavar="NAME_OR_FILE",
+                        help=strategy_help())
     parser.add_argument("--runs", type=whole, default=50,
                         help="replications per sample point (default 50)")
     parser.add_argument("--months", type=whole, default=36, help="months (default 36)")
