@@ -55,6 +55,7 @@ MAX_POINTS = 500
 #: replication-months of a whole sweep (about an hour on 2 cores at today's speed)
 MAX_SWEEP_REPLICATION_MONTHS = 5_000_000
 MAX_STEPS = 50
+MAX_NAME = 120      # characters of a sweep's name (the chart's title, the table's metadata)
 #: the largest parameter value a sweep may set (above any parameter's sensible range; keeps
 #: month counts and products of parameters finite)
 MAX_VALUE = 1e6
@@ -183,6 +184,9 @@ def parse_sweep(doc: Any, base: Path | None = None, allow_files: bool = False) -
                 any(v != int(v) for v in values):
             raise InputError("this parameter takes whole numbers", f"parameters.{name}")
         grid[name] = [type(getattr(DEFAULT_PARAMETERS, name))(v) for v in values]
+    name = doc.get("name", "sweep")
+    if not isinstance(name, str) or not 1 <= len(name) <= MAX_NAME:
+        raise InputError(f"name must be text of 1-{MAX_NAME} characters", "name")
     outcome = doc.get("outcome", "p_collapse_by_horizon")
     if outcome not in SUMMARY_KEYS:
         raise InputError(f"outcome must be one of {', '.join(SUMMARY_KEYS)}", "outcome")
@@ -225,7 +229,7 @@ def parse_sweep(doc: Any, base: Path | None = None, allow_files: bool = False) -
         label = strategy if isinstance(strategy, str) else spec.strategy.id
         points.append(SweepPoint(index=i, profile=str(profile), strategy=str(label),
                                  shock_schedule=str(schedule), parameters=settings, spec=spec))
-    return Sweep(name=str(doc.get("name", "sweep")), outcome=outcome,
+    return Sweep(name=" ".join(name.split()), outcome=outcome,
                  parameter_names=tuple(grid), points=tuple(points))
 
 

@@ -131,6 +131,8 @@ def test_csv_and_parquet_read_back_to_the_table(tmp_path: Path) -> None:
     ({"strategies": ["minimal", "ours.yaml"]}, "strategies[1]"),   # files: command line only
     ({"parameters": {"noise_sd": [float("inf")]}}, "parameters.noise_sd"),
     ({"profiles": ["crisis-retailer", "no-such-preset"]}, "profiles[1]"),
+    ({"name": "x" * 5000}, "name"),
+    ({"name": [1, 2]}, "name"),
     ({"shock_schedules": {"none": [], "late": ["sponsor_change@2", "nope@3"]}},
      "shock_schedules.late[1]"),
     ({"profiles": ["crisis-retailer", {"pmo": {"exists": True},
