@@ -14,6 +14,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
+from matplotlib.transforms import Bbox
 
 from advisor.catalog import load_catalog
 from advisor.errors import InputError
@@ -30,6 +31,8 @@ SCENARIO_COLORS = {
     "crisis": "#ffb300", "decline": "#ef6c00", "collapse": "#b71c1c", "resurgence": "#7e57c2",
 }
 STORY_INDICATORS = ("executive_support", "stakeholder_support", "resources", "pm_maturity")
+#: where a story's event labels may start (indicator scale, 1-5), lowest first
+EVENT_LABEL_HEIGHTS = (1.05, 2.4, 3.75)
 
 
 def _name(scenario: str) -> str:
@@ -145,11 +148,28 @@ def story_figure(result: StoryResult) -> Figure:
                 label=load_catalog().indicator(name).name)
     ax.plot(months, [1 + 4 * v for v in series["momentum"]], color="black", linestyle="--",
             linewidth=1.5, label="momentum (0-1 shown on 1-5)")
+    events: dict[int, list[str]] = {}      # one line and one label per month
     for entry in result.timeline:
         if entry.kind not in ("start", "review"):
-            ax.axvline(entry.month, color="#555555", linestyle=":", linewidth=1)
-            ax.annotate(entry.name.replace("_", " "), (entry.month, 1.05), rotation=90,
-                        fontsize=7, va="bottom", ha="right", color="#333333")
+            names = events.setdefault(entry.month, [])
+            if entry.name.replace("_", " ") not in names:
+                names.append(entry.name.replace("_", " "))
+    fig.draw_without_rendering()          # settle the layout: label sizes in pixels
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    placed: list[Bbox] = []
+    for month, names in sorted(events.items()):
+        # a label goes at the lowest height where it overlaps none placed before (they were
+        # printed over each other: "service added" and "sponsor change" at months 3 and 4)
+        ax.axvline(month, color="#555555", linestyle=":", linewidth=1)
+        for height in EVENT_LABEL_HEIGHTS:
+            label = ax.annotate(", ".join(names), (month, height), rotation=90, fontsize=7,
+                                va="bottom", ha="right", color="#333333", gid="event")
+            box = label.get_window_extent(renderer)
+            if not any(box.overlaps(other) for other in placed) or \
+                    height == EVENT_LABEL_HEIGHTS[-1]:
+                break
+            label.remove()
+        placed.append(box)
     ax.set_ylim(1, 5)
     ax.set_xlim(months[0], months[-1])
     ax.set_xlabel("month")

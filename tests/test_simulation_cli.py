@@ -152,3 +152,22 @@ def test_the_installed_command_runs_a_story() -> None:
     data = json.loads(result.stdout)
     assert data["follows_expected_path"] is True
     assert data["path"][:2] == ["thriving", "crisis"]
+
+
+@pytest.mark.parametrize("story", sorted(scenarios.documents("stories")))
+def test_a_storys_event_labels_never_print_over_each_other(story: str) -> None:
+    """Events a month or two apart (services changed at 3, a sponsor change at 4) were labelled
+    over each other, unreadable; each label now sits where it overlaps no other."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from simulation.plots import story_figure
+    from simulation.stories import run_story
+
+    figure = story_figure(run_story(story))
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    boxes = [t.get_window_extent(canvas.get_renderer()) for t in figure.axes[0].texts
+             if t.get_gid() == "event"]
+    assert boxes
+    assert not [(i, j) for i, a in enumerate(boxes) for j, b in enumerate(boxes[:i])
+                if a.overlaps(b)]
