@@ -19,12 +19,12 @@ from matplotlib.transforms import Bbox
 from advisor.catalog import load_catalog
 from advisor.errors import InputError
 from simulation.model import scenario_ids
-from simulation.results import ComparisonResult, ExperimentResult
+from simulation.results import BaselineResult, ComparisonResult, ExperimentResult
 from simulation.spec import ExperimentSpec
 from simulation.stories import StoryResult
 
-__all__ = ["experiment_figure", "comparison_figure", "story_figure", "save_figure",
-           "figure_png", "SCENARIO_COLORS"]
+__all__ = ["experiment_figure", "comparison_figure", "baseline_figure", "story_figure",
+           "save_figure", "figure_png", "SCENARIO_COLORS"]
 
 SCENARIO_COLORS = {
     "potential": "#9e9e9e", "kickoff": "#64b5f6", "growing": "#81c784", "thriving": "#2e7d32",
@@ -101,13 +101,28 @@ def experiment_figure(result: ExperimentResult) -> Figure:
 
 
 def comparison_figure(result: ComparisonResult) -> Figure:
-    first = result.results[0].spec
+    return _side_by_side([(r.spec.strategy.id, r) for r in result.results],
+                         "per strategy")
+
+
+def baseline_figure(result: BaselineResult) -> Figure:
+    """``simulate --baseline --plot``: the run beside the same runs without its scheduled
+    shocks (one seed), so the chart shows the shocks' effect, not only the shocked run."""
+    return _side_by_side([("with shocks", result.shocked),
+                          ("without shocks", result.baseline)],
+                         f"each of {result.shocked.spec.strategy.name}")
+
+
+def _side_by_side(experiments: Sequence[tuple[str, ExperimentResult]], each: str) -> Figure:
+    """Momentum fans and the Thriving and Decline-or-Collapse shares of several experiments
+    on one seed, each under its label."""
+    results = [experiment for _, experiment in experiments]
+    first = results[0].spec
     months = list(range(first.months + 1))
     palette = ["#1565c0", "#c62828", "#2e7d32", "#6a1b9a", "#ef6c00", "#00838f"]
     fig = Figure(figsize=(11, 7.5), layout="constrained")
     top, bottom = fig.subplots(2, 1, sharex=True)
-    for color, experiment in zip(palette, result.results):
-        label = experiment.spec.strategy.id
+    for color, (label, experiment) in zip(palette, experiments):
         _fan(top, months, experiment.series_bands()["momentum"], label, color)
         shares = experiment.scenario_shares()
         bottom.plot(months, shares["thriving"], color=color, linewidth=2,
@@ -117,11 +132,11 @@ def comparison_figure(result: ComparisonResult) -> Figure:
                     label=f"{label}: Decline or Collapse")
     top.set_ylim(0, 1)
     top.set_ylabel("flywheel momentum (0-1)")
-    top.set_title(f"{_title(first)}: {first.runs} runs per strategy, seed {first.seed} "
+    top.set_title(f"{_title(first)}: {first.runs} runs {each}, seed {first.seed} "
                   "(common random numbers)")
     top.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
-    for experiment in result.results:
-        _mark((top, bottom), experiment.spec, label=experiment is result.results[0])
+    for experiment in results:
+        _mark((top, bottom), experiment.spec, label=experiment is results[0])
     _percent(bottom)
     bottom.set_xlim(months[0], months[-1])
     bottom.set_ylabel("share of runs")

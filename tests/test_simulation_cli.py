@@ -171,3 +171,17 @@ def test_a_storys_event_labels_never_print_over_each_other(story: str) -> None:
     assert boxes
     assert not [(i, j) for i, a in enumerate(boxes) for j, b in enumerate(boxes[:i])
                 if a.overlaps(b)]
+
+
+def test_a_baseline_chart_draws_the_runs_with_and_without_the_shocks() -> None:
+    """``simulate --baseline --plot`` drew only the shocked run: the chart could not show the
+    shock's effect it was asked for."""
+    from api.service import simulate_with_baseline
+    from simulation.plots import baseline_figure
+
+    both = simulate_with_baseline("growing-telecom", "customer_centric", runs=3, months=9,
+                                  shocks=["sponsor_change@3"], executor="inline")
+    figure = baseline_figure(both)
+    labels = {line.get_label() for ax in figure.axes for line in ax.get_lines()}
+    assert {"with shocks median", "without shocks median"} <= labels
+    assert "Telco IT PMO" in figure.axes[0].get_title()

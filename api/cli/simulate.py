@@ -141,11 +141,9 @@ def check_writable(path: str, field: str, *suffixes: str) -> None:
 def write_plot(result: Any, path: str | None) -> None:
     if path:
         from simulation import plots
-        if kind_of(result) == "baseline":
-            result = result.shocked
         draw: dict[str, Callable[[Any], Any]] = {
             "experiment": plots.experiment_figure, "comparison": plots.comparison_figure,
-            "story": plots.story_figure}
+            "baseline": plots.baseline_figure, "story": plots.story_figure}
         figure = draw[kind_of(result)](result)
         written = plots.save_figure(figure, path)
         print(f"chart written to {written}", file=sys.stderr)
