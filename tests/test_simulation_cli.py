@@ -93,8 +93,8 @@ def test_story_without_a_name_lists_the_stories(capsys: pytest.CaptureFixture[st
     (["simulate", "--profile", "kickoff-fintech", "--strategy", "minimal", "--months", "-3"],
      "pmo-advisor simulate: error: months: must be between 1 and 120, got -3"),
     # runs beyond the documented cap
-    (["simulate", "--profile", "kickoff-fintech", "--strategy", "minimal", "--runs", "9000"],
-     "pmo-advisor simulate: error: runs: must be between 1 and 5000, got 9000"),
+    (["simulate", "--profile", "kickoff-fintech", "--strategy", "minimal", "--runs", "10001"],
+     "pmo-advisor simulate: error: runs: must be between 1 and 10000, got 10001"),
     # an unknown shock
     (["simulate", "--profile", "kickoff-fintech", "--strategy", "minimal", "--shock",
       "meteor@3"], "pmo-advisor simulate: error: shocks[0]: unknown shock 'meteor'"),
