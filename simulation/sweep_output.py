@@ -167,7 +167,9 @@ def sensitivity_figure(result: Any) -> Figure:
     ax.invert_yaxis()
     ax.set_xlabel("Morris mu* (1 = the most influential parameter for that outcome)")
     ax.legend(fontsize=8)
-    fig.suptitle(f"What moves the outcomes: {result.profile}, {result.strategy} "
+    whose = f"{result.name} ({result.profile})" if result.name and \
+        result.name != result.profile else result.profile
+    fig.suptitle(f"What moves the outcomes: {whose}, {result.strategy} "
                  f"({result.points} experiments of {result.runs} runs x {result.months} months, "
                  f"seed {result.seed})", fontsize=10)
     return fig
