@@ -208,6 +208,13 @@ def _dask(tasks: Sequence[Task], workers: int, scheduler: str | None,
             except Exception as exc:  # noqa: BLE001 - whatever went wrong, the address is bad
                 raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {exc}",
                                  "scheduler") from exc
+            try:       # a scheduler without workers would hold the tasks for ever, silently
+                client.wait_for_workers(1, timeout=SCHEDULER_TIMEOUT_SECONDS)
+            except TimeoutError:
+                client.close()
+                raise InputError(f"the Dask scheduler at {scheduler} has no workers (none "
+                                 f"joined within {SCHEDULER_TIMEOUT_SECONDS:g} s); start "
+                                 f"some: dask worker {scheduler}", "scheduler") from None
         with client:
             futures = [client.submit(_pickled, fn, *args, pure=False) for fn, args in tasks]
             index = {f.key: i for i, f in enumerate(futures)}

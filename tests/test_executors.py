@@ -134,3 +134,18 @@ def test_a_scheduler_address_answering_other_bytes_is_refused_as_input(other_ser
     with pytest.raises(InputError) as caught:
         check_scheduler(address, timeout=5)
     assert caught.value.field == "scheduler" and address in str(caught.value)
+
+
+def test_a_dask_scheduler_without_workers_is_refused_not_waited_on_for_ever(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dask holds tasks until a worker joins: with none, a run hung with no word."""
+    from dask.distributed import LocalCluster
+
+    from simulation import executors
+
+    monkeypatch.setattr(executors, "SCHEDULER_TIMEOUT_SECONDS", 0.5)
+    with LocalCluster(n_workers=0, processes=False, protocol="tcp://", host="127.0.0.1",
+                      dashboard_address=":0") as cluster:
+        with pytest.raises(InputError, match="has no workers") as caught:
+            executors.run_tasks([(abs, (-1,))], "dask", 1, cluster.scheduler_address)
+    assert caught.value.field == "scheduler"
