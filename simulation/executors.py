@@ -19,7 +19,7 @@ import os
 import pickle
 import re
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -161,8 +161,9 @@ def check_scheduler(address: str, timeout: float | None = None) -> None:
         finally:
             comm.abort()
 
-    try:
-        answer = asyncio.run(asyncio.wait_for(identity(), limit))
+    try:     # on a thread of its own: the caller may be running an event loop (a notebook)
+        with ThreadPoolExecutor(1) as probe:
+            answer = probe.submit(asyncio.run, asyncio.wait_for(identity(), limit)).result()
     except TimeoutError:   # (an OSError too: caught first)
         raise InputError(f"no Dask scheduler answered at {address} within {limit:g} s",
                          "scheduler") from None

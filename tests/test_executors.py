@@ -149,3 +149,17 @@ def test_a_dask_scheduler_without_workers_is_refused_not_waited_on_for_ever(
         with pytest.raises(InputError, match="has no workers") as caught:
             executors.run_tasks([(abs, (-1,))], "dask", 1, cluster.scheduler_address)
     assert caught.value.field == "scheduler"
+
+
+def test_the_scheduler_check_works_from_inside_a_running_event_loop(other_service) -> None:
+    """A notebook calls the library from a running asyncio loop; the check must still answer
+    about the address, not fail on the loop."""
+    import asyncio
+
+    address, _ = other_service
+
+    async def from_a_loop() -> None:
+        check_scheduler(address, timeout=0.5)
+
+    with pytest.raises(InputError, match="no Dask scheduler answered"):
+        asyncio.run(from_a_loop())
