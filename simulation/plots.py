@@ -189,9 +189,17 @@ def story_figure(result: StoryResult) -> Figure:
     ax.set_xlim(months[0], months[-1])
     ax.set_xlabel("month")
     ax.set_ylabel("indicator (1-5)")
-    ax.set_title(result.story.title, pad=20)
+    ax.set_title(f"{result.story.title}: {_story_pmo(result)}", pad=20)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     return fig
+
+
+def _story_pmo(result: StoryResult) -> str:
+    """The story's PMO by its profile's own name (issue 11: every chart carries it)."""
+    from advisor.presets import resolve_profile
+
+    name = resolve_profile(result.story.profile, "profile", False).name
+    return f"{name} ({result.story.profile})" if name else result.story.profile
 
 
 def figure_png(fig: Figure) -> bytes:

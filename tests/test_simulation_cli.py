@@ -163,7 +163,9 @@ def test_a_storys_event_labels_never_print_over_each_other(story: str) -> None:
     from simulation.plots import story_figure
     from simulation.stories import run_story
 
-    figure = story_figure(run_story(story))
+    told = run_story(story)
+    figure = story_figure(told)
+    assert f"({told.story.profile})" in figure.axes[0].get_title()    # the PMO's own name
     canvas = FigureCanvasAgg(figure)
     canvas.draw()
     boxes = [t.get_window_extent(canvas.get_renderer()) for t in figure.axes[0].texts
