@@ -122,6 +122,8 @@ def test_serve_on_a_busy_port_is_one_line(cli: Run) -> None:
     # keys that are only separators: auth was silently off
     ("PMO_ADVISOR_API_KEYS", " , ", "PMO_ADVISOR_API_KEYS: is set but holds no key"),
     ("PMO_ADVISOR_COSTLY_REQUESTS", "0", "PMO_ADVISOR_COSTLY_REQUESTS: must be a whole number"),
+    # not a URL: the server started and its jobs runner died over and over, a traceback each
+    ("PMO_ADVISOR_DATABASE_URL", "notaurl", "PMO_ADVISOR_DATABASE_URL: is not a database URL"),
 ])
 def test_serve_refuses_a_bad_setting_before_it_listens(cli: Run, monkeypatch: pytest.MonkeyPatch,
                                                        variable: str, value: str,
