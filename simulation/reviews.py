@@ -17,7 +17,7 @@ from collections.abc import Generator, Sequence
 import simpy
 
 from rules.diagnosis import diagnose, diagnose_ranking
-from simulation import portfolio
+from simulation import leadership, portfolio
 from simulation.dynamics import load_dynamics
 from simulation.lifecycle import restructure, shutdown
 from simulation.organization import maturity_tolerance
@@ -92,7 +92,7 @@ def executive_review(state: PmoState) -> str:
     state.shift("autonomy", feedback.autonomy)
     decide = state.decide[state.month]
     if decide[0] < feedback.restructure_probability:
-        restructure(state)
+        restructure(state, decide[0] / feedback.restructure_probability)
     if decide[1] < feedback.shutdown_probability:
         shutdown(state)
     elif scenario == "collapse":
@@ -102,6 +102,7 @@ def executive_review(state: PmoState) -> str:
         for indicator, shift in state.strategy.elsewhere:
             state.shift(indicator, shift)
     apply_triggers(state, scenario, ranking)
+    leadership.adapt(state)
     portfolio.prune(state)
     portfolio.extend(state)
     return scenario

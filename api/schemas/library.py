@@ -57,6 +57,9 @@ class StrategySchema(Schema):
     made_for = fields.Nested(MadeForSchema, metadata={
         "description": "the scenarios the strategy is made for, and what each review "
                        "diagnosing another one costs (indicator shifts)"})
+    adaptive = fields.Boolean(metadata={
+        "description": "false: played exactly as written (absent: the PMO's leader shifts "
+                       "effort towards weak steps at reviews)"})
 
 
 class StrategyDocumentSchema(Schema):
@@ -74,6 +77,7 @@ class StrategyDocumentSchema(Schema):
     schedule = fields.List(fields.Nested(PhaseSchema), metadata={
         "description": "later phases (the plan's next and later waves)"})
     made_for = fields.Nested(MadeForSchema)
+    adaptive = fields.Boolean()
 
 
 class ShockSchema(Schema):
