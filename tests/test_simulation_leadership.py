@@ -133,3 +133,19 @@ def test_a_champion_relaunch_keeps_what_works_where_a_restructuring_rebuilds() -
     assert champion.restructures == rebuilt.restructures == 1
     assert champion.major_changes == rebuilt.major_changes == [0]
     assert [e.name for e in champion.events or ()][-1] == "champion_relaunch"
+
+
+def test_a_review_where_no_rule_fires_keeps_the_last_scenario(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A simulated PMO can drift to a view no diagnosis rule speaks to (seed 11, 300 runs of
+    potential-public-agency found one at month 9); the review then keeps the scenario it had
+    instead of stopping the run (the diagnosis refuses a profile without evidence)."""
+    from simulation import reviews
+
+    def no_evidence(profile: object) -> None:
+        raise InputError("not enough evidence to diagnose", "indicators")
+    state = state_of("kickoff-fintech", load_strategies()["minimal"], u=0.5)
+    state.events = None
+    state.scenario = "kickoff"
+    monkeypatch.setattr(reviews, "diagnose_ranking", no_evidence)
+    assert reviews.executive_review(state) == "kickoff" and state.scenario == "kickoff"
