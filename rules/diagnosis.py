@@ -23,7 +23,7 @@ from rules.table import Rule
 
 __all__ = ["FiredRule", "TransitionSign", "Counterfactual", "RankedScenario", "Diagnosis",
            "diagnose", "diagnose_ranking", "build_fact", "coverage_of", "input_coverage",
-           "score_points", "score_rules"]
+           "score_points", "score_rules", "forget_rankings"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,12 +293,53 @@ def _fired(profile: Profile, table: DiagnosisTable) -> tuple[dict[str, Any], lis
     return fact, [table.by_id[rule_id] for rule_id in get_gateway().evaluate(table.name, fact)]
 
 
+#: Rankings by (the scoring rules that fired, coverage): the reviews' profiles all differ, but
+#: most of them repeat what the ranking adds up. Bounded; cleared when full.
+_RANKINGS: dict[tuple[tuple[str, ...], float], tuple[tuple[str, float], ...]] = {}
+_MAX_RANKINGS = 65536
+_COVERAGES: dict[tuple[bool, tuple[str, ...], tuple[str, ...], bool], float] = {}
+
+
 def diagnose_ranking(profile: Profile) -> tuple[tuple[str, float], ...]:
     """Only the ranking :func:`diagnose` gives (the diagnosed scenario first): what the
     simulation's executive reviews use. They run a dozen diagnoses per replication and read
-    nothing else, so this skips the evidence, the transition signs and the explanation objects."""
+    nothing else, so this skips the evidence, the transition signs and the explanation objects.
+
+    When the table's weights add up exactly in any order (``DiagnosisTable.sums_exact``), the
+    ranking depends only on which scoring rules fired (and the coverage), so it asks the
+    gateway for that set alone, which its exact memo answers for most review facts
+    (``rules/memo.py``), and remembers the ranking per such set; same ranking bit for bit."""
     table = load_diagnosis_table()
-    return score_rules(_fired(profile, table)[1], coverage_of(profile, table), table)
+    if not table.sums_exact:
+        return score_rules(_fired(profile, table)[1], coverage_of(profile, table), table)
+    table.ensure_registered()
+    fired = get_gateway().firing_set(table.name, build_fact(profile, table), table.scoring)
+    given = (profile.pmo.exists, tuple(profile.indicators), tuple(profile.trends),
+             profile.pmo.age_months is not None)
+    coverage = _COVERAGES.get(given)
+    if coverage is None:    # what coverage reads: which inputs were given, not their values
+        coverage = _COVERAGES[given] = coverage_of(profile, table)
+        if len(_COVERAGES) > _MAX_RANKINGS:
+            _COVERAGES.clear()
+    key = (fired, coverage)
+    ranking = _RANKINGS.get(key)
+    if ranking is None:
+        by_id = table.by_id
+        ranking = score_rules([by_id[rule_id] for rule_id in fired], coverage, table)
+        if len(_RANKINGS) >= _MAX_RANKINGS:
+            _RANKINGS.clear()
+        _RANKINGS[key] = ranking
+    return ranking
+
+
+def forget_rankings() -> None:
+    """Forget what :func:`diagnose_ranking` remembered in this process: rankings, coverages
+    and the engine's memo of the diagnosis rules (a benchmark's rounds start cold)."""
+    _RANKINGS.clear()
+    _COVERAGES.clear()
+    table = load_diagnosis_table()
+    if get_gateway().is_registered(table.name):
+        get_gateway().clear_memo(table.name)
 
 
 def diagnose(profile: Profile, explain: bool = False) -> Diagnosis:

@@ -109,6 +109,21 @@ class DiagnosisTable:
             out[exists] = MappingProxyType(weights)
         return MappingProxyType(out)
 
+    @functools.cached_property
+    def sums_exact(self) -> bool:
+        """Whether adding up any of the rules' weights is exact in floating point, whatever the
+        order: every weight a multiple of 1/1024 and all of them together below 2**40. Then a
+        ranking depends on which rules fired, not on the engine's firing order, and may be
+        answered from the engine's memo (``RulesGateway.firing_set``)."""
+        return (all((r.weight * 1024).is_integer() for r in self.rules)
+                and sum(abs(r.weight) for r in self.rules) < 2.0 ** 40)
+
+    @functools.cached_property
+    def scoring(self) -> frozenset[str]:
+        """The ids of the rules a ranking adds up (evidence, counter-evidence, exclusions);
+        transition rules only explain."""
+        return frozenset(r.id for r in self.rules if r.effect in ("evidence", "against", "exclude"))
+
 
 def _may_apply(rule: Rule, pmo_exists: bool) -> bool:
     """False when the rule requires the opposite answer to "does a PMO exist?"."""
