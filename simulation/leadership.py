@@ -11,11 +11,13 @@ most leaders adapt little, a few a lot; issue 11 asks for no pair certain of its
 
 At each executive review (the one caller: :func:`simulation.reviews.executive_review`) each
 step's effort, as carried out, is scaled by ``exp(adaptivity x ADAPTATION_GAIN x (mean health -
-its health))`` (cumulative, at most ``ADAPTATION_LIMIT`` times or 1 / that of the plan), then
-rescaled so the PMO spends what it spent before: effort moves, capacity does not grow. The
-tilt starts afresh when the PMO follows a new strategy (a trigger, a plan's next phase, a
-relaunch) or gets new leadership through a restructuring. A strategy with ``adaptive: false``
-is played exactly as written (a what-if). docs/model.md, "Adaptive leadership".
+its health))`` (cumulative, within ``ADAPTATION_LIMIT ** adaptivity`` times the plan either
+way), then rescaled so the PMO spends what its plan spends: effort moves, capacity does not
+grow. A leader with adaptivity from ``TAILORING_ADAPTIVITY`` also tailors a fixed approach
+that misfits the organization's maturity. The tilt starts afresh when the PMO follows a new
+strategy (a trigger, a plan's next phase, a relaunch) or gets new leadership through a
+restructuring. A strategy with ``adaptive: false`` is played exactly as written (a what-if).
+docs/model.md, "Adaptive leadership".
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ __all__ = ["Leadership", "adaptivity", "attach", "adapt"]
 def adaptivity(u: float, shape: float) -> float:
     """The leader's adaptivity (0-1) from a uniform ``u``: the inverse distribution function of
     Beta(1, shape), 1 - (1 - u)^(1 / shape) (closed form, so one uniform is the whole draw).
-    With shape 4 the mean is 0.2 and one leader in 16 adapts more than half-way."""
+    With shape 3 the mean is 0.25 and one leader in 8 adapts more than half-way."""
     if shape <= 0.0:
         return 0.0
     return 1.0 - (1.0 - u) ** (1.0 / shape)
