@@ -77,6 +77,14 @@ class DiagnosisTable:
             rule.id: tuple((key, self.keys.path(key), features.get(key, ())) for key in rule.keys)
             for rule in self.rules})
 
+    @functools.cached_property
+    def evidence_steps(self) -> Mapping[str, tuple[tuple[str, tuple[str, ...], tuple[str, ...]],
+                                                   ...]]:
+        """:attr:`evidence_paths` with each path split once: every answer reads it (issue 13)."""
+        return MappingProxyType({
+            rule_id: tuple((key, tuple(path.split(".")), behind) for key, path, behind in paths)
+            for rule_id, paths in self.evidence_paths.items()})
+
     def input_weights(self, pmo_exists: bool) -> Mapping[str, float]:
         """How much weight the rules that can apply to such a PMO put on each input the profile
         may give: ``<indicator>`` (its value), ``trend.<indicator>`` and ``pmo.age_months``.
