@@ -98,6 +98,18 @@ def _deferred_request_body(doc: dict[str, Any], doc_info: dict[str, Any],
     return doc
 
 
+def _deferred_response_examples(doc: dict[str, Any], doc_info: dict[str, Any],
+                                **kwargs: Any) -> dict[str, Any]:
+    """Calls a response's ``example`` given as a function (it reads shipped data, which the
+    routes must not do on import) when flask-smorest builds the document, before its own
+    callback turns the responses into the document's."""
+    for responses in doc_info.get("response", {}).get("responses", {}).values():
+        for response in responses:
+            if isinstance(response, dict) and callable(response.get("example")):
+                response["example"] = response["example"]()
+    return doc
+
+
 def _documented_later(converter: Any, field: fields.Field, ret: dict, **kwargs: Any) -> dict:
     """A field's properties that its schema states as a function (``DOCUMENTED_LATER``: values
     read from shipped data), resolved now that the document is built."""
@@ -164,6 +176,7 @@ class ApiBlueprint(flask_smorest.Blueprint):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._prepare_doc_cbks.insert(0, _deferred_response_examples)
         self._prepare_doc_cbks.append(_deferred_request_body)
 
     def body(self, schema: type[Schema] | Callable[[], type[Schema]],

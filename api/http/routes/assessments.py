@@ -205,7 +205,7 @@ def list_organizations(offset: int, limit: int) -> Response:
 
 @blp.route("/assessments")
 @blp.arguments(CyclePageQuerySchema, location="query", as_kwargs=True, unknown=RAISE)
-@blp.response(200, CyclePageSchema, example=cycle_page_example())
+@blp.response(200, CyclePageSchema, example=cycle_page_example)
 def list_all_cycles(offset: int, limit: int, status: str | None = None) -> Response:
     """Every organization's cycles, each with its organization and PMO by name
 
