@@ -290,7 +290,7 @@ def _parse(raw: Any, problems: _Problems, default_id: str, shipped: bool) -> Str
     made_for, elsewhere = _made_for(problems, raw.get("made_for"))
     adaptive = raw.get("adaptive", True)
     if not isinstance(adaptive, bool):
-        problems.add("adaptive", f"must be true or false, got {adaptive!r}")
+        problems.add("adaptive", f"must be true or false, got {excerpt(adaptive)}")
     if problems.items:
         return None
     base = Strategy(id=sid, name=name, summary=summary, source=source,
