@@ -25,8 +25,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
+from advisor.numbers import round_to
 from simulation.state import PmoState
-from simulation.strategies import TAILORED
+from simulation.strategies import TAILORED, Strategy
 
 __all__ = ["Leadership", "adaptivity", "attach", "adapt"]
 
@@ -77,11 +78,16 @@ def adapt(state: PmoState) -> None:
     health = state.health
     mean = sum(health) / len(health)
     effort = state.strategy.effort
-    planned = sum(e * x for e, x in zip(effort, leader.planned))
+    planned = sum([e * x for e, x in zip(effort, leader.planned)])
     limit = p.adaptation_limit ** leader.adaptivity    # how far this leader will stray
-    tilt = [min(limit, max(1.0 / limit, t * math.exp(gain * (mean - h))))
-            for t, h in zip(leader.tilt, health)]
-    after = sum(e * x * t for e, x, t in zip(effort, leader.planned, tilt))
+    floor = 1.0 / limit
+    exp = math.exp
+    tilt = []
+    for t, h in zip(leader.tilt, health):   # min(limit, max(floor, ...)), without the calls
+        v = t * exp(gain * (mean - h))
+        v = v if v > floor else floor
+        tilt.append(v if v < limit else limit)
+    after = sum([e * x * t for e, x, t in zip(effort, leader.planned, tilt)])
     scale = planned / after if after > 0.0 else 1.0
     leader.tilt = tilt
     execution[:] = [x * t * scale for x, t in zip(leader.planned, tilt)]
@@ -94,10 +100,26 @@ def _tailor(state: PmoState, leader: Leadership) -> None:
     strategy = state.strategy
     if leader.adaptivity < state.params.tailoring_adaptivity or strategy.approach == TAILORED:
         return
-    tailored = replace(strategy, approach=TAILORED)
-    maturity = round(state.x["pm_maturity"], 1)
+    tailored = _tailored(strategy)
+    maturity = round_to(state.x["pm_maturity"], 1)
     if tailored.approach_for(maturity)[1] > strategy.approach_for(maturity)[1]:
         state.strategy = tailored
         leader.basis = (tailored, *leader.basis[1:])
         state.log("strategy", strategy.id, "The PMO's leader tailors the approach to the "
                   "customers' maturity.")
+
+
+#: Each strategy's tailored variant, by the strategy's id(): asked at every review of an adaptive
+#: leader, built once and shared by the replications (equal values, as portfolio's reshaped ones).
+_TAILORED: dict[int, tuple[Strategy, Strategy]] = {}
+
+
+def _tailored(strategy: Strategy) -> Strategy:
+    known = _TAILORED.get(id(strategy))
+    if known is not None and known[0] is strategy:
+        return known[1]
+    tailored = replace(strategy, approach=TAILORED)
+    if len(_TAILORED) >= 4096:
+        _TAILORED.clear()
+    _TAILORED[id(strategy)] = (strategy, tailored)
+    return tailored

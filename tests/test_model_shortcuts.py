@@ -10,9 +10,9 @@ import pytest
 from advisor.catalog import load_catalog
 from advisor.errors import InputError
 from rules.diagnosis_table import load_diagnosis_table
-from simulation import portfolio
+from simulation import leadership, portfolio
 from simulation.parameters import DEFAULT_PARAMETERS
-from simulation.strategies import get_strategy, horizon_mix
+from simulation.strategies import TAILORED, get_strategy, horizon_mix
 
 
 def test_parameters_changed_is_replace_with_the_same_checks() -> None:
@@ -62,3 +62,10 @@ def test_the_generated_features_are_feature_by_feature_values() -> None:
         values = table.feature_values(indicators)
         assert list(values.items()) == list(plain.items())
         assert [type(v) for v in values.values()] == [type(v) for v in plain.values()]
+
+
+def test_a_tailored_strategy_is_shared_and_equals_a_fresh_one() -> None:
+    strategy = get_strategy("process_centric")
+    first = leadership._tailored(strategy)
+    assert first == replace(strategy, approach=TAILORED)
+    assert leadership._tailored(strategy) is first
