@@ -124,8 +124,9 @@ def postgres_server() -> Iterator[str]:
 
     run(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "pmo", "--no-sync",
         "-E", "UTF8", "--locale", "C")
-    run(str(bindir / "pg_ctl"), "-D", str(data), "-l", str(base / "server.log"), "-w",
-        "-o", f"-k {sockets} -c listen_addresses='' -c fsync=off -c max_connections=60",
+    # -t 110: pg_ctl waits that long for the start (60 s by default), within run()'s 120 s
+    run(str(bindir / "pg_ctl"), "-D", str(data), "-l", str(base / "server.log"), "-w", "-t",
+        "110", "-o", f"-k {sockets} -c listen_addresses='' -c fsync=off -c max_connections=60",
         "start")
     try:
         yield f"postgresql+psycopg://pmo@/%s?host={sockets}"
