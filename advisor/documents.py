@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import orjson
 import yaml
 
 from advisor.errors import InputError
@@ -162,7 +163,22 @@ class _Refused(ValueError):
     """Something the bounds refuse (the message says what)."""
 
 
+#: 19 digits in a row: orjson would read an integer that long (past 64 bits) as a float
+_LONG_DIGITS = re.compile(r"\d{19}")
+
+
 def _decode_json(text: str) -> Any:
+    """JSON within the bounds. orjson reads it (about 4x faster: every API body comes here)
+    unless the text may hold an integer past 64 bits, which json reads (and bounds) exactly; a
+    text orjson refuses is read by json too, so its messages (and its reading of ``1e400`` or a
+    lone surrogate) are what they always were."""
+    _check_json_depth(text)
+    if not _LONG_DIGITS.search(text):
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass
+
     def integer(digits: str) -> int:
         if len(digits.lstrip("-")) > MAX_INT_DIGITS:
             raise _Refused(f"an integer has more than {MAX_INT_DIGITS} digits")
@@ -171,7 +187,6 @@ def _decode_json(text: str) -> Any:
     def constant(name: str) -> Any:
         raise _Refused(f"{name} is not a JSON number")
 
-    _check_json_depth(text)
     return json.loads(text, parse_int=integer, parse_constant=constant)
 
 

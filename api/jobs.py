@@ -36,7 +36,7 @@ from api.schemas.jobs import KINDS, STATUSES
 from api.store.jobs import Job, JobStore, QueueFull, runner_identity
 
 __all__ = ["KINDS", "STATUSES", "Job", "JobStore", "QueueFull", "Runner", "submit", "execute",
-           "MAX_ACTIVE", "RETRY_AFTER_SECONDS", "RunnerLaunch", "runner_command"]
+           "MAX_ACTIVE", "RETRY_AFTER_SECONDS", "RunnerLaunch", "runner_command", "open_waiting"]
 
 MAX_ACTIVE = 2                 # jobs queued or running at once (the machine's cores)
 RETRY_AFTER_SECONDS = 30
@@ -56,7 +56,7 @@ def _load(kind: str, request: Any) -> Callable[[Callable[[int, int], None]], Any
     from api.schemas.answers import to_json
     from api.schemas.simulation import request_schemas
     from simulation.limits import LOCAL
-    from simulation.spec import make_spec, make_specs
+    from simulation.spec import check_strategy_list, make_spec, make_specs
 
     if not isinstance(request, Mapping):
         raise InputError("a job is a JSON object with its kind and the request's fields", "kind")
@@ -77,7 +77,8 @@ def _load(kind: str, request: Any) -> Callable[[Callable[[int, int], None]], Any
     if kind == "simulation":
         make_spec(start, loaded["strategy"], limits=LOCAL, **options)
     else:
-        make_specs(start, loaded["strategies"], compared=True, limits=LOCAL, **options)
+        make_specs(start, check_strategy_list(loaded["strategies"], LOCAL), compared=True,
+                   limits=LOCAL, **options)
 
     def run_simulation_job(progress: Callable[[int, int], None]) -> Any:
         if kind == "simulation":
@@ -168,9 +169,12 @@ class Runner:
     def run(self) -> None:
         """Fail the jobs dead runners left running, then run jobs until stopped. A database
         that cannot be reached for a while (a restart) is waited for, not a reason to stop."""
-        self.store.recover()
+        recovered = False
         while not self.stopping.is_set() and not self._orphaned():
             try:
+                if not recovered:      # inside the loop: the database may be down at start
+                    self.store.recover()
+                    recovered = True
                 ran = self.run_once()
             except OperationalError as exc:
                 print(f"pmo-advisor jobs: the database cannot be reached ({exc.orig}); "
@@ -211,17 +215,34 @@ def run(args: argparse.Namespace) -> int:
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
-    runner = Runner(JobStore(args.database), parent=args.parent)
     if args.once:
+        runner = Runner(JobStore(args.database), parent=args.parent)
         runner.store.recover()
         while runner.run_once():
             pass
         return 0
     try:
-        runner.run()
+        store = open_waiting(args.database, parent=args.parent)
+        if store is not None:
+            Runner(store, parent=args.parent).run()
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def open_waiting(database: str | None, parent: int | None = None) -> JobStore | None:
+    """The jobs' store, waiting for a database that cannot be reached yet (a restart): else
+    the runner died at once, and ``serve`` restarted it every second, a traceback each time.
+    None once the server that started it is gone."""
+    while True:
+        try:
+            return JobStore(database)
+        except OperationalError as exc:
+            print(f"pmo-advisor jobs: the database cannot be reached ({exc.orig}); trying "
+                  f"again in {UNREACHABLE_PAUSE_SECONDS:.0f} s", file=sys.stderr)
+        if parent is not None and os.getppid() != parent:
+            return None
+        time.sleep(UNREACHABLE_PAUSE_SECONDS)
 
 
 def main(argv: list[str]) -> int:

@@ -7,6 +7,9 @@
   this one process, in alternating rounds; the ratio is of CPU seconds (``time.process_time``),
   which other jobs on a shared machine distort far less than wall-clock time (printed too).
 * the whole model with the thin engine host against durable-rules' own host (same results).
+  Every model round starts cold: the reviews' memo of the engine's answers (``rules/memo.py``)
+  and the rankings they remembered are forgotten first; the memo's hit rate over the measured
+  rounds is reported.
 * all local cores (``--executor processes``) vs inline for 2,000 x 36-month replications: at
   least 1.6x on 2 cores; a 2-worker Dask ``LocalCluster`` (its start-up included) vs inline: at
   least 1.4x.
@@ -27,7 +30,8 @@ import simpy
 
 import rules.gateway
 from api.http.server_process import proc_stats
-from rules.gateway import RulesGateway
+from rules.diagnosis import forget_rankings, load_diagnosis_table
+from rules.gateway import RulesGateway, get_gateway
 from simulation import reviews, run_experiment
 from simulation.executors import cpu_count
 from simulation.limits import LOCAL
@@ -147,23 +151,34 @@ def measure_model() -> dict[str, Any]:
     def model() -> None:
         run_experiment(PROFILE, STRATEGY, runs=RUNS, months=MONTHS, executor="inline")
 
+    def cold_model() -> tuple[float, float]:
+        forget_rankings()         # nothing learned in an earlier round helps this one
+        return _both_clocks(model)
+
+    ruleset = load_diagnosis_table().name
+    hits = misses = 0
     for _ in range(ROUNDS):       # alternate, so machine noise hits every side alike
         bare_times.append(_both_clocks(lambda: _bare_runs(RUNS, MONTHS)))
-        model_times.append(_both_clocks(model))
-        full_times.append(_with_host("full", lambda: _both_clocks(model)))
+        model_times.append(cold_model())
+        round_hits, round_misses = get_gateway().memo_stats(ruleset)
+        hits, misses = hits + round_hits, misses + round_misses
+        full_times.append(_with_host("full", cold_model))
     (bare_s, bare_cpu), (model_s, model_cpu), (full_s, full_cpu) = (
         (statistics.median(w for w, _ in t), statistics.median(c for _, c in t))
         for t in (bare_times, model_times, full_times))
-    timed = _TimedReviewDiagnosis(reviews.diagnose_ranking)
+    original = reviews.diagnose_ranking
+    timed = _TimedReviewDiagnosis(original)
     reviews.diagnose_ranking = timed
+    forget_rankings()
     try:
         timed_s = _model(RUNS, executor="inline")
     finally:
-        reviews.diagnose_ranking = timed.inner
+        reviews.diagnose_ranking = original
     rep_months = RUNS * MONTHS
     return {"model_rate": rep_months / model_cpu, "bare_rate": rep_months / bare_cpu,
             "ratio": model_cpu / bare_cpu, "wall_ratio": model_s / bare_s,
             "full_host_speedup": full_cpu / model_cpu,
+            "memo_hit_rate": hits / (hits + misses) if hits + misses else 0.0,
             "diagnosis_ms": timed.seconds / timed.calls * 1e3,
             "diagnosis_share": timed.seconds / timed_s}
 
@@ -210,7 +225,8 @@ def main() -> None:
           f"({_verdict(ok)} the 1/{TARGET_MODEL_RATIO:.0f} target)")
     print(f"thin vs full host     {r['full_host_speedup']:>10.2f}x the whole model's speed")
     print(f"review diagnosis      {r['diagnosis_ms']:>10.3f} ms/call, "
-          f"{r['diagnosis_share']:.0%} of the model's time")
+          f"{r['diagnosis_share']:.0%} of the model's time; the engine's memo answered "
+          f"{r['memo_hit_rate']:.0%} (cold at each round of {RUNS} runs)")
     e = measure_executors()
     print(f"{PARALLEL_RUNS} x {MONTHS} inline     {e['inline_s']:>7.1f} s "
           f"({e['inline_cpu']:.1f} s CPU)")

@@ -8,6 +8,7 @@ every rule that produced it with the evidence each one looked at.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -16,14 +17,13 @@ from advisor.assessment import Profile
 from advisor.catalog import load_catalog
 from advisor.errors import InputError
 from advisor.sections import changes_of, services_of
-from rules.conditions import lookup
 from rules.diagnosis_table import FACT_KIND, UNKNOWN_TREND, DiagnosisTable, load_diagnosis_table
 from rules.gateway import get_gateway
 from rules.table import Rule
 
 __all__ = ["FiredRule", "TransitionSign", "Counterfactual", "RankedScenario", "Diagnosis",
            "diagnose", "diagnose_ranking", "build_fact", "coverage_of", "input_coverage",
-           "score_points", "score_rules"]
+           "score_points", "score_rules", "forget_rankings"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +91,8 @@ class Diagnosis:
     coverage: float = 1.0
     #: Filled only on request (``diagnose(profile, explain=True)``): the search costs dozens of
     #: rule evaluations, and the simulation diagnoses at every quarterly review without it.
-    counterfactuals: tuple[Counterfactual, ...] = ()
+    #: ``None``: not searched (the answer then leaves the key out); ``()``: searched, none found.
+    counterfactuals: tuple[Counterfactual, ...] | None = None
 
     def score(self, scenario: str) -> float:
         return dict(self.ranking)[scenario]
@@ -163,11 +164,19 @@ def input_coverage(pmo_exists: bool, indicators: Iterable[str], trends: Iterable
 
 
 def _evidence(rule: Rule, fact: Mapping[str, Any], table: DiagnosisTable) -> dict[str, Any]:
-    """The values a rule looked at; a feature brings the indicators it is made of."""
+    """The values a rule looked at; a feature brings the indicators it is made of.
+
+    Read as :func:`rules.conditions.lookup` reads a path (absent, or a leaf before its end: left
+    out), with the paths split once: every fired rule of every answer comes through here."""
     evidence: dict[str, Any] = {}
     indicators = fact["ind"]
-    for key, path, behind in table.evidence_paths[rule.id]:
-        value = lookup(fact, path)
+    for key, steps, behind in table.evidence_steps[rule.id]:
+        value: Any = fact
+        try:
+            for step in steps:
+                value = value[step]
+        except (KeyError, TypeError):   # TypeError: a leaf (a number, a string) before the end
+            continue
         if value is None:
             continue
         evidence[key] = value
@@ -293,12 +302,83 @@ def _fired(profile: Profile, table: DiagnosisTable) -> tuple[dict[str, Any], lis
     return fact, [table.by_id[rule_id] for rule_id in get_gateway().evaluate(table.name, fact)]
 
 
+#: Rankings by (the scoring rules that fired, coverage): the reviews' profiles all differ, but
+#: most of them repeat what the ranking adds up. Bounded; cleared when full.
+_RANKINGS: dict[tuple[tuple[str, ...], float], tuple[tuple[str, float], ...]] = {}
+_MAX_RANKINGS = 65536
+_COVERAGES: dict[tuple[bool, tuple[str, ...], tuple[str, ...], bool], float] = {}
+
+
 def diagnose_ranking(profile: Profile) -> tuple[tuple[str, float], ...]:
     """Only the ranking :func:`diagnose` gives (the diagnosed scenario first): what the
     simulation's executive reviews use. They run a dozen diagnoses per replication and read
-    nothing else, so this skips the evidence, the transition signs and the explanation objects."""
+    nothing else, so this skips the evidence, the transition signs and the explanation objects.
+
+    When the table's weights add up exactly in any order (``DiagnosisTable.sums_exact``), the
+    ranking depends only on which scoring rules fired (and the coverage), so it asks the
+    gateway for that set alone, which its exact memo answers for most review facts
+    (``rules/memo.py``), and remembers the ranking per such set; same ranking bit for bit."""
     table = load_diagnosis_table()
-    return score_rules(_fired(profile, table)[1], coverage_of(profile, table), table)
+    if not table.sums_exact:
+        return score_rules(_fired(profile, table)[1], coverage_of(profile, table), table)
+    table.ensure_registered()
+    fired = get_gateway().firing_set(table.name, build_fact(profile, table), table.scoring)
+    return _remembered(fired, profile, table)[1]
+
+
+def _remembered(scoring: tuple[str, ...], profile: Profile,
+                table: DiagnosisTable) -> tuple[float, tuple[tuple[str, float], ...]]:
+    """(coverage, ranking) for the scoring rules that fired (in definition order), remembered
+    (``table.sums_exact``: the ranking depends only on that set and the coverage)."""
+    given = (profile.pmo.exists, tuple(profile.indicators), tuple(profile.trends),
+             profile.pmo.age_months is not None)
+    coverage = _COVERAGES.get(given)
+    if coverage is None:    # what coverage reads: which inputs were given, not their values
+        coverage = _COVERAGES[given] = coverage_of(profile, table)
+        if len(_COVERAGES) > _MAX_RANKINGS:
+            _COVERAGES.clear()
+    key = (scoring, coverage)
+    ranking = _RANKINGS.get(key)
+    if ranking is None:
+        by_id = table.by_id
+        ranking = score_rules([by_id[rule_id] for rule_id in scoring], coverage, table)
+        if len(_RANKINGS) >= _MAX_RANKINGS:
+            _RANKINGS.clear()
+        _RANKINGS[key] = ranking
+    return coverage, ranking
+
+
+def forget_rankings() -> None:
+    """Forget what :func:`diagnose_ranking` remembered in this process: rankings, coverages
+    and the engine's memo of the diagnosis rules (a benchmark's rounds start cold)."""
+    _RANKINGS.clear()
+    _COVERAGES.clear()
+    table = load_diagnosis_table()
+    if get_gateway().is_registered(table.name):
+        get_gateway().clear_memo(table.name)
+
+
+def _fired_in_order(profile: Profile, table: DiagnosisTable
+                    ) -> tuple[dict[str, Any], list[Rule], tuple[str, ...]]:
+    """:func:`_fired` through the engine's exact memo (``RulesGateway.firing_set``): the same
+    rules in the same order. The engine fires a fact's rules by priority, then in the order they
+    are defined (``tests/test_diagnosis_memo.py`` pins it on every shipped profile, every vignette
+    and thousands of generated facts), so the set the memo answers, sorted by priority (a stable
+    sort keeps the definition order), is the engine's list; a fact the memo does not know yet goes
+    to the engine, which teaches it. The answers of ``POST /diagnoses`` pay for the engine only
+    on facts unlike any seen before in the process (issue 13). Also the ids, in definition
+    order (what the remembered rankings are keyed by)."""
+    table.ensure_registered()
+    fact = build_fact(profile, table)
+    by_id = table.by_id
+    ids = get_gateway().firing_set(table.name, fact)
+    fired = [by_id[rule_id] for rule_id in ids]
+    fired.sort(key=_PRIORITY)
+    return fact, fired, ids
+
+
+_PRIORITY = operator.attrgetter("priority")
+_ANSWERED = frozenset({"evidence", "against", "exclude"})
 
 
 def diagnose(profile: Profile, explain: bool = False) -> Diagnosis:
@@ -307,15 +387,19 @@ def diagnose(profile: Profile, explain: bool = False) -> Diagnosis:
     ``explain=True`` adds the counterfactuals (``rules/counterfactuals.py``); off by default,
     because the simulation diagnoses at every quarterly review and never reads them."""
     table = load_diagnosis_table()
-    fact, fired = _fired(profile, table)
-    coverage = coverage_of(profile, table)
-    ranking = score_rules(fired, coverage, table)
+    fact, fired, ids = _fired_in_order(profile, table)
+    if table.sums_exact:   # the reviews' remembered rankings: the same bits, per fired set
+        scoring = table.scoring
+        coverage, ranking = _remembered(tuple(i for i in ids if i in scoring), profile, table)
+    else:
+        coverage = coverage_of(profile, table)
+        ranking = score_rules(fired, coverage, table)
     winner = ranking[0][0]
 
     fired_rules = tuple(
-        FiredRule(id=r.id, scenario=r.subject, effect=r.effect, weight=r.weight,
-                  reason=r.reason, source=r.source, evidence=_evidence(r, fact, table))
-        for r in fired if r.effect in ("evidence", "against", "exclude"))
+        FiredRule(r.id, r.subject, r.effect, r.weight, r.reason, r.source,
+                  _evidence(r, fact, table))
+        for r in fired if r.effect in _ANSWERED)
     diagnosis = Diagnosis(
         scenario=winner,
         confidence=ranking[0][1],

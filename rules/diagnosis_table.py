@@ -77,6 +77,14 @@ class DiagnosisTable:
             rule.id: tuple((key, self.keys.path(key), features.get(key, ())) for key in rule.keys)
             for rule in self.rules})
 
+    @functools.cached_property
+    def evidence_steps(self) -> Mapping[str, tuple[tuple[str, tuple[str, ...], tuple[str, ...]],
+                                                   ...]]:
+        """:attr:`evidence_paths` with each path split once: every answer reads it (issue 13)."""
+        return MappingProxyType({
+            rule_id: tuple((key, tuple(path.split(".")), behind) for key, path, behind in paths)
+            for rule_id, paths in self.evidence_paths.items()})
+
     def input_weights(self, pmo_exists: bool) -> Mapping[str, float]:
         """How much weight the rules that can apply to such a PMO put on each input the profile
         may give: ``<indicator>`` (its value), ``trend.<indicator>`` and ``pmo.age_months``.
@@ -108,6 +116,21 @@ class DiagnosisTable:
                     weights[key] = weights.get(key, 0.0) + rule.weight / len(inputs)
             out[exists] = MappingProxyType(weights)
         return MappingProxyType(out)
+
+    @functools.cached_property
+    def sums_exact(self) -> bool:
+        """Whether adding up any of the rules' weights is exact in floating point, whatever the
+        order: every weight a multiple of 1/1024 and all of them together below 2**40. Then a
+        ranking depends on which rules fired, not on the engine's firing order, and may be
+        answered from the engine's memo (``RulesGateway.firing_set``)."""
+        return (all((r.weight * 1024).is_integer() for r in self.rules)
+                and sum(abs(r.weight) for r in self.rules) < 2.0 ** 40)
+
+    @functools.cached_property
+    def scoring(self) -> frozenset[str]:
+        """The ids of the rules a ranking adds up (evidence, counter-evidence, exclusions);
+        transition rules only explain."""
+        return frozenset(r.id for r in self.rules if r.effect in ("evidence", "against", "exclude"))
 
 
 def _may_apply(rule: Rule, pmo_exists: bool) -> bool:

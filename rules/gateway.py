@@ -42,6 +42,7 @@ from durable import engine
 
 from advisor.errors import EngineError
 from rules.conditions import DISCRIMINATOR
+from rules.memo import FiringMemo, MemoUnsupported
 
 __all__ = ["RulesGateway", "get_gateway", "FACT_ID", "CATCH_ALL", "HOSTS"]
 
@@ -248,6 +249,9 @@ class RulesGateway:
             raise ValueError(f"host must be one of {HOSTS}, not {host!r}")
         self.host_kind = host
         self._definitions: dict[str, dict[str, Any]] = {}
+        #: per ruleset, the exact memo of which rules fire (``None``: the ruleset has a rule it
+        #: cannot sign); it holds the engine's answers, so it outlives a fork
+        self._memos: dict[tuple[str, frozenset[str] | None], FiringMemo | None] = {}
         self._reset()
         os.register_at_fork(after_in_child=self._reset)
 
@@ -294,25 +298,80 @@ class RulesGateway:
         if not facts:
             return []
         with self._lock:
-            host = self._engine()
-            if ruleset not in self._definitions:
-                raise EngineError(f"ruleset {ruleset!r} is not registered")
-            sid = f"{self._pid}-{next(self._sessions)}"
-            self._live.add(sid)
+            return self._evaluate_locked(ruleset, facts)
+
+    def firing_set(self, ruleset: str, fact: Mapping[str, Any],
+                   among: frozenset[str] | None = None) -> tuple[str, ...]:
+        """The ids of the rules that fire on ``fact`` (only those ``among`` these, when given),
+        in the ruleset's definition order (not the engine's firing order): for callers whose
+        result does not depend on that order.
+
+        Answered by an exact memo (``rules/memo.py``, one per ruleset and ``among``) when every
+        rule asked about has seen a fact that reads the same to it; otherwise the engine decides
+        on the whole ruleset, and teaches the memo."""
+        with self._lock:
+            memo = self._memo(ruleset, among)
+            if memo is not None:
+                known = memo.answer(fact)
+                if known is not None:
+                    return known
+            fired = [rule_id for rule_id, _ in self._evaluate_locked(ruleset, [fact])]
+            if memo is None:
+                order = {rule_id: i for i, rule_id in enumerate(self._definitions[ruleset])}
+                return tuple(sorted((r for r in fired if among is None or r in among),
+                                    key=order.__getitem__))
+            return memo.learn(fact, fired)
+
+    def memo_stats(self, ruleset: str) -> tuple[int, int]:
+        """(answers from the memo, answers from the engine) of :meth:`firing_set` so far."""
+        with self._lock:
+            memos = [m for (name, _), m in self._memos.items() if name == ruleset and m]
+            return sum(m.hits for m in memos), sum(m.misses for m in memos)
+
+    def clear_memo(self, ruleset: str) -> None:
+        """Forget what the ruleset's memo learned (benchmarks start cold)."""
+        with self._lock:
+            for (name, _), memo in self._memos.items():
+                if name == ruleset and memo is not None:
+                    memo.clear()
+
+    def _memo(self, ruleset: str, among: frozenset[str] | None) -> FiringMemo | None:
+        key = (ruleset, among)
+        if key in self._memos:
+            return self._memos[key]
+        if ruleset not in self._definitions:
+            raise EngineError(f"ruleset {ruleset!r} is not registered")
+        definition = self._definitions[ruleset]
+        memo: FiringMemo | None
+        try:
+            memo = FiringMemo(definition, ignore=() if among is None
+                              else [r for r in definition if r not in among])
+        except MemoUnsupported:
+            memo = None                     # refuse, not guess: the engine answers all
+        self._memos[key] = memo
+        return memo
+
+    def _evaluate_locked(self, ruleset: str,
+                         facts: Sequence[Mapping[str, Any]]) -> list[tuple[str, Any]]:
+        host = self._engine()
+        if ruleset not in self._definitions:
+            raise EngineError(f"ruleset {ruleset!r} is not registered")
+        sid = f"{self._pid}-{next(self._sessions)}"
+        self._live.add(sid)
+        try:
+            fired = host.fire(ruleset, sid, facts)
+        except EngineError:
+            raise
+        except Exception as exc:  # the engine's own errors carry no useful type
+            raise EngineError(f"rules engine failed on ruleset {ruleset!r}: {exc}") from exc
+        finally:
+            self._live.discard(sid)
             try:
-                fired = host.fire(ruleset, sid, facts)
-            except EngineError:
-                raise
-            except Exception as exc:  # the engine's own errors carry no useful type
-                raise EngineError(f"rules engine failed on ruleset {ruleset!r}: {exc}") from exc
-            finally:
-                self._live.discard(sid)
-                try:
-                    host.delete(ruleset, sid)
-                except Exception:  # noqa: BLE001 - no state was created: nothing to delete
-                    pass
-            self.evaluations += 1
-            return list(dict.fromkeys(f for f in fired if f[0] != CATCH_ALL))
+                host.delete(ruleset, sid)
+            except Exception:  # noqa: BLE001 - no state was created: nothing to delete
+                pass
+        self.evaluations += 1
+        return list(dict.fromkeys(f for f in fired if f[0] != CATCH_ALL))
 
     def live_sessions(self) -> int:
         """Sessions whose evaluation has not finished (0 between calls)."""

@@ -73,8 +73,8 @@ def plot_png(result: ExperimentResult | ComparisonResult | StoryResult | Baselin
              ) -> bytes:
     """The chart of a result as PNG bytes (matplotlib is imported only when needed)."""
     from simulation import plots
-    if isinstance(result, BaselineResult):
-        result = result.shocked
+    if isinstance(result, BaselineResult):      # with and without its shocks, side by side
+        return plots.figure_png(plots.baseline_figure(result))
     if isinstance(result, ExperimentResult):
         return plots.figure_png(plots.experiment_figure(result))
     if isinstance(result, ComparisonResult):

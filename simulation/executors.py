@@ -19,18 +19,24 @@ import os
 import pickle
 import re
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from advisor.errors import InputError
+from advisor.validation import excerpt
 
-__all__ = ["EXECUTORS", "Execution", "run_tasks", "cpu_count", "MAX_WORKERS"]
+__all__ = ["EXECUTORS", "Execution", "run_tasks", "cpu_count", "check_scheduler", "MAX_WORKERS",
+           "MAX_REQUESTED_WORKERS"]
 
 #: The executors a run can ask for (``--executor``).
 EXECUTORS = ("inline", "processes", "dask")
 MAX_WORKERS = 8
-_SCHEDULER = re.compile(r"^(tcp|tls|ucx|inproc)://[^\s/:]+(:\d{1,5})?/?$")
+#: workers one run may ask for (a remote cluster's count; local pools are capped at MAX_WORKERS)
+MAX_REQUESTED_WORKERS = 10_000
+#: seconds a Dask scheduler has to answer (connect, handshake and ``identity``)
+SCHEDULER_TIMEOUT_SECONDS = 10.0
+_SCHEDULER = re.compile(r"^(tcp|tls|ucx|inproc)://[^\s/:]+(:(?P<port>\d{1,5}))?/?$")
 
 Task = tuple[Callable[..., Any], tuple[Any, ...]]
 
@@ -59,11 +65,14 @@ class Execution:
             if self.executor != "dask":
                 raise InputError("a scheduler is only used with the dask executor "
                                  "(--executor dask)", "scheduler")
-            if not _SCHEDULER.match(self.scheduler):
+            match = _SCHEDULER.match(self.scheduler)
+            if not match or not 1 <= int(match["port"] or 8786) <= 65535:
                 raise InputError("scheduler must be a Dask scheduler address such as "
-                                 f"tcp://host:8786, not {self.scheduler!r}", "scheduler")
-        if self.workers is not None and not 1 <= int(self.workers) <= 10_000:
-            raise InputError(f"workers must be at least 1, not {self.workers}", "workers")
+                                 f"tcp://host:8786 (port 1-65535), not {self.scheduler!r}",
+                                 "scheduler")
+        if self.workers is not None and not 1 <= int(self.workers) <= MAX_REQUESTED_WORKERS:
+            raise InputError(f"workers must be between 1 and {MAX_REQUESTED_WORKERS}, got "
+                             f"{self.workers}", "workers")
 
     def resolve(self, work: int, min_parallel_work: int) -> tuple[str, int]:
         """(executor, worker count) for ``work`` units (replication-months)."""
@@ -76,7 +85,8 @@ class Execution:
         if executor == "inline":
             return "inline", 1
         n = self.workers if self.workers is not None else cpu_count()
-        return executor, max(1, min(int(n), MAX_WORKERS if executor == "processes" else n))
+        local = executor == "processes" or self.scheduler is None   # a pool started here
+        return executor, max(1, min(int(n), MAX_WORKERS if local else n))
 
 
 def run_tasks(tasks: Sequence[Task], executor: str, workers: int, scheduler: str | None = None,
@@ -130,6 +140,46 @@ def _pickled(fn: Callable[..., Any], *args: Any) -> bytes:
     return pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
 
 
+def check_scheduler(address: str, timeout: float | None = None) -> None:
+    """Refuse, within ``timeout`` seconds, an address where no Dask scheduler answers.
+
+    Dask's ``Client(timeout=...)`` bounds only the TCP connect: a server that accepts and then
+    stays silent (any other service on that port) hangs it for ever, and one that answers with
+    other bytes makes it read a garbage frame length (a MemoryError for exabytes). So ask the
+    address who it is (Dask's handshake, then its ``identity`` operation) under one deadline."""
+    import asyncio
+
+    from distributed.comm import connect
+
+    limit = SCHEDULER_TIMEOUT_SECONDS if timeout is None else timeout
+
+    async def identity() -> Any:
+        comm = await connect(address, timeout=limit)
+        try:
+            await comm.write({"op": "identity", "reply": True, "close": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    try:     # on a thread of its own: the caller may be running an event loop (a notebook)
+        with ThreadPoolExecutor(1) as probe:
+            answer = probe.submit(asyncio.run, asyncio.wait_for(identity(), limit)).result()
+    except TimeoutError:   # (an OSError too: caught first)
+        raise InputError(f"no Dask scheduler answered at {address} within {limit:g} s",
+                         "scheduler") from None
+    except OSError as exc:   # refused, reset, unknown host, connect timed out
+        raise InputError(f"cannot reach the Dask scheduler at {address}: "
+                         f"{excerpt(str(exc) or type(exc).__name__, 200)}",
+                         "scheduler") from None
+    except Exception as exc:  # noqa: BLE001 - bytes that are not Dask's protocol
+        raise InputError(f"{address} does not answer as a Dask scheduler does "
+                         f"({type(exc).__name__})", "scheduler") from None
+    if not isinstance(answer, dict) or answer.get("type") != "Scheduler":
+        kind = answer.get("type") if isinstance(answer, dict) else None
+        raise InputError(f"{address} is not a Dask scheduler"
+                         + (f" (a Dask {kind})" if isinstance(kind, str) else ""), "scheduler")
+
+
 def _dask(tasks: Sequence[Task], workers: int, scheduler: str | None,
           done: Callable[[int], None] | None) -> list[Any]:
     try:
@@ -153,11 +203,19 @@ def _dask(tasks: Sequence[Task], workers: int, scheduler: str | None,
                                        silence_logs=logging.ERROR)
             client = Client(cluster)
         else:
+            check_scheduler(scheduler)
             try:
-                client = Client(scheduler, timeout="10s")
-            except OSError as exc:
+                client = Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT_SECONDS}s")
+            except Exception as exc:  # noqa: BLE001 - whatever went wrong, the address is bad
                 raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {exc}",
                                  "scheduler") from exc
+            try:       # a scheduler without workers would hold the tasks for ever, silently
+                client.wait_for_workers(1, timeout=SCHEDULER_TIMEOUT_SECONDS)
+            except TimeoutError:
+                client.close()
+                raise InputError(f"the Dask scheduler at {scheduler} has no workers (none "
+                                 f"joined within {SCHEDULER_TIMEOUT_SECONDS:g} s); start "
+                                 f"some: dask worker {scheduler}", "scheduler") from None
         with client:
             futures = [client.submit(_pickled, fn, *args, pure=False) for fn, args in tasks]
             index = {f.key: i for i, f in enumerate(futures)}

@@ -10,6 +10,7 @@ after the delay of each outcome's horizon (Guide Table 6-1), and momentum follow
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
+from typing import Any
 
 import simpy
 
@@ -31,26 +32,39 @@ def every_month(env: simpy.Environment, phase: float,
                 action: Callable[[int], None]) -> Generator[simpy.Event, None, None]:
     """A process that runs ``action(month)`` at ``month + phase`` for months 1, 2, ..."""
     yield env.timeout(1 + phase)
+    month = int(env.now)
     while True:
-        action(int(env.now))
+        action(month)
+        month += 1
         yield env.timeout(1)
 
 
-def step_action(state: PmoState, index: int) -> Callable[[int], None]:
-    """Step ``index``: health += response x (min(1, effort / need) - health)."""
+def step_action(state: PmoState, index: int,
+                shared: list[Any] | None = None) -> Callable[[int], None]:
+    """Step ``index``: health += response x (min(1, effort / need) - health).
+
+    ``shared``: a list the ten steps share, holding what every step works out alike in a
+    month (capacity, the learning and portfolio factors), keyed by everything they read."""
     base_need = load_dynamics().step_need[index]
     serves = step_ids()[index] in SERVICE_STEPS
     health = state.health
     execution = state.execution
+    month_factors: list[Any] = shared if shared is not None else [None, 0.0, 0.0, 0.0]
 
     def work(month: int) -> None:
         p = state.params
         if state.exists:
             strategy = state.strategy
-            need = base_need * (1.0 + state.cycles) ** -p.learning_exponent
+            x = state.x
+            key = (month, strategy, p, state.cycles, x["team_morale"], x["resources"])
+            if month_factors[0] != key:
+                month_factors[:] = (key, (1.0 + state.cycles) ** -p.learning_exponent,
+                                    (len(strategy.services) / p.reference_portfolio)
+                                    ** p.portfolio_exponent, state.capacity())
+            need = base_need * month_factors[1]
             if serves:
-                need *= (len(strategy.services) / p.reference_portfolio) ** p.portfolio_exponent
-            target = state.capacity() * strategy.effort[index] * execution[index] / need
+                need *= month_factors[2]
+            target = month_factors[3] * strategy.effort[index] * execution[index] / need
             if target > 1.0:
                 target = 1.0
         else:
@@ -104,7 +118,8 @@ def perception_action(state: PmoState) -> Callable[[int], None]:
 
 def flywheel_processes(env: simpy.Environment, state: PmoState) -> None:
     """Start the ten step processes, the wheel and the perception process."""
+    shared: list[Any] = [None, 0.0, 0.0, 0.0]
     for index in range(len(step_ids())):
-        env.process(every_month(env, PHASE_STEPS, step_action(state, index)))
+        env.process(every_month(env, PHASE_STEPS, step_action(state, index, shared)))
     env.process(every_month(env, PHASE_WHEEL, wheel_action(state)))
     env.process(every_month(env, PHASE_PERCEPTION, perception_action(state)))

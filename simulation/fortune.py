@@ -25,7 +25,6 @@ per-organization parameter (``recognition_luck`` in ``SPREAD``). docs/model.md, 
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 from simulation.shocks import Shock
 from simulation.state import PmoState
@@ -58,5 +57,5 @@ def land(state: PmoState, shock: Shock, w: float) -> None:
     if shock.new_sponsor:
         state.shift("executive_support", p.sponsor_stance * (2.0 * w - 1.0))
         if p.sponsor_bar > 0.0:
-            state.params = replace(p, value_expected=p.value_expected
-                                   * math.exp(p.sponsor_bar * (1.0 - 2.0 * w)))
+            state.params = p.changed(value_expected=p.value_expected
+                                     * math.exp(p.sponsor_bar * (1.0 - 2.0 * w)))

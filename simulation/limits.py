@@ -76,8 +76,9 @@ class Limits:
                 "default_seed": self.default_seed}
 
 
-#: The command line and library: one strategist's machine, all its cores.
-LOCAL = Limits()
+#: The command line, library and jobs: one strategist's machine, all its cores, up to the
+#: 10,000 x 36-month run issue 13 sizes (about a minute on two cores).
+LOCAL = Limits(max_runs=10_000, max_run_months=360_000)
 
 #: The HTTP service's defaults (a request runs on one core of a server worker: 12,000 replicated
 #: months take well under 10 s); ``PMO_ADVISOR_SIMULATION_MAX_RUN_MONTHS`` changes the cost cap.

@@ -122,9 +122,7 @@ def simulate(start: Start, strategy: Strategy, params: Parameters, months: int,
     def record(month: int) -> None:
         row = series[month]
         row[0] = state.momentum
-        x = state.x
-        for column, indicator in enumerate(indicators, start=1):
-            row[column] = x[indicator]
+        row[1:] = map(state.x.__getitem__, indicators)
         scenarios[month] = scenario_index[state.scenario]
         exists[month] = state.exists
         if trace:

@@ -9,7 +9,9 @@ profile go on for the first few months: a crisis has its own momentum.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from typing import Any
 
 import simpy
 
@@ -37,43 +39,62 @@ def maturity_tolerance(state: PmoState) -> float:
     return 1.0 + state.params.maturity_tolerance * excess
 
 
-def _compiled() -> list[tuple[str, int, float, tuple[tuple[str, float], ...]]]:
-    """(indicator, column of its noise, rate, drivers) for indicators that move monthly."""
-    return [(d.id, indicator_ids().index(d.id), d.rate, d.drivers)
-            for d in load_dynamics().indicators if not d.moved_by_review]
+Plan = tuple[tuple[str, int, float, tuple[tuple[int, float], ...], bool], ...]
+Move = Callable[..., None]
+
+
+@functools.cache
+def _compiled() -> tuple[tuple[str, ...], tuple[int, ...], Move]:
+    """What moves monthly, worked out once per process: the indicators and the steps some
+    indicator follows, and one generated function moving every indicator that moves monthly
+    (straight-line code: the drivers, then per indicator its weighted drivers, its target and
+    its move, in the same arithmetic and order as a loop over the dynamics, so runs stay
+    bit-identical; it runs every month of every replication)."""
+    moving = [(d.id, indicator_ids().index(d.id), d.rate, d.drivers)
+              for d in load_dynamics().indicators if not d.moved_by_review]
+    needed = {d for _, _, _, weights in moving for d, _ in weights}
+    indicators = tuple(i for i in indicator_ids() if i in needed)
+    steps = tuple(k for k, s in enumerate(step_ids()) if s in needed)
+    slots = {d: n for n, d in enumerate(
+        (*indicators, *(step_ids()[k] for k in steps), "value", "momentum", "approach_fit"))}
+    plan = tuple((ind, column, rate, tuple((slots[d], w) for d, w in weights), ind in STANDING)
+                 for ind, column, rate, weights in moving)
+    return indicators, steps, _mover(indicators, steps, plan)
+
+
+def _mover(indicators: tuple[str, ...], steps: tuple[int, ...], plan: Plan) -> Move:
+    """``move(x, health, value, momentum, approach_fit, noise, noise_sd, tolerance)``: each
+    indicator a share ``rate`` of the way to the target its drivers set, plus noise, within
+    1-5; a standing's rate divided by ``tolerance`` when it falls."""
+    lines = ["def move(x, health, value, momentum, approach_fit, noise, noise_sd, tolerance):"]
+    lines += [f"    d{n} = (x[{i!r}] - 1.0) / 4.0" for n, i in enumerate(indicators)]
+    lines += [f"    d{len(indicators) + m} = health[{k}]" for m, k in enumerate(steps)]
+    lines += [f"    d{len(indicators) + len(steps) + n} = {name}"
+              for n, name in enumerate(("value", "momentum", "approach_fit"))]
+    for ind, column, rate, weights, standing in plan:
+        lines += ["    total = 0.0", *(f"    total += {w!r} * d{d}" for d, w in weights),
+                  "    target = 1.0 + 4.0 * total", f"    now = x[{ind!r}]", f"    rate = {rate!r}"]
+        if standing:
+            lines += ["    if target < now:", "        rate /= tolerance"]
+        lines += [f"    v = now + (rate * (target - now) + noise_sd * noise[{column}])",
+                  f"    x[{ind!r}] = 1.0 if v < 1.0 else 5.0 if v > 5.0 else v   # state.shift"]
+    env: dict[str, Any] = {}
+    exec(compile("\n".join(lines), "<organization.move>", "exec"), env)  # noqa: S102
+    move: Move = env["move"]
+    return move
 
 
 def _evolve(state: PmoState) -> Callable[[int], None]:
-    moving = _compiled()
+    move = _compiled()[2]
     drifts = {i: (1.0 if t == "rising" else -1.0)
               for i, t in state.input_trends.items() if t in ("rising", "falling")}
-    # Only the drivers some indicator follows are worked out each month (in the same arithmetic
-    # as before, so runs stay bit-identical): this runs every month of every replication.
-    needed = {d for _, _, _, weights in moving for d, _ in weights}
-    indicators = tuple(i for i in indicator_ids() if i in needed)
-    steps = tuple((k, s) for k, s in enumerate(step_ids()) if s in needed)
 
     def evolve(month: int) -> None:
         p = state.params
-        x, health = state.x, state.health
-        drivers = {i: (x[i] - 1.0) / 4.0 for i in indicators}
-        for k, step in steps:
-            drivers[step] = health[k]
-        drivers["value"] = state.value_index()
-        drivers["momentum"] = state.momentum
-        drivers["approach_fit"] = state.approach_fit() if state.exists else 0.0
-        noise = state.noise[month]
-        noise_sd = p.noise_sd
-        tolerance = maturity_tolerance(state)
-        for ind, column, rate, weights in moving:
-            total = 0.0
-            for d, w in weights:
-                total += w * drivers[d]
-            target = 1.0 + 4.0 * total
-            if target < x[ind] and ind in STANDING:
-                rate /= tolerance
-            value = x[ind] + (rate * (target - x[ind]) + noise_sd * noise[column])
-            x[ind] = 1.0 if value < 1.0 else 5.0 if value > 5.0 else value   # state.shift
+        x = state.x
+        move(x, state.health, state.value_index(), state.momentum,
+             state.approach_fit() if state.exists else 0.0, state.noise[month], p.noise_sd,
+             maturity_tolerance(state))
         if month <= p.initial_trend_months:
             for ind, sign in drifts.items():
                 state.shift(ind, sign * p.initial_trend_drift)

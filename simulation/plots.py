@@ -14,22 +14,25 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
+from matplotlib.transforms import Bbox
 
 from advisor.catalog import load_catalog
 from advisor.errors import InputError
 from simulation.model import scenario_ids
-from simulation.results import ComparisonResult, ExperimentResult
+from simulation.results import BaselineResult, ComparisonResult, ExperimentResult
 from simulation.spec import ExperimentSpec
 from simulation.stories import StoryResult
 
-__all__ = ["experiment_figure", "comparison_figure", "story_figure", "save_figure",
-           "figure_png", "SCENARIO_COLORS"]
+__all__ = ["experiment_figure", "comparison_figure", "baseline_figure", "story_figure",
+           "save_figure", "figure_png", "SCENARIO_COLORS"]
 
 SCENARIO_COLORS = {
     "potential": "#9e9e9e", "kickoff": "#64b5f6", "growing": "#81c784", "thriving": "#2e7d32",
     "crisis": "#ffb300", "decline": "#ef6c00", "collapse": "#b71c1c", "resurgence": "#7e57c2",
 }
 STORY_INDICATORS = ("executive_support", "stakeholder_support", "resources", "pm_maturity")
+#: where a story's event labels may start (indicator scale, 1-5), lowest first
+EVENT_LABEL_HEIGHTS = (1.05, 2.4, 3.75)
 
 
 def _name(scenario: str) -> str:
@@ -98,13 +101,28 @@ def experiment_figure(result: ExperimentResult) -> Figure:
 
 
 def comparison_figure(result: ComparisonResult) -> Figure:
-    first = result.results[0].spec
+    return _side_by_side([(r.spec.strategy.id, r) for r in result.results],
+                         "per strategy")
+
+
+def baseline_figure(result: BaselineResult) -> Figure:
+    """``simulate --baseline --plot``: the run beside the same runs without its scheduled
+    shocks (one seed), so the chart shows the shocks' effect, not only the shocked run."""
+    return _side_by_side([("with shocks", result.shocked),
+                          ("without shocks", result.baseline)],
+                         f"each of {result.shocked.spec.strategy.name}")
+
+
+def _side_by_side(experiments: Sequence[tuple[str, ExperimentResult]], each: str) -> Figure:
+    """Momentum fans and the Thriving and Decline-or-Collapse shares of several experiments
+    on one seed, each under its label."""
+    results = [experiment for _, experiment in experiments]
+    first = results[0].spec
     months = list(range(first.months + 1))
     palette = ["#1565c0", "#c62828", "#2e7d32", "#6a1b9a", "#ef6c00", "#00838f"]
     fig = Figure(figsize=(11, 7.5), layout="constrained")
     top, bottom = fig.subplots(2, 1, sharex=True)
-    for color, experiment in zip(palette, result.results):
-        label = experiment.spec.strategy.id
+    for color, (label, experiment) in zip(palette, experiments):
         _fan(top, months, experiment.series_bands()["momentum"], label, color)
         shares = experiment.scenario_shares()
         bottom.plot(months, shares["thriving"], color=color, linewidth=2,
@@ -114,11 +132,11 @@ def comparison_figure(result: ComparisonResult) -> Figure:
                     label=f"{label}: Decline or Collapse")
     top.set_ylim(0, 1)
     top.set_ylabel("flywheel momentum (0-1)")
-    top.set_title(f"{_title(first)}: {first.runs} runs per strategy, seed {first.seed} "
+    top.set_title(f"{_title(first)}: {first.runs} runs {each}, seed {first.seed} "
                   "(common random numbers)")
     top.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
-    for experiment in result.results:
-        _mark((top, bottom), experiment.spec, label=experiment is result.results[0])
+    for experiment in results:
+        _mark((top, bottom), experiment.spec, label=experiment is results[0])
     _percent(bottom)
     bottom.set_xlim(months[0], months[-1])
     bottom.set_ylabel("share of runs")
@@ -145,18 +163,43 @@ def story_figure(result: StoryResult) -> Figure:
                 label=load_catalog().indicator(name).name)
     ax.plot(months, [1 + 4 * v for v in series["momentum"]], color="black", linestyle="--",
             linewidth=1.5, label="momentum (0-1 shown on 1-5)")
+    events: dict[int, list[str]] = {}      # one line and one label per month
     for entry in result.timeline:
         if entry.kind not in ("start", "review"):
-            ax.axvline(entry.month, color="#555555", linestyle=":", linewidth=1)
-            ax.annotate(entry.name.replace("_", " "), (entry.month, 1.05), rotation=90,
-                        fontsize=7, va="bottom", ha="right", color="#333333")
+            names = events.setdefault(entry.month, [])
+            if entry.name.replace("_", " ") not in names:
+                names.append(entry.name.replace("_", " "))
+    fig.draw_without_rendering()          # settle the layout: label sizes in pixels
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    placed: list[Bbox] = []
+    for month, names in sorted(events.items()):
+        # a label goes at the lowest height where it overlaps none placed before (they were
+        # printed over each other: "service added" and "sponsor change" at months 3 and 4)
+        ax.axvline(month, color="#555555", linestyle=":", linewidth=1)
+        for height in EVENT_LABEL_HEIGHTS:
+            label = ax.annotate(", ".join(names), (month, height), rotation=90, fontsize=7,
+                                va="bottom", ha="right", color="#333333", gid="event")
+            box = label.get_window_extent(renderer)
+            if not any(box.overlaps(other) for other in placed) or \
+                    height == EVENT_LABEL_HEIGHTS[-1]:
+                break
+            label.remove()
+        placed.append(box)
     ax.set_ylim(1, 5)
     ax.set_xlim(months[0], months[-1])
     ax.set_xlabel("month")
     ax.set_ylabel("indicator (1-5)")
-    ax.set_title(result.story.title, pad=20)
+    ax.set_title(f"{result.story.title}: {_story_pmo(result)}", pad=20)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     return fig
+
+
+def _story_pmo(result: StoryResult) -> str:
+    """The story's PMO by its profile's own name (issue 11: every chart carries it)."""
+    from advisor.presets import resolve_profile
+
+    name = resolve_profile(result.story.profile, "profile", False).name
+    return f"{name} ({result.story.profile})" if name else result.story.profile
 
 
 def figure_png(fig: Figure) -> bytes:

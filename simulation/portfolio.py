@@ -63,10 +63,22 @@ def _mix(state: "PmoState") -> Mix:
     strategy = state.strategy
     mix = state.mix
     if mix is None or mix[0] is not strategy:
-        running = frozenset(s for s, share in strategy.services if share > 0)
-        coverage = _coverage(strategy.services, state.customers) if state.customers else 1.0
-        mix = state.mix = (strategy, dict(strategy.targets), running, coverage, {})
+        # shared by the replications that follow this strategy with these customers (all read
+        # it, and the fits it fills in depend only on the strategy and the maturity)
+        key = (id(strategy), state.customers)
+        mix = _MIXES.get(key)
+        if mix is None or mix[0] is not strategy:
+            running = frozenset(s for s, share in strategy.services if share > 0)
+            coverage = _coverage(strategy.services, state.customers) if state.customers else 1.0
+            mix = (strategy, dict(strategy.targets), running, coverage, {})
+            if len(_MIXES) >= 4096:
+                _MIXES.clear()
+            _MIXES[key] = mix
+        state.mix = mix
     return mix
+
+
+_MIXES: dict[tuple[int, tuple[tuple[float, tuple[int, ...]], ...]], Mix] = {}
 
 
 def grow(state: "PmoState") -> None:
@@ -89,10 +101,9 @@ def grow(state: "PmoState") -> None:
                 level += growth * pace * (target - level)
             else:
                 level -= decay * (level - target)
-            level -= decay * idle * (level - 1.0)
-        elif level > 1.0:
-            level -= decay * (level - 1.0)
-        levels[service] = level
+            levels[service] = level - decay * idle * (level - 1.0)
+        elif level > 1.0:       # (a level at 1 stays: nothing to write)
+            levels[service] = level - decay * (level - 1.0)
 
 
 def quality(state: "PmoState") -> float:
@@ -100,7 +111,7 @@ def quality(state: "PmoState") -> float:
     if not state.has_services:
         return 1.0
     levels = state.levels
-    mean = sum(share * levels[s] for s, share in state.strategy.services)
+    mean = sum([share * levels[s] for s, share in state.strategy.services])
     return 1.0 + state.params.service_level_gain * (mean - REFERENCE_LEVEL) / 2.0
 
 
@@ -123,7 +134,35 @@ def _coverage(services: tuple[tuple[str, float], ...],
 @functools.cache
 def _outcome_numbers(service: str) -> frozenset[int]:
     """The outcomes a service produces (Appendix X2), by number: asked at every review."""
-    return frozenset(o.number for o in load_catalog().outcomes_of_service(service))
+    return frozenset(_outcome_list(service))
+
+
+@functools.cache
+def _outcome_list(service: str) -> tuple[int, ...]:
+    """The same numbers in the catalog's order (sums over them keep their order)."""
+    return tuple(o.number for o in load_catalog().outcomes_of_service(service))
+
+
+@functools.lru_cache(maxsize=1024)
+def _best_addition(services: tuple[str, ...],
+                   customers: tuple[tuple[float, tuple[int, ...]], ...]) -> tuple[bool, str | None]:
+    """(whether some ranked outcome is unserved, the catalog service that serves most of them or
+    None): what :func:`extend` weighs, which depends only on the running services and the
+    customers, so it is worked out once per portfolio rather than at every review."""
+    produced: set[int] = set()
+    for s in services:
+        produced.update(_outcome_list(s))
+    unserved: dict[int, float] = {}
+    for _, outcomes in customers:
+        for rank, outcome in enumerate(outcomes, start=1):
+            if outcome not in produced:
+                unserved[outcome] = unserved.get(outcome, 0.0) + 1.0 / rank
+    if not unserved:
+        return False, None
+    gains = [(sum(unserved.get(o, 0.0) for o in _outcome_list(s)), s)
+             for s in load_catalog().ids("services") if s not in services]
+    best = max((g for g in gains if g[0] > 0), key=lambda g: g[0], default=None)
+    return True, None if best is None else best[1]
 
 
 def relevance(state: "PmoState") -> float:
@@ -149,42 +188,77 @@ def customer_approach_fit(state: "PmoState") -> float:
     return sum(fits) / len(fits)
 
 
+@functools.lru_cache(maxsize=1024)
+def _ranked(customers: tuple[tuple[float, tuple[int, ...]], ...]) -> frozenset[int]:
+    """Every outcome some customer ranked (asked at every review)."""
+    return frozenset(o for _, outcomes in customers for o in outcomes)
+
+
 def prune(state: "PmoState") -> None:
     """Service Improvement changes the portfolio (Guide p.69, 211-220): at a review, a healthy
     Improvement step retires the services that serve none of the customers' ranked outcomes and
     are still immature; their share of service work goes to the others. Needs customers."""
     if not state.customers or state.health[7] < PRUNE_HEALTH:
         return
-    from dataclasses import replace
-
-    from simulation.strategies import horizon_mix
-    ranked = {o for _, outcomes in state.customers for o in outcomes}
+    ranked = _ranked(state.customers)
+    levels = state.levels
     services = state.strategy.services
     keep = [(s, share) for s, share in services
-            if state.levels[s] >= PRUNE_LEVEL or _outcome_numbers(s) & ranked]
+            if levels[s] >= PRUNE_LEVEL or not _outcome_numbers(s).isdisjoint(ranked)]
     if not keep or len(keep) == len(services):
         return
     total = sum(share for _, share in keep)
     kept = tuple((s, share / total) for s, share in keep)
     dropped = sorted(s for s, _ in services if s not in dict(kept))
-    state.strategy = replace(state.strategy, services=kept, horizon_mix=horizon_mix(dict(kept)))
+    state.strategy = _with_services(state.strategy, kept)
     state.log("portfolio", "services_retired", "Service improvement retires services no "
               "customer ranks: " + ", ".join(s.replace("_", " ") for s in dropped) + ".")
+
+
+#: Strategies whose portfolio a review changed, by (the strategy's id(), the new services):
+#: replications of one experiment make the same changes, and share the result (equal values).
+_RESHAPED: dict[tuple[int, tuple[tuple[str, float], ...]], tuple["Strategy", "Strategy"]] = {}
+
+
+def _with_services(strategy: "Strategy", services: tuple[tuple[str, float], ...]) -> "Strategy":
+    """The strategy with these services (and the horizon mix they make)."""
+    key = (id(strategy), services)
+    known = _RESHAPED.get(key)
+    if known is not None and known[0] is strategy:
+        return known[1]
+    from dataclasses import replace
+
+    from simulation.strategies import horizon_mix
+    reshaped = replace(strategy, services=services, horizon_mix=horizon_mix(dict(services)))
+    if len(_RESHAPED) >= 4096:
+        _RESHAPED.clear()
+    _RESHAPED[key] = (strategy, reshaped)
+    return reshaped
 
 
 def _room(state: "PmoState", services: int) -> float:
     """The smallest effort-to-need ratio of the service steps if the PMO ran ``services``
     services (1 or more: every service step could carry that portfolio in full health)."""
-    from simulation.dynamics import load_dynamics
     p = state.params
-    steps = load_catalog().ids("flywheel")
-    need = load_dynamics().step_need
+    need = _step_need()
     capacity = state.capacity()
     learning = (1.0 + state.cycles) ** -p.learning_exponent
     size = (services / p.reference_portfolio) ** p.portfolio_exponent
-    return min(capacity * state.strategy.effort[i] * state.execution[i]
-               / (need[i] * learning * size)
-               for i, step in enumerate(steps) if step in _SERVICE_STEPS)
+    effort, execution = state.strategy.effort, state.execution
+    return min(capacity * effort[i] * execution[i] / (need[i] * learning * size)
+               for i in _service_step_indexes())
+
+
+@functools.cache
+def _service_step_indexes() -> tuple[int, ...]:
+    return tuple(i for i, step in enumerate(load_catalog().ids("flywheel"))
+                 if step in _SERVICE_STEPS)
+
+
+@functools.cache
+def _step_need() -> tuple[float, ...]:
+    from simulation.dynamics import load_dynamics
+    return tuple(load_dynamics().step_need)
 
 
 def extend(state: "PmoState") -> None:
@@ -195,29 +269,14 @@ def extend(state: "PmoState") -> None:
     share of service work and starts at its current level. Needs customers."""
     if not state.customers or state.health[7] < PRUNE_HEALTH or not state.has_services:
         return
-    from dataclasses import replace
-
-    from simulation.strategies import horizon_mix
-    catalog = load_catalog()
     services = dict(state.strategy.services)
-    produced = {o.number for s in services for o in catalog.outcomes_of_service(s)}
-    unserved: dict[int, float] = {}
-    for _, outcomes in state.customers:
-        for rank, outcome in enumerate(outcomes, start=1):
-            if outcome not in produced:
-                unserved[outcome] = unserved.get(outcome, 0.0) + 1.0 / rank
-    if not unserved or _room(state, len(services) + 1) < 1.0:
+    unserved, added = _best_addition(tuple(services), state.customers)
+    if not unserved or _room(state, len(services) + 1) < 1.0 or added is None:
         return
-    gains = [(sum(unserved.get(o.number, 0.0) for o in catalog.outcomes_of_service(s)), s)
-             for s in catalog.ids("services") if s not in services]
-    best = max((g for g in gains if g[0] > 0), key=lambda g: g[0], default=None)
-    if best is None:
-        return
-    added = best[1]
     n = len(services)
     grown = tuple([(s, share * n / (n + 1)) for s, share in services.items()]
                   + [(added, 1.0 / (n + 1))])
-    state.strategy = replace(state.strategy, services=grown, horizon_mix=horizon_mix(dict(grown)))
+    state.strategy = _with_services(state.strategy, grown)
     state.log("portfolio", "service_added", "Service improvement adds "
               + added.replace("_", " ") + " for outcomes customers ranked and no service "
               "produced.")

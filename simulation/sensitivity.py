@@ -71,6 +71,7 @@ class SensitivityResult:
     screened: tuple[str, ...]                                   # kept for Sobol, most first
     sobol: Mapping[str, Mapping[str, Mapping[str, float]]]      # outcome -> parameter -> S1, ST
     points: int                                                 # experiments run in all
+    name: str = ""                                              # the profile's own name
 
     @property
     def outcomes(self) -> dict[str, str]:
@@ -145,7 +146,8 @@ def run_sensitivity(profile: Any, strategy: str, *, runs: int = 50, months: int 
                          "sobol_samples")
     ranges = load_ranges()
     top = _whole(top, "top", 1, len(ranges))
-    make_spec(profile, strategy, months=months, runs=runs, seed=seed, allow_files=True)  # check
+    checked = make_spec(profile, strategy, months=months, runs=runs, seed=seed,
+                        allow_files=True)
     names = [r.name for r in ranges]
     problem = {"num_vars": len(ranges), "names": names,
                "bounds": [[r.low, r.high] for r in ranges]}
@@ -186,4 +188,4 @@ def run_sensitivity(profile: Any, strategy: str, *, runs: int = 50, months: int 
     return SensitivityResult(
         profile=str(profile), strategy=strategy, runs=runs, months=months, seed=seed,
         ranges=ranges, morris=morris, screened=screened, sobol=sobol,
-        points=len(x) + len(xs))
+        points=len(x) + len(xs), name=checked.start.name or "")

@@ -263,23 +263,26 @@ class PmoState:
     # -- what an assessor sees -----------------------------------------------------------------
     def trends(self) -> dict[str, str]:
         threshold = self.params.trend_threshold
+        x, before = self.x, self.review_x
         out = {}
         for i in indicator_ids():
-            change = self.x[i] - self.review_x[i]
+            change = x[i] - before[i]
             out[i] = "rising" if change >= threshold else "falling" if change <= -threshold \
                 else "steady"
         return out
 
     def visible_signs(self) -> tuple[str, ...]:
-        return tuple(sorted(s for s, until in self.signs.items() if until >= self.month))
+        month = self.month
+        return tuple(sorted(s for s, until in self.signs.items() if until >= month))
 
     def observed_profile(self) -> Profile:
         """The profile an executive review diagnoses: indicators to two decimals, trends since
         the last review, the signs visible now."""
+        x = self.x
         return Profile(
             pmo=PmoFacts(exists=self.exists,
                          age_months=float(round(self.age)) if self.exists else None,
                          previous_pmo_closed=self.closed_before),
-            indicators=MappingProxyType({i: round(self.x[i], 2) for i in indicator_ids()}),
+            indicators=MappingProxyType({i: round(x[i], 2) for i in indicator_ids()}),
             trends=MappingProxyType(self.trends()),
             signs=self.visible_signs())

@@ -20,6 +20,7 @@ import yaml
 import scenarios
 from advisor.catalog import HORIZONS, load_catalog
 from advisor.errors import CatalogError, InputError
+from advisor.validation import excerpt
 
 __all__ = ["Strategy", "Trigger", "TAILORED", "load_strategies", "get_strategy",
            "strategy_ids", "strategy_from_document", "resolve_strategy", "horizon_mix",
@@ -155,9 +156,11 @@ def _shares(problems: _Problems, field: str, raw: Any, allowed: tuple[str, ...],
     if exact_keys and set(raw) != set(allowed):
         problems.add(field, "must give a share for each of " + ", ".join(allowed))
         return {}
-    if any(isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1
-           for v in raw.values()):
-        problems.add(field, "shares must be numbers from 0 to 1")
+    bad = [k for k, v in raw.items()
+           if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1]
+    for key in bad:   # each named: "strategy.effort" alone left a user to find which of ten
+        problems.add(f"{field}.{key}", f"must be a share from 0 to 1, got {excerpt(raw[key])}")
+    if bad:
         return {}
     total = sum(raw.values())
     if abs(total - 1.0) > SHARE_TOLERANCE:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
 
 from advisor.errors import InputError
 from simulation.results import MODEL_VERSION
@@ -28,12 +29,22 @@ __all__ = ["write_csv", "write_parquet", "sweep_figure", "write_outputs", "sensi
 MAX_LINES = 12     # legend entries a chart stays readable with
 
 
+def _file_mode() -> int:
+    """The mode a plain ``open()`` would give a new file (0666 less the umask): ``mkstemp``
+    makes its file private (0600), and a table renamed into place kept that, unreadable to
+    the colleagues the chart beside it (written with ``open``) was readable to."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def _atomic(path: Path, write: Callable[[Path], object]) -> Path:
     path = Path(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
         os.close(fd)
         try:
+            os.chmod(tmp, _file_mode())
             write(Path(tmp))
             os.replace(tmp, path)
         except BaseException:
@@ -77,8 +88,20 @@ def _series_label(row: dict[str, Any], result: SweepResult, skip: str | None) ->
     return ", ".join(parts)
 
 
+def _whose(result: SweepResult) -> str:
+    """The profile's own name (and where it came from) when the sweep has one profile, as
+    every other chart carries it; several profiles are named in the series' labels."""
+    from simulation.plots import _title
+
+    points = result.sweep.points
+    return f"{_title(points[0].spec)}, " if len({p.profile for p in points}) == 1 else ""
+
+
 def sweep_figure(result: SweepResult) -> Figure:
+    """The key outcome across the sweep; a share of runs (``p_...``) as a percentage."""
     outcome = result.sweep.outcome
+    share = outcome.startswith("p_")
+    axis_label = f"{outcome} (% of runs)" if share else outcome
     rows = result.rows()
     fig = Figure(figsize=(9, 5.5), layout="constrained")
     ax = fig.add_subplot()
@@ -103,11 +126,11 @@ def sweep_figure(result: SweepResult) -> Figure:
         ax.barh(range(len(rows)), values, color="#5c6bc0")
         ax.set_yticks(range(len(rows)), labels, fontsize=8)
         ax.invert_yaxis()
-    if names:
-        ax.set_ylabel(outcome)
-    else:
-        ax.set_xlabel(outcome)
-    fig.suptitle(f"{result.sweep.name}: {outcome} across the sweep "
+    axis = ax.yaxis if names else ax.xaxis
+    axis.set_label_text(axis_label)
+    if share:
+        axis.set_major_formatter(PercentFormatter(1.0))
+    fig.suptitle(f"{result.sweep.name}: {_whose(result)}{outcome} across the sweep "
                  f"({rows[0]['runs']} runs x {rows[0]['months']} months per point, "
                  f"seed {rows[0]['seed']})", fontsize=10)
     return fig
@@ -144,7 +167,9 @@ def sensitivity_figure(result: Any) -> Figure:
     ax.invert_yaxis()
     ax.set_xlabel("Morris mu* (1 = the most influential parameter for that outcome)")
     ax.legend(fontsize=8)
-    fig.suptitle(f"What moves the outcomes: {result.profile}, {result.strategy} "
+    whose = f"{result.name} ({result.profile})" if result.name and \
+        result.name != result.profile else result.profile
+    fig.suptitle(f"What moves the outcomes: {whose}, {result.strategy} "
                  f"({result.points} experiments of {result.runs} runs x {result.months} months, "
                  f"seed {result.seed})", fontsize=10)
     return fig

@@ -31,6 +31,7 @@ luck (common random numbers), and each row records its seed so a point can be re
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +55,10 @@ MAX_POINTS = 500
 #: replication-months of a whole sweep (about an hour on 2 cores at today's speed)
 MAX_SWEEP_REPLICATION_MONTHS = 5_000_000
 MAX_STEPS = 50
+MAX_NAME = 120      # characters of a sweep's name (the chart's title, the table's metadata)
+#: the largest parameter value a sweep may set (above any parameter's sensible range; keeps
+#: month counts and products of parameters finite)
+MAX_VALUE = 1e6
 _KEYS = {"name", "months", "runs", "seed", "profiles", "strategies", "shock_schedules",
          "random_shocks", "parameters", "outcome"}
 
@@ -124,14 +129,21 @@ def _values(name: str, raw: Any) -> list[float]:
         if not isinstance(steps, int) or isinstance(steps, bool) or not 2 <= steps <= MAX_STEPS:
             raise InputError(f"steps must be a whole number from 2 to {MAX_STEPS}", where)
         low, high = raw["from"], raw["to"]
-        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (low, high)):
-            raise InputError("from and to must be numbers", where)
+        if not all(_finite(v) for v in (low, high)):
+            raise InputError(f"from and to must be finite numbers, at most {MAX_VALUE:g}", where)
         return [round(low + (high - low) * i / (steps - 1), 10) for i in range(steps)]
     if not isinstance(raw, list) or not raw or len(raw) > MAX_STEPS:
         raise InputError(f"give 1-{MAX_STEPS} values or {{from, to, steps}}", where)
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in raw):
-        raise InputError("values must be numbers", where)
+    if not all(_finite(v) for v in raw):
+        raise InputError(f"values must be finite numbers, at most {MAX_VALUE:g}", where)
     return list(raw)
+
+
+def _finite(value: Any) -> bool:
+    """A number the model can run with: YAML's .inf and .nan ran (NaN months, infinite noise)
+    and broke the chart's axis after the whole sweep had run."""
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value) and abs(value) <= MAX_VALUE)
 
 
 def _whole(doc: Mapping[str, Any], key: str, default: int) -> int:
@@ -172,6 +184,9 @@ def parse_sweep(doc: Any, base: Path | None = None, allow_files: bool = False) -
                 any(v != int(v) for v in values):
             raise InputError("this parameter takes whole numbers", f"parameters.{name}")
         grid[name] = [type(getattr(DEFAULT_PARAMETERS, name))(v) for v in values]
+    name = doc.get("name", "sweep")
+    if not isinstance(name, str) or not 1 <= len(name) <= MAX_NAME:
+        raise InputError(f"name must be text of 1-{MAX_NAME} characters", "name")
     outcome = doc.get("outcome", "p_collapse_by_horizon")
     if outcome not in SUMMARY_KEYS:
         raise InputError(f"outcome must be one of {', '.join(SUMMARY_KEYS)}", "outcome")
@@ -207,15 +222,28 @@ def parse_sweep(doc: Any, base: Path | None = None, allow_files: bool = False) -
                              runs=runs, seed=seed, shocks=shocks or [],
                              random_shocks=doc.get("random_shocks", True),
                              parameters=settings or None, allow_files=allow_files)
-        except InputError as exc:   # name the sweep's own field: strategies[j]
-            where = f"strategies[{strategies.index(strategy)}]"
-            raise InputError([(where + f[len("strategy"):] if f.startswith("strategy") else f, m)
+        except InputError as exc:   # name the sweep's own field: strategies[j], profiles[k]
+            raise InputError([(_sweep_field(f, profiles.index(profile),
+                                            strategies.index(strategy), str(schedule)), m)
                               for f, m in exc.problems]) from None
         label = strategy if isinstance(strategy, str) else spec.strategy.id
         points.append(SweepPoint(index=i, profile=str(profile), strategy=str(label),
                                  shock_schedule=str(schedule), parameters=settings, spec=spec))
-    return Sweep(name=str(doc.get("name", "sweep")), outcome=outcome,
+    return Sweep(name=" ".join(name.split()), outcome=outcome,
                  parameter_names=tuple(grid), points=tuple(points))
+
+
+def _sweep_field(field: str, profile: int, strategy: int, schedule: str) -> str:
+    """A point's field as the sweep file names it: ``strategy.effort`` of its second strategy
+    is ``strategies[1].effort``; ``profile.indicators.x`` (or the profile ``file``) of its
+    first profile is ``profiles[0]...``; ``shocks[0]`` of schedule ``late`` is
+    ``shock_schedules.late[0]``."""
+    for prefix, where in (("strategy", f"strategies[{strategy}]"),
+                          ("profile", f"profiles[{profile}]"), ("file", f"profiles[{profile}]"),
+                          ("shocks", f"shock_schedules.{schedule}")):
+        if field == prefix or field.startswith((prefix + ".", prefix + "[")):
+            return where + field[len(prefix):]
+    return field
 
 
 def _strategy_source(strategy: Any, base: Path | None, allow_files: bool) -> Any:

@@ -201,3 +201,65 @@ def test_cycles_under_a_pmo_while_organization_routes_mean_the_default_pmo(clien
     assert closed.status_code == 200 and closed.get_json()["status"] == "closed"
     assert len(client.get(f"{base}/pmos/{it['id']}/history").get_json()["cycles"]) == 2
     assert client.get(f"{base}/pmos/999/assessments").status_code == 404
+
+
+def test_every_organizations_cycles_come_in_one_list_with_their_pmos_names(client):
+    """GET /assessments: one request for the saved assessments of every organization and PMO,
+    by organization, PMO and number; ``status`` filters, ``offset``/``limit`` page."""
+    for name in ("Acme", "Brio"):
+        base = client.post("/api/v1/organizations", json={"name": name}).headers["Location"]
+        it = client.post(base + "/pmos", json={"name": f"{name} IT"}).get_json()["id"]
+        for path in (f"{base}/pmos/{it}/assessments", f"{base}/assessments"):
+            number = client.post(path, json={}).get_json()["number"]
+            client.post(f"{path}/{number}/answers", json={"rater": "ann", "answers": CRISIS_LIKE})
+            client.post(f"{path}/{number}/close")
+        client.post(base + "/assessments", json={})  # open: not among the closed
+    closed = client.get("/api/v1/assessments?status=closed&limit=100").get_json()
+    assert closed["count"] == 4
+    assert [(c["organization_name"], c["pmo_name"], c["pmo_default"], c["number"], c["status"])
+            for c in closed["items"]] == [
+        ("Acme", "PMO", True, 2, "closed"), ("Acme", "Acme IT", False, 1, "closed"),
+        ("Brio", "PMO", True, 2, "closed"), ("Brio", "Brio IT", False, 1, "closed")]
+    assert all(c["scenario"] and c["rater_count"] == 1 for c in closed["items"])
+    every = client.get("/api/v1/assessments").get_json()
+    assert every["count"] == 6 and every["limit"] == 20
+    page = client.get("/api/v1/assessments?offset=1&limit=2").get_json()
+    assert [c["number"] for c in page["items"]] == [3, 1]  # Acme's open cycle, then Acme IT's
+    assert client.get("/api/v1/assessments?status=open").get_json()["count"] == 2
+
+
+@pytest.mark.parametrize(("query", "field"), [
+    ("status=pending", "status"),  # only open or closed
+    ("limit=101", "limit"),        # a page is at most 100
+    ("colour=red", "colour"),      # no such parameter
+])
+def test_a_bad_query_of_the_cycle_list_is_422_naming_it(client, query, field):
+    answer = client.get(f"/api/v1/assessments?{query}")
+    assert answer.status_code == 422 and answer.mimetype == "application/problem+json"
+    assert answer.get_json()["errors"][0]["field"] == field
+
+
+def test_the_documented_cycle_list_example_is_what_the_service_answers(client, database_url):
+    from api.schemas.examples import cycle_page_example
+    from api.store import open_store
+    from api.store.sheets import load_example
+
+    load_example(open_store(database_url))
+    answer = client.get("/api/v1/assessments?status=closed&limit=2").get_json()
+    example = cycle_page_example()
+
+    def untimed(page: dict) -> list[dict]:
+        return [{k: v for k, v in c.items() if not k.endswith("_at")} for c in page["items"]]
+    assert untimed(answer) == untimed(example)
+    assert {k: v for k, v in answer.items() if k != "items"} == \
+        {k: v for k, v in example.items() if k != "items"}
+
+
+def test_the_cycle_list_example_is_in_the_document_though_no_route_reads_data_on_import(client):
+    """The example reads the questionnaire's version, so the route gives it as a function that
+    the document calls when it is built (tests/test_imports.py forbids reading data on import)."""
+    from api.schemas.examples import cycle_page_example
+
+    document = client.get("/openapi.json").get_json()
+    answer = document["paths"]["/api/v1/assessments"]["get"]["responses"]["200"]
+    assert answer["content"]["application/json"]["example"] == cycle_page_example()

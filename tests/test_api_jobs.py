@@ -68,6 +68,20 @@ def test_a_bad_job_is_a_problem_naming_the_field(client: FlaskClient) -> None:
     assert response.status_code == 422 and "kind" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("strategies", [["minimal"], ["minimal", "minimal"],
+                                        ["minimal", "quick_wins", "resilient", "process_centric",
+                                         "customer_centric", "crisis_turnaround", "plan"]])
+def test_a_comparison_job_of_too_few_too_many_or_repeated_strategies_is_refused_at_once(
+        client: FlaskClient, strategies: list[str]) -> None:
+    """Accepted (202), it only failed later in the runner: the count is checked on submit, as
+    the synchronous comparison checks it."""
+    job = {**SMALL, "kind": "comparison", "strategies": strategies}
+    del job["strategy"]
+    response = client.post("/api/v1/jobs", json=job)
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()["errors"][0]["field"] == "strategies"
+
+
 def test_a_full_queue_answers_429_with_retry_after_and_cancel_frees_it(
         client: FlaskClient) -> None:
     long = {**SMALL, "runs": 2000, "months": 36}

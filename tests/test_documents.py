@@ -7,6 +7,7 @@ answers the refusal the way it should (exit 2 and one line; a 4xx problem).
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -136,3 +137,23 @@ def test_a_file_that_is_no_document_is_one_clear_error(path: str, message: str) 
 ])
 def test_error_messages_echo_a_short_escaped_excerpt(value: str, shown: str) -> None:
     assert excerpt(value) == shown
+
+
+@pytest.mark.parametrize("text", [
+    '{"pmo": {"exists": true, "age_months": 18}, "indicators": {"influence": 3.5}}',
+    '{"seed": 1234567890123456789, "big": -123456789012345678901234567890}',  # past 64 bits
+    '{"a": [1, 1.0, -0, -0.0, 1e5, 1E-7, 2.5e+3, 123456789012345678]}',
+    '{"name": "Fil\\u00e9 \\ud83d\\ude00 \u00e9", "a": "x", "a": "last wins"}',
+    '{"n": 1e400}', '"\\ud800"', '[]', 'null',          # only json reads these: json's reading
+])
+def test_json_bodies_read_the_same_through_orjson_as_through_json(text: str) -> None:
+    """The fast reader (orjson) gives what json gives, to the type (1 is not 1.0); an integer
+    past 64 bits (orjson: a float) or anything orjson refuses is read by json itself."""
+    expected = json.loads(text)
+    got = decode_document(text.encode(), "json", source="t")
+    assert repr(got) == repr(expected)
+
+
+def test_a_json_integer_past_the_digit_bound_is_still_refused() -> None:
+    with pytest.raises(DocumentError, match="digits"):
+        decode_document(b'{"a": ' + b"9" * 31 + b"}", "json", source="t")

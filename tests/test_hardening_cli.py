@@ -131,6 +131,8 @@ def test_serve_on_a_busy_port_is_one_line(cli: Run) -> None:
     # keys that are only separators: auth was silently off
     ("PMO_ADVISOR_API_KEYS", " , ", "PMO_ADVISOR_API_KEYS: is set but holds no key"),
     ("PMO_ADVISOR_COSTLY_REQUESTS", "0", "PMO_ADVISOR_COSTLY_REQUESTS: must be a whole number"),
+    # not a URL: the server started and its jobs runner died over and over, a traceback each
+    ("PMO_ADVISOR_DATABASE_URL", "notaurl", "PMO_ADVISOR_DATABASE_URL: is not a database URL"),
 ])
 def test_serve_refuses_a_bad_setting_before_it_listens(cli: Run, monkeypatch: pytest.MonkeyPatch,
                                                        variable: str, value: str,
@@ -163,3 +165,18 @@ def test_a_csv_answer_sheet_is_read_through_the_same_cap(tmp_path: Path) -> None
     zero.symlink_to("/dev/zero")
     with pytest.raises(DocumentTooLarge, match="larger than 1000000 bytes"):
         read_sheet(zero)
+
+
+def test_a_database_url_that_is_bad_or_unreachable_is_one_line_not_an_internal_error(
+        cli: Run) -> None:
+    """``--database`` is the user's input (history, jobs run, ...): not a URL exits 2; a server
+    that refuses the connection exits 69 (EX_UNAVAILABLE); neither is an internal error."""
+    status, err = cli("history", "Acme", "--database", "notaurl")
+    assert status == EXIT_USAGE and err.startswith("pmo-advisor history: error: database: ")
+    with socket.socket() as probe:              # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    status, err = cli("jobs", "run", "--once", "--database",
+                      f"postgresql://someone:secret@127.0.0.1:{port}/nothing")
+    assert status == 69 and "cannot reach it" in err and "secret" not in err
+    assert len(err.strip().splitlines()) == 1

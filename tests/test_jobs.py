@@ -193,6 +193,42 @@ def test_a_runner_waits_out_an_unreachable_database(
     assert "cannot be reached" in capsys.readouterr().err
 
 
+def test_a_runner_started_while_the_database_is_down_waits_for_it_instead_of_dying(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+        ) -> None:
+    """It connected (and recovered) outside its waiting loop: with PostgreSQL restarting, it
+    died at once and ``serve`` restarted it every second, a traceback each time."""
+    from sqlalchemy.exc import OperationalError
+
+    monkeypatch.setattr(api_jobs, "UNREACHABLE_PAUSE_SECONDS", 0.0)
+    down = OperationalError("SELECT 1", {}, Exception("connection refused"))
+    opened = []
+    real = api_jobs.JobStore
+
+    def job_store(url: str | None) -> JobStore:
+        opened.append(url)
+        if len(opened) == 1:
+            raise down
+        return real(url)
+
+    monkeypatch.setattr(api_jobs, "JobStore", job_store)
+    store = api_jobs.open_waiting(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    assert store is not None and len(opened) == 2
+    runner = Runner(store, poll_seconds=0.0)
+    recovered = []
+
+    def recover() -> None:
+        recovered.append(1)
+        if len(recovered) == 1:
+            raise down
+        runner.stopping.set()
+
+    monkeypatch.setattr(runner.store, "recover", recover)
+    runner.run()                                       # does not raise: it tried again
+    assert len(recovered) == 2
+    assert capsys.readouterr().err.count("cannot be reached") == 2
+
+
 class _Pausing(JobStore):
     """A store whose first progress write, once made, waits for the test to say go on: the
     test acts while the job is known to be running, however fast or loaded the machine."""

@@ -47,17 +47,61 @@ def server() -> Iterator[ServerProcess]:
         yield running
 
 
-@pytest.fixture(scope="module")
-def stored_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """A server with a database of its own (the shipped example organization), whose jobs
-    (on by default) run there too."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('pages') / 'memory.sqlite3'}"
+def _serving(folder: Path, fill: Callable[[Store], None]) -> Iterator[ServerProcess]:
+    """A server on a SQLite database of its own, filled by ``fill`` first; its jobs (on by
+    default) run there too."""
+    url = f"sqlite:///{folder / 'memory.sqlite3'}"
     store = Store(url)
-    load_example(store)
+    fill(store)
     store.close()
     with ServerProcess("--workers", "1", "--threads", "4",
                        env={"PMO_ADVISOR_DATABASE_URL": url}) as running:
         yield running
+
+
+@pytest.fixture(scope="module")
+def stored_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """A server with a database holding the shipped example organization, and jobs."""
+    yield from _serving(tmp_path_factory.mktemp("pages"), load_example)
+
+
+#: the crowded database's size: organizations, each with this many PMOs (one closed cycle each)
+CROWD, PMOS_EACH = 10, 3
+
+
+def _crowd(store: Store) -> None:
+    """CROWD organizations of PMOS_EACH PMOs, each PMO with one closed cycle: the first built
+    through the store, the others copies of it (ids moved on) loaded at once, so the fixture
+    pays for PMOS_EACH closings, not CROWD x PMOS_EACH."""
+    first = store.create_organization("Crowd 00")
+    for n in range(PMOS_EACH):
+        pmo = store.create_pmo(first.id, f"Unit {n}").id if n else None
+        cycle = store.create_cycle(first.id, pmo=pmo)
+        store.answer(first.id, cycle.number, "Ann", {"fact.pmo_exists": True,
+                                                     "executive_support.funding": 2},
+                     role="pmo_staff")
+        store.close_cycle(first.id, cycle.number)
+    document = store.dump()
+    original = document["organizations"][0]
+    copies = [original]
+    for k in range(1, CROWD):
+        def moved(row: dict[str, Any], step: int = k * 1000) -> dict[str, Any]:
+            return {**row, "id": row["id"] + step}
+        copies.append({**moved(original), "name": f"Crowd {k:02d}",
+                       "pmos": [moved(p) for p in original["pmos"]],
+                       "cycles": [{**moved(c), "pmo_id": c["pmo_id"] + k * 1000,
+                                   "raters": [{**moved(r), "answers": [moved(a)
+                                                                       for a in r["answers"]]}
+                                              for r in c["raters"]],
+                                   "simulation_runs": []} for c in original["cycles"]]})
+    store.wipe()
+    store.load({**document, "organizations": copies})
+
+
+@pytest.fixture(scope="module")
+def crowded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """A server whose database holds CROWD x PMOS_EACH PMOs with a closed cycle each."""
+    yield from _serving(tmp_path_factory.mktemp("crowd"), _crowd)
 
 
 class Visit:
@@ -100,6 +144,12 @@ def visit(browser: BrowserContext, server: ServerProcess) -> Iterator[Visit]:
 def stored(browser: BrowserContext, stored_server: ServerProcess) -> Iterator[Visit]:
     """A visit to the server with a database and jobs."""
     yield from _visiting(browser, stored_server)
+
+
+@pytest.fixture()
+def crowded(browser: BrowserContext, crowded_server: ServerProcess) -> Iterator[Visit]:
+    """A visit to the server with CROWD x PMOS_EACH assessed PMOs."""
+    yield from _visiting(browser, crowded_server)
 
 
 def test_home_page_leads_to_the_diagnosis(visit: Visit) -> None:
@@ -766,3 +816,19 @@ def test_a_run_with_scheduled_shocks_is_not_offered_to_the_history(stored: Visit
     expect(page.locator("#result-title")).to_contain_text("5 runs of 12 months", timeout=SLOW_MS)
     expect(page.locator("#save-run")).to_be_disabled()
     expect(page.locator("#save-status")).to_contain_text("no scheduled shock")
+
+
+def test_the_saved_assessments_of_30_pmos_are_listed_in_a_bounded_number_of_requests(
+        crowded: Visit) -> None:
+    """The simulate page asks once for every closed cycle (GET /assessments), not once per
+    organization and once per PMO: its requests do not grow with the PMOs stored."""
+    page = crowded.open("/simulate")
+    options = page.locator("#saved option")
+    expect(options).to_have_count(CROWD * PMOS_EACH)
+    expect(options.first).to_contain_text("Crowd 00 · PMO, cycle 1: ")
+    expect(options.last).to_contain_text(
+        f"Crowd {CROWD - 1:02d} · Unit {PMOS_EACH - 1}, cycle {PMOS_EACH}: ")
+    expect(page.locator("#strategies input").first).to_be_attached()
+    api = [url for url in crowded.requests if "/api/v1/" in url]
+    assert len(api) <= 4, api  # profiles, strategies, shocks, the closed cycles
+    assert not any("/pmos" in url or "/organizations" in url for url in api)

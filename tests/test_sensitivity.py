@@ -63,6 +63,15 @@ def test_the_ranking_covers_every_parameter_and_sobol_the_screened_ones(tiny_res
     assert [p.name for p in written] == ["s.csv", "s.png"]
 
 
+@pytest.mark.slow
+def test_the_sensitivity_chart_carries_the_profiles_own_name(tiny_result) -> None:
+    """Issue 11's rule for every chart: the profile's name, not only its file or preset."""
+    from simulation.sweep_output import sensitivity_figure
+
+    assert tiny_result.name == "Brightmart PMO"
+    assert "Brightmart PMO (crisis-retailer)" in sensitivity_figure(tiny_result).get_suptitle()
+
+
 @pytest.mark.parametrize(("option", "field"), [
     ({"sobol_samples": 6}, "sobol_samples"),
     ({"top": 0}, "top"),

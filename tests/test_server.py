@@ -49,8 +49,9 @@ def send_diagnoses(url: str, total: int,
                     session.close()
                     session = requests.Session()
                 which = i % len(DOCUMENTS)
-                response = session.post(f"{url}/api/v1/diagnoses", json=DOCUMENTS[which],
-                                        timeout=30)
+                # explained (opt-in): the search's shared caches see the threads too
+                response = session.post(f"{url}/api/v1/diagnoses?explain=true",
+                                        json=DOCUMENTS[which], timeout=30)
                 if response.status_code != 200:
                     problems.append(f"request {i}: status {response.status_code}")
                 elif response.json() != EXPECTED[which]:
@@ -92,8 +93,8 @@ def test_thousands_of_concurrent_diagnoses_are_all_correct_and_memory_stays_flat
 def test_waitress_serves_the_same_api() -> None:
     with ServerProcess("--server", "waitress", "--threads", "4") as server:
         health = requests.get(f"{server.url}/api/v1/health", timeout=10)
-        diagnosis = requests.post(f"{server.url}/api/v1/diagnoses", json=DOCUMENTS[0],
-                                  timeout=10)
+        diagnosis = requests.post(f"{server.url}/api/v1/diagnoses?explain=true",
+                                  json=DOCUMENTS[0], timeout=10)
         missing = requests.get(f"{server.url}/api/v1/nothing-here", timeout=10)
     assert health.json()["status"] == "ok"
     assert diagnosis.json() == EXPECTED[0]

@@ -105,7 +105,7 @@ def test_listings_for_the_api_are_json() -> None:
                                                      "reorganization", "leadership_change",
                                                      "merger"}
     assert len(listings["stories"]) >= 3 and "kickoff-fintech" in listings["presets"]
-    assert LOCAL.to_dict()["runs_x_months_x_strategies"] == 72_000
+    assert LOCAL.to_dict()["runs_x_months_x_strategies"] == 360_000
 
 
 # --- SimPy clock ---------------------------------------------------------------------------------
@@ -290,13 +290,14 @@ def test_requests_are_validated_and_run() -> None:
     # negative months
     (lambda: run_experiment(PRESET, "minimal", months=-5), r"^months: must be between 1 and 120"),
     # runs beyond the cap
-    (lambda: run_experiment(PRESET, "minimal", runs=10_000), r"^runs: must be between 1 and 5000"),
+    (lambda: run_experiment(PRESET, "minimal", runs=10_001),
+     r"^runs: must be between 1 and 10000"),
     # the cost cap: runs x months
-    (lambda: run_experiment(PRESET, "minimal", runs=5000, months=36),
-     r"^runs: runs x months = 180000 is above the limit of 72000"),
+    (lambda: run_experiment(PRESET, "minimal", runs=10_000, months=37),
+     r"^runs: runs x months = 370000 is above the limit of 360000"),
     # the cost cap counts every compared strategy
-    (lambda: compare(PRESET, ["minimal", "quick_wins"], runs=1001, months=36),
-     r"^runs: runs x months x strategies = 72072"),
+    (lambda: compare(PRESET, ["minimal", "quick_wins"], runs=5001, months=36),
+     r"^runs: runs x months x strategies = 360072"),
     # a seed must be a whole number >= 0
     (lambda: run_experiment(PRESET, "minimal", seed=1.5), r"^seed: must be a whole number"),
     (lambda: run_experiment(PRESET, "minimal", seed=-1), r"^seed: must be between 0 and"),

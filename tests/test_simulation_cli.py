@@ -93,8 +93,8 @@ def test_story_without_a_name_lists_the_stories(capsys: pytest.CaptureFixture[st
     (["simulate", "--profile", "kickoff-fintech", "--strategy", "minimal", "--months", "-3"],
      "pmo-advisor simulate: error: months: must be between 1 and 120, got -3"),
     # runs beyond the documented cap
-    (["simulate", "--profile", "kickoff-fintech", "--strategy", "minimal", "--runs", "9000"],
-     "pmo-advisor simulate: error: runs: must be between 1 and 5000, got 9000"),
+    (["simulate", "--profile", "kickoff-fintech", "--strategy", "minimal", "--runs", "10001"],
+     "pmo-advisor simulate: error: runs: must be between 1 and 10000, got 10001"),
     # an unknown shock
     (["simulate", "--profile", "kickoff-fintech", "--strategy", "minimal", "--shock",
       "meteor@3"], "pmo-advisor simulate: error: shocks[0]: unknown shock 'meteor'"),
@@ -152,3 +152,38 @@ def test_the_installed_command_runs_a_story() -> None:
     data = json.loads(result.stdout)
     assert data["follows_expected_path"] is True
     assert data["path"][:2] == ["thriving", "crisis"]
+
+
+@pytest.mark.parametrize("story", sorted(scenarios.documents("stories")))
+def test_a_storys_event_labels_never_print_over_each_other(story: str) -> None:
+    """Events a month or two apart (services changed at 3, a sponsor change at 4) were labelled
+    over each other, unreadable; each label now sits where it overlaps no other."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from simulation.plots import story_figure
+    from simulation.stories import run_story
+
+    told = run_story(story)
+    figure = story_figure(told)
+    assert f"({told.story.profile})" in figure.axes[0].get_title()    # the PMO's own name
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    boxes = [t.get_window_extent(canvas.get_renderer()) for t in figure.axes[0].texts
+             if t.get_gid() == "event"]
+    assert boxes
+    assert not [(i, j) for i, a in enumerate(boxes) for j, b in enumerate(boxes[:i])
+                if a.overlaps(b)]
+
+
+def test_a_baseline_chart_draws_the_runs_with_and_without_the_shocks() -> None:
+    """``simulate --baseline --plot`` drew only the shocked run: the chart could not show the
+    shock's effect it was asked for."""
+    from api.service import simulate_with_baseline
+    from simulation.plots import baseline_figure
+
+    both = simulate_with_baseline("growing-telecom", "customer_centric", runs=3, months=9,
+                                  shocks=["sponsor_change@3"], executor="inline")
+    figure = baseline_figure(both)
+    labels = {line.get_label() for ax in figure.axes for line in ax.get_lines()}
+    assert {"with shocks median", "without shocks median"} <= labels
+    assert "Telco IT PMO" in figure.axes[0].get_title()

@@ -62,6 +62,10 @@ def test_a_shipped_strategy_reads_back_from_its_own_document() -> None:
 
 @pytest.mark.parametrize(("changes", "field"), [
     ({"effort": {"awareness_building": 1.0}}, "strategy.effort"),
+    ({"services": {"portfolio_management": 1e3}}, "strategy.services.portfolio_management"),
+    ({"services": {"portfolio_management": "lots"}}, "strategy.services.portfolio_management"),
+    ({"services": {"portfolio_management": float("nan")}},
+     "strategy.services.portfolio_management"),
     ({"services": {"astrology": 1.0}}, "strategy.services"),
     ({"approach": "telepathic"}, "strategy.approach"),
     ({"colour": "blue"}, "strategy.colour"),

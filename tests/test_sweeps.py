@@ -129,6 +129,17 @@ def test_csv_and_parquet_read_back_to_the_table(tmp_path: Path) -> None:
                      "budget_response": {"from": 0.1, "to": 0.9, "steps": 50}}}, "parameters"),
     ({"strategies": ["minimal", "no_such_strategy"]}, "strategies[1]"),
     ({"strategies": ["minimal", "ours.yaml"]}, "strategies[1]"),   # files: command line only
+    ({"parameters": {"noise_sd": [float("inf")]}}, "parameters.noise_sd"),
+    ({"profiles": ["crisis-retailer", "no-such-preset"]}, "profiles[1]"),
+    ({"name": "x" * 5000}, "name"),
+    ({"name": [1, 2]}, "name"),
+    ({"shock_schedules": {"none": [], "late": ["sponsor_change@2", "nope@3"]}},
+     "shock_schedules.late[1]"),
+    ({"profiles": ["crisis-retailer", {"pmo": {"exists": True},
+                                       "indicators": {"influence": 9}}]},
+     "profiles[1].indicators.influence"),
+    ({"parameters": {"cycle_months": [float("nan")]}}, "parameters.cycle_months"),
+    ({"parameters": {"noise_sd": {"from": 0, "to": 1e308, "steps": 3}}}, "parameters.noise_sd"),
 ])
 def test_bad_sweeps_are_refused_naming_the_field(change: dict[str, Any], field: str) -> None:
     with pytest.raises(InputError) as caught:
@@ -149,3 +160,58 @@ def test_cli_sweep_writes_the_table_and_chart(run_cli, tmp_path: Path) -> None:
     result = run_cli("sweep", str(bad), "--out", str(tmp_path / "x"))
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
     assert "outcome" in result.stderr
+
+
+def test_the_sweep_chart_shows_shares_as_percentages_and_names_the_profile() -> None:
+    """Issue 11's rule for every chart: percentages, and the profile's own name."""
+    from matplotlib.ticker import PercentFormatter
+
+    from simulation.sweep_output import sweep_figure
+
+    result = run_sweep(parse_sweep({**TINY, "runs": 2, "shock_schedules": {"none": []}}),
+                       executor="inline")
+    figure = sweep_figure(result)
+    axis = figure.axes[0].yaxis
+    assert isinstance(axis.get_major_formatter(), PercentFormatter)
+    assert "%" in axis.get_label_text()
+    name = result.sweep.points[0].spec.start.name
+    assert name and name in figure.get_suptitle()
+
+
+def test_sweep_files_get_the_users_usual_permissions_not_private_ones(tmp_path: Path) -> None:
+    """Written through a temporary file (mkstemp: 0600) and renamed; they must read like any
+    file the user writes (0666 less the umask), as the chart beside them always did."""
+    import os
+
+    result = run_sweep(parse_sweep({**TINY, "runs": 1, "months": 3,
+                                    "shock_schedules": {"none": []}, "parameters": {}}),
+                       executor="inline")
+    old = os.umask(0o022)
+    try:
+        written = write_outputs(result, tmp_path / "out")
+    finally:
+        os.umask(old)
+    assert {oct(p.stat().st_mode & 0o777) for p in written} == {oct(0o644)}
+
+
+@pytest.mark.parametrize("command", ["sweep", "sensitivity"])
+def test_an_output_folder_that_cannot_be_written_is_refused_before_the_run(
+        command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A sweep may run for an hour; its --out was only tried once it had finished."""
+    from api.cli import main
+    from simulation import sensitivity, sweeps
+
+    def never(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("ran before checking --out")
+
+    monkeypatch.setattr(sweeps, "run_sweep", never)
+    monkeypatch.setattr(sensitivity, "run_sensitivity", never)
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(TINY))
+    args = [str(path)] if command == "sweep" else ["--profile", "crisis-retailer",
+                                                   "--strategy", "minimal"]
+    assert main([command, *args, "--out", str(tmp_path / "missing" / "r")]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith(f"pmo-advisor {command}: error: out: cannot write")
+    assert len(error.splitlines()) == 1

@@ -37,6 +37,7 @@ __all__ = ["main", "build_parser", "EXIT_USAGE", "EXIT_INTERNAL"]
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE (sysexits.h): our fault, not the input's
+EXIT_UNAVAILABLE = 69  # EX_UNAVAILABLE (sysexits.h): a service we need (the database) is down
 
 
 class _Parser(argparse.ArgumentParser):
@@ -80,12 +81,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # a bug: one line for the user, the traceback on request
+        database = _database_problem(exc)
+        if database is not None:
+            print(f"pmo-advisor {args.command}: error: {database[1]}", file=sys.stderr)
+            return database[0]
         if os.environ.get("PMO_ADVISOR_TRACEBACK"):
             raise
         print(f"pmo-advisor {args.command}: internal error ({type(exc).__name__}): "
               f"{excerpt(str(exc), 200)}; PMO_ADVISOR_TRACEBACK=1 shows where",
               file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def _database_problem(exc: Exception) -> tuple[int, str] | None:
+    """A database named by ``--database`` or ``PMO_ADVISOR_DATABASE_URL`` that is not a URL
+    (exit 2), or that cannot be reached (exit 69, EX_UNAVAILABLE): the user's to mend, not
+    an internal error. (SQLAlchemy is looked up only if a command has loaded it.)"""
+    errors = sys.modules.get("sqlalchemy.exc")
+    if errors is None:
+        return None
+    if isinstance(exc, errors.ArgumentError):
+        return EXIT_USAGE, (f"database: not a database URL ({excerpt(str(exc), 120)}); give "
+                            "sqlite:///PATH or postgresql://USER@HOST/NAME")
+    if isinstance(exc, errors.OperationalError):
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        return EXIT_UNAVAILABLE, f"database: cannot reach it: {excerpt(reason, 200)}"
+    return None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,10 +9,10 @@ import json
 import sys
 from pathlib import Path
 
-from api.cli.simulate import progress_bar
+from api.cli.arguments import whole
+from api.cli.simulate import check_writable, progress_bar, strategy_help
 from api.schemas.answers import to_json
 from simulation.executors import EXECUTORS
-from simulation.strategies import strategy_ids
 
 NAME = "sensitivity"
 HELP = ("which model parameters move P(Collapse), P(Thriving) and months in Crisis most "
@@ -22,21 +22,21 @@ HELP = ("which model parameters move P(Collapse), P(Thriving) and months in Cris
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", required=True, metavar="FILE_OR_PRESET",
                         help="a profile file or a shipped preset, e.g. crisis-retailer")
-    parser.add_argument("--strategy", required=True, metavar="NAME",
-                        help="one of: " + ", ".join(strategy_ids()))
-    parser.add_argument("--runs", type=int, default=50,
+    parser.add_argument("--strategy", required=True, metavar="NAME_OR_FILE",
+                        help=strategy_help())
+    parser.add_argument("--runs", type=whole, default=50,
                         help="replications per sample point (default 50)")
-    parser.add_argument("--months", type=int, default=36, help="months (default 36)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--trajectories", type=int, default=10,
+    parser.add_argument("--months", type=whole, default=36, help="months (default 36)")
+    parser.add_argument("--seed", type=whole, default=0, help="random seed (default 0)")
+    parser.add_argument("--trajectories", type=whole, default=10,
                         help="Morris trajectories (default 10)")
-    parser.add_argument("--sobol-samples", type=int, default=64,
+    parser.add_argument("--sobol-samples", type=whole, default=64,
                         help="Sobol base samples, a power of two (default 64)")
-    parser.add_argument("--top", type=int, default=4,
+    parser.add_argument("--top", type=whole, default=4,
                         help="parameters kept for the Sobol stage (default 4)")
     parser.add_argument("--out", metavar="PREFIX", default="sensitivity",
                         help="write PREFIX.csv and PREFIX.png (default: sensitivity)")
-    parser.add_argument("--workers", type=int, metavar="N", help="worker processes")
+    parser.add_argument("--workers", type=whole, metavar="N", help="worker processes")
     parser.add_argument("--executor", choices=EXECUTORS, help="where the experiments run")
     parser.add_argument("--scheduler", metavar="tcp://HOST:8786",
                         help="the Dask scheduler to use with --executor dask")
@@ -49,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
     from simulation.sweep_output import write_sensitivity
 
     Execution(args.executor, args.workers, args.scheduler)      # refuse bad options first
+    check_writable(args.out, "out", ".csv", ".png")
     result = run_sensitivity(args.profile, args.strategy, runs=args.runs, months=args.months,
                              seed=args.seed, trajectories=args.trajectories,
                              sobol_samples=args.sobol_samples, top=args.top,

@@ -119,25 +119,31 @@ def check_plot(path: str | None) -> None:
     if not path.lower().endswith(".png"):
         raise InputError(f"plots are written as PNG; give a .png file name, got "
                          f"{excerpt(path)}", "plot")
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    if target.is_dir():
+    if Path(path).is_dir():
         raise InputError(f"{excerpt(path)} is a directory; give a .png file name", "plot")
-    if not folder.is_dir():
-        raise InputError(f"cannot write {excerpt(path)}: no such folder {excerpt(str(folder))}",
-                         "plot")
-    if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
-        raise InputError(f"cannot write {excerpt(path)}: permission denied", "plot")
+    check_writable(path, "plot")
+
+
+def check_writable(path: str, field: str, *suffixes: str) -> None:
+    """Refuse an output whose folder is missing or read-only before a long run, not after
+    it (``path`` plus each of ``suffixes``: a sweep's PREFIX.csv, .parquet, .png)."""
+    for name in [path + s for s in suffixes] or [path]:
+        target = Path(name)
+        folder = target.parent if str(target.parent) else Path(".")
+        if not folder.is_dir():
+            raise InputError(f"cannot write {excerpt(name)}: no such folder "
+                             f"{excerpt(str(folder))}", field)
+        if not os.access(folder, os.W_OK) or \
+                (target.exists() and not os.access(target, os.W_OK)) or target.is_dir():
+            raise InputError(f"cannot write {excerpt(name)}: permission denied", field)
 
 
 def write_plot(result: Any, path: str | None) -> None:
     if path:
         from simulation import plots
-        if kind_of(result) == "baseline":
-            result = result.shocked
         draw: dict[str, Callable[[Any], Any]] = {
             "experiment": plots.experiment_figure, "comparison": plots.comparison_figure,
-            "story": plots.story_figure}
+            "baseline": plots.baseline_figure, "story": plots.story_figure}
         figure = draw[kind_of(result)](result)
         written = plots.save_figure(figure, path)
         print(f"chart written to {written}", file=sys.stderr)

@@ -8,7 +8,8 @@ import json
 import sys
 from pathlib import Path
 
-from api.cli.simulate import progress_bar
+from api.cli.arguments import whole
+from api.cli.simulate import check_writable, progress_bar
 from simulation.executors import EXECUTORS
 
 NAME = "sweep"
@@ -22,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", metavar="PREFIX",
                         help="write PREFIX.csv, PREFIX.parquet and PREFIX.png (default: the "
                              "sweep file's name, in the current folder)")
-    parser.add_argument("--workers", type=int, metavar="N",
+    parser.add_argument("--workers", type=whole, metavar="N",
                         help="worker processes (default: all cores for large sweeps)")
     parser.add_argument("--executor", choices=EXECUTORS,
                         help="where replications run (default: inline for small sweeps, "
@@ -40,9 +41,10 @@ def run(args: argparse.Namespace) -> int:
 
     Execution(args.executor, args.workers, args.scheduler)      # refuse bad options first
     sweep = load_sweep(args.file)
+    prefix = Path(args.out) if args.out else Path(Path(args.file).stem)
+    check_writable(str(prefix), "out", ".csv", ".parquet", ".png")
     result = run_sweep(sweep, workers=args.workers, executor=args.executor,
                        scheduler=args.scheduler, progress=progress_bar(label="sweeping"))
-    prefix = Path(args.out) if args.out else Path(Path(args.file).stem)
     written = write_outputs(result, prefix)
     rows = result.rows()
     if args.json:

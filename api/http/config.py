@@ -150,3 +150,17 @@ def check_settings(config: dict[str, Any]) -> None:
                               or not all(isinstance(h, str) and h for h in hosts)):
         raise _setting_error("TRUSTED_HOSTS", "must be host names separated by commas")
     config["TRUSTED_HOSTS"] = list(hosts) if hosts else None
+    _check_database_url(config)
+
+
+def _check_database_url(config: Mapping[str, Any]) -> None:
+    """A database URL that is not one: refused here, or the server started and its jobs
+    runner died on it, was restarted and died again, a traceback each time."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        make_url(database_url_of(config))
+    except ArgumentError:
+        raise _setting_error("DATABASE_URL", "is not a database URL; give sqlite:///PATH or "
+                             "postgresql://USER@HOST/NAME") from None

@@ -19,7 +19,11 @@ NAV = (("memory_pages.assess", "Assess"), ("memory_pages.organizations", "Histor
 
 @blp.route("/assess")
 def assess() -> str:
-    return render_template("assess.html")
+    """The questionnaire; ``?organization=ID&pmo=ID`` (the links from a PMO's history and an
+    open cycle) chooses the organization and the PMO whose cycle the answers go to (without
+    ``pmo``, the organization's default PMO)."""
+    return render_template("assess.html", org=request.args.get("organization", type=int),
+                           pmo=request.args.get("pmo", type=int))
 
 
 @blp.route("/organizations")

@@ -98,6 +98,18 @@ def _deferred_request_body(doc: dict[str, Any], doc_info: dict[str, Any],
     return doc
 
 
+def _deferred_response_examples(doc: dict[str, Any], doc_info: dict[str, Any],
+                                **kwargs: Any) -> dict[str, Any]:
+    """Calls a response's ``example`` given as a function (it reads shipped data, which the
+    routes must not do on import) when flask-smorest builds the document, before its own
+    callback turns the responses into the document's."""
+    for responses in doc_info.get("response", {}).get("responses", {}).values():
+        for response in responses:
+            if isinstance(response, dict) and callable(response.get("example")):
+                response["example"] = response["example"]()
+    return doc
+
+
 def _documented_later(converter: Any, field: fields.Field, ret: dict, **kwargs: Any) -> dict:
     """A field's properties that its schema states as a function (``DOCUMENTED_LATER``: values
     read from shipped data), resolved now that the document is built."""
@@ -164,6 +176,7 @@ class ApiBlueprint(flask_smorest.Blueprint):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._prepare_doc_cbks.insert(0, _deferred_response_examples)
         self._prepare_doc_cbks.append(_deferred_request_body)
 
     def body(self, schema: type[Schema] | Callable[[], type[Schema]],
@@ -202,6 +215,9 @@ class ApiBlueprint(flask_smorest.Blueprint):
             documented = self.doc(requestBody=request_body)(with_body)
             for status in (400, 413, 415, 422):
                 documented = self.alt_response(status, error_response(status))(documented)
-            return documented
+            # the view runs without those decorators' wrappers: they only document (each call
+            # through one cost a context lookup and an async check on every request)
+            with_body._apidoc = documented._apidoc  # type: ignore[attr-defined]
+            return with_body
 
         return decorator

@@ -37,18 +37,15 @@ def render_diagnosis(diagnosis: Diagnosis, name: str | None = None) -> str:
             lines.append(wrap(f"evidence: {fmt_evidence(rule.evidence)}"))
     others = [r for r in diagnosis.fired_rules
               if r.effect == "evidence" and r.scenario != diagnosis.scenario]
-    if others:
-        lines.append(heading("Also seen (evidence for other scenarios)"))
-        for rule in others:
-            lines.append(f"  ~ {catalog.scenario(rule.scenario).name}: {rule.id}  "
-                         f"(+{rule.weight:g}, {rule.source})")
-            lines.append(wrap(f"{rule.reason} [{fmt_evidence(rule.evidence)}]"))
     against = [r for r in diagnosis.fired_rules if r.effect == "against"]
-    if against:
-        lines.append(heading("Counted against (counter-evidence, weighed with the rest)"))
-        for rule in against:
-            lines.append(f"  - {catalog.scenario(rule.scenario).name}: {rule.id}  "
-                         f"(-{rule.weight:g}, {rule.source})")
+    for title, weighed, mark, plus in (
+            ("Also seen (evidence for other scenarios)", others, "~", "+"),
+            ("Counted against (counter-evidence, weighed with the rest)", against, "-", "-")):
+        if weighed:
+            lines.append(heading(title))
+        for rule in weighed:
+            lines.append(f"  {mark} {catalog.scenario(rule.scenario).name}: {rule.id}  "
+                         f"({plus}{rule.weight:g}, {rule.source})")
             lines.append(wrap(f"{rule.reason} [{fmt_evidence(rule.evidence)}]"))
     gates = [r for r in diagnosis.fired_rules if r.effect == "exclude"]
     if gates:

@@ -23,7 +23,8 @@ from api.schemas.plain import OptionalKeys, PlainDict
 
 __all__ = ["OrganizationInSchema", "OrganizationSchema", "OrganizationPageSchema",
            "PageQuerySchema", "CycleInSchema", "CycleSummarySchema", "CycleSchema",
-           "CycleListSchema", "AnswersInSchema", "QuestionnaireSchema", "QuestionnaireItemSchema",
+           "CycleListSchema", "ListedCycleSchema", "CyclePageSchema", "CyclePageQuerySchema",
+           "AnswersInSchema", "QuestionnaireSchema", "QuestionnaireItemSchema",
            "QuestionnaireBandSchema", "HistorySchema",
            "SimulationRunInSchema", "SimulationRunSchema", "SimulationRunListSchema",
            "PmoInSchema", "AssessedPmoSchema", "HistoryCycleSchema", "KeptRunSchema",
@@ -246,6 +247,29 @@ class CycleSchema(CycleSummarySchema):
 class CycleListSchema(Schema):
     count = fields.Integer(required=True)
     items = fields.List(fields.Nested(CycleSummarySchema), required=True)
+
+
+class CyclePageQuerySchema(PageQuerySchema):
+    status = fields.String(validate=validate.OneOf(["open", "closed"]), metadata={
+        "description": "only the open or only the closed cycles (closed: what a simulation can "
+                       "start from)", "example": "closed"})
+
+
+class ListedCycleSchema(CycleSummarySchema):
+    """A cycle in the list across organizations: its summary and whose it is, by name."""
+
+    organization_name = fields.String(required=True)
+    pmo_name = fields.String(required=True)
+    pmo_default = fields.Boolean(required=True, metadata={
+        "description": "the PMO is its organization's default one"})
+
+
+class CyclePageSchema(Schema):
+    count = fields.Integer(required=True, metadata={"description": "cycles in all (of the "
+                                                    "status asked for)"})
+    offset = fields.Integer(required=True)
+    limit = fields.Integer(required=True)
+    items = fields.List(fields.Nested(ListedCycleSchema), required=True)
 
 
 class QuestionnaireBandSchema(Schema):

@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from advisor.catalog import load_catalog
 from advisor.validation import OneOfLater
-from api.schemas.plain import PlainDict
+from api.schemas.plain import OptionalKeys, PlainDict
 
 __all__ = ["DiagnosisSchema", "DiagnosisQuerySchema"]
 
@@ -59,7 +59,12 @@ class CounterfactualSchema(Schema):
                                           "as `scenario`"})
 
 
-class DiagnosisSchema(Schema):
+class DiagnosisSchema(OptionalKeys):
+    #: ``counterfactuals`` only when they were searched for (``explain=true``; the CLI's
+    #: ``diagnose``): the search costs a server 10-40x a diagnosis, and an empty list would
+    #: claim that nothing could change it
+    OPTIONAL = frozenset({"counterfactuals"})
+
     scenario = fields.String(required=True, validate=_SCENARIOS)
     confidence = fields.Float(required=True, validate=validate.Range(0, 1))
     coverage = fields.Float(required=True, validate=validate.Range(0, 1), metadata={
@@ -70,12 +75,16 @@ class DiagnosisSchema(Schema):
     fired_rules = fields.List(fields.Nested(FiredRuleSchema), required=True)
     transition_signs = fields.List(fields.Nested(TransitionSignSchema), required=True)
     missing_indicators = fields.List(fields.String(), required=True)
-    counterfactuals = fields.List(fields.Nested(CounterfactualSchema), required=True, metadata={
-        "description": "what would change the diagnosis, per adjacent scenario reachable"})
+    counterfactuals = fields.List(fields.Nested(CounterfactualSchema), metadata={
+        "description": "what would change the diagnosis, per adjacent scenario reachable; "
+                       "only when asked for (`POST /diagnoses?explain=true`, `pmo-advisor "
+                       "diagnose`), left out otherwise (a plan's diagnosis never has it)"})
     ruleset_version = fields.String(required=True)
 
 
 class DiagnosisQuerySchema(Schema):
-    explain = fields.Boolean(load_default=True, metadata={
-        "description": "search what would change the diagnosis (`counterfactuals`); false "
-                       "answers faster, with an empty list"})
+    explain = fields.Boolean(load_default=False, metadata={
+        "description": "true: also search what would change the diagnosis (`counterfactuals`, "
+                       "merge patches of the profile, each confirmed by the rules); about "
+                       "5-60 ms of CPU for a profile not seen before, so off by default (the "
+                       "answer then has no `counterfactuals`)"})

@@ -19,7 +19,8 @@ from api.schemas.profiles import profile_schema
 
 __all__ = ["EXAMPLE_PRESET", "diagnosis_example", "recommendation_example",
            "simulation_example", "comparison_example", "organization_example", "cycle_example",
-           "answers_example", "cycle_simulation_example", "job_example", "example_for"]
+           "answers_example", "cycle_simulation_example", "job_example", "example_for",
+           "cycle_page_example"]
 
 #: the shipped PMO every example starts from: a retailer's PMO in Crisis, with customers,
 #: services and team (so the advice has something to work with)
@@ -87,6 +88,22 @@ def answers_example() -> dict[str, Any]:
 def cycle_simulation_example() -> dict[str, Any]:
     """POST .../simulations: a strategy from a closed cycle's profile, kept with the cycle."""
     return {"strategy": "crisis_turnaround", "months": 12, "runs": 20, "seed": 7}
+
+
+def cycle_page_example() -> dict[str, Any]:
+    """GET /assessments?status=closed&limit=2: the first page of the shipped example
+    organization's closed cycles (``pmo-advisor assess --example``) as the service answers it,
+    but for the times (tests/test_api_assessments.py compares the two)."""
+    def cycle(number: int, year: int, scenario: str) -> dict[str, Any]:
+        when = f"{year}-11-14T10:00:00+00:00"
+        return {"organization": 1, "pmo": 1, "number": number, "label": f"{year} assessment",
+                "status": "closed", "version": 6,
+                "questionnaire_version": load_questionnaire().version, "created_at": when,
+                "closed_at": when, "scenario": scenario, "rater_count": 4,
+                "organization_name": "Northwind Freight",
+                "pmo_name": "Northwind Delivery Office", "pmo_default": True}
+    return {"count": 3, "offset": 0, "limit": 2,
+            "items": [cycle(1, 2024, "crisis"), cycle(2, 2025, "decline")]}
 
 
 def example_for(schema: type[Schema]) -> dict[str, Any] | None:

@@ -20,6 +20,11 @@ def _shares(description: str) -> fields.Dict:
                        metadata={"description": description})
 
 
+def _targets(**metadata: str) -> fields.Dict:
+    return fields.Dict(keys=fields.String(), values=fields.Integer(), required=True,
+                       metadata=metadata)
+
+
 class TriggerSchema(Schema):
     when = fields.List(fields.String(), required=True, metadata={
         "description": "scenarios that, diagnosed at a review, trigger the switch"})
@@ -31,7 +36,7 @@ class PhaseSchema(Schema):
     month = fields.Integer(required=True)
     effort = _shares("share of the PMO's capacity per flywheel step")
     services = _shares("share of service work per service")
-    targets = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    targets = _targets()
 
 
 class MadeForSchema(Schema):
@@ -39,28 +44,11 @@ class MadeForSchema(Schema):
     elsewhere = fields.Dict(keys=fields.String(), values=fields.Float(), required=True)
 
 
-class StrategySchema(Schema):
-    id = fields.String(required=True)
-    name = fields.String(required=True)
-    summary = fields.String(required=True)
-    source = fields.String(required=True)
-    effort = _shares("share of the PMO's capacity per flywheel step")
-    services = _shares("share of service work per service")
-    approach = fields.String(required=True, metadata={"description": "an approach id, or "
-                                                      "tailored (to the customers' maturity)"})
-    triggers = fields.List(fields.Nested(TriggerSchema), required=True)
-    perception_mix = _shares("share of delivered value per outcome horizon")
-    targets = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True, metadata={
-        "description": "maturity level (1-5) each service works towards"})
-    schedule = fields.List(fields.Nested(PhaseSchema), required=True, metadata={
-        "description": "later phases: from month on, new effort, services and targets"})
-    made_for = fields.Nested(MadeForSchema, metadata={
-        "description": "the scenarios the strategy is made for, and what each review "
-                       "diagnosing another one costs (indicator shifts)"})
-
-
-class StrategyDocumentSchema(Schema):
-    """A strategy as a document: what POST /simulations accepts as an inline ``strategy``."""
+class _StrategyCoreSchema(Schema):
+    """The fields a strategy has however it travels, stated once: the shipped list
+    (``StrategySchema``) and an inline document (``StrategyDocumentSchema``) build on them. The
+    two differ only in what follows ``triggers`` (the list documents each field and always has a
+    schedule), so the fields up to there live here, in the order both answers show them."""
 
     id = fields.String(required=True)
     name = fields.String(required=True)
@@ -70,7 +58,26 @@ class StrategyDocumentSchema(Schema):
     services = _shares("share of service work per service")
     approach = fields.String(required=True)
     triggers = fields.List(fields.Nested(TriggerSchema), required=True)
-    targets = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+
+
+class StrategySchema(_StrategyCoreSchema):
+    """A shipped strategy as GET /strategies lists it, each field described."""
+
+    approach = fields.String(required=True, metadata={"description": "an approach id, or "
+                                                      "tailored (to the customers' maturity)"})
+    perception_mix = _shares("share of delivered value per outcome horizon")
+    targets = _targets(description="maturity level (1-5) each service works towards")
+    schedule = fields.List(fields.Nested(PhaseSchema), required=True, metadata={
+        "description": "later phases: from month on, new effort, services and targets"})
+    made_for = fields.Nested(MadeForSchema, metadata={
+        "description": "the scenarios the strategy is made for, and what each review "
+                       "diagnosing another one costs (indicator shifts)"})
+
+
+class StrategyDocumentSchema(_StrategyCoreSchema):
+    """A strategy as a document: what POST /simulations accepts as an inline ``strategy``."""
+
+    targets = _targets()
     schedule = fields.List(fields.Nested(PhaseSchema), metadata={
         "description": "later phases (the plan's next and later waves)"})
     made_for = fields.Nested(MadeForSchema)

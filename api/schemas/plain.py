@@ -8,6 +8,7 @@ domain's own objects without a hand-written ``to_dict`` in between.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 from marshmallow import Schema, fields, post_dump
@@ -15,8 +16,16 @@ from marshmallow import Schema, fields, post_dump
 __all__ = ["PlainDict", "plain", "OptionalKeys"]
 
 
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
 def plain(value: Any) -> Any:
     """``value`` with every mapping a dict and every tuple or list a list, at any depth."""
+    kind = type(value)
+    if kind in _LEAVES:   # most values are: skip the abstract Mapping test (issue 13)
+        return value
+    if kind is dict or kind is MappingProxyType:
+        return {key: plain(item) for key, item in value.items()}
     if isinstance(value, Mapping):
         return {key: plain(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):

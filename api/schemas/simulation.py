@@ -26,6 +26,7 @@ from api.schemas.plain import PlainDict
 from api.schemas.profiles import profile_schema
 from simulation import list_strategies
 from simulation.limits import MAX_SEED, Limits
+from simulation.results import HEADLINE
 from simulation.shocks import shock_ids
 from simulation.spec import PLAN
 from simulation.strategies import MAX_PHASES, STRATEGY_ID, TAILORED, strategy_from_document
@@ -285,7 +286,9 @@ class DifferenceSchema(Schema):
     """A headline measure's paired difference: strategy minus baseline, with its 95% interval."""
 
     measure = fields.String(required=True, validate=validate.OneOf(
-        ["p_thriving", "p_collapse", "months_in_crisis", "final_momentum"]))
+        [m for m, _, _, _ in HEADLINE]), metadata={
+            "description": "the table column it differs on: " + "; ".join(
+                f"{m} = {column}" for m, column, _, _ in HEADLINE)})
     strategy = fields.String(required=True)
     baseline = fields.String(required=True)
     estimate = fields.Float(required=True)

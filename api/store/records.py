@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["OrganizationRecord", "PmoRecord", "RunRecord", "KeptRunRecord", "HistoryCycleRecord",
-           "HistoryRecord", "CycleSummaryRecord", "CycleRecord"]
+           "HistoryRecord", "CycleSummaryRecord", "CycleRecord", "ListedCycleRecord"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,3 +106,13 @@ class CycleRecord(CycleSummaryRecord):
     profile: dict[str, Any] | None = None
     diagnosis: dict[str, Any] | None = None
     plan: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ListedCycleRecord(CycleSummaryRecord):
+    """A cycle in the list across organizations (``ListedCycleSchema``): its summary and whose
+    it is, by name, so a list of saved assessments needs no request per organization or PMO."""
+
+    organization_name: str
+    pmo_name: str
+    pmo_default: bool

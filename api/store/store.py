@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm import Session, defer, selectinload, sessionmaker
 
 from advisor.combination import RaterAnswers, combine, trends_from_history
 from advisor.errors import InputError, PmoAdvisorError
@@ -38,6 +38,7 @@ from api.store.records import (
     HistoryCycleRecord,
     HistoryRecord,
     KeptRunRecord,
+    ListedCycleRecord,
     OrganizationRecord,
     PmoRecord,
     RunRecord,
@@ -222,6 +223,30 @@ class Store:
             rows = s.scalars(select(Cycle).where(Cycle.pmo_id == assessed.id)
                              .order_by(Cycle.number))
             return [_cycle_summary(c, organization) for c in rows]
+
+    def all_cycles(self, status: str | None = None, offset: int = 0,
+                   limit: int = 20) -> tuple[int, list[ListedCycleRecord]]:
+        """Every organization's cycles (``status``: only the open or the closed ones), a page
+        at a time, by organization, PMO and number, each with its organization's and PMO's
+        names: one query for the page (raters counted in SQL, what each cycle concluded left
+        unread), however many organizations."""
+        where = [] if status is None else [Cycle.status == status]
+        raters = (select(func.count(Rater.id)).where(Rater.cycle_id == Cycle.id)
+                  .correlate(Cycle).scalar_subquery())
+        with self._transaction() as s:
+            total = s.scalar(select(func.count(Cycle.id)).where(*where)) or 0
+            rows = s.execute(select(Cycle, Organization, Pmo, raters)
+                             .join(Organization, Cycle.organization_id == Organization.id)
+                             .join(Pmo, Cycle.pmo_id == Pmo.id).where(*where)
+                             .order_by(Organization.id, Pmo.id, Cycle.number)
+                             .options(defer(Cycle.combined), defer(Cycle.profile),
+                                      defer(Cycle.diagnosis), defer(Cycle.plan))
+                             .offset(min(max(offset, 0), MAX_OFFSET))
+                             .limit(min(max(limit, 1), MAX_PAGE)))
+            return total, [ListedCycleRecord(**_summary_fields(cycle, org, count),
+                                             organization_name=org.name, pmo_name=pmo.name,
+                                             pmo_default=pmo.is_default)
+                           for cycle, org, pmo, count in rows]
 
     def latest_closed(self, org: int | str, pmo: int | str | None = None) -> int:
         """The number of a PMO's latest closed cycle (what a simulation starts from)."""
@@ -499,12 +524,15 @@ def _rater_answers(cycle: Cycle) -> list[RaterAnswers]:
             for r in cycle.raters]
 
 
-def _summary_fields(cycle: Cycle, org: Organization) -> dict[str, Any]:
+def _summary_fields(cycle: Cycle, org: Organization,
+                    rater_count: int | None = None) -> dict[str, Any]:
+    """A cycle's summary; ``rater_count`` when counted in SQL (else its raters are loaded)."""
     return {"organization": org.id, "pmo": cycle.pmo_id, "number": cycle.number,
             "label": cycle.label, "status": cycle.status, "version": cycle.version,
             "questionnaire_version": cycle.questionnaire_version,
             "created_at": cycle.created_at, "closed_at": cycle.closed_at,
-            "scenario": cycle.scenario, "rater_count": len(cycle.raters)}
+            "scenario": cycle.scenario,
+            "rater_count": len(cycle.raters) if rater_count is None else rater_count}
 
 
 def _cycle_summary(cycle: Cycle, org: Organization) -> CycleSummaryRecord:

@@ -26,7 +26,9 @@ def main() -> None:
         with Image.open(SHOTS / f"{shot}.png") as image:
             top = image.crop((0, 0, image.width, min(image.height, round(image.width * 0.66))))
             small = top.resize((WIDTH, round(top.height * WIDTH / top.width)), Image.LANCZOS)
-            small.convert("RGB").quantize(64).save(HERE / f"{picture}.png", optimize=True)
+            # octree keeps each chart colour (median cut merged the history's blue and teal)
+            small.convert("RGB").quantize(64, method=Image.Quantize.FASTOCTREE).save(
+                HERE / f"{picture}.png", optimize=True)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,8 @@ from api.schemas.assessments import (
     AssessedPmoSchema,
     CycleInSchema,
     CycleListSchema,
+    CyclePageQuerySchema,
+    CyclePageSchema,
     CycleSchema,
     CycleSummarySchema,
     HistorySchema,
@@ -50,6 +52,7 @@ from api.schemas.assessments import (
 from api.schemas.examples import (
     answers_example,
     cycle_example,
+    cycle_page_example,
     cycle_simulation_example,
     organization_example,
 )
@@ -198,6 +201,21 @@ def list_organizations(offset: int, limit: int) -> Response:
     total, items = store().list_organizations(offset, limit)
     return make_response(to_json({"count": total, "offset": offset, "limit": limit,
                                   "items": items}, OrganizationPageSchema))
+
+
+@blp.route("/assessments")
+@blp.arguments(CyclePageQuerySchema, location="query", as_kwargs=True, unknown=RAISE)
+@blp.response(200, CyclePageSchema, example=cycle_page_example)
+def list_all_cycles(offset: int, limit: int, status: str | None = None) -> Response:
+    """Every organization's cycles, each with its organization and PMO by name
+
+    One request for a list across organizations and their PMOs (the simulate page's saved
+    assessments: ``status=closed``), where walking each organization's PMOs would cost a request
+    per organization and per PMO. By organization, PMO and number, a page at a time (``offset``,
+    ``limit`` at most 100)."""
+    total, items = store().all_cycles(status, offset, limit)
+    return make_response(to_json({"count": total, "offset": offset, "limit": limit,
+                                  "items": items}, CyclePageSchema))
 
 
 @blp.route("/organizations/<int:org>")

@@ -26,15 +26,15 @@ blp = ApiBlueprint("diagnoses", __name__, description="Which of the eight scenar
 @blp.body(profile_schema, build=parse_profile,
           description="a PMO profile (JSON, or YAML as in scenarios/profiles)",
           example=diagnosis_example)
-def create_diagnosis(profile: Profile, explain: bool = True) -> Response:
+def create_diagnosis(profile: Profile, explain: bool = False) -> Response:
     """Diagnose a profile
 
     Runs the diagnosis rules on the profile: the scenario, a ranking of all eight with scores,
     every rule that fired with the evidence it looked at, and the signs of a coming transition.
     A profile on which no rule finds evidence is refused (422, field ``indicators``).
-    ``coverage`` says how much of the evidence the rules use the profile gave; ``counterfactuals``
-    what would move the diagnosis to each neighbouring scenario, as merge patches of the profile
-    (``explain=false`` skips that search: it costs about 5-60 ms of CPU the first time a
-    profile is seen, then it is remembered).
+    ``coverage`` says how much of the evidence the rules use the profile gave. With
+    ``explain=true``, ``counterfactuals`` says what would move the diagnosis to each neighbouring
+    scenario, as merge patches of the profile (that search costs about 5-60 ms of CPU the first
+    time a profile is seen, 10-40x the diagnosis, so it is asked for, not done by default).
     """
     return json_response(to_json(diagnose(profile, explain=explain)))

@@ -10,6 +10,28 @@ const Charts = (function () {
     return node;
   }
 
+  // Up to STYLED series told apart without colour alone (options.styled; the history's twelve
+  // indicators): six colours (Okabe and Ito's colour-blind-safe palette, its yellow left out as
+  // too pale on white and on a projector), each twice: a solid line with filled marks, and a
+  // dashed line with hollow marks of another shape. Colours and dashes: style.css .styled-N.
+  const STYLED = 12;
+
+  // Series i's mark, one of six shapes (pairs sharing a colour get different shapes), centred
+  // on (x, y) with radius r.
+  function mark(i, x, y, r) {
+    const w = r * 0.45, k = (i + 3 * Math.floor(i / 6)) % 6;
+    const d = [
+      `M${x - r},${y}a${r},${r} 0 1,0 ${2 * r},0a${r},${r} 0 1,0 ${-2 * r},0Z`,  // circle
+      `M${x - r * 0.9},${y - r * 0.9}h${1.8 * r}v${1.8 * r}h${-1.8 * r}Z`,        // square
+      `M${x},${y - 1.2 * r}L${x + 1.1 * r},${y + 0.8 * r}L${x - 1.1 * r},${y + 0.8 * r}Z`,  // up
+      `M${x},${y - 1.3 * r}L${x + 1.3 * r},${y}L${x},${y + 1.3 * r}L${x - 1.3 * r},${y}Z`,  // diamond
+      `M${x},${y + 1.2 * r}L${x + 1.1 * r},${y - 0.8 * r}L${x - 1.1 * r},${y - 0.8 * r}Z`,  // down
+      `M${x - w},${y - r}H${x + w}V${y - w}H${x + r}V${y + w}H${x + w}V${y + r}H${x - w}` +
+        `V${y + w}H${x - r}V${y - w}H${x - w}Z`,                                  // plus
+    ][k];
+    return svg("path", {d: d, class: `mark shape-${k}`});
+  }
+
   // rows: [{label, value (0-1), highlight}]
   function bars(rows, options) {
     const o = Object.assign({width: 560, row: 26, labelWidth: 150}, options || {});
@@ -76,7 +98,8 @@ const Charts = (function () {
       root.append(g);
     });
     series.forEach(function (s, i) {
-      const g = svg("g", {class: `series series-${i % 6}`});
+      const g = svg("g", {class: o.styled ? `series styled styled-${i % STYLED}`
+                                          : `series series-${i % 6}`});
       const band = s.points.filter(function (p) { return p.low !== undefined; });
       if (band.length) {
         const upper = band.map(function (p) { return `${sx(p.x)},${sy(p.high)}`; });
@@ -85,6 +108,7 @@ const Charts = (function () {
       }
       g.append(svg("polyline", {points: s.points.map(function (p) {
         return `${sx(p.x)},${sy(p.mean)}`; }).join(" "), class: "line"}));
+      if (o.styled) s.points.forEach(function (p) { g.append(mark(i, sx(p.x), sy(p.mean), 5)); });
       g.append(svg("title", {}, s.label));
       root.append(g);
     });
@@ -95,14 +119,22 @@ const Charts = (function () {
     return root;
   }
 
-  // A legend as HTML: one swatch per label, coloured by class (series-0.. unless given).
-  function legend(labels, classes) {
+  // A legend as HTML: one swatch per label, coloured by class (series-0.. unless given); with
+  // options.styled, a sample of each series' line and mark as lines() draws them styled.
+  function legend(labels, classes, options) {
+    const styled = (options || {}).styled;
     const list = document.createElement("ul");
     list.className = "legend";
     labels.forEach(function (label, i) {
       const item = document.createElement("li");
-      item.className = classes ? classes[i] : `series-${i % 6}`;
-      item.textContent = label;
+      item.className = classes ? classes[i] : styled ? `styled styled-${i % STYLED}`
+                                                     : `series-${i % 6}`;
+      if (styled) {
+        const key = svg("svg", {viewBox: "0 0 40 16", class: "key", "aria-hidden": "true"});
+        key.append(svg("line", {x1: 2, x2: 38, y1: 8, y2: 8, class: "line"}), mark(i, 20, 8, 5));
+        item.append(key);
+      }
+      item.append(document.createTextNode(label));
       list.append(item);
     });
     return list;

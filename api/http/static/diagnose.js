@@ -1,6 +1,7 @@
 // The diagnose page: load a shipped profile or take a pasted one, POST it to /diagnoses and show
 // the scenario, the ranking, its coverage, the rules behind it, the transition signs and what
-// would change it (each counterfactual's merge patch can be applied to the profile and rerun).
+// would change it (each counterfactual's merge patch can be applied to the profile and rerun;
+// the API searches for them only when asked: ?explain=true).
 (function () {
   const $ = function (id) { return document.getElementById(id); };
   const el = PmoApi.el;
@@ -278,7 +279,7 @@
     problem.hidden = true;
     $("advice").hidden = true;
     PmoApi.markFields(null);
-    PmoApi.postDocument("/diagnoses", text.value).then(function (answer) {
+    PmoApi.postDocument("/diagnoses?explain=true", text.value).then(function (answer) {
       if (answer.ok) { namesReady.then(function () { show(answer.data); }); return; }
       result.hidden = true;
       refused(answer.data);

@@ -77,13 +77,41 @@ const Memory = (function () {
     return text;
   }
 
-  function assessPage() {
+  // The questionnaire for one PMO: the organization and PMO a link names (?organization=ID&pmo=ID,
+  // from a PMO's history or an open cycle) are chosen; the cycle is that PMO's, opened, read and
+  // answered through its own routes (/organizations/ORG/pmos/PMO/...), never the default PMO's.
+  function assessPage(wantedOrg, _number, wantedPmo) {
     const orgSelect = document.getElementById("org-select");
+    const pmoSelect = document.getElementById("pmo-select");
     const form = document.getElementById("questionnaire");
-    let questionnaire = null, cycle = null, orgId = null;
+    let questionnaire = null, cycle = null, orgId = null, cycles = "";
+
+    function listPmos(chosen) {
+      const org = orgSelect.value;
+      pmoSelect.replaceChildren(new Option("(the organization's default PMO)", ""));
+      if (!org) return;
+      PmoApi.get(`/organizations/${org}/pmos`).then(function (r) {
+        if (!r.ok || orgSelect.value !== org) return;  // another organization chosen meanwhile
+        pmoSelect.replaceChildren.apply(pmoSelect, r.data.items.map(function (p) {
+          const option = new Option(p.name + (p.default ? " (default)" : ""), p.id);
+          option.selected = chosen ? p.id === chosen : p.default;
+          return option;
+        }));
+      });
+    }
+    orgSelect.addEventListener("change", function () { listPmos(null); });
     PmoApi.get("/organizations?limit=100").then(function (r) {
       if (!r.ok) return PmoApi.showProblem(problem(), r.data);
       r.data.items.forEach(function (o) { orgSelect.append(new Option(o.name, o.id)); });
+      if (!wantedOrg) return;
+      const listed = r.data.items.some(function (o) { return o.id === wantedOrg; });
+      (listed ? Promise.resolve(null) : PmoApi.get(`/organizations/${wantedOrg}`))
+        .then(function (more) {  // beyond the first page: its own option
+          if (more && !more.ok) return PmoApi.showProblem(problem(), more.data);
+          if (more) orgSelect.append(new Option(more.data.name, more.data.id));
+          orgSelect.value = String(wantedOrg);
+          listPmos(wantedPmo);
+        });
     });
     PmoApi.get("/questionnaire").then(function (r) {
       questionnaire = r.data;
@@ -92,10 +120,11 @@ const Memory = (function () {
     });
 
     function openCycle() {
-      return PmoApi.get(`/organizations/${orgId}/assessments`).then(function (r) {
+      return PmoApi.get(cycles).then(function (r) {
+        if (!r.ok) return r;
         const open = r.data.items.filter(function (c) { return c.status === "open"; })[0];
-        if (open) return PmoApi.get(`/organizations/${orgId}/assessments/${open.number}`);
-        return PmoApi.postJson(`/organizations/${orgId}/assessments`, {});
+        if (open) return PmoApi.get(`${cycles}/${open.number}`);
+        return PmoApi.postJson(cycles, {});
       });
     }
 
@@ -118,12 +147,12 @@ const Memory = (function () {
             if (v !== undefined) answers[item.id] = v;
           });
           if (!Object.keys(answers).length) { status.textContent = " nothing to save"; return; }
-          postIfMatch(`/organizations/${orgId}/assessments/${cycle.number}/answers`,
+          postIfMatch(`${cycles}/${cycle.number}/answers`,
                       {rater: rater, role: role, answers: answers}, etag(cycle))
             .then(function (r) {
               if (r.status === 412) {
                 status.textContent = " someone else saved meanwhile; press save again";
-                return PmoApi.get(`/organizations/${orgId}/assessments/${cycle.number}`)
+                return PmoApi.get(`${cycles}/${cycle.number}`)
                   .then(function (again) { cycle = again.data; });
               }
               PmoApi.markFields(null);
@@ -155,16 +184,20 @@ const Memory = (function () {
         detail: "type your name: your answers are kept under it", errors: []});
       const org = newName ? PmoApi.postJson("/organizations", {name: newName})
         : Promise.resolve({ok: true, data: {id: orgSelect.value}});
+      // a new organization has only its default PMO; else the PMO chosen
+      const pmo = newName ? null : pmoSelect.selectedOptions[0];
       org.then(function (r) {
         if (!r.ok) throw r;
         orgId = r.data.id;
+        cycles = `/organizations/${orgId}` + (pmo && pmo.value ? `/pmos/${pmo.value}` : "") +
+          "/assessments";
         return openCycle();
       }).then(function (r) {
         if (!r.ok) throw r;
         cycle = r.data;
         document.getElementById("cycle-info").textContent =
-          `Cycle ${cycle.number}${cycle.label ? " (" + cycle.label + ")" : ""}, ` +
-          `${cycle.raters.length} rater(s) so far.`;
+          `Cycle ${cycle.number}${cycle.label ? " (" + cycle.label + ")" : ""}` +
+          (pmo && pmo.value ? ` of ${pmo.text}` : "") + `, ${cycle.raters.length} rater(s) so far.`;
         render(rater, role);
       }).catch(function (r) { PmoApi.showProblem(problem(), r.data); });
     });
@@ -221,6 +254,11 @@ const Memory = (function () {
       const hist = el("a", "history");
       hist.href = `/organizations/${org}/history?pmo=${c.pmo}`;  // this cycle's PMO
       links.append(hist);
+      if (c.status === "open") {  // more raters: the questionnaire of this cycle's PMO
+        const more = el("a", "answer the questionnaire");
+        more.href = `/assess?organization=${org}&pmo=${c.pmo}`;
+        links.append(document.createTextNode(" · "), more);
+      }
       if (c.status === "closed") nextSteps(org, number, path);
       const close = document.getElementById("close-button");
       if (c.status === "open") {
@@ -308,9 +346,11 @@ const Memory = (function () {
           return {x: h.cycles[i].number, mean: v}; }).filter(function (p) { return p.mean !== null; })};
       });
       if (h.cycles.length > 1) {
+        // twelve indicators: each its own colour, dash and mark (Charts' styled series)
         document.getElementById("trend-chart").append(Charts.lines(series,
-          {yMin: 1, yMax: 5, xLabel: "cycle", title: "indicators over the cycles"}));
-        document.getElementById("trend-legend").append(Charts.legend(names));
+          {yMin: 1, yMax: 5, xLabel: "cycle", title: "indicators over the cycles", styled: true}));
+        document.getElementById("trend-legend").append(Charts.legend(names.map(function (name) {
+          return name.replaceAll("_", " "); }), null, {styled: true}));
       }
       const table = document.getElementById("indicator-table");
       table.append(row(["Indicator"].concat(h.cycles.map(function (c) { return "cycle " + c.number; }))

@@ -172,43 +172,44 @@
       });
   }
 
-  // The closed cycles of an organization's PMOs (GET .../pmos where the service has several
-  // PMOs an organization, else the organization's own cycles), each by its organization and
-  // cycle number: a cycle's number is unique within its organization.
-  function closedCycles(o) {
-    function of(path, pmo) {
-      return PmoApi.get(`${path}/assessments`).then(function (cycles) {
-        return (cycles.ok ? cycles.data.items : []).filter(function (c) {
-          return c.status === "closed";
-        }).map(function (c) {
-          const option = el("option", `${o.name}${pmo ? " · " + pmo : ""}, cycle ${c.number}` +
-                            (c.label ? ` (${c.label})` : "") + `: ${c.scenario}`);
-          option.value = `${o.id}/${c.number}`;
-          return option;
-        });
+  // The closed cycles of every organization's PMOs, as the saved sources to choose from: one
+  // request (GET /assessments?status=closed gives each cycle with its organization's and PMO's
+  // names) for up to 100 cycles, one more per 100 after that, SAVED_PAGES at most. A cycle is
+  // chosen by its organization and number (unique within the organization).
+  const SAVED_PAGES = 5;
+  function listSaved() {
+    const cycles = [];
+    function page(offset) {
+      return PmoApi.get(`/assessments?status=closed&limit=100&offset=${offset}`).then(function (r) {
+        if (!r.ok) return 0;
+        cycles.push.apply(cycles, r.data.items);
+        const next = offset + r.data.items.length;
+        if (r.data.items.length && next < r.data.count && next < SAVED_PAGES * 100) {
+          return page(next);
+        }
+        return r.data.count - next;
       });
     }
-    return PmoApi.get(`/organizations/${o.id}/pmos`).then(function (pmos) {
-      if (!pmos.ok) return of(`/organizations/${o.id}`, "");
-      return Promise.all(pmos.data.items.map(function (p) {
-        return of(`/organizations/${o.id}/pmos/${p.id}`, pmos.data.items.length > 1 ? p.name : "");
-      })).then(function (lists) { return [].concat.apply([], lists); });
-    });
-  }
-
-  // The closed cycles of the stored organizations, as the saved sources to choose from.
-  function listSaved() {
-    return PmoApi.get("/organizations?limit=100").then(function (orgs) {
-      if (!orgs.ok) return;
-      return Promise.all(orgs.data.items.map(closedCycles)).then(function (lists) {
-        const options = [].concat.apply([], lists);
-        if (!options.length) {
-          const none = el("option", "(no closed assessment cycle yet)");
-          none.value = "";
-          options.push(none);
-        }
-        $("saved").replaceChildren.apply($("saved"), options);
+    return page(0).then(function (unlisted) {
+      const several = {};  // organizations whose cycles are of more than one PMO: name the PMO
+      cycles.forEach(function (c) { if (!c.pmo_default) several[c.organization] = true; });
+      const options = cycles.map(function (c) {
+        const option = el("option", c.organization_name +
+                          (several[c.organization] ? " · " + c.pmo_name : "") +
+                          `, cycle ${c.number}` + (c.label ? ` (${c.label})` : "") +
+                          `: ${c.scenario}`);
+        option.value = `${c.organization}/${c.number}`;
+        return option;
       });
+      const note = !options.length ? "(no closed assessment cycle yet)"
+        : unlisted > 0 ? `(${unlisted} more closed cycles not listed)` : null;
+      if (note) {
+        const option = el("option", note);
+        option.value = "";
+        option.disabled = options.length > 0;
+        options.push(option);
+      }
+      $("saved").replaceChildren.apply($("saved"), options);
     });
   }
 
