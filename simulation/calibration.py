@@ -242,12 +242,15 @@ FORCED = {
 
 def certainty_sweep(runs: int = 100, seed: int = 11, months: int = POPULATION_MONTHS,
                     workers: int | None = None, parameters: Any = None,
-                    progress: Progress | None = None) -> list[dict[str, Any]]:
+                    progress: Progress | None = None,
+                    executor: str | None = None) -> list[dict[str, Any]]:
     """Every shipped profile x shipped strategy, ``runs`` replications each (common random
     numbers): each headline share, and the measures on which every run agreed (share 0 or 1)
     that are not ``FORCED``. With N runs a share p looks certain by chance with probability
     p^N + (1 - p)^N: at N = 10 a 5% event looks certain 60% of the time, so the default is a
-    strategist's N = 100 (0 of 100: p under about 3%; docs/model.md, "Certainty")."""
+    strategist's N = 100 (0 of 100: p under about 3%; docs/model.md, "Certainty").
+    ``executor``: where the replications run (``processes`` saves time; the same result on
+    every executor)."""
     from advisor.presets import preset_names
     from simulation.model import scenario_ids
     from simulation.results import per_run
@@ -256,7 +259,7 @@ def certainty_sweep(runs: int = 100, seed: int = 11, months: int = POPULATION_MO
     specs = [make_spec(p, s, months=months, runs=runs, seed=seed, parameters=parameters)
              for p in preset_names() for s in strategy_ids()]
     rows = []
-    for spec, result in zip(specs, run_specs(specs, workers, progress)):
+    for spec, result in zip(specs, run_specs(specs, workers, progress, executor)):
         measures = per_run(result.replications)
         shares = {"p_thriving": float(measures["p_thriving"].mean()),
                   "p_collapse": float(measures["p_collapse"].mean()),
@@ -293,7 +296,8 @@ def _progress() -> Progress | None:
 def main(argv: Sequence[str] = ()) -> int:
     if argv and argv[0] == "certainty":
         runs = int(argv[1]) if len(argv) > 1 else 100
-        rows = certainty_sweep(runs, progress=_progress())
+        rows = certainty_sweep(runs, progress=_progress(),
+                               executor=argv[2] if len(argv) > 2 else None)
         for m in CERTAINTY_MEASURES:
             sure = [f"{r['profile']}/{r['strategy']}={r[m]:g}" for r in rows if m in r["certain"]]
             print(f"{m}: {len(sure)} of {len(rows)} pairs certain: " + ", ".join(sure))

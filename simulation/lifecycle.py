@@ -30,6 +30,7 @@ PHASE_RELAUNCH = 0.35      # after the month's indicator changes, before the rev
 @dataclass(frozen=True)
 class Lifecycle:
     restructure: Shock
+    champion_relaunch: Shock
     launch_set: Mapping[str, float]
     launch_health: float
     launch_signs: Mapping[str, int]
@@ -48,6 +49,7 @@ def load_lifecycle() -> Lifecycle:
         raise CatalogError("lifecycle.yaml launch: unknown indicator")
     return Lifecycle(
         restructure=shock_from_data(raw["restructure"], "lifecycle.yaml"),
+        champion_relaunch=shock_from_data(raw["champion_relaunch"], "lifecycle.yaml"),
         launch_set=dict(launch_raw["set"]),
         launch_health=float(launch_raw["health"]),
         launch_signs=dict(launch_raw["signs"]),
@@ -57,11 +59,16 @@ def load_lifecycle() -> Lifecycle:
     )
 
 
-def restructure(state: PmoState) -> None:
-    """Executives redesign the PMO and appoint new leadership (a major change)."""
+def restructure(state: PmoState, w: float = 1.0) -> None:
+    """Executives redesign the PMO and appoint new leadership (a major change). ``w``: the
+    decision's own uniform given that it restructures (0-1); below ``CHAMPION_RELAUNCH`` a
+    champion sponsor drives the redesign as a relaunch that keeps what still works, instead of
+    a rebuild from conditional backing (Guide p.36-37, 42-43; docs/model.md, "Life cycle")."""
     state.restructures += 1
     state.mandate_age = state.record_age = 0.0
-    load_lifecycle().restructure.apply(state)
+    life = load_lifecycle()
+    (life.champion_relaunch if w < state.params.champion_relaunch else life.restructure
+     ).apply(state)
 
 
 def shutdown(state: PmoState) -> None:

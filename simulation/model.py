@@ -18,7 +18,7 @@ import simpy
 
 from advisor.catalog import load_catalog
 from rules.diagnosis import Diagnosis, diagnose
-from simulation import fortune
+from simulation import fortune, leadership
 from simulation.flywheel import every_month, flywheel_processes
 from simulation.lifecycle import relaunch_process
 from simulation.organization import organization_process
@@ -96,11 +96,13 @@ def simulate(start: Start, strategy: Strategy, params: Parameters, months: int,
     first_turn = float(rng.random())   # drawn after them: the streams above do not change
     params = params.varied(rng.standard_normal(SPREAD_DRAWS).tolist())
     execution = np.exp(params.execution_spread * rng.standard_normal(len(step_ids()))).tolist()
+    adaptive = float(rng.random())     # the leader's trait, drawn last: the rest do not change
 
     env = simpy.Environment()
     state = PmoState(start, strategy, params, months, shock_u, noise, decide, trace)
     state.env = env
     state.execution = execution
+    leadership.attach(state, adaptive)
     if state.exists:   # where in its turn the wheel is: cycles end at different months per run
         state.turn = first_turn
     if relaunch_strategy is not None:

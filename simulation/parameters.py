@@ -82,6 +82,10 @@ SPREAD: Mapping[str, float] = {"value_expected": 0.3, "exec_response": 0.3,
 EXECUTION_SPREAD = 0.25          # sd of the log of each step's effort as carried out vs planned
 APPROACH_TOLERANCE = 1.0         # dimensionless: approach misfit x 1 / this (customers' tolerance)
 RECOGNITION_LUCK = 1.0           # dimensionless: recognized value x this (varied by ``spread``)
+ADAPTIVITY_SHAPE = 3.0           # dimensionless: leaders' adaptivity ~ Beta(1, this) (mean 0.25)
+ADAPTATION_GAIN = 2.0            # log effort per health point below the mean, per review, at 1
+ADAPTATION_LIMIT = 3.0           # dimensionless: a step's effort at most this^adaptivity x its plan
+TAILORING_ADAPTIVITY = 0.2       # adaptivity from which a leader also tailors a fixed approach
 
 # --- life cycle --------------------------------------------------------------------------------
 RELAUNCH_HAZARD = 0.12           # 1/month: chance a new PMO is launched, once the gap has passed
@@ -92,6 +96,7 @@ MANDATE_WITHDRAWAL = 0.25        # chance a random reorganization or merger with
 WITHDRAWN_BACKING = 1.5          # points: executive support, autonomy, resources, influence at most
 SPONSOR_STANCE = 1.5             # points: a new sponsor moves executive support by up to +/- this
 SPONSOR_BAR = 0.3                # log: a new sponsor's expected value x exp(+/- up to this)
+CHAMPION_RELAUNCH = 0.3          # share of restructurings a champion sponsor drives as a relaunch
 
 
 @dataclass(frozen=True)
@@ -145,10 +150,15 @@ class Parameters:
     execution_spread: float = EXECUTION_SPREAD
     approach_tolerance: float = APPROACH_TOLERANCE
     recognition_luck: float = RECOGNITION_LUCK
+    adaptivity_shape: float = ADAPTIVITY_SHAPE
+    adaptation_gain: float = ADAPTATION_GAIN
+    adaptation_limit: float = ADAPTATION_LIMIT
+    tailoring_adaptivity: float = TAILORING_ADAPTIVITY
     mandate_withdrawal: float = MANDATE_WITHDRAWAL
     withdrawn_backing: float = WITHDRAWN_BACKING
     sponsor_stance: float = SPONSOR_STANCE
     sponsor_bar: float = SPONSOR_BAR
+    champion_relaunch: float = CHAMPION_RELAUNCH
 
     def __post_init__(self) -> None:
         problems = []
@@ -169,6 +179,8 @@ class Parameters:
                 continue
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
                 problems.append((f"parameters.{f.name}", f"must be a number >= 0, got {value!r}"))
+        if self.adaptation_limit < 1.0:
+            problems.append(("parameters.adaptation_limit", "must be at least 1 (1: no tilt)"))
         if min(self.review_interval, self.cycle_months, self.expectation_ramp_months) <= 0:
             problems.append(("parameters", "review_interval, cycle_months and "
                                            "expectation_ramp_months must be positive"))

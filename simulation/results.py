@@ -26,7 +26,7 @@ __all__ = ["ExperimentResult", "ComparisonResult", "BaselineResult", "summarize"
            "parameters_dict", "per_run", "paired_differences", "verdict", "MODEL_VERSION",
            "SUMMARY_KEYS", "PERCENTILES", "HEADLINE", "Z95", "BOOTSTRAP_RESAMPLES"]
 
-MODEL_VERSION = "flywheel-4"
+MODEL_VERSION = "flywheel-5"
 PERCENTILES = (10, 50, 90)
 #: Summary fields in report order (docs/model.md, "Results", defines each).
 SUMMARY_KEYS = ("p_collapse_by_horizon", "p_thriving_at_horizon",

@@ -16,8 +16,9 @@ from collections.abc import Generator, Sequence
 
 import simpy
 
+from advisor.errors import InputError
 from rules.diagnosis import diagnose, diagnose_ranking
-from simulation import portfolio
+from simulation import leadership, portfolio
 from simulation.dynamics import load_dynamics
 from simulation.lifecycle import restructure, shutdown
 from simulation.organization import maturity_tolerance
@@ -66,12 +67,15 @@ def executive_review(state: PmoState) -> str:
     keeps the full diagnosis (evidence, transition signs); others ask for the ranking alone."""
     p = state.params
     x = state.x
-    if state.events is not None:
-        diagnosis = diagnose(state.observed_profile())
-        ranking = diagnosis.ranking
-        state.diagnoses.append((state.month, diagnosis))
-    else:
-        ranking = diagnose_ranking(state.observed_profile())
+    try:
+        if state.events is not None:
+            diagnosis = diagnose(state.observed_profile())
+            ranking = diagnosis.ranking
+            state.diagnoses.append((state.month, diagnosis))
+        else:
+            ranking = diagnose_ranking(state.observed_profile())
+    except InputError:   # no rule fires on what the assessor sees: the last view stands
+        ranking = ((state.scenario, 1.0),)
     scenario = ranking[0][0]
     previous, state.scenario = state.scenario, scenario
     state.review_x = dict(x)
@@ -92,7 +96,7 @@ def executive_review(state: PmoState) -> str:
     state.shift("autonomy", feedback.autonomy)
     decide = state.decide[state.month]
     if decide[0] < feedback.restructure_probability:
-        restructure(state)
+        restructure(state, decide[0] / feedback.restructure_probability)
     if decide[1] < feedback.shutdown_probability:
         shutdown(state)
     elif scenario == "collapse":
@@ -102,6 +106,7 @@ def executive_review(state: PmoState) -> str:
         for indicator, shift in state.strategy.elsewhere:
             state.shift(indicator, shift)
     apply_triggers(state, scenario, ranking)
+    leadership.adapt(state)
     portfolio.prune(state)
     portfolio.extend(state)
     return scenario

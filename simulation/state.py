@@ -140,6 +140,7 @@ class PmoState:
         self.diagnoses: list[tuple[int, Any]] = []
         # how this PMO carries out its strategy: effort per step x this (model.py draws it)
         self.execution = [1.0] * len(step_ids())
+        self.leadership: Any = None           # the leader's trait and tilt (leadership.py)
         # services and customers (simulation/portfolio.py)
         self.has_services = bool(start.services)
         self.levels = portfolio.initial_levels(start.services, strategy, params.new_service_level)

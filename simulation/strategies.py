@@ -29,7 +29,7 @@ __all__ = ["Strategy", "Trigger", "TAILORED", "load_strategies", "get_strategy",
 TAILORED = "tailored"
 #: What a shipped strategy must say; a user's document needs only effort and services.
 _SHIPPED_KEYS = {"id", "name", "summary", "source", "effort", "services", "approach", "triggers"}
-_DOCUMENT_KEYS = _SHIPPED_KEYS | {"targets", "schedule", "made_for"}
+_DOCUMENT_KEYS = _SHIPPED_KEYS | {"targets", "schedule", "made_for", "adaptive"}
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 SHARE_TOLERANCE = 1e-3       # shares may be rounded (to 3 decimals); they are renormalized
 MAX_PHASES = 24              # schedule phases of one strategy
@@ -64,6 +64,8 @@ class Strategy:
     #: costs, as indicator shifts (e.g. a turnaround's cuts when nothing is broken)
     made_for: tuple[str, ...] = ()
     elsewhere: tuple[tuple[str, float], ...] = ()
+    #: False: played exactly as written, no leader shifting effort at reviews (leadership.py)
+    adaptive: bool = True
 
     def approach_for(self, pm_maturity: float) -> tuple[str, float]:
         """The approach used at this customer maturity and how well it fits it (0-1).
@@ -96,6 +98,7 @@ class Strategy:
                          for month, phase in self.phases],
             **({"made_for": {"scenarios": list(self.made_for),
                              "elsewhere": dict(self.elsewhere)}} if self.made_for else {}),
+            **({} if self.adaptive else {"adaptive": False}),
         }
 
     def document(self) -> dict[str, Any]:
@@ -285,13 +288,16 @@ def _parse(raw: Any, problems: _Problems, default_id: str, shipped: bool) -> Str
                    "user document")
     phases = _schedule(problems, raw.get("schedule"), effort, services, targets)
     made_for, elsewhere = _made_for(problems, raw.get("made_for"))
+    adaptive = raw.get("adaptive", True)
+    if not isinstance(adaptive, bool):
+        problems.add("adaptive", f"must be true or false, got {excerpt(adaptive)}")
     if problems.items:
         return None
     base = Strategy(id=sid, name=name, summary=summary, source=source,
                     effort=tuple(effort[s] for s in steps), services=tuple(services.items()),
                     approach=approach, triggers=tuple(triggers),
                     horizon_mix=horizon_mix(services), targets=tuple(targets.items()),
-                    made_for=made_for, elsewhere=elsewhere)
+                    made_for=made_for, elsewhere=elsewhere, adaptive=adaptive is not False)
     return replace(base, phases=tuple((month, replace(
         base, effort=tuple(p_effort[s] for s in steps), services=tuple(p_services.items()),
         horizon_mix=horizon_mix(p_services), targets=tuple(p_targets.items())))

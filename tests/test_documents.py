@@ -145,6 +145,7 @@ def test_error_messages_echo_a_short_escaped_excerpt(value: str, shown: str) -> 
     '{"a": [1, 1.0, -0, -0.0, 1e5, 1E-7, 2.5e+3, 123456789012345678]}',
     '{"name": "Fil\\u00e9 \\ud83d\\ude00 \u00e9", "a": "x", "a": "last wins"}',
     '{"n": 1e400}', '"\\ud800"', '[]', 'null',          # only json reads these: json's reading
+    '{"name": "\u00e9\u0663", "seed": 98765432109876543210}',  # past 64 bits after non-ASCII
 ])
 def test_json_bodies_read_the_same_through_orjson_as_through_json(text: str) -> None:
     """The fast reader (orjson) gives what json gives, to the type (1 is not 1.0); an integer

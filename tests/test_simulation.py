@@ -129,7 +129,7 @@ def test_a_seeded_story_timeline_is_exact() -> None:
                   schedule=[ScheduledShock("sponsor_change", 4)], trace=True)
     timeline = [(e.month, e.kind, e.name) for e in rep.events if e.kind != "cycle"]
     assert timeline == [(0, "review", "kickoff"), (4, "shock", "sponsor_change"),
-                        (9, "review", "crisis"), (27, "review", "decline")]
+                        (9, "review", "crisis"), (30, "review", "decline")]
 
 
 # --- flywheel mechanics --------------------------------------------------------------------------

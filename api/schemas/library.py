@@ -72,6 +72,9 @@ class StrategySchema(_StrategyCoreSchema):
     made_for = fields.Nested(MadeForSchema, metadata={
         "description": "the scenarios the strategy is made for, and what each review "
                        "diagnosing another one costs (indicator shifts)"})
+    adaptive = fields.Boolean(metadata={
+        "description": "false: played exactly as written (absent: the PMO's leader shifts "
+                       "effort towards weak steps at reviews)"})
 
 
 class StrategyDocumentSchema(_StrategyCoreSchema):
@@ -81,6 +84,7 @@ class StrategyDocumentSchema(_StrategyCoreSchema):
     schedule = fields.List(fields.Nested(PhaseSchema), metadata={
         "description": "later phases (the plan's next and later waves)"})
     made_for = fields.Nested(MadeForSchema)
+    adaptive = fields.Boolean()
 
 
 class ShockSchema(Schema):

@@ -141,7 +141,11 @@ def strategy_document_schema() -> dict[str, Any]:
                                                     "maximum": 1})}},
                              "description": "the scenarios the strategy is made for, and the "
                                             "indicator shifts (points per review) at a review "
-                                            "that diagnoses another"}}}
+                                            "that diagnoses another"},
+                "adaptive": {"type": "boolean",
+                             "description": "false: played exactly as written; true "
+                                            "(default): the PMO's leader shifts effort towards "
+                                            "the steps its reviews show weak"}}}
 
 
 class StrategyField(fields.Field):
