@@ -124,8 +124,9 @@ def postgres_server() -> Iterator[str]:
 
     run(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "pmo", "--no-sync",
         "-E", "UTF8", "--locale", "C")
-    run(str(bindir / "pg_ctl"), "-D", str(data), "-l", str(base / "server.log"), "-w",
-        "-o", f"-k {sockets} -c listen_addresses='' -c fsync=off -c max_connections=60",
+    # -t 110: pg_ctl waits that long for the start (60 s by default), within run()'s 120 s
+    run(str(bindir / "pg_ctl"), "-D", str(data), "-l", str(base / "server.log"), "-w", "-t",
+        "110", "-o", f"-k {sockets} -c listen_addresses='' -c fsync=off -c max_connections=60",
         "start")
     try:
         yield f"postgresql+psycopg://pmo@/%s?host={sockets}"
@@ -216,8 +217,10 @@ def axe_violations() -> Callable[[Any], list[str]]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """A headless chromium context (playwright, no browser download), one per test module."""
-    from playwright.sync_api import sync_playwright
+    """A headless chromium context (playwright, no browser download), one per test module.
+    Actions and ``expect()`` both wait up to BROWSER_TIMEOUT_MS: ``expect()`` has its own
+    default, 5 s, which a loaded machine's first simulation in a fresh worker can exceed."""
+    from playwright.sync_api import expect, sync_playwright
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"the page tests need chromium at {CHROMIUM} (apt-get install -y chromium, "
@@ -227,6 +230,7 @@ def browser() -> Iterator[Any]:
         context = playwright.chromium.launch_persistent_context(
             profile_dir, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         context.set_default_timeout(BROWSER_TIMEOUT_MS)
+        expect.set_options(timeout=BROWSER_TIMEOUT_MS)
         yield context
         context.close()
     shutil.rmtree(profile_dir, ignore_errors=True)

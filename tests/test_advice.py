@@ -447,6 +447,8 @@ def test_engine_work_is_three_sessions_per_recommendation() -> None:
 
 
 def test_largest_allowed_profile_is_advised_quickly(tmp_path: Path) -> None:
+    """50 customers x 30 outcomes in well under 5 s of CPU (about 0.5 s here): catches a
+    blow-up in customers x outcomes x services, not the machine's load (wall-clock did)."""
     import random
     import time
     rng = random.Random(7)
@@ -456,7 +458,7 @@ def test_largest_allowed_profile_is_advised_quickly(tmp_path: Path) -> None:
                                   rng.sample(range(1, 31), 30), rng.choice(["low", "high"]))
                          for i in range(50)],
            "services": services(data_analytics_and_reporting=3, governance_oversight=5)}
-    start = time.perf_counter()
+    start = time.process_time()   # CPU seconds: another job's load does not count against it
     advice = recommend(parse_profile(doc))
-    assert time.perf_counter() - start < 5.0
+    assert time.process_time() - start < 5.0
     assert len(advice.approaches) > 1000

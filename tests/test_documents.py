@@ -80,19 +80,23 @@ def test_a_normal_profile_reads_the_same_as_json_and_yaml() -> None:
 
 
 def test_dev_zero_is_read_only_up_to_the_cap() -> None:
-    started = time.monotonic()
+    """In CPU seconds, which the machine's load does not inflate: reading on past the cap
+    would never end (or take seconds of CPU per gigabyte)."""
+    started = time.process_time()
     with pytest.raises(DocumentTooLarge, match="/dev/zero is larger than 1000 bytes"):
         read_document("/dev/zero", max_bytes=1000)
-    assert time.monotonic() - started < 1
+    assert time.process_time() - started < 1
 
 
 def test_a_silent_pipe_is_given_up_after_the_timeout(tmp_path: Path) -> None:
+    """It waits the timeout, then gives up: the bug was a reader blocked for good on a pipe
+    nobody writes to. The upper bound is generous (a loaded machine wakes the reader late)."""
     fifo = tmp_path / "profile.yaml"
     os.mkfifo(fifo)
     started = time.monotonic()
     with pytest.raises(DocumentError, match="sent nothing for 0.3 s"):
         read_document(fifo, timeout=0.3)
-    assert time.monotonic() - started < 2
+    assert 0.3 <= time.monotonic() - started < 10
 
 
 def test_a_pipe_over_the_cap_is_refused_without_reading_it_all(tmp_path: Path) -> None:

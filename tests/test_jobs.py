@@ -229,15 +229,45 @@ def test_a_runner_started_while_the_database_is_down_waits_for_it_instead_of_dyi
     assert capsys.readouterr().err.count("cannot be reached") == 2
 
 
-def test_a_cancelled_job_stays_cancelled_and_never_gets_a_result(store: JobStore) -> None:
+class _Pausing(JobStore):
+    """A store whose first progress write, once made, waits for the test to say go on: the
+    test acts while the job is known to be running, however fast or loaded the machine."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.written, self.go_on = threading.Event(), threading.Event()
+
+    def progress(self, job_id: str, runner: str, done: int, total: int) -> str:
+        status = super().progress(job_id, runner, done, total)
+        if not self.written.is_set():
+            self.written.set()
+            assert self.go_on.wait(60), "the test never let the job go on"
+        return status
+
+
+@pytest.fixture
+def pausing(database_url: str) -> Iterator[_Pausing]:
+    yield _Pausing(database_url)
+    close_store(database_url)
+
+
+def test_a_cancelled_job_stays_cancelled_and_never_gets_a_result(pausing: _Pausing) -> None:
+    """Cancelled between two progress writes (the job paused after its first), the job stops
+    at its next one, short of the end, and never gets a result: without the pause a fast
+    machine could finish all 160 replications before the cancel arrived."""
+    store = pausing
     job = submit(store, MEDIUM)
     me = runner_identity()
     assert store.claim(me) == job.id
     worker = threading.Thread(target=execute, args=(store, job.id, me))
     worker.start()
-    _wait_progress(store, job.id)
-    assert store.cancel(job.id).status == "cancelled"  # type: ignore[union-attr]
-    worker.join(60)
+    try:
+        assert store.written.wait(60), "no progress"
+        assert 0 < store.get(job.id).done < 160  # type: ignore[union-attr]
+        assert store.cancel(job.id).status == "cancelled"  # type: ignore[union-attr]
+    finally:
+        store.go_on.set()
+        worker.join(60)
     assert not worker.is_alive()                       # it stopped at its next progress
     assert store.get(job.id).done < 160  # type: ignore[union-attr]
     assert store.get(job.id).status == "cancelled"  # type: ignore[union-attr]
@@ -245,26 +275,33 @@ def test_a_cancelled_job_stays_cancelled_and_never_gets_a_result(store: JobStore
     assert store.get(job.id).result is None  # type: ignore[union-attr]
 
 
-def _wait_progress(store: JobStore, job_id: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        job = store.get(job_id)
-        if job is not None and job.done > 0:
-            return
-        time.sleep(0.05)
-    raise AssertionError("no progress")
+class _Clock:
+    """A fake clock that moves on by ``tick`` seconds each time it is read: the job's progress
+    checks and the store's writes read it, so time passes with the work, the same on any
+    machine at any load."""
+
+    def __init__(self, tick: float) -> None:
+        self.now, self.tick = 0.0, tick
+
+    def __call__(self) -> float:
+        self.now += self.tick
+        return self.now
 
 
 class _Recording(JobStore):
-    """A store that remembers each progress write (when, and the fraction it made)."""
+    """A store that remembers each progress write: when it began and ended (on the fake clock,
+    so a write takes time), and the fraction it made."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, clock: _Clock) -> None:
         super().__init__(url)
-        self.writes: list[tuple[float, int, int]] = []
+        self.clock = clock
+        self.writes: list[tuple[float, float, int, int]] = []
 
     def progress(self, job_id: str, runner: str, done: int, total: int) -> str:
-        self.writes.append((time.monotonic(), done, total))
-        return super().progress(job_id, runner, done, total)
+        began = self.clock()
+        status = super().progress(job_id, runner, done, total)
+        self.writes.append((began, self.clock(), done, total))
+        return status
 
 
 @pytest.mark.parametrize("body", [
@@ -275,21 +312,26 @@ class _Recording(JobStore):
      "runs": 150, "months": 6, "seed": 3},
 ], ids=["simulation", "comparison", "sweep"])
 def test_every_kind_of_job_reports_progress_at_most_every_interval(
-        tmp_path: Path, body: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each write is its own transaction, at most one per interval (0.5 s; shortened here so
-    that a short job writes several), the fraction rising to 1."""
+        tmp_path: Path, body: dict[str, Any]) -> None:
+    """Each write is its own transaction, at most one per interval (0.5 s) counted from the end
+    of the previous write, the fraction rising to 1. On a fake clock (0.1 s a reading), so the
+    count and spacing of the writes do not depend on the machine (CI once saw two writes
+    0.04999 s apart against 0.05 s when the interval was counted from the check before a
+    write: this test fails on that)."""
     assert api_jobs.PROGRESS_EVERY_SECONDS == 0.5
-    monkeypatch.setattr(api_jobs, "PROGRESS_EVERY_SECONDS", 0.05)
-    store = _Recording(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    clock = _Clock(tick=0.1)
+    store = _Recording(f"sqlite:///{tmp_path / 'db.sqlite3'}", clock)
     job = submit(store, body)
-    Runner(store).run_once()
+    me = runner_identity()
+    assert store.claim(me) == job.id
+    execute(store, job.id, me, clock=clock)
     assert store.get(job.id).status == "done"  # type: ignore[union-attr]
     writes = store.writes
-    assert len(writes) >= 3 and writes[-1][1] == writes[-1][2] == 300
-    fractions = [done / total for _, done, total in writes]
+    assert len(writes) >= 3 and writes[-1][2] == writes[-1][3] == 300
+    fractions = [done / total for _, _, done, total in writes]
     assert fractions == sorted(fractions) and all(0 < f <= 1 for f in fractions)
-    gaps = [b[0] - a[0] for a, b in zip(writes, writes[1:-1])]   # the last write is the end
-    assert all(gap >= 0.05 for gap in gaps), gaps
+    gaps = [b[0] - a[1] for a, b in zip(writes, writes[1:-1])]   # the last write is the end
+    assert all(gap >= api_jobs.PROGRESS_EVERY_SECONDS for gap in gaps), gaps
 
 
 def test_a_sweep_job_over_plans_gives_its_tidy_table(store: JobStore) -> None:

@@ -29,6 +29,8 @@ pytestmark = pytest.mark.slow
 
 
 def _poll(url: str, until: tuple[str, ...], timeout: float = 120.0) -> dict[str, Any]:
+    """The job once its status is one of ``until``: polled, with a deadline generous for a
+    loaded machine (a runner is a new process that imports the model first)."""
     deadline = time.monotonic() + timeout
     body: dict[str, Any] = {}
     while time.monotonic() < deadline:
@@ -72,7 +74,7 @@ def test_a_job_running_when_the_server_is_killed_is_failed_or_done_never_half(
         for pid in server.pids():                      # master, workers and runner at once
             os.kill(pid, signal.SIGKILL)
     with ServerProcess(*SERVER_ARGS, env=env) as again:
-        job = _poll(again.url + path, ("done", "failed"), timeout=30)
+        job = _poll(again.url + path, ("done", "failed"))
         if job["status"] == "done":
             assert job["result"] == _expected(JOB)
         else:
@@ -88,7 +90,7 @@ def test_a_runner_that_dies_is_replaced_and_its_job_is_failed(tmp_path) -> None:
         path = response.headers["Location"]
         _poll(server.url + path, ("running",))
         os.kill(_runner_pid(url, response.json()["id"]), signal.SIGKILL)
-        job = _poll(server.url + path, ("failed", "done"), timeout=30)
+        job = _poll(server.url + path, ("failed", "done"))
         assert job["status"] == "failed" and "result" not in job
         _resubmit_and_wait(server)                     # run by the runner that replaced it
         assert "jobs runner" in server.log() and "starting another" in server.log()

@@ -19,11 +19,15 @@ from api.store import Store
 
 BATCH = [i.id for i in load_questionnaire().of_part("indicator")][:24]  # one write, 24 answers
 WRITERS = 4
-RUN_SECONDS = 2.0  # writing before the kill
+ACKNOWLEDGED_BEFORE_KILL = 2 * WRITERS  # writes the server has confirmed before it is killed
+START_DEADLINE = 120.0  # seconds for those first writes (a loaded machine: seconds, not 120)
 
 
 @pytest.mark.slow
 def test_killing_the_server_mid_write_leaves_only_whole_writes(database_url):
+    """The kill comes once the server has acknowledged some writes (with the writers still
+    sending), not after a fixed time: on a loaded machine a fixed 2 s could pass before the
+    first answer (PostgreSQL), and then the test checked nothing."""
     url = database_url
     setup = Store(url)
     org = setup.create_organization("Acme").id
@@ -53,7 +57,10 @@ def test_killing_the_server_mid_write_leaves_only_whole_writes(database_url):
         threads = [threading.Thread(target=write, args=(w,)) for w in range(WRITERS)]
         for thread in threads:
             thread.start()
-        time.sleep(RUN_SECONDS)
+        deadline = time.monotonic() + START_DEADLINE
+        while len(acknowledged) < ACKNOWLEDGED_BEFORE_KILL and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(acknowledged) >= ACKNOWLEDGED_BEFORE_KILL, server.log()
         for pid in reversed(server.pids()):  # the workers first, then the master
             os.kill(pid, signal.SIGKILL)
         stop.set()

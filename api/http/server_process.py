@@ -97,8 +97,10 @@ class ServerProcess:
 
     def start(self) -> None:
         command = [*_command(), "serve", "--host", "127.0.0.1", "--port", "0", *self.args]
+        # a session of its own: whatever the server starts (workers, the jobs runner and its
+        # process pool) is in its process group, which stop() can end whole
         self._process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=self._log,
-                                         text=True, env=self.env)
+                                         text=True, env=self.env, start_new_session=True)
         lines: queue.Queue[str | None] = queue.Queue()
         self._reader = threading.Thread(target=self._pump, args=(self._process.stdout, lines),
                                         daemon=True)
@@ -152,14 +154,27 @@ class ServerProcess:
         process = self._process
         if process is not None and process.poll() is None:
             self._terminate(process)
+        if process is not None:
+            self._end_group(process.pid)
         if process is not None and process.stdout:
             if self._reader is not None:
-                # it ends at the pipe's end, with the process
+                # it ends at the pipe's end, with the last process that holds the pipe
                 self._reader.join(timeout=STOP_TIMEOUT)
-            process.stdout.close()
+            if self._reader is None or not self._reader.is_alive():
+                process.stdout.close()  # closing it under a blocked reader would hang here
         if not self._log.closed:
             self._final_log = self.log()
             self._log.close()
+
+    @staticmethod
+    def _end_group(pgid: int) -> None:
+        """SIGKILL what is left of the server's process group once the server has stopped: a
+        jobs runner's process pool outlived it (orphaned, holding the server's stdout open, so
+        reading to the pipe's end never finished and stop() hung)."""
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
 
     def _terminate(self, process: subprocess.Popen[str]) -> None:
         workers = self.pids()[1:]
