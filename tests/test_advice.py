@@ -436,13 +436,22 @@ def test_advice_of_a_profile_without_sections_rests_on_the_scenario() -> None:
         {w.id for w in advice.warnings}
 
 
-def test_engine_work_is_three_sessions_per_recommendation() -> None:
+def test_engine_work_is_four_sessions_per_recommendation_and_three_once_the_memo_knows_it() -> None:
+    """The diagnosis, then demand, plan and review: four engine sessions, each deleted. The
+    diagnosis' rules answer from the engine's exact memo once it has seen a fact alike, so the
+    same profile again costs the three advice sessions only."""
+    from rules.diagnosis import forget_rankings
     from rules.gateway import get_gateway
     profile = parse_profile(yaml.safe_load((PROFILES["crisis-retailer"]).read_text()))
     recommend(profile)
+    forget_rankings()
     before = get_gateway().evaluations
-    recommend(profile)
-    assert get_gateway().evaluations - before == 4  # the diagnosis, then demand, plan, review
+    cold = recommend(profile)
+    assert get_gateway().evaluations - before == 4
+    before = get_gateway().evaluations
+    warm = recommend(profile)
+    assert get_gateway().evaluations - before == 3
+    assert warm == cold
     assert get_gateway().live_sessions() == 0
 
 

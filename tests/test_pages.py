@@ -254,12 +254,11 @@ def test_comparing_two_strategies_shows_a_table_and_a_chart_per_strategy(visit: 
 def test_a_simulation_over_budget_says_which_field_and_why(visit: Visit) -> None:
     page = visit.open("/simulate")
     page.wait_for_selector("#strategies input")
-    page.fill("input[name=runs]", "5000")
+    page.fill("input[name=runs]", "20000")  # past even a job's 10,000
     page.click("#run-button")
-    expect(page.locator("#problem")).to_contain_text("runs")
-    expect(page.locator("#problem")).to_contain_text("above the limit of")
+    expect(page.locator("#problem")).to_contain_text("runs: must be between 1 and 10000")
     beside = page.locator("input[name=runs] + .field-error")  # the message beside its field
-    expect(beside).to_contain_text("above the limit of")
+    expect(beside).to_contain_text("must be between 1 and 10000, got 20000")
     expect(page.locator("input[name=runs]")).to_have_attribute("aria-invalid", "true")
     page.fill("input[name=runs]", "10")
     page.click("#run-button")
@@ -393,7 +392,7 @@ def _simulated(page: Page) -> None:
 
 def _simulation_refused(page: Page) -> None:
     _simulate_ready(page)
-    page.fill("input[name=runs]", "5000")  # over the cost limit: refused by the API
+    page.fill("input[name=runs]", "20000")  # over the jobs' limit of 10,000 runs: refused by the API
     page.click("#run-button")
     expect(page.locator(".field-error").first).to_be_visible()
 
