@@ -77,7 +77,7 @@ def _config(max_examples: int) -> schemathesis.Config:
         "operations": [{"include-method": "POST", "phases": {"coverage": {"enabled": False}}},
                        # the assessments' routes: many, each a few database writes; fewer
                        # examples keep the suite's time in bounds
-                       {"include-path-regex": "/organizations",
+                       {"include-path-regex": "/organizations|/assessments$",
                         "generation": {"max-examples": max(5, max_examples // 5)}}],
     })
 

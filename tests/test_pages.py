@@ -392,7 +392,7 @@ def _simulated(page: Page) -> None:
 
 def _simulation_refused(page: Page) -> None:
     _simulate_ready(page)
-    page.fill("input[name=runs]", "20000")  # over the jobs' limit of 10,000 runs: refused by the API
+    page.fill("input[name=runs]", "20000")  # past a job's 10,000 runs: refused by the API
     page.click("#run-button")
     expect(page.locator(".field-error").first).to_be_visible()
 
