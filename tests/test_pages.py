@@ -335,7 +335,7 @@ def test_a_presented_transition_says_why_in_words_and_shows_rule_ids_on_demand(
         visit: Visit) -> None:
     page = visit.page
     page.set_viewport_size({"width": 1920, "height": 1080})
-    visit.open("/stories/crisis-to-resurgence/present#month-27")
+    visit.open("/stories/crisis-to-resurgence/present#month-24")
     expect(page.locator("#moment .transition")).to_have_text("Crisis → Decline")
     expect(page.locator("#moment .why li").first).to_contain_text("Executive support")
     rule_id = page.locator("#moment .rule-id").first
@@ -490,7 +490,7 @@ MODES: list[tuple[str, str, dict[str, int], Callable[[Page], None]]] = [
     ("stories", "/stories", DESK, _listed),
     ("story", "/stories/crisis-to-resurgence", DESK, _told),
     ("present-title", "/stories/crisis-to-resurgence/present", ROOM, _presented("title")),
-    ("present-month", "/stories/crisis-to-resurgence/present#month-27", ROOM, _presented("month")),
+    ("present-month", "/stories/crisis-to-resurgence/present#month-24", ROOM, _presented("month")),
     ("present-closing", "/stories/crisis-to-resurgence/present#closing", ROOM,
      _presented("closing")),
     ("assess", "/assess", DESK,
