@@ -10,6 +10,7 @@ keeps them inside the range.
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -293,24 +294,56 @@ def _progress() -> Progress | None:
     return show
 
 
+def _arguments(argv: Sequence[str]) -> argparse.Namespace:
+    """``[certainty [runs [executor]] | table [runs] | runs]``: bad words or numbers exit 2
+    with argparse's usage and one line naming the argument and its range."""
+    def runs(text: str) -> int:
+        if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 10_000:
+            raise argparse.ArgumentTypeError(
+                f"must be a whole number from 1 to 10000, got {text!r}")
+        return int(text)
+
+    parser = argparse.ArgumentParser(
+        prog="python -m simulation.calibration",
+        description="The model against the research: the baseline's life cycle (runs), the "
+                    "calibration table (table) or the certainty sweep (certainty).")
+    parser.add_argument("what", nargs="?", default=None, help="certainty, table, or a run count")
+    parser.add_argument("rest", nargs="*", help="certainty: runs [executor]; table: runs")
+    args = parser.parse_args(list(argv))
+    rest = list(args.rest)
+    if args.what not in (None, "certainty", "table"):
+        rest.insert(0, args.what)
+        args.what = None
+    most = {"certainty": 2, "table": 1, None: 1}[args.what]
+    if len(rest) > most:
+        parser.error(f"too many arguments: {' '.join(rest)}")
+    try:
+        args.runs = runs(rest[0]) if rest else None
+    except argparse.ArgumentTypeError as exc:
+        parser.error(f"runs: {exc}")
+    args.executor = rest[1] if len(rest) > 1 else None
+    if args.executor not in (None, "inline", "processes", "dask"):
+        parser.error(f"executor: must be inline, processes or dask, got {args.executor!r}")
+    return args
+
+
 def main(argv: Sequence[str] = ()) -> int:
-    if argv and argv[0] == "certainty":
-        runs = int(argv[1]) if len(argv) > 1 else 100
-        rows = certainty_sweep(runs, progress=_progress(),
-                               executor=argv[2] if len(argv) > 2 else None)
+    args = _arguments(argv)
+    if args.what == "certainty":
+        runs = args.runs or 100
+        rows = certainty_sweep(runs, progress=_progress(), executor=args.executor)
         for m in CERTAINTY_MEASURES:
             sure = [f"{r['profile']}/{r['strategy']}={r[m]:g}" for r in rows if m in r["certain"]]
             print(f"{m}: {len(sure)} of {len(rows)} pairs certain: " + ", ".join(sure))
         return 0 if not any(r["certain"] for r in rows) else 1
-    if argv and argv[0] == "table":
-        runs = int(argv[1]) if len(argv) > 1 else POPULATION_RUNS
+    if args.what == "table":
+        runs = args.runs or POPULATION_RUNS
         figures = calibration_table(runs, progress=_progress())
         print(f"population: shipped profiles starting in {', '.join(POPULATION_SCENARIOS)} x "
               f"every shipped strategy, {runs} runs each, {POPULATION_MONTHS} months, seed 2025")
         print(render_table(figures))
         return 0 if all(f.within for f in figures) else 1
-    runs = int(argv[0]) if argv else 200
-    result = calibrate(runs)
+    result = calibrate(args.runs or 200)
     print(f"baseline strategy {BASELINE_STRATEGY!r} from {', '.join(CALIBRATION_PROFILES)}, "
           f"{result.runs} runs x {HORIZON} months, seed {result.seed}")
     for key, value in result.to_dict().items():

@@ -92,3 +92,29 @@ def test_no_more_profile_strategy_pairs_are_certain_of_a_headline_share_than_doc
     forced = {(r["profile"], m) for r in rows for m in CERTAINTY_MEASURES
               if (r["profile"], m) in FORCED}
     assert forced == set(FORCED)           # every forced exception names a shipped profile
+
+
+@pytest.mark.parametrize(("argv", "named"), [
+    (["certainty", "abc"], "runs: must be a whole number from 1 to 10000, got 'abc'"),
+    (["table", "0"], "runs: must be a whole number from 1 to 10000, got '0'"),
+    (["certainty", "10", "gpu"], "executor: must be inline, processes or dask, got 'gpu'"),
+    (["--runs"], "unrecognized arguments"),
+    (["table", "1", "2"], "too many arguments"),
+])
+def test_the_calibration_command_refuses_bad_arguments_with_exit_2_naming_them(
+        argv: list[str], named: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from simulation.calibration import main
+    with pytest.raises(SystemExit) as refused:
+        main(argv)
+    assert refused.value.code == 2
+    assert named in capsys.readouterr().err.splitlines()[-1]
+
+
+def test_the_calibration_command_reads_its_words_and_numbers() -> None:
+    from simulation.calibration import _arguments
+    certainty = _arguments(["certainty", "30", "processes"])
+    assert (certainty.what, certainty.runs, certainty.executor) == ("certainty", 30, "processes")
+    table = _arguments(["table"])
+    assert (table.what, table.runs) == ("table", None)
+    baseline = _arguments(["300"])
+    assert (baseline.what, baseline.runs) == (None, 300)
