@@ -14,7 +14,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -294,6 +294,13 @@ def _progress() -> Progress | None:
     return show
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """A refusal is one line naming the argument (the project's CLI rule), not usage + error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message}\n")
+
+
 def _arguments(argv: Sequence[str]) -> argparse.Namespace:
     """``[certainty [runs [executor]] | table [runs] | runs]``: bad words or numbers exit 2
     with argparse's usage and one line naming the argument and its range."""
@@ -303,7 +310,7 @@ def _arguments(argv: Sequence[str]) -> argparse.Namespace:
                 f"must be a whole number from 1 to 10000, got {text!r}")
         return int(text)
 
-    parser = argparse.ArgumentParser(
+    parser = _OneLineParser(
         prog="python -m simulation.calibration",
         description="The model against the research: the baseline's life cycle (runs), the "
                     "calibration table (table) or the certainty sweep (certainty).")

@@ -107,7 +107,8 @@ def test_the_calibration_command_refuses_bad_arguments_with_exit_2_naming_them(
     with pytest.raises(SystemExit) as refused:
         main(argv)
     assert refused.value.code == 2
-    assert named in capsys.readouterr().err.splitlines()[-1]
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and named in err
 
 
 def test_the_calibration_command_reads_its_words_and_numbers() -> None:
