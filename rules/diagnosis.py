@@ -9,7 +9,7 @@ every rule that produced it with the evidence each one looked at.
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -165,23 +165,64 @@ def _evidence(rule: Rule, fact: Mapping[str, Any], table: DiagnosisTable) -> dic
     """The values a rule looked at; a feature brings the indicators it is made of.
 
     Read as :func:`rules.conditions.lookup` reads a path (absent, or a leaf before its end: left
-    out), with the paths split once: every fired rule of every answer comes through here."""
-    evidence: dict[str, Any] = {}
-    indicators = fact["ind"]
-    for key, steps, behind in table.evidence_steps[rule.id]:
-        value: Any = fact
-        try:
-            for step in steps:
-                value = value[step]
-        except (KeyError, TypeError):   # TypeError: a leaf (a number, a string) before the end
-            continue
-        if value is None:
-            continue
-        evidence[key] = value
-        for ind in behind:
-            if ind in indicators:
-                evidence[ind] = indicators[ind]
-    return evidence
+    out): see :func:`_answer_makers`, which reads them in generated code."""
+    return _answer_makers(table)[1][rule.id](fact)
+
+
+Maker = Callable[[Mapping[str, Any]], Any]
+
+#: the answer makers of the table last asked for (one diagnosis table per process; a reloaded
+#: table gets its own)
+_MAKERS: list[tuple[DiagnosisTable, dict[str, Maker], dict[str, Maker]]] = []
+_NEW = object.__new__
+#: FiredRule's slots filled directly, in its fields' order
+_FIRED_SLOTS = tuple(getattr(FiredRule, name).__set__ for name in
+                     ("id", "scenario", "effect", "weight", "reason", "source", "evidence"))
+
+
+def _answer_makers(table: DiagnosisTable) -> tuple[dict[str, Maker], dict[str, Maker]]:
+    """Per rule, (its :class:`FiredRule` for a fact, the evidence it looked at in a fact), each
+    one generated function: every fired rule of every answer comes through here, and walking
+    the evidence paths step by step and the frozen dataclass' ``__init__`` (``object.
+    __setattr__`` per field) were about a quarter of a diagnosis' own Python (issue 13). The
+    rule's id, scenario, effect, weight, reason and source are constants of its maker; the
+    evidence is read in the table's path order, as ``fact[step][step]...`` (a key absent, or a
+    leaf before the path's end: left out; a None: left out), a feature followed by the
+    indicators it is made of that the fact has -- the same dict, key for key, as the walk it
+    replaced (``tests/test_diagnosis.py`` pins it against that walk on every shipped profile)."""
+    for known, makers, readers in _MAKERS:
+        if known is table:
+            return makers, readers
+    scope: dict[str, Any] = {"_new": _NEW, "_FiredRule": FiredRule}
+    for index, setter in enumerate(_FIRED_SLOTS):
+        scope[f"_set{index}"] = setter
+    lines: list[str] = []
+    for number, rule in enumerate(table.rules):
+        body = ["    out = {}", '    ind = fact["ind"]']
+        for key, steps, behind in table.evidence_steps[rule.id]:
+            read = "fact" + "".join(f"[{step!r}]" for step in steps)
+            body += ["    try:", f"        value = {read}",
+                     "    except (KeyError, TypeError):",   # TypeError: a leaf before the end
+                     "        pass",
+                     "    else:",
+                     "        if value is not None:",
+                     f"            out[{key!r}] = value"]
+            for ind in behind:
+                body += [f"            if {ind!r} in ind:",
+                         f"                out[{ind!r}] = ind[{ind!r}]"]
+        constants = (rule.id, rule.subject, rule.effect, rule.weight, rule.reason, rule.source)
+        scope[f"_c{number}"] = constants
+        lines += [f"def evidence_{number}(fact):", *body, "    return out",
+                  f"def fired_{number}(fact):", *body,
+                  "    made = _new(_FiredRule)",
+                  *(f"    _set{i}(made, _c{number}[{i}])" for i in range(len(constants))),
+                  f"    _set{len(constants)}(made, out)",
+                  "    return made"]
+    exec("\n".join(lines), scope)  # noqa: S102 - ids and paths of our own rule table
+    makers = {rule.id: scope[f"fired_{n}"] for n, rule in enumerate(table.rules)}
+    readers = {rule.id: scope[f"evidence_{n}"] for n, rule in enumerate(table.rules)}
+    _MAKERS[:] = [(table, makers, readers)]
+    return makers, readers
 
 
 def _transition_signs(scenario: str, fired: list[Rule], fact: Mapping[str, Any],
@@ -397,10 +438,8 @@ def diagnose(profile: Profile, explain: bool = False) -> Diagnosis:
         ranking = score_rules(fired, coverage, table)
     winner = ranking[0][0]
 
-    fired_rules = tuple(
-        FiredRule(r.id, r.subject, r.effect, r.weight, r.reason, r.source,
-                  _evidence(r, fact, table))
-        for r in fired if r.effect in _ANSWERED)
+    makers = _answer_makers(table)[0]
+    fired_rules = tuple([makers[r.id](fact) for r in fired if r.effect in _ANSWERED])
     diagnosis = Diagnosis(
         scenario=winner,
         confidence=ranking[0][1],
