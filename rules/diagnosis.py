@@ -225,54 +225,83 @@ def _answer_makers(table: DiagnosisTable) -> tuple[dict[str, Maker], dict[str, M
     return makers, readers
 
 
-def _transition_signs(scenario: str, fired: list[Rule], fact: Mapping[str, Any],
-                      table: DiagnosisTable) -> tuple[TransitionSign, ...]:
-    """Where the fired signals point from the diagnosed scenario, each with what concurs."""
+#: per (table, diagnosed scenario): rule id -> what its firing signals, worked out once (below)
+_SIGNALS: dict[tuple[int, str], tuple[DiagnosisTable, dict[str, tuple[str, str, str] | str]]] = {}
+
+
+def _signals(scenario: str, table: DiagnosisTable) -> dict[str, tuple[str, str, str] | str]:
+    """For a PMO diagnosed ``scenario``: per rule that can signal a transition from it, either
+    ``(towards, indicator, reason)``, or, for a change that points either way (decided by the
+    fact's trends), the change's name. Everything here depends on the rule and the scenario
+    alone, so it is worked out once instead of for each answer (issue 13); rules that signal
+    nothing from ``scenario`` are left out."""
+    known = _SIGNALS.get((id(table), scenario))
+    if known is not None and known[0] is table:
+        return known[1]
     catalog = load_catalog()
     edges = table.transitions[scenario]
     here = catalog.scenario(scenario).name
-    rising, falling = fact["count"]["trends"]["rising"], fact["count"]["trends"]["falling"]
-    found: dict[tuple[str, str], tuple[Rule, str]] = {}
-    signals: dict[str, list[str]] = {}  # every signal per target, one sign per indicator shown
-    for rule in fired:
+    signals: dict[str, tuple[str, str, str] | str] = {}
+    for rule in table.rules:
         if rule.effect == "transition" and "from" in rule.data:
             if scenario not in rule.data["from"]:
                 continue
-            towards, indicator = rule.subject, rule.id.removeprefix("transition_when_")
-            reason = f"{rule.reason} From {here} this points towards " \
-                     f"{catalog.scenario(towards).name}."
+            towards = rule.subject
+            signals[rule.id] = (towards, rule.id.removeprefix("transition_when_"),
+                                f"{rule.reason} From {here} this points towards "
+                                f"{catalog.scenario(towards).name}.")
         elif rule.effect == "transition" and rule.data["direction"] == "either":
-            worse = falling > rising or (falling == rising and edges["worse"])
-            targets = edges["worse"] if worse else edges["better"]
-            if not targets:
-                continue
-            towards, indicator = targets[0], rule.data["change"]
-            if falling != rising:
-                leaning = f"{falling} falling against {rising} rising indicators"
-            else:
-                leaning = "no trend yet saying which way"
-                if worse and indicator == "restructuring":
-                    leaning += " (restructuring is the most common reason PMOs are disbanded)"
-            reason = f"{rule.reason} From {here}, with {leaning}, it points towards " \
-                     f"{catalog.scenario(towards).name}."
+            signals[rule.id] = rule.data["change"]
         elif rule.effect == "transition":
             direction = "better" if rule.data["direction"] == "rising" else "worse"
             targets = edges[direction]
             if not targets:
                 continue
             towards = targets[0]
-            indicator = rule.data["indicator"]
-            name = catalog.scenario(towards).name
-            reason = f"{rule.reason} From {here} this points towards {name}."
+            signals[rule.id] = (towards, rule.data["indicator"],
+                                f"{rule.reason} From {here} this points towards "
+                                f"{catalog.scenario(towards).name}.")
         elif rule.effect == "evidence" and "sign" in rule.data and rule.subject != scenario:
             towards = rule.subject
             if towards not in edges["better"] + edges["worse"]:
                 continue
-            indicator = catalog.sign(rule.data["sign"]).indicator
-            reason = (f"{rule.reason} Seen in a PMO diagnosed {here}, it points towards "
-                      f"{catalog.scenario(towards).name}.")
-        else:
+            signals[rule.id] = (towards, catalog.sign(rule.data["sign"]).indicator,
+                                f"{rule.reason} Seen in a PMO diagnosed {here}, it points "
+                                f"towards {catalog.scenario(towards).name}.")
+    _SIGNALS[(id(table), scenario)] = (table, signals)
+    return signals
+
+
+def _transition_signs(scenario: str, fired: list[Rule], fact: Mapping[str, Any],
+                      table: DiagnosisTable) -> tuple[TransitionSign, ...]:
+    """Where the fired signals point from the diagnosed scenario, each with what concurs."""
+    signals_of = _signals(scenario, table)
+    found: dict[tuple[str, str], tuple[Rule, str]] = {}
+    signals: dict[str, list[str]] = {}  # every signal per target, one sign per indicator shown
+    for rule in fired:
+        signal = signals_of.get(rule.id)
+        if signal is None:
             continue
+        if isinstance(signal, tuple):
+            towards, indicator, reason = signal
+        else:                               # a change: the trends say which way it points
+            catalog = load_catalog()
+            edges = table.transitions[scenario]
+            rising = fact["count"]["trends"]["rising"]
+            falling = fact["count"]["trends"]["falling"]
+            worse = falling > rising or (falling == rising and edges["worse"])
+            targets = edges["worse"] if worse else edges["better"]
+            if not targets:
+                continue
+            towards, indicator = targets[0], signal
+            if falling != rising:
+                leaning = f"{falling} falling against {rising} rising indicators"
+            else:
+                leaning = "no trend yet saying which way"
+                if worse and indicator == "restructuring":
+                    leaning += " (restructuring is the most common reason PMOs are disbanded)"
+            reason = f"{rule.reason} From {catalog.scenario(scenario).name}, with {leaning}, " \
+                     f"it points towards {catalog.scenario(towards).name}."
         found.setdefault((towards, indicator), (rule, reason))
         signals.setdefault(towards, []).append(rule.id)
 
