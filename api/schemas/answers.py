@@ -158,7 +158,7 @@ def _generated(name: str, plan: tuple[tuple[str, str, tuple[str, ...], Dump | No
     lines = [f"def dump_{name}(obj):",
              "    if isinstance(obj, _dict):",
              "        return _mapping(obj)"]
-    reads = []
+    reads: list[tuple[str, str, str]] = []    # (key, how it is read, its converter or "")
     for index, (key, attribute, path, convert) in enumerate(plan):
         if len(path) == 1 and attribute.isidentifier() and not keyword.iskeyword(attribute):
             read = f"obj.{attribute}"
@@ -167,18 +167,18 @@ def _generated(name: str, plan: tuple[tuple[str, str, tuple[str, ...], Dump | No
             read = f"_walk(obj, _path{index})"
         if convert is not None:
             scope[f"_convert{index}"] = convert
-        reads.append((key, read, convert is not None and f"_convert{index}"))
+        reads.append((key, read, f"_convert{index}" if convert is not None else ""))
     if not any(key in omit for key, *_ in reads):
         # every key written: one dict display, read and converted in the plan's order (a
         # diagnosis dumps a dozen fired rules this way)
         lines.append("    return {")
-        lines += [f"        {key!r}: {convert}({read})," if convert else f"        {key!r}: {read},"
-                  for key, read, convert in reads]
+        lines += [f"        {key!r}: {made}({read})," if made else f"        {key!r}: {read},"
+                  for key, read, made in reads]
         lines.append("    }")
     else:
         lines.append("    out = {}")
-        for key, read, convert in reads:
-            written = f"{convert}(value)" if convert else "value"
+        for key, read, made in reads:
+            written = f"{made}(value)" if made else "value"
             lines.append(f"    value = {read}")
             if key in omit:
                 lines.append("    if value is not None:")
