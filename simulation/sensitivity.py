@@ -18,9 +18,9 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
-import yaml
 
 from advisor.errors import InputError
+from advisor.yaml_data import parse_yaml
 from simulation.parameters import DEFAULT_PARAMETERS
 from simulation.results import summarize
 from simulation.runner import Progress, run_many
@@ -44,7 +44,7 @@ class ParameterRange:
 @functools.cache
 def load_ranges() -> tuple[ParameterRange, ...]:
     """The parameter ranges (data: ``simulation/data/sensitivity.yaml``), checked."""
-    raw = yaml.safe_load(resources.files("simulation.data").joinpath("sensitivity.yaml")
+    raw = parse_yaml(resources.files("simulation.data").joinpath("sensitivity.yaml")
                          .read_text(encoding="utf-8"))
     out = []
     for name, spec in raw["parameters"].items():
