@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from advisor.assessment import Profile
@@ -101,11 +101,33 @@ class Diagnosis:
     @property
     def ranked_scenarios(self) -> tuple[RankedScenario, ...]:
         """The ranking as the answer shows it: one record per scenario, best first."""
-        return tuple(RankedScenario(s, v) for s, v in self.ranking)
+        return tuple([_RANKED(s, v) for s, v in self.ranking])
 
     def rules_for(self, scenario: str) -> tuple[FiredRule, ...]:
         return tuple(r for r in self.fired_rules if r.scenario == scenario)
 
+
+
+def _constructor(cls: type) -> Callable[..., Any]:
+    """``cls(*values)`` (every field given, in order) for a frozen slots dataclass, its slots
+    filled directly: the dataclass' ``__init__`` goes through ``object.__setattr__`` per field,
+    about twice the cost, and every answer makes a dozen such records (issue 13)."""
+    names = [f.name for f in fields(cls)]
+    if not getattr(cls, "__slots__", None) or hasattr(cls, "__post_init__"):
+        raise TypeError(f"{cls.__name__}: not a plain slots dataclass")
+    scope: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    lines = [f"def make_{cls.__name__}({', '.join(names)}):", "    made = _new(_cls)"]
+    for name in names:
+        scope[f"_set_{name}"] = getattr(cls, name).__set__
+        lines.append(f"    _set_{name}(made, {name})")
+    lines.append("    return made")
+    exec("\n".join(lines), scope)  # noqa: S102 - the field names of our own dataclasses
+    made: Callable[..., Any] = scope[f"make_{cls.__name__}"]
+    return made
+
+
+_RANKED = _constructor(RankedScenario)
+_SIGN = _constructor(TransitionSign)
 
 
 def build_fact(profile: Profile, table: DiagnosisTable) -> dict[str, Any]:
@@ -314,9 +336,8 @@ def _transition_signs(scenario: str, fired: list[Rule], fact: Mapping[str, Any],
         if not concurring:
             reason += (" It rests on this one signal: the guide reads transition indicators "
                        "together (p.39-41), so look for others before acting on it.")
-        signs.append(TransitionSign(towards=towards, indicator=indicator, reason=reason,
-                                    rule=rule.id, evidence=_evidence(rule, fact, table),
-                                    concurring=concurring))
+        signs.append(_SIGN(towards, indicator, reason, rule.id, _evidence(rule, fact, table),
+                           concurring))
     return tuple(signs)
 
 

@@ -117,3 +117,14 @@ def test_every_rules_generated_answer_maker_reads_the_evidence_the_walk_reads() 
             assert made == rules.diagnosis.FiredRule(rule.id, rule.subject, rule.effect,
                                                      rule.weight, rule.reason, rule.source,
                                                      walked)
+
+
+def test_the_records_an_answer_makes_directly_equal_those_their_dataclass_makes() -> None:
+    from rules.diagnosis import RankedScenario, TransitionSign
+
+    made = rules.diagnosis._SIGN("crisis", "team_morale", "why", "rule", {"a": 1.0}, ("b",))
+    assert made == TransitionSign("crisis", "team_morale", "why", "rule", {"a": 1.0}, ("b",))
+    assert type(made) is TransitionSign and not made.rests_on_one
+    assert rules.diagnosis._RANKED("crisis", 0.25) == RankedScenario("crisis", 0.25)
+    with pytest.raises(AttributeError):      # still frozen
+        made.towards = "collapse"  # type: ignore[misc]
