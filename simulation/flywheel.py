@@ -83,19 +83,29 @@ def step_action(state: PmoState, index: int,
 
 def wheel_action(state: PmoState) -> Callable[[int], None]:
     """Services mature; the wheel turns at the weakest step's pace, sped up by momentum; it
-    delivers value, which Value Delivery measures in proportion to its health; cycles complete."""
+    delivers value, which Value Delivery measures in proportion to its health; cycles complete.
+
+    Where the value goes, (months ahead, share) per horizon with a share, is worked out once
+    per (strategy, parameters) rather than every month (the same additions, in order)."""
+    routes: list[Any] = [None, None, ()]     # strategy, parameters, ((delay, share), ...)
+
     def turn(month: int) -> None:
         if not state.exists:
             return
         p = state.params
         portfolio.grow(state)
-        progress = state.wheel() * (1.0 + p.momentum_speedup * state.momentum) / p.cycle_months
+        progress = min(state.health) * (1.0 + p.momentum_speedup * state.momentum) \
+            / p.cycle_months                   # state.wheel(), without the call
         delivered = progress * state.fit()
         state.measured += p.value_smoothing * (delivered * state.health[8] - state.measured)
+        strategy = state.strategy
+        if routes[0] is not strategy or routes[1] is not p:
+            delay = p.perception_delay
+            routes[:] = (strategy, p, tuple((delay[horizon], share) for horizon, share
+                                            in zip(HORIZONS, strategy.horizon_mix) if share))
         pipeline = state.pipeline
-        for horizon, share in zip(HORIZONS, state.strategy.horizon_mix):
-            if share:
-                pipeline[month + p.perception_delay[horizon]] += delivered * share
+        for ahead, share in routes[2]:
+            pipeline[month + ahead] += delivered * share
         state.turn += progress
         while state.turn >= 1.0:
             state.turn -= 1.0
