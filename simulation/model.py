@@ -9,7 +9,6 @@ random numbers, which make strategy comparisons sharp.
 from __future__ import annotations
 
 import functools
-import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -115,7 +114,10 @@ def simulate(start: Start, strategy: Strategy, params: Parameters, months: int,
         state.log("review", first.scenario, f"Starting assessment: {first.scenario}")
     apply_triggers(state, first.scenario, first.ranking)
 
-    series = [[0.0] * len(series_columns()) for _ in range(months + 1)]
+    # one flat row-major list, not a list per month: fewer objects for the garbage collector
+    # to follow (each replication's objects form cycles through SimPy, freed by collections)
+    width = len(series_columns())
+    series = [0.0] * ((months + 1) * width)
     scenario_index = {s: i for i, s in enumerate(scenario_ids())}
     indicators = indicator_ids()
     scenarios = [0] * (months + 1)
@@ -123,9 +125,9 @@ def simulate(start: Start, strategy: Strategy, params: Parameters, months: int,
     strategies: list[str] = []
 
     def record(month: int) -> None:
-        row = series[month]
-        row[0] = state.momentum
-        row[1:] = map(state.x.__getitem__, indicators)
+        at = month * width
+        series[at] = state.momentum
+        series[at + 1:at + width] = map(state.x.__getitem__, indicators)
         scenarios[month] = scenario_index[state.scenario]
         exists[month] = state.exists
         if trace:
@@ -146,9 +148,7 @@ def simulate(start: Start, strategy: Strategy, params: Parameters, months: int,
     env.run(until=months + 1)
 
     return Replication(
-        # (as np.array(series), which walks the nested lists more slowly)
-        series=np.fromiter(itertools.chain.from_iterable(series), float,
-                           (months + 1) * len(series_columns())).reshape(months + 1, -1),
+        series=np.fromiter(series, float, len(series)).reshape(months + 1, width),
         scenarios=np.array(scenarios, dtype=np.int8),
         exists=np.array(exists, dtype=bool),
         major_changes=tuple(state.major_changes),
