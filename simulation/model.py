@@ -144,7 +144,7 @@ def simulate(start: Start, strategy: Strategy, params: Parameters, months: int,
     organization_process(env, state)
     relaunch_process(env, state)
     env.process(review_process(env, state))
-    env.process(every_month(env, PHASE_RECORD, record))
+    env.process(every_month(env, PHASE_RECORD, record, months))
     env.run(until=months + 1)
 
     return Replication(

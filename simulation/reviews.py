@@ -114,8 +114,14 @@ def executive_review(state: PmoState) -> str:
 
 def review_process(env: simpy.Environment,
                    state: PmoState) -> Generator[simpy.Event, None, None]:
+    """Reviews every ``interval`` months; it ends after the last one before the run's end (as
+    ``flywheel.every_month`` does, so the replication's objects are freed without the garbage
+    collector): the run stops at ``months + 1``, before anything due at that time."""
     interval = state.params.review_interval
+    end = float(state.months + 1)        # as SimPy's run(until=...) takes it
     yield env.timeout(interval + PHASE_REVIEW)
     while True:
         executive_review(state)
+        if env.now + interval >= end:
+            return
         yield env.timeout(interval)

@@ -122,6 +122,7 @@ class PmoState:
                  decide: Sequence[Sequence[float]], trace: bool) -> None:
         dynamics = load_dynamics()
         self.params = params
+        self.months = months                  # the run's length: its processes end with it
         self.env: Any = None                  # the SimPy environment, set by the model
         self.exists = start.exists
         self.age = start.age
