@@ -14,9 +14,8 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-import yaml
-
 from advisor.errors import CatalogError
+from advisor.yaml_data import parse_yaml
 
 __all__ = [
     "Approach", "Catalog", "Competency", "CustomerGroup", "FlywheelStage", "FlywheelStep",
@@ -293,7 +292,7 @@ class Catalog:
 
 def _read(name: str) -> Any:
     text = resources.files("advisor.data").joinpath(name).read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return parse_yaml(text)
 
 
 @functools.cache

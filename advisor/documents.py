@@ -34,6 +34,7 @@ import yaml
 
 from advisor.errors import InputError
 from advisor.validation import excerpt
+from advisor.yaml_data import SafeLoader
 
 __all__ = ["MAX_DOCUMENT_BYTES", "MAX_DEPTH", "MAX_INT_DIGITS", "PIPE_TIMEOUT", "DocumentError",
            "DocumentTooLarge", "read_document", "read_bytes", "read_limited", "decode_document"]
@@ -43,7 +44,7 @@ MAX_DEPTH = 32                  # levels of nesting: a profile needs 4
 MAX_INT_DIGITS = 30             # digits of an integer, any base: seeds need 19
 PIPE_TIMEOUT = 10.0             # seconds a pipe may stay silent before it is given up
 
-_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: faster
+_YamlLoader = SafeLoader  # libyaml when present (advisor/yaml_data.py)
 _INT_LIMIT = 10 ** MAX_INT_DIGITS
 _OPENERS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _CLOSERS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)

@@ -15,10 +15,9 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
-import yaml
-
 from advisor.catalog import load_catalog
 from advisor.errors import CatalogError, InputError
+from advisor.yaml_data import parse_yaml
 
 __all__ = ["DONT_KNOW", "TRENDS", "KINDS", "Item", "Band", "Questionnaire", "load_questionnaire",
            "SCALE_RANGE"]
@@ -205,7 +204,7 @@ def _scale_items(raw: list[dict[str, Any]], part: str, target: str,
 def load_questionnaire() -> Questionnaire:
     """Load and check the questionnaire once per process (every indicator and flywheel step of
     the catalog has at least three items; every sign one yes/no item)."""
-    raw = yaml.safe_load(resources.files("advisor.data").joinpath("questionnaire.yaml")
+    raw = parse_yaml(resources.files("advisor.data").joinpath("questionnaire.yaml")
                          .read_text(encoding="utf-8"))
     catalog = load_catalog()
     scales = {name: tuple(points[i] for i in range(1, 6)) for name, points in raw["scales"].items()}

@@ -325,6 +325,25 @@ class RulesGateway:
                                     key=order.__getitem__))
             return memo.learn(fact, fired)
 
+    def prepare_memos(self, ruleset: str,
+                      asked: Sequence[frozenset[str] | None] = (None,)) -> None:
+        """Build the memos :meth:`firing_set` will use for ``ruleset`` and each set of rules
+        ``asked`` about, without the engine: a forkserver does this once before it forks the
+        workers, which then build only their engine (``simulation/worker.py``)."""
+        with self._lock:
+            for among in asked:
+                self._memo(ruleset, among)
+
+    def has_memo(self, ruleset: str, among: frozenset[str] | None = None) -> bool:
+        """Whether the memo for ``ruleset`` and ``among`` is built (learned or not)."""
+        with self._lock:
+            return (ruleset, among) in self._memos
+
+    @property
+    def engine_built(self) -> bool:
+        """Whether this process has built its engine (a fork's child has not, until used)."""
+        return self._host is not None and self._pid == os.getpid()
+
     def memo_stats(self, ruleset: str) -> tuple[int, int]:
         """(answers from the memo, answers from the engine) of :meth:`firing_set` so far."""
         with self._lock:

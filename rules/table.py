@@ -13,9 +13,8 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
-import yaml
-
 from advisor.errors import CatalogError
+from advisor.yaml_data import parse_yaml
 from rules.conditions import Clause, KeySpace, describe, parse_when, referenced_keys, to_durable
 
 __all__ = ["Rule", "rule_from_row", "compile_rules", "read_table", "digest"]
@@ -89,7 +88,7 @@ def compile_rules(rules: Iterable[Rule], keys: KeySpace, kind: str) -> dict[str,
 def read_table(package: str, name: str) -> tuple[Any, str]:
     """A YAML table shipped in ``package`` and its raw text (for versioning)."""
     text = resources.files(package).joinpath(name).read_text(encoding="utf-8")
-    return yaml.safe_load(text), text
+    return parse_yaml(text), text
 
 
 def digest(*texts: str) -> str:

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from advisor.catalog import load_catalog
 from advisor.errors import CatalogError
+from advisor.yaml_data import parse_yaml
 
 __all__ = ["IndicatorDynamics", "ReviewFeedback", "Dynamics", "load_dynamics", "DRIVERS"]
 
@@ -66,7 +65,7 @@ class Dynamics:
 
 
 def _read(name: str) -> Any:
-    return yaml.safe_load(
+    return parse_yaml(
         resources.files("simulation.data").joinpath(name).read_text(encoding="utf-8"))
 
 

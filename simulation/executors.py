@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import forkserver
 from typing import Any
 
 from advisor.errors import InputError
@@ -39,6 +40,8 @@ SCHEDULER_TIMEOUT_SECONDS = 10.0
 _SCHEDULER = re.compile(r"^(tcp|tls|ucx|inproc)://[^\s/:]+(:(?P<port>\d{1,5}))?/?$")
 
 Task = tuple[Callable[..., Any], tuple[Any, ...]]
+#: the module a worker process imports before its first task (``simulation/worker.py``)
+WORKER = "simulation.worker"
 
 
 def cpu_count() -> int:
@@ -108,13 +111,20 @@ def _inline(tasks: Sequence[Task], done: Callable[[int], None] | None) -> list[A
     return out
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    methods = multiprocessing.get_all_start_methods()
-    if "forkserver" in methods:
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["simulation.runner"])
-        return ctx
-    return multiprocessing.get_context("spawn")
+def _context(*preload: str) -> multiprocessing.context.BaseContext:
+    """The forkserver context, its server started now if it is not running yet, with
+    :data:`WORKER` and ``preload`` imported in it before it forks any worker; ``spawn`` where
+    there is no forkserver.
+
+    Started now, the server prepares the workers while the caller goes on starting the pool or
+    the cluster. One server serves the process: whichever executor starts it chooses what it
+    imports (a Dask worker forked from a server started for a pool imports Dask itself)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload([*preload, WORKER])
+    forkserver.ensure_running()
+    return ctx
 
 
 def _processes(tasks: Sequence[Task], workers: int,
@@ -180,8 +190,22 @@ def check_scheduler(address: str, timeout: float | None = None) -> None:
                          + (f" (a Dask {kind})" if isinstance(kind, str) else ""), "scheduler")
 
 
+def _keep_preload() -> None:
+    """Stop Dask from choosing the forkserver's preload: the first time a nanny sees the
+    forkserver method, Dask imports pandas and its other optional packages *here* (about 1 s)
+    to preload them, none of which a worker of ours uses; our server already runs with what
+    they need. ``_forkserver_preload_set`` is Dask's private flag for "already chosen" (pinned
+    in constraints.txt; were it gone, the cost would be that import, not a wrong result)."""
+    import distributed.utils
+
+    if hasattr(distributed.utils, "_forkserver_preload_set"):
+        distributed.utils._forkserver_preload_set = True
+
+
 def _dask(tasks: Sequence[Task], workers: int, scheduler: str | None,
           done: Callable[[int], None] | None) -> list[Any]:
+    if scheduler is None:
+        local = _context("distributed")   # its workers prepared while Dask is imported here
     try:
         import dask
         from dask.distributed import Client, LocalCluster, as_completed
@@ -197,7 +221,10 @@ def _dask(tasks: Sequence[Task], workers: int, scheduler: str | None,
             environ = {k: v for k, v in dask.config.get("distributed.nanny.pre-spawn-environ",
                                                         {}).items()
                        if k != "MALLOC_TRIM_THRESHOLD_"}
-            with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
+            with dask.config.set({"distributed.nanny.pre-spawn-environ": environ,
+                                  "distributed.worker.multiprocessing-method":
+                                      local.get_start_method()}):
+                _keep_preload()
                 cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
                                        processes=True, dashboard_address=None,
                                        silence_logs=logging.ERROR)

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from importlib import resources
 
 import simpy
-import yaml
 
 from advisor.errors import CatalogError
+from advisor.yaml_data import parse_yaml
 from simulation.flywheel import every_month
 from simulation.shocks import Shock, shock_from_data
 from simulation.state import PmoState, indicator_ids
@@ -42,7 +42,7 @@ class Lifecycle:
 @functools.cache
 def load_lifecycle() -> Lifecycle:
     text = resources.files("simulation.data").joinpath("lifecycle.yaml").read_text("utf-8")
-    raw = yaml.safe_load(text)
+    raw = parse_yaml(text)
     launch_raw = raw["launch"]
     closure = launch_raw["after_closure"]
     if not (set(launch_raw["set"]) | set(closure["shift"])) <= set(indicator_ids()):

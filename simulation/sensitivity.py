@@ -18,9 +18,9 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
-import yaml
 
 from advisor.errors import InputError
+from advisor.yaml_data import parse_yaml
 from simulation.parameters import DEFAULT_PARAMETERS
 from simulation.results import summarize
 from simulation.runner import Progress, run_many
@@ -44,7 +44,7 @@ class ParameterRange:
 @functools.cache
 def load_ranges() -> tuple[ParameterRange, ...]:
     """The parameter ranges (data: ``simulation/data/sensitivity.yaml``), checked."""
-    raw = yaml.safe_load(resources.files("simulation.data").joinpath("sensitivity.yaml")
+    raw = parse_yaml(resources.files("simulation.data").joinpath("sensitivity.yaml")
                          .read_text(encoding="utf-8"))
     out = []
     for name, spec in raw["parameters"].items():
@@ -132,11 +132,6 @@ def run_sensitivity(profile: Any, strategy: str, *, runs: int = 50, months: int 
 
     Cost: (trajectories x (k + 1) + sobol_samples x (top + 2)) experiments of ``runs`` x
     ``months`` (k parameters); the defaults are about 530 experiments of 50 x 36."""
-    from SALib.analyze import morris as morris_analyze
-    from SALib.analyze import sobol as sobol_analyze
-    from SALib.sample import morris as morris_sample
-    from SALib.sample import sobol as sobol_sample
-
     runs = _whole(runs, "runs", 1, 1000)
     months = _whole(months, "months", 1, 120)
     trajectories = _whole(trajectories, "trajectories", 2, 100)
@@ -148,6 +143,13 @@ def run_sensitivity(profile: Any, strategy: str, *, runs: int = 50, months: int 
     top = _whole(top, "top", 1, len(ranges))
     checked = make_spec(profile, strategy, months=months, runs=runs, seed=seed,
                         allow_files=True)
+    # SALib (and the scipy and pandas it brings) only once every option is known good: an
+    # option out of range is refused at once, not after seconds of imports
+    from SALib.analyze import morris as morris_analyze
+    from SALib.analyze import sobol as sobol_analyze
+    from SALib.sample import morris as morris_sample
+    from SALib.sample import sobol as sobol_sample
+
     names = [r.name for r in ranges]
     problem = {"num_vars": len(ranges), "names": names,
                "bounds": [[r.low, r.high] for r in ranges]}

@@ -16,11 +16,11 @@ from importlib import resources
 from typing import Any
 
 import simpy
-import yaml
 
 from advisor.catalog import load_catalog
 from advisor.errors import CatalogError, InputError
 from advisor.validation import Shown
+from advisor.yaml_data import parse_yaml
 from simulation.flywheel import every_month
 from simulation.parameters import Parameters
 from simulation.state import PmoState, indicator_ids, step_ids
@@ -118,7 +118,7 @@ def shock_from_data(raw: Mapping[str, Any], where: str = "shocks.yaml") -> Shock
 @functools.cache
 def load_shocks() -> Mapping[str, Shock]:
     text = resources.files("simulation.data").joinpath("shocks.yaml").read_text(encoding="utf-8")
-    shocks = [shock_from_data(raw) for raw in yaml.safe_load(text)["shocks"]]
+    shocks = [shock_from_data(raw) for raw in parse_yaml(text)["shocks"]]
     return {s.id: s for s in shocks}
 
 

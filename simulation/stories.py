@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
-import yaml
 
 import scenarios
 from advisor.catalog import load_catalog
 from advisor.errors import CatalogError, InputError
 from advisor.presets import load_preset
+from advisor.yaml_data import parse_yaml
 from rules.diagnosis import Diagnosis
 from simulation.limits import MAX_SEED
 from simulation.model import Replication, scenario_ids, series_columns, simulate
@@ -62,7 +62,7 @@ class Story:
 
 
 def _build(path: Path) -> Story:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = parse_yaml(path.read_text(encoding="utf-8"))
     where = f"story {path.name}"
     if (not isinstance(raw, Mapping) or not _KEYS <= set(raw) <= _KEYS | _OPTIONAL_KEYS
             or raw["id"] != path.stem):

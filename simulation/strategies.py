@@ -15,12 +15,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 import scenarios
 from advisor.catalog import HORIZONS, load_catalog
 from advisor.errors import CatalogError, InputError
 from advisor.validation import excerpt
+from advisor.yaml_data import parse_yaml
 
 __all__ = ["Strategy", "Trigger", "TAILORED", "load_strategies", "get_strategy",
            "strategy_ids", "strategy_from_document", "resolve_strategy", "horizon_mix",
@@ -345,7 +344,7 @@ def _schedule(problems: _Problems, raw: Any, effort: dict[str, float],
 
 
 def _build(path: Path) -> Strategy:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = parse_yaml(path.read_text(encoding="utf-8"))
     problems = _Problems(f"strategy {path.name}")
     strategy = _parse(raw, problems, path.stem, shipped=True)
     if strategy is None:

@@ -3,7 +3,10 @@ every executor (a replication's random streams come from the seed and its index 
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -14,7 +17,8 @@ import pytest
 from advisor.errors import InputError
 from api.schemas.answers import to_json
 from simulation import compare, run_experiment
-from simulation.executors import MAX_WORKERS, Execution, check_scheduler
+from simulation.executors import MAX_WORKERS, Execution, check_scheduler, run_tasks
+from simulation.worker import status
 
 SMALL = {"months": 12, "runs": 9, "seed": 7}
 
@@ -45,6 +49,23 @@ def test_a_dask_local_cluster_gives_the_inline_result_for_one_seed() -> None:
     for a, b in zip(inline.results, dask.results, strict=True):
         _same(a, b)
     assert progress[-1] == (2 * SMALL["runs"], 2 * SMALL["runs"])
+
+
+@pytest.mark.parametrize("executor", ["processes", pytest.param("dask", marks=pytest.mark.slow)])
+def test_local_workers_start_prepared_and_build_their_own_engine(executor) -> None:
+    """The forkserver read the tables and built the memos before it forked the workers
+    (``simulation/worker.py``); the engine is never inherited: a worker builds its own."""
+    states = run_tasks([(status, ())] * 4, executor, 2)
+    assert all(s["tables"] and s["memos"] for s in states)
+    assert not any(s["engine"] for s in states)
+    assert os.getpid() not in {s["pid"] for s in states}
+
+
+def test_preparing_a_worker_builds_no_engine() -> None:
+    """What the forkserver runs builds memos from the rules' definitions alone."""
+    script = ("import simulation.worker as w; s = w.status(); "
+              "assert s['tables'] and s['memos'] and not s['engine'], s")
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
 
 
 @pytest.mark.parametrize(("options", "field"), [

@@ -61,8 +61,11 @@ for name in packages:
     current[0] = name
     importlib.import_module(name)
     for info in pkgutil.walk_packages(importlib.import_module(name).__path__, name + "."):
-        # __main__ runs the command line; Alembic's migration scripts run inside Alembic
-        if info.name.endswith("__main__") or info.name.startswith("api.store.migrations"):
+        # __main__ runs the command line; Alembic's migration scripts run inside Alembic;
+        # simulation.worker reads the tables on purpose: a forkserver imports it to prepare
+        # the workers it forks (a forkserver can only import)
+        if (info.name.endswith("__main__") or info.name.startswith("api.store.migrations")
+                or info.name == "simulation.worker"):
             continue
         current[0] = info.name
         importlib.import_module(info.name)

@@ -4,6 +4,8 @@ ranking covers every ranged parameter and Sobol the screened ones, bad options n
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -81,3 +83,19 @@ def test_bad_sensitivity_options_name_their_field(option, field) -> None:
     with pytest.raises(InputError) as caught:
         run_sensitivity("crisis-retailer", "customer_centric", **{**TINY, **option})
     assert caught.value.field == field
+
+
+def test_a_bad_option_is_refused_before_salib_is_imported() -> None:
+    """SALib brings scipy and pandas (seconds of imports): a refusal must not wait for them."""
+    script = ("import sys\n"
+              "from advisor.errors import InputError\n"
+              "from simulation.sensitivity import run_sensitivity\n"
+              "try:\n"
+              "    run_sensitivity('crisis-retailer', 'no-such-strategy')\n"
+              "except InputError as e:\n"
+              "    assert e.field == 'strategy', e.field\n"
+              "else:\n"
+              "    raise SystemExit('accepted')\n"
+              "assert 'SALib' not in sys.modules\n")
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=60,
+                   cwd=Path(__file__).resolve().parent.parent)
