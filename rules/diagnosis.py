@@ -135,7 +135,8 @@ def build_fact(profile: Profile, table: DiagnosisTable) -> dict[str, Any]:
                   "trends": {"rising": trends.count("rising"),
                              "falling": trends.count("falling"),
                              "steady": trends.count("steady")},
-                  "changes": sum(1 for m in changes.values() if m <= table.recent_months)},
+                  "changes": sum(1 for m in changes.values() if m <= table.recent_months)
+                  if changes else 0},     # (no generator for the reviews' facts: none given)
     }
     services = services_of(profile) if extra else None
     if services:  # the PMO's service maturity (Appendix X3), not the organization's PM maturity
