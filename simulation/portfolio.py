@@ -26,7 +26,7 @@ import functools
 from typing import TYPE_CHECKING
 
 from advisor.catalog import load_catalog
-from advisor.numbers import round_to
+from advisor.numbers import ROUND_TIE, round_to
 
 if TYPE_CHECKING:
     from simulation.state import PmoState
@@ -191,13 +191,21 @@ def relevance(state: "PmoState") -> float:
 
 
 def customer_approach_fit(state: "PmoState") -> float:
-    """Mean over customers of the fit of the approach used for each, at its maturity now."""
+    """Mean over customers of the fit of the approach used for each, at its maturity now.
+
+    Asked every month (the organization's PM maturity moves), so each level is rounded to one
+    decimal by :func:`advisor.numbers.round_to`'s own steps written out (a float from 1 to 5:
+    scaled, rounded, and Python's ``round`` only near a tie), without a call per customer."""
     drift = state.x["pm_maturity"] - state.start_pm_maturity
     fit_at = _mix(state)[4]           # this strategy's fit per maturity (0.1 steps), as met
     fits = []
     for maturity, _ in state.customers:
         level = maturity + drift
-        level = round_to(1.0 if level < 1.0 else 5.0 if level > 5.0 else level, 1)
+        level = 1.0 if level < 1.0 else 5.0 if level > 5.0 else level
+        scaled = level * 10.0
+        whole = round(scaled)
+        level = whole / 10.0 if -ROUND_TIE < scaled - whole < ROUND_TIE and type(level) is float \
+            else round_to(level, 1)
         fit = fit_at.get(level)
         if fit is None:
             fit = fit_at[level] = state.strategy.approach_for(level)[1]
