@@ -54,13 +54,16 @@ def initial_levels(services: tuple[tuple[str, int], ...], strategy: "Strategy",
     return levels
 
 
-Mix = tuple["Strategy", dict[str, int], frozenset[str], float, dict[float, float]]
+Mix = tuple["Strategy", dict[str, int], frozenset[str], float, dict[float, float],
+            frozenset[str], tuple[bool, str | None]]
 
 
 def _mix(state: "PmoState") -> Mix:
     """(strategy, its target levels, the services it runs, its coverage of the customers'
-    ranked outcomes, its approach's fit by customer maturity as it is filled in), worked out
-    once per strategy a run follows rather than every month."""
+    ranked outcomes, its approach's fit by customer maturity as it is filled in, the services
+    of its that produce an outcome some customer ranked (:func:`prune` keeps them), and what
+    :func:`extend` would add (:func:`_best_addition`)), worked out once per strategy a run
+    follows rather than every month or every review."""
     strategy = state.strategy
     mix = state.mix
     if mix is None or mix[0] is not strategy:
@@ -70,8 +73,14 @@ def _mix(state: "PmoState") -> Mix:
         mix = _MIXES.get(key)
         if mix is None or mix[0] is not strategy:
             running = frozenset(s for s, share in strategy.services if share > 0)
-            coverage = _coverage(strategy.services, state.customers) if state.customers else 1.0
-            mix = (strategy, dict(strategy.targets), running, coverage, {})
+            customers = state.customers
+            coverage = _coverage(strategy.services, customers) if customers else 1.0
+            ranked = _ranked(customers)
+            serving = frozenset(s for s, _ in strategy.services
+                                if not _outcome_numbers(s).isdisjoint(ranked))
+            addition = _best_addition(tuple(dict(strategy.services)), customers) \
+                if customers else (False, None)
+            mix = (strategy, dict(strategy.targets), running, coverage, {}, serving, addition)
             if len(_MIXES) >= 4096:
                 _MIXES.clear()
             _MIXES[key] = mix
@@ -225,11 +234,10 @@ def prune(state: "PmoState") -> None:
     are still immature; their share of service work goes to the others. Needs customers."""
     if not state.customers or state.health[7] < PRUNE_HEALTH:
         return
-    ranked = _ranked(state.customers)
+    serving = _mix(state)[5]
     levels = state.levels
     services = state.strategy.services
-    keep = [(s, share) for s, share in services
-            if levels[s] >= PRUNE_LEVEL or not _outcome_numbers(s).isdisjoint(ranked)]
+    keep = [(s, share) for s, share in services if levels[s] >= PRUNE_LEVEL or s in serving]
     if not keep or len(keep) == len(services):
         return
     total = sum(share for _, share in keep)
@@ -294,9 +302,11 @@ def extend(state: "PmoState") -> None:
     share of service work and starts at its current level. Needs customers."""
     if not state.customers or state.health[7] < PRUNE_HEALTH or not state.has_services:
         return
+    unserved, added = _mix(state)[6]
+    if not unserved or added is None:
+        return
     services = dict(state.strategy.services)
-    unserved, added = _best_addition(tuple(services), state.customers)
-    if not unserved or _room(state, len(services) + 1) < 1.0 or added is None:
+    if _room(state, len(services) + 1) < 1.0:
         return
     n = len(services)
     grown = tuple([(s, share * n / (n + 1)) for s, share in services.items()]
