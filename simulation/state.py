@@ -11,7 +11,7 @@ from typing import Any
 
 from advisor.assessment import PmoFacts, Profile
 from advisor.catalog import HORIZONS, load_catalog
-from advisor.numbers import round_to
+from advisor.numbers import ROUND_TIE, round_to
 from advisor.sections import customers_of, services_of
 from simulation import portfolio
 from simulation.dynamics import load_dynamics
@@ -284,12 +284,24 @@ class PmoState:
 
     def observed_profile(self) -> Profile:
         """The profile an executive review diagnoses: indicators to two decimals, trends since
-        the last review, the signs visible now."""
+        the last review, the signs visible now.
+
+        Each indicator is rounded by :func:`advisor.numbers.round_to`'s steps written out (a
+        dozen per review; an indicator is a float from 1 to 5, anything else goes to
+        ``round_to``): the same floats."""
         x = self.x
+        indicators = {}
+        for i in indicator_ids():
+            v = x[i]
+            scaled = v * 100.0
+            whole = round(scaled)
+            indicators[i] = whole / 100.0 \
+                if -ROUND_TIE < scaled - whole < ROUND_TIE and type(v) is float and 0.0 < v < 6.0 \
+                else round_to(v, 2)
         return Profile(
             pmo=PmoFacts(exists=self.exists,
                          age_months=float(round(self.age)) if self.exists else None,
                          previous_pmo_closed=self.closed_before),
-            indicators=MappingProxyType({i: round_to(x[i], 2) for i in indicator_ids()}),
+            indicators=MappingProxyType(indicators),
             trends=MappingProxyType(self.trends()),
             signs=self.visible_signs())

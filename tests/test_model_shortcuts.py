@@ -164,3 +164,22 @@ def test_a_replication_is_freed_when_it_returns() -> None:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def test_observed_indicators_are_rounded_as_round_does() -> None:
+    """observed_profile writes round_to's steps out: each indicator as round(x, 2), ties and
+    the floats beside them included, whatever the value."""
+    spec = make_spec("kickoff-fintech", "customer_centric", months=12, runs=1)
+    state = PmoState(spec.start, spec.strategy, spec.parameters, 12, [], [], [], False)
+    ids = list(state.x)
+    rng = random.Random(17)
+    values = [rng.uniform(1, 5) for _ in range(1200)] + [1.0, 5.0, 3, 7.125, 1e7, 0.0]
+    for k in range(100, 501):         # every tie of two decimals from 1 to 5, and beside it
+        centre = (k + 0.5) / 100
+        values += [math.nextafter(centre, -math.inf), centre, math.nextafter(centre, math.inf)]
+    for start in range(0, len(values), len(ids)):
+        chunk = values[start:start + len(ids)]
+        state.x.update(zip(ids, chunk))
+        seen = state.observed_profile().indicators
+        for i, v in zip(ids, chunk):
+            assert seen[i] == round(v, 2) and type(seen[i]) is type(round(v, 2)), v
