@@ -40,12 +40,15 @@ def every_month(env: simpy.Environment, phase: float, action: Callable[[int], No
     timeout = env.timeout
     yield timeout(1 + phase)
     month = int(env.now)
-    while True:
+    if last is None:
+        while True:
+            action(month)
+            month += 1
+            yield timeout(1)
+    for month in range(month, last):      # (the run never resumes it past ``last``)
         action(month)
-        if month == last:
-            return
-        month += 1
         yield timeout(1)
+    action(last)
 
 
 def step_action(state: PmoState, index: int,
