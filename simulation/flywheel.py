@@ -39,13 +39,14 @@ def every_month(env: simpy.Environment, phase: float, action: Callable[[int], No
     end takes the place of the timeout it no longer asks for: what runs when is unchanged."""
     timeout = env.timeout
     yield timeout(1 + phase)
-    month = int(env.now)
+    first = int(env.now)
     if last is None:
+        month = first
         while True:
             action(month)
             month += 1
             yield timeout(1)
-    for month in range(month, last):      # (the run never resumes it past ``last``)
+    for month in range(first, last):      # (the run never resumes it past ``last``)
         action(month)
         yield timeout(1)
     action(last)

@@ -13,6 +13,7 @@ from advisor.assessment import PmoFacts, Profile
 from advisor.catalog import HORIZONS, load_catalog
 from advisor.numbers import ROUND_TIE, round_to
 from advisor.sections import customers_of, services_of
+from rules.diagnosis import Observation
 from simulation import portfolio
 from simulation.dynamics import load_dynamics
 from simulation.parameters import Parameters
@@ -283,8 +284,13 @@ class PmoState:
         return tuple(sorted(s for s, until in self.signs.items() if until >= month))
 
     def observed_profile(self) -> Profile:
-        """The profile an executive review diagnoses: indicators to two decimals, trends since
-        the last review, the signs visible now.
+        """The profile an executive review diagnoses (:meth:`observation` as a profile)."""
+        return self.observation().profile()
+
+    def observation(self) -> Observation:
+        """What an executive review diagnoses: indicators to two decimals, trends since the
+        last review, the signs visible now (``rules.diagnosis.diagnose_ranking`` reads it as
+        its profile, without building one).
 
         Each indicator is rounded by :func:`advisor.numbers.round_to`'s steps written out (a
         dozen per review; an indicator is a float from 1 to 5, anything else goes to
@@ -298,10 +304,5 @@ class PmoState:
             indicators[i] = whole / 100.0 \
                 if -ROUND_TIE < scaled - whole < ROUND_TIE and type(v) is float and 0.0 < v < 6.0 \
                 else round_to(v, 2)
-        return Profile(
-            pmo=PmoFacts(exists=self.exists,
-                         age_months=float(round(self.age)) if self.exists else None,
-                         previous_pmo_closed=self.closed_before),
-            indicators=MappingProxyType(indicators),
-            trends=MappingProxyType(self.trends()),
-            signs=self.visible_signs())
+        return Observation(self.exists, float(round(self.age)) if self.exists else None,
+                           self.closed_before, indicators, self.trends(), self.visible_signs())

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import gc
+import json
 import math
 import random
 import weakref
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pytest
 
 from advisor.catalog import load_catalog
 from advisor.errors import InputError
-from rules.diagnosis import score_points
+from rules.diagnosis import Observation, diagnose_ranking, score_points
 from rules.diagnosis_table import load_diagnosis_table
-from simulation import leadership, model, portfolio
+from rules.gateway import get_gateway
+from simulation import leadership, model, portfolio, reviews, run_experiment
 from simulation.parameters import DEFAULT_PARAMETERS
 from simulation.spec import make_spec
 from simulation.state import PmoState
@@ -183,3 +186,36 @@ def test_observed_indicators_are_rounded_as_round_does() -> None:
         seen = state.observed_profile().indicators
         for i, v in zip(ids, chunk):
             assert seen[i] == round(v, 2) and type(seen[i]) is type(round(v, 2)), v
+
+
+def test_an_observation_is_diagnosed_as_its_profile(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reviews diagnose an Observation straight into a fact: the very fact (values and
+    key order) and the very ranking its profile gives, on the reviews of real runs."""
+    observed: list[Observation] = []
+    original = reviews.diagnose_ranking
+
+    def keep(observation: Observation) -> tuple[tuple[str, float], ...]:
+        observed.append(observation)
+        return original(observation)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(reviews, "diagnose_ranking", keep)
+        for preset in ("kickoff-fintech", "decline-logistics", "collapse-startup"):
+            run_experiment(preset, "crisis_turnaround", runs=4, months=36, seed=3,
+                           executor="inline")
+    assert len(observed) > 100 and any(o.signs for o in observed)
+    facts: list[str] = []
+    gateway = get_gateway()
+    firing_set = gateway.firing_set
+
+    def seen(ruleset: str, fact: dict[str, Any], among: Any = None) -> tuple[str, ...]:
+        facts.append(json.dumps(fact))
+        return firing_set(ruleset, fact, among)
+
+    monkeypatch.setattr(gateway, "firing_set", seen)
+    for observation in observed:
+        assert type(observation) is Observation
+        as_profile = diagnose_ranking(observation.profile())
+        as_observed = diagnose_ranking(observation)
+        assert facts[-1] == facts[-2]
+        assert [(s, v.hex()) for s, v in as_observed] == [(s, v.hex()) for s, v in as_profile]
