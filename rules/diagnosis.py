@@ -11,9 +11,10 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
-from advisor.assessment import Profile
+from advisor.assessment import PmoFacts, Profile
 from advisor.catalog import load_catalog
 from advisor.errors import InputError
 from advisor.numbers import round_to
@@ -23,7 +24,8 @@ from rules.gateway import get_gateway
 from rules.table import Rule
 
 __all__ = ["FiredRule", "TransitionSign", "Counterfactual", "RankedScenario", "Diagnosis",
-           "diagnose", "diagnose_ranking", "build_fact", "coverage_of", "input_coverage",
+           "Observation", "diagnose", "diagnose_ranking", "build_fact", "coverage_of",
+           "input_coverage",
            "score_points", "score_rules", "forget_rankings"]
 
 
@@ -130,39 +132,72 @@ _RANKED = _constructor(RankedScenario)
 _SIGN = _constructor(TransitionSign)
 
 
+class Observation(NamedTuple):
+    """A profile as a simulated executive review records it: the PMO's facts, every indicator
+    and every indicator's trend (both in the catalog's order), the signs in view, no sections.
+
+    :func:`diagnose_ranking` reads it as it reads :meth:`profile` (the same fact, the same
+    ranking; ``tests/test_model_shortcuts.py``), without the frozen mappings and the copies a
+    :class:`Profile` costs: the reviews diagnose a dozen per replication (issue 13). The fact
+    takes ``indicators`` and ``trends`` as they are: an observation is diagnosed once."""
+
+    exists: bool
+    age_months: float | None
+    previous_pmo_closed: bool
+    indicators: dict[str, float]
+    trends: dict[str, str]
+    signs: tuple[str, ...]
+
+    def profile(self) -> Profile:
+        return Profile(
+            pmo=PmoFacts(exists=self.exists, age_months=self.age_months,
+                         previous_pmo_closed=self.previous_pmo_closed),
+            indicators=MappingProxyType(dict(self.indicators)),
+            trends=MappingProxyType(dict(self.trends)), signs=self.signs)
+
+
 def build_fact(profile: Profile, table: DiagnosisTable) -> dict[str, Any]:
     """The one fact the engine sees: raw indicators plus features and counts, nested by kind."""
-    catalog = load_catalog()
-    pmo: dict[str, Any] = {"exists": profile.pmo.exists,
-                           "previous_pmo_closed": profile.pmo.previous_pmo_closed}
-    if profile.pmo.age_months is not None:
-        pmo["age_months"] = profile.pmo.age_months
-    indicators = dict(profile.indicators)
-    features = table.feature_values(indicators)
-    trends = list(profile.trends.values())
-    sign_counts = dict.fromkeys(catalog.ids("scenarios"), 0)
-    for sign in profile.signs:
-        sign_counts[catalog.sign(sign).scenario] += 1
     extra = profile.extra           # the sections (none in the simulation's reviews)
     changes = changes_of(profile) if extra else {}
-    fact: dict[str, Any] = {
+    trends = profile.trends
+    fact = _fact(profile.pmo, dict(profile.indicators),
+                 {i: trends.get(i, UNKNOWN_TREND) for i in load_catalog().ids("indicators")},
+                 list(trends.values()), profile.signs, changes, table)
+    services = services_of(profile) if extra else None
+    if services:  # the PMO's service maturity (Appendix X3), not the organization's PM maturity
+        fact["svc"] = {"maturity": round(sum(services.values()) / len(services), 3)}
+    return fact
+
+
+def _fact(pmo_facts: PmoFacts | Observation, indicators: dict[str, float],
+          trend: dict[str, str], trends: list[str], signs: tuple[str, ...],
+          changes: dict[str, float], table: DiagnosisTable) -> dict[str, Any]:
+    """:func:`build_fact` from its parts: the PMO's facts, the indicators (the fact keeps the
+    dict), every catalog indicator's trend, the trends given, the signs, the changes."""
+    catalog = load_catalog()
+    pmo: dict[str, Any] = {"exists": pmo_facts.exists,
+                           "previous_pmo_closed": pmo_facts.previous_pmo_closed}
+    if pmo_facts.age_months is not None:
+        pmo["age_months"] = pmo_facts.age_months
+    sign_counts = dict.fromkeys(catalog.ids("scenarios"), 0)
+    for sign in signs:
+        sign_counts[catalog.sign(sign).scenario] += 1
+    return {
         "kind": FACT_KIND,
         "pmo": pmo,
         "ind": indicators,
-        "feat": features,
-        "trend": {i: profile.trends.get(i, UNKNOWN_TREND) for i in catalog.ids("indicators")},
-        "sign": dict.fromkeys(profile.signs, True),
+        "feat": table.feature_values(indicators),
+        "trend": trend,
+        "sign": dict.fromkeys(signs, True),
         "change": changes,
         "count": {"signs": sign_counts,
                   "trends": {"rising": trends.count("rising"),
                              "falling": trends.count("falling"),
                              "steady": trends.count("steady")},
-                  "changes": sum(1 for m in changes.values() if m <= table.recent_months)},
+                  "changes": sum(1 for m in changes.values() if m <= table.recent_months)
+                  if changes else 0},     # (no generator for the reviews' facts: none given)
     }
-    services = services_of(profile) if extra else None
-    if services:  # the PMO's service maturity (Appendix X3), not the organization's PM maturity
-        fact["svc"] = {"maturity": round(sum(services.values()) / len(services), 3)}
-    return fact
 
 
 def coverage_of(profile: Profile, table: DiagnosisTable) -> float:
@@ -211,7 +246,8 @@ def _answer_makers(table: DiagnosisTable) -> tuple[dict[str, Maker], dict[str, M
     evidence is read in the table's path order, as ``fact[step][step]...`` (a key absent, or a
     leaf before the path's end: left out; a None: left out), a feature followed by the
     indicators it is made of that the fact has -- the same dict, key for key, as the walk it
-    replaced (``tests/test_diagnosis.py`` pins it against that walk on every shipped profile)."""
+    replaced (``tests/test_diagnosis_memo.py`` pins it against that walk on every shipped
+    profile, vignette, generated profiles and threshold facts)."""
     for known, makers, readers in _MAKERS:
         if known is table:
             return makers, readers
@@ -367,25 +403,38 @@ def score_points(gross: Mapping[str, float], against: Mapping[str, float],
     counterfactual search adds them up in generated code)."""
     scenarios = load_catalog().ids("scenarios")
     # lists in the catalog's order, summed in that order as before (a review scores a new set
-    # of fired rules every other time: dictionaries and generators cost more than the sums)
-    gross_points = [gross[s] for s in scenarios]
-    opened = [s not in excluded for s in scenarios]
-    points = [max(0.0, g - against[s]) for g, s in zip(gross_points, scenarios)]
-    total = sum([p for p, o in zip(points, opened) if o])
-    if sum([g for g, o in zip(gross_points, opened) if o]) <= 0:  # no evidence at all
+    # of fired rules every other time, about five a replication: one pass builds the lists,
+    # and the sort key is (-raw, -points, -gross, index), the same floats as before)
+    gross_points = []
+    points = []
+    opened = []
+    for s in scenarios:
+        g = gross[s]
+        d = g - against[s]
+        gross_points.append(g)
+        points.append(d if d > 0.0 else 0.0)        # max(0.0, d), without the call
+        opened.append(s not in excluded)
+    if excluded:
+        total = sum([p for p, o in zip(points, opened) if o])
+        evidence = sum([g for g, o in zip(gross_points, opened) if o])
+    else:
+        total = sum(points)
+        evidence = sum(gross_points)
+    if evidence <= 0:  # no evidence at all
         raise InputError(
             "not enough evidence to diagnose: assess some indicators, give pmo.age_months "
             "or list the signs you see", "indicators")
 
     alpha = table.smoothing + table.uncertainty * (1.0 - coverage)
     denominator = total + alpha * sum(opened)
-    raw = [(p + alpha) / denominator if o else 0.0 for p, o in zip(points, opened)]
     # Ties (evidence and counter-evidence cancelling out everywhere) go to the scenario with the
     # most evidence before counter-evidence, then to the guide's order.
-    order = sorted(zip([-r for r in raw], [-p for p in points],
-                       [-g * o for g, o in zip(gross_points, opened)], range(len(scenarios)),
-                       raw, scenarios))
-    return tuple([(s, round_to(r, 3)) for *_, r, s in order])
+    order = []
+    for index, (p, g, o) in enumerate(zip(points, gross_points, opened)):
+        r = (p + alpha) / denominator if o else 0.0
+        order.append((-r, -p, -g * o, index, r))
+    order.sort()
+    return tuple([(scenarios[index], round_to(r, 3)) for _, _, _, index, r in order])
 
 
 def _fired(profile: Profile, table: DiagnosisTable) -> tuple[dict[str, Any], list[Rule]]:
@@ -401,7 +450,7 @@ _MAX_RANKINGS = 65536
 _COVERAGES: dict[tuple[bool, tuple[str, ...], tuple[str, ...], bool], float] = {}
 
 
-def diagnose_ranking(profile: Profile) -> tuple[tuple[str, float], ...]:
+def diagnose_ranking(profile: Profile | Observation) -> tuple[tuple[str, float], ...]:
     """Only the ranking :func:`diagnose` gives (the diagnosed scenario first): what the
     simulation's executive reviews use. They run a dozen diagnoses per replication and read
     nothing else, so this skips the evidence, the transition signs and the explanation objects.
@@ -409,8 +458,22 @@ def diagnose_ranking(profile: Profile) -> tuple[tuple[str, float], ...]:
     When the table's weights add up exactly in any order (``DiagnosisTable.sums_exact``), the
     ranking depends only on which scoring rules fired (and the coverage), so it asks the
     gateway for that set alone, which its exact memo answers for most review facts
-    (``rules/memo.py``), and remembers the ranking per such set; same ranking bit for bit."""
+    (``rules/memo.py``), and remembers the ranking per such set; same ranking bit for bit.
+
+    An :class:`Observation` (the reviews') is read as its profile, built straight into a fact."""
     table = load_diagnosis_table()
+    if type(profile) is Observation and table.sums_exact \
+            and (trend_keys := tuple(profile.trends)) == load_catalog().ids("indicators"):
+        table.ensure_registered()       # (every trend, in order: the fact's own trend part)
+        trends = profile.trends
+        fact = _fact(profile, profile.indicators, trends, list(trends.values()), profile.signs,
+                     {}, table)
+        given = (profile.exists, tuple(profile.indicators), trend_keys,
+                 profile.age_months is not None)
+        return _remembered_for(get_gateway().firing_set(table.name, fact, table.scoring),
+                               given, table)[1]
+    if isinstance(profile, Observation):
+        profile = profile.profile()
     if not table.sums_exact:
         return score_rules(_fired(profile, table)[1], coverage_of(profile, table), table)
     table.ensure_registered()
@@ -422,11 +485,19 @@ def _remembered(scoring: tuple[str, ...], profile: Profile,
                 table: DiagnosisTable) -> tuple[float, tuple[tuple[str, float], ...]]:
     """(coverage, ranking) for the scoring rules that fired (in definition order), remembered
     (``table.sums_exact``: the ranking depends only on that set and the coverage)."""
-    given = (profile.pmo.exists, tuple(profile.indicators), tuple(profile.trends),
-             profile.pmo.age_months is not None)
+    return _remembered_for(scoring, (profile.pmo.exists, tuple(profile.indicators),
+                                     tuple(profile.trends), profile.pmo.age_months is not None),
+                           table)
+
+
+def _remembered_for(scoring: tuple[str, ...],
+                    given: tuple[bool, tuple[str, ...], tuple[str, ...], bool],
+                    table: DiagnosisTable) -> tuple[float, tuple[tuple[str, float], ...]]:
+    """:func:`_remembered` from which inputs were given (what coverage reads, not their
+    values: ``(pmo exists, indicators, trends, age given)``)."""
     coverage = _COVERAGES.get(given)
     if coverage is None:    # what coverage reads: which inputs were given, not their values
-        coverage = _COVERAGES[given] = coverage_of(profile, table)
+        coverage = _COVERAGES[given] = input_coverage(*given, table)
         if len(_COVERAGES) > _MAX_RANKINGS:
             _COVERAGES.clear()
     key = (scoring, coverage)

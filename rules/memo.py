@@ -60,6 +60,13 @@ class _Unsigned(Exception):
     """This fact cannot be signed: let the engine answer it."""
 
 
+class _Keys(tuple):
+    """A fact's signatures, as the generated ``answer`` gives them when one is new: what
+    :meth:`FiringMemo.learn` records the engine's answer under (not signed twice)."""
+
+    __slots__ = ()
+
+
 class _Marker:
     """A signature part that equals nothing but itself."""
 
@@ -192,6 +199,8 @@ class FiringMemo:
         self._group_ids = tuple(ids for ids, _ in self._groups)
         self._tables: dict[Any, list[dict[Any, tuple[str, ...]]]] = {}
         self._sign, self._answer = self._compile()
+        #: the last fact answered with a new signature, and its signatures (None: unsigned)
+        self._missed: tuple[Any, tuple[Any, tuple[Any, ...]] | None] = (None, None)
         self.hits = 0
         self.misses = 0
 
@@ -279,24 +288,28 @@ class FiringMemo:
             return "0" if not plan else f"r{plan[0]}" if len(plan) == 1 \
                 else "(" + "".join(f"r{i}, " for i in plan) + ")"
 
-        # sign(fact): the common signature and each group's; answer(fact): the fired rules, None
-        # when a signature is new (the same readings, then one lookup per group)
+        # sign(fact): the common signature and each group's; answer(fact): the fired rules, or,
+        # when a signature is new, the signatures (as sign gives them) in a _Keys for learn
+        # (the same readings, then one lookup per group; a break ends the one pass)
         env["TABLES"] = self._tables
+        env["_Keys"] = _Keys
+        signed = (f"{key(self._common)}, "
+                  f"({''.join(key(own) + ', ' for _, own in self._groups)})")
         answer = ["def answer(fact):", *lines[1:],
-                  f"    G = TABLES.get({key(self._common)})",
-                  "    if G is None:",
-                  "        return None",
-                  f"    ({''.join(f'K{i}, ' for i in range(len(self._groups)))}) = G",
-                  "    fired = []"]
+                  "    while True:",
+                  f"        G = TABLES.get({key(self._common)})",
+                  "        if G is None:",
+                  "            break",
+                  f"        ({''.join(f'K{i}, ' for i in range(len(self._groups)))}) = G",
+                  "        fired = []"]
         for index, (_, own) in enumerate(self._groups):
-            answer += [f"    a = K{index}.get({key(own)})",
-                       "    if a is None:",
-                       "        return None",
-                       "    if a:",
-                       "        fired += a"]
-        answer.append("    return tuple(fired)")
-        lines.append(f"    return {key(self._common)}, "
-                     f"({''.join(key(own) + ', ' for _, own in self._groups)})")
+            answer += [f"        a = K{index}.get({key(own)})",
+                       "        if a is None:",
+                       "            break",
+                       "        if a:",
+                       "            fired += a"]
+        answer += ["        return tuple(fired)", f"    return _Keys(({signed}))"]
+        lines.append(f"    return {signed}")
         source = "\n".join(lines) + "\n\n" + "\n".join(answer)
         exec(compile(source, f"<memo {self.digest}>", "exec"), env)  # noqa: S102
         return env["sign"], env["answer"]
@@ -325,17 +338,22 @@ class FiringMemo:
             fired = self._answer(fact)
         except (_Unsigned, TypeError):
             fired = None
-        if fired is None:
+        if fired is None or type(fired) is _Keys:
             self.misses += 1
-        else:
-            self.hits += 1
+            self._missed = (fact, fired)
+            return None
+        self.hits += 1
         return fired
 
     def learn(self, fact: Mapping[str, Any], fired: Iterable[str]) -> tuple[str, ...]:
         """Record the engine's answer on ``fact`` for every rule; returns the fired rules in
-        definition order."""
+        definition order. Right after :meth:`answer` missed on the same fact (the gateway, under
+        its lock: the fact unchanged in between) it reuses the signatures that answer found."""
         fired_set = set(fired)
-        keys = self._keys(fact)
+        missed, keys = self._missed
+        self._missed = (None, None)
+        if missed is not fact or keys is None:
+            keys = self._keys(fact)
         if keys is not None:
             common, own = keys
             tables = self._tables.get(common)
@@ -362,6 +380,7 @@ class FiringMemo:
     def clear(self) -> None:
         """Forget every signature learned, and the counts."""
         self._tables.clear()
+        self._missed = (None, None)
         self.hits = self.misses = 0
 
     def size(self) -> int:

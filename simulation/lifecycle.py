@@ -122,4 +122,4 @@ def _consider_relaunch(state: PmoState) -> Callable[[int], None]:
 
 
 def relaunch_process(env: simpy.Environment, state: PmoState) -> None:
-    env.process(every_month(env, PHASE_RELAUNCH, _consider_relaunch(state)))
+    env.process(every_month(env, PHASE_RELAUNCH, _consider_relaunch(state), state.months))

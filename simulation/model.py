@@ -9,7 +9,7 @@ random numbers, which make strategy comparisons sharp.
 from __future__ import annotations
 
 import functools
-import itertools
+import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -90,7 +90,7 @@ def simulate(start: Start, strategy: Strategy, params: Parameters, months: int,
              initial: Diagnosis | None = None) -> Replication:
     """Run one replication for ``months`` months. ``initial`` is the month-0 diagnosis (the
     same for every replication of an experiment, so the runner computes it once)."""
-    rng = np.random.default_rng(seed)
+    rng = np.random.Generator(np.random.PCG64(seed))   # default_rng(seed), without its checks
     shock_u = rng.random((months + 1, len(load_shocks()))).tolist()
     noise = rng.standard_normal((months + 1, len(indicator_ids()))).tolist()
     decide = rng.random((months + 1, DECISIONS)).tolist()
@@ -115,17 +115,20 @@ def simulate(start: Start, strategy: Strategy, params: Parameters, months: int,
         state.log("review", first.scenario, f"Starting assessment: {first.scenario}")
     apply_triggers(state, first.scenario, first.ranking)
 
-    series = [[0.0] * len(series_columns()) for _ in range(months + 1)]
+    # one flat row-major list, not a list per month: fewer objects for the garbage collector
+    # to follow (each replication's objects form cycles through SimPy, freed by collections)
+    width = len(series_columns())
+    series = [0.0] * ((months + 1) * width)
     scenario_index = {s: i for i, s in enumerate(scenario_ids())}
-    indicators = indicator_ids()
+    indicators = operator.itemgetter(*indicator_ids())    # the twelve, in one call
     scenarios = [0] * (months + 1)
     exists = [False] * (months + 1)
     strategies: list[str] = []
 
     def record(month: int) -> None:
-        row = series[month]
-        row[0] = state.momentum
-        row[1:] = map(state.x.__getitem__, indicators)
+        at = month * width
+        series[at] = state.momentum
+        series[at + 1:at + width] = indicators(state.x)
         scenarios[month] = scenario_index[state.scenario]
         exists[month] = state.exists
         if trace:
@@ -142,13 +145,11 @@ def simulate(start: Start, strategy: Strategy, params: Parameters, months: int,
     organization_process(env, state)
     relaunch_process(env, state)
     env.process(review_process(env, state))
-    env.process(every_month(env, PHASE_RECORD, record))
+    env.process(every_month(env, PHASE_RECORD, record, months))
     env.run(until=months + 1)
 
     return Replication(
-        # (as np.array(series), which walks the nested lists more slowly)
-        series=np.fromiter(itertools.chain.from_iterable(series), float,
-                           (months + 1) * len(series_columns())).reshape(months + 1, -1),
+        series=np.fromiter(series, float, len(series)).reshape(months + 1, width),
         scenarios=np.array(scenarios, dtype=np.int8),
         exists=np.array(exists, dtype=bool),
         major_changes=tuple(state.major_changes),

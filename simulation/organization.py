@@ -113,4 +113,4 @@ def _evolve(state: PmoState) -> Callable[[int], None]:
 
 
 def organization_process(env: simpy.Environment, state: PmoState) -> None:
-    env.process(every_month(env, PHASE_ORGANIZATION, _evolve(state)))
+    env.process(every_month(env, PHASE_ORGANIZATION, _evolve(state), state.months))

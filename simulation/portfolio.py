@@ -26,7 +26,7 @@ import functools
 from typing import TYPE_CHECKING
 
 from advisor.catalog import load_catalog
-from advisor.numbers import round_to
+from advisor.numbers import ROUND_TIE, round_to
 
 if TYPE_CHECKING:
     from simulation.state import PmoState
@@ -54,13 +54,16 @@ def initial_levels(services: tuple[tuple[str, int], ...], strategy: "Strategy",
     return levels
 
 
-Mix = tuple["Strategy", dict[str, int], frozenset[str], float, dict[float, float]]
+Mix = tuple["Strategy", dict[str, int], frozenset[str], float, dict[float, float],
+            frozenset[str], tuple[bool, str | None]]
 
 
 def _mix(state: "PmoState") -> Mix:
     """(strategy, its target levels, the services it runs, its coverage of the customers'
-    ranked outcomes, its approach's fit by customer maturity as it is filled in), worked out
-    once per strategy a run follows rather than every month."""
+    ranked outcomes, its approach's fit by customer maturity as it is filled in, the services
+    of its that produce an outcome some customer ranked (:func:`prune` keeps them), and what
+    :func:`extend` would add (:func:`_best_addition`)), worked out once per strategy a run
+    follows rather than every month or every review."""
     strategy = state.strategy
     mix = state.mix
     if mix is None or mix[0] is not strategy:
@@ -70,8 +73,14 @@ def _mix(state: "PmoState") -> Mix:
         mix = _MIXES.get(key)
         if mix is None or mix[0] is not strategy:
             running = frozenset(s for s, share in strategy.services if share > 0)
-            coverage = _coverage(strategy.services, state.customers) if state.customers else 1.0
-            mix = (strategy, dict(strategy.targets), running, coverage, {})
+            customers = state.customers
+            coverage = _coverage(strategy.services, customers) if customers else 1.0
+            ranked = _ranked(customers)
+            serving = frozenset(s for s, _ in strategy.services
+                                if not _outcome_numbers(s).isdisjoint(ranked))
+            addition = _best_addition(tuple(dict(strategy.services)), customers) \
+                if customers else (False, None)
+            mix = (strategy, dict(strategy.targets), running, coverage, {}, serving, addition)
             if len(_MIXES) >= 4096:
                 _MIXES.clear()
             _MIXES[key] = mix
@@ -191,13 +200,21 @@ def relevance(state: "PmoState") -> float:
 
 
 def customer_approach_fit(state: "PmoState") -> float:
-    """Mean over customers of the fit of the approach used for each, at its maturity now."""
+    """Mean over customers of the fit of the approach used for each, at its maturity now.
+
+    Asked every month (the organization's PM maturity moves), so each level is rounded to one
+    decimal by :func:`advisor.numbers.round_to`'s own steps written out (a float from 1 to 5:
+    scaled, rounded, and Python's ``round`` only near a tie), without a call per customer."""
     drift = state.x["pm_maturity"] - state.start_pm_maturity
     fit_at = _mix(state)[4]           # this strategy's fit per maturity (0.1 steps), as met
     fits = []
     for maturity, _ in state.customers:
         level = maturity + drift
-        level = round_to(1.0 if level < 1.0 else 5.0 if level > 5.0 else level, 1)
+        level = 1.0 if level < 1.0 else 5.0 if level > 5.0 else level
+        scaled = level * 10.0
+        whole = round(scaled)
+        level = whole / 10.0 if -ROUND_TIE < scaled - whole < ROUND_TIE and type(level) is float \
+            else round_to(level, 1)
         fit = fit_at.get(level)
         if fit is None:
             fit = fit_at[level] = state.strategy.approach_for(level)[1]
@@ -217,11 +234,10 @@ def prune(state: "PmoState") -> None:
     are still immature; their share of service work goes to the others. Needs customers."""
     if not state.customers or state.health[7] < PRUNE_HEALTH:
         return
-    ranked = _ranked(state.customers)
+    serving = _mix(state)[5]
     levels = state.levels
     services = state.strategy.services
-    keep = [(s, share) for s, share in services
-            if levels[s] >= PRUNE_LEVEL or not _outcome_numbers(s).isdisjoint(ranked)]
+    keep = [(s, share) for s, share in services if levels[s] >= PRUNE_LEVEL or s in serving]
     if not keep or len(keep) == len(services):
         return
     total = sum(share for _, share in keep)
@@ -286,9 +302,11 @@ def extend(state: "PmoState") -> None:
     share of service work and starts at its current level. Needs customers."""
     if not state.customers or state.health[7] < PRUNE_HEALTH or not state.has_services:
         return
+    unserved, added = _mix(state)[6]
+    if not unserved or added is None:
+        return
     services = dict(state.strategy.services)
-    unserved, added = _best_addition(tuple(services), state.customers)
-    if not unserved or _room(state, len(services) + 1) < 1.0 or added is None:
+    if _room(state, len(services) + 1) < 1.0:
         return
     n = len(services)
     grown = tuple([(s, share * n / (n + 1)) for s, share in services.items()]

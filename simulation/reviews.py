@@ -64,7 +64,8 @@ def apply_triggers(state: PmoState, scenario: str,
 
 def executive_review(state: PmoState) -> str:
     """One review at the current month; returns the scenario it diagnosed. Only a traced run
-    keeps the full diagnosis (evidence, transition signs); others ask for the ranking alone."""
+    keeps the full diagnosis (evidence, transition signs); others ask for the ranking alone,
+    of the observation itself (no profile built)."""
     p = state.params
     x = state.x
     try:
@@ -73,7 +74,7 @@ def executive_review(state: PmoState) -> str:
             ranking = diagnosis.ranking
             state.diagnoses.append((state.month, diagnosis))
         else:
-            ranking = diagnose_ranking(state.observed_profile())
+            ranking = diagnose_ranking(state.observation())
     except InputError:   # no rule fires on what the assessor sees: the last view stands
         ranking = ((state.scenario, 1.0),)
     scenario = ranking[0][0]
@@ -114,8 +115,14 @@ def executive_review(state: PmoState) -> str:
 
 def review_process(env: simpy.Environment,
                    state: PmoState) -> Generator[simpy.Event, None, None]:
+    """Reviews every ``interval`` months; it ends after the last one before the run's end (as
+    ``flywheel.every_month`` does, so the replication's objects are freed without the garbage
+    collector): the run stops at ``months + 1``, before anything due at that time."""
     interval = state.params.review_interval
+    end = float(state.months + 1)        # as SimPy's run(until=...) takes it
     yield env.timeout(interval + PHASE_REVIEW)
     while True:
         executive_review(state)
+        if env.now + interval >= end:
+            return
         yield env.timeout(interval)

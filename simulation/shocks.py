@@ -189,4 +189,4 @@ def shock_processes(env: simpy.Environment, state: PmoState,
         env.process(_at(env, item.month + PHASE_SHOCKS, _scheduled(state, shocks[item.shock])))
     if random_shocks:
         env.process(every_month(env, PHASE_SHOCKS,
-                                _random(state, tuple(shocks.values()), land)))
+                                _random(state, tuple(shocks.values()), land), state.months))

@@ -11,8 +11,9 @@ from typing import Any
 
 from advisor.assessment import PmoFacts, Profile
 from advisor.catalog import HORIZONS, load_catalog
-from advisor.numbers import round_to
+from advisor.numbers import ROUND_TIE, round_to
 from advisor.sections import customers_of, services_of
+from rules.diagnosis import Observation
 from simulation import portfolio
 from simulation.dynamics import load_dynamics
 from simulation.parameters import Parameters
@@ -122,6 +123,7 @@ class PmoState:
                  decide: Sequence[Sequence[float]], trace: bool) -> None:
         dynamics = load_dynamics()
         self.params = params
+        self.months = months                  # the run's length: its processes end with it
         self.env: Any = None                  # the SimPy environment, set by the model
         self.exists = start.exists
         self.age = start.age
@@ -282,13 +284,25 @@ class PmoState:
         return tuple(sorted(s for s, until in self.signs.items() if until >= month))
 
     def observed_profile(self) -> Profile:
-        """The profile an executive review diagnoses: indicators to two decimals, trends since
-        the last review, the signs visible now."""
+        """The profile an executive review diagnoses (:meth:`observation` as a profile)."""
+        return self.observation().profile()
+
+    def observation(self) -> Observation:
+        """What an executive review diagnoses: indicators to two decimals, trends since the
+        last review, the signs visible now (``rules.diagnosis.diagnose_ranking`` reads it as
+        its profile, without building one).
+
+        Each indicator is rounded by :func:`advisor.numbers.round_to`'s steps written out (a
+        dozen per review; an indicator is a float from 1 to 5, anything else goes to
+        ``round_to``): the same floats."""
         x = self.x
-        return Profile(
-            pmo=PmoFacts(exists=self.exists,
-                         age_months=float(round(self.age)) if self.exists else None,
-                         previous_pmo_closed=self.closed_before),
-            indicators=MappingProxyType({i: round_to(x[i], 2) for i in indicator_ids()}),
-            trends=MappingProxyType(self.trends()),
-            signs=self.visible_signs())
+        indicators = {}
+        for i in indicator_ids():
+            v = x[i]
+            scaled = v * 100.0
+            whole = round(scaled)
+            indicators[i] = whole / 100.0 \
+                if -ROUND_TIE < scaled - whole < ROUND_TIE and type(v) is float and 0.0 < v < 6.0 \
+                else round_to(v, 2)
+        return Observation(self.exists, float(round(self.age)) if self.exists else None,
+                           self.closed_before, indicators, self.trends(), self.visible_signs())

@@ -76,7 +76,10 @@ class Strategy:
         return self.approach, 1.0 - abs(_ideal(self.approach) - pm_maturity) / 4.0
 
     def trigger_for(self, scenario: str) -> Trigger | None:
-        return next((t for t in self.triggers if scenario in t.when), None)
+        for trigger in self.triggers:     # (asked at every review: a loop, not a generator)
+            if scenario in trigger.when:
+                return trigger
+        return None
 
     def to_dict(self) -> dict[str, Any]:
         """The strategy as a record: what a run's ``parameters`` carry, what GET /strategies

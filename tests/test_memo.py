@@ -245,3 +245,20 @@ def test_forgetting_the_rankings_starts_the_memo_cold_with_the_same_answers() ->
     assert diagnose_ranking(profile) == first
     assert diagnose_ranking(profile) == first
     assert get_gateway().memo_stats(table.name) == (1, 1)     # learned, then answered
+
+
+def test_learning_after_a_miss_records_what_signing_afresh_records(gateways) -> None:
+    """After a miss, learn reuses the signatures answer found (not signed twice): the memo it
+    builds is the one learning from a fresh copy of each fact builds, on boundary facts."""
+    table = load_diagnosis_table()
+    engine = gateways[0]
+    reused, fresh = FiringMemo(table.definition), FiringMemo(table.definition)
+    missed = 0
+    for fact in _boundary_facts(400, seed=21):
+        fired = engine.evaluate(table.name, fact)
+        if reused.answer(fact) is None:
+            missed += 1
+            reused.learn(fact, fired)
+        fresh.learn(copy.deepcopy(fact), fired)
+        assert reused.answer(fact) == fresh.answer(copy.deepcopy(fact))
+    assert missed > 50 and reused._tables == fresh._tables
