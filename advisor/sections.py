@@ -320,6 +320,19 @@ def _fast_level(field: fields.Field) -> fastload.Check:
     return check
 
 
+def _inline_level(field: fields.Field) -> fastload.Inline | None:
+    """A whole level given as an int within its closed ``Range`` loads as itself: stored in
+    line by the schema's generated check (each of a profile's services had four nested calls
+    for its one level; issue 13). Anything else (a float, a bool, out of range) goes to the
+    check, which decides as before."""
+    (only, *more) = list(field.validators) or [None]
+    if more or type(only) is not validate.Range or not only.min_inclusive \
+            or not only.max_inclusive or type(only.min) is not int or type(only.max) is not int:
+        return None
+    return ({"_int": int, "_low": only.min, "_high": only.max},
+            (("type(value) is _int and _low <= value <= _high", "value"),))
+
+
 def _fast_ref(field: fields.Field) -> fastload.Check:
     """A catalog reference by number, by id, or by its number as plain digits: one dict lookup
     (any other spelling, "016" say, goes to the field itself)."""
@@ -370,7 +383,7 @@ def _fast_unique_keys(field: fields.Field) -> fastload.Check:
     return check
 
 
-fastload.register(_Level, _fast_level)
+fastload.register(_Level, _fast_level, _inline_level)
 fastload.register(_CatalogRef, _fast_ref)
 fastload.register(_Customers, _fast_customers)
 fastload.register(_UniqueKeys, _fast_unique_keys)

@@ -150,3 +150,29 @@ def _marshmallow_of(schema: Any, doc: Any) -> Any:
         return schema().load(doc)
     except ValidationError:
         return ValidationError
+
+
+def test_a_services_whole_level_and_a_customers_outcomes_load_as_marshmallow_loads_them() -> None:
+    """The level stored in line (an int within 1-5) and the outcomes' one-call list check
+    (items, then length and repeats) agree with marshmallow at and beside every bound."""
+    base = copy.deepcopy(SHIPPED["crisis-retailer"])
+    levels: list[Any] = [0, 1, 2, 5, 6, -1, 1.0, 2.5, 5.0, True, False, "3", None, 10 ** 400]
+    outcomes: list[Any] = [[], [1], [1, 1], [1, "1"], [30], [31], [0], ["x"], list(range(1, 31)),
+                           list(range(1, 32)), [True], "1", {"1": 1}, [1.0], ["016"]]
+    docs = []
+    for level in levels:
+        doc = copy.deepcopy(base)
+        doc["services"] = {"16": {"maturity": level}, "1": {"maturity": 3}}
+        docs.append(doc)
+    for ranked in outcomes:
+        doc = copy.deepcopy(base)
+        doc["customers"] = [{"id": "c1", "group": doc["customers"][0]["group"],
+                             "maturity": 3, "outcomes": ranked}]
+        docs.append(doc)
+    for doc in docs:
+        fast, slow = _fast_load(doc), _marshmallow(doc)
+        if slow is ValidationError:
+            assert fast is fastload.DEFER, doc
+        elif fast is not fastload.DEFER:
+            assert _same(fast, slow), doc
+    assert _fast_load(docs[1]) is not fastload.DEFER    # a plain level is loaded in line
