@@ -325,8 +325,10 @@ def _inline_level(field: fields.Field) -> fastload.Inline | None:
     line by the schema's generated check (each of a profile's services had four nested calls
     for its one level; issue 13). Anything else (a float, a bool, out of range) goes to the
     check, which decides as before."""
-    (only, *more) = list(field.validators) or [None]
-    if more or type(only) is not validate.Range or not only.min_inclusive \
+    validators = list(field.validators)
+    only = validators[0] if len(validators) == 1 else None
+    if not isinstance(only, validate.Range) or type(only) is not validate.Range \
+            or not only.min_inclusive \
             or not only.max_inclusive or type(only.min) is not int or type(only.max) is not int:
         return None
     return ({"_int": int, "_low": only.min, "_high": only.max},
