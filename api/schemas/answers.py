@@ -100,6 +100,9 @@ def _field_dumper(field: fields.Field) -> Dump | None:
     if isinstance(field, fields.List):
         if isinstance(field.inner, fields.Nested) and not field.inner.many:   # one call an item
             nested = compiled(_nested_schema(field.inner))
+            many = _MANY.get(nested)       # or none at all: the records made in one list
+            if many is not None:
+                return lambda v: None if v is None else many(v)
             return lambda v: None if v is None else [None if x is None else nested(x) for x in v]
         item = _field_dumper(field.inner)
         if item is None:
@@ -168,13 +171,17 @@ def _generated(name: str, plan: tuple[tuple[str, str, tuple[str, ...], Dump | No
         if convert is not None:
             scope[f"_convert{index}"] = convert
         reads.append((key, read, f"_convert{index}" if convert is not None else ""))
+    many = ""
     if not any(key in omit for key, *_ in reads):
         # every key written: one dict display, read and converted in the plan's order (a
-        # diagnosis dumps a dozen fired rules this way)
-        lines.append("    return {")
-        lines += [f"        {key!r}: {made}({read})," if made else f"        {key!r}: {read},"
-                  for key, read, made in reads]
-        lines.append("    }")
+        # diagnosis dumps a dozen fired rules this way); and a list of them as one list
+        # display of those (``_MANY``: no call per record, issue 13)
+        display = ["{", *(f"        {key!r}: {made}({read})," if made else
+                          f"        {key!r}: {read}," for key, read, made in reads), "    }"]
+        lines.append("    return " + "\n".join(display))
+        many = "\n".join([f"def dump_many_{name}(items):",
+                          "    return [None if obj is None else _mapping(obj) if isinstance("
+                          "obj, _dict) else " + "\n".join(display) + " for obj in items]"])
     else:
         lines.append("    out = {}")
         for key, read, made in reads:
@@ -186,6 +193,12 @@ def _generated(name: str, plan: tuple[tuple[str, str, tuple[str, ...], Dump | No
             else:
                 lines.append(f"    out[{key!r}] = {written}")
         lines.append("    return out")
-    exec("\n".join(lines), scope)  # noqa: S102 - our own field names, from our own schemas
+    exec("\n".join(lines) + "\n" + many, scope)  # noqa: S102 - our own names, our own schemas
     dump: Dump = scope[f"dump_{name}"]
+    if many:
+        _MANY[dump] = scope[f"dump_many_{name}"]
     return dump
+
+
+#: a compiled dumper -> the same for a list of records (each None, a dict or an object)
+_MANY: dict[Dump, Callable[[Any], list[Any]]] = {}

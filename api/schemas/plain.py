@@ -17,6 +17,7 @@ __all__ = ["PlainDict", "plain", "OptionalKeys"]
 
 
 _LEAVES = frozenset({str, int, float, bool, type(None)})
+_ALL_LEAVES = _LEAVES.issuperset
 
 
 def plain(value: Any) -> Any:
@@ -25,6 +26,8 @@ def plain(value: Any) -> Any:
     if kind in _LEAVES:   # most values are: skip the abstract Mapping test (issue 13)
         return value
     if kind is dict or kind is MappingProxyType:   # leaves in line: a fired rule's evidence
+        if _ALL_LEAVES(map(type, value.values())):     # (all of them: one copy, in C)
+            return dict(value)
         return {key: item if type(item) in _LEAVES else plain(item)
                 for key, item in value.items()}
     if isinstance(value, Mapping):
