@@ -197,13 +197,7 @@ def _compile_validators(field: fields.Field) -> Check | None:
         return None
     if len(steps) == 1:
         return steps[0]
-
-    def run_all(value: Any) -> Any:
-        for step in steps:
-            step(value)
-        return value
-
-    return run_all
+    return _all_of(steps)
 
 
 def _compile_validator(validator: Any) -> Check:
@@ -273,8 +267,7 @@ def compile_field(field: fields.Field) -> Check:
             return _never
         inner = _compile_schema(nested)
     elif kind is fields.List:
-        return _list_check(compile_field(cast(fields.List, field).inner),
-                           _compile_validators(field))
+        return _list_check(compile_field(cast(fields.List, field).inner), field)
     elif kind is fields.String:
         def inner(value: Any) -> Any:
             if not isinstance(value, str):
@@ -294,25 +287,39 @@ def compile_field(field: fields.Field) -> Check:
     return validated
 
 
-def _list_check(item: Check, validators: Check | None) -> Check:
+def _list_check(item: Check, field: fields.Field) -> Check:
     """A list's items, then its validators, in one call (a customer's ranked outcomes went
-    through three nested calls before its items were looked at)."""
-    if validators is None:
-        def items(value: Any) -> Any:
-            if not isinstance(value, list):
-                raise Defer
-            return [item(v) for v in value]
-
-        return items
+    through five nested calls around their items): a ``Length`` with only a maximum is
+    compared in line, any other validator called as :func:`_compile_validator` compiles it."""
+    most = -1                                   # no maximum
+    steps: list[Check] = []
+    for validator in field.validators:
+        if type(validator).__call__ is validate.Length.__call__ and most < 0 \
+                and isinstance(validator, validate.Length) and validator.min is None \
+                and validator.equal is None and validator.max is not None:
+            most = validator.max
+        else:
+            steps.append(_compile_validator(validator))
+    rest = steps[0] if len(steps) == 1 else _all_of(steps) if steps else None
 
     def checked(value: Any) -> Any:
-        if not isinstance(value, list):
+        if not isinstance(value, list) or 0 <= most < len(value):
             raise Defer
         loaded = [item(v) for v in value]
-        validators(loaded)
+        if rest is not None:
+            rest(loaded)
         return loaded
 
     return checked
+
+
+def _all_of(steps: list[Check]) -> Check:
+    def run_all(value: Any) -> Any:
+        for step in steps:
+            step(value)
+        return value
+
+    return run_all
 
 
 def number(field: fields.Field) -> Check:
