@@ -19,7 +19,7 @@ import os
 import pickle
 import re
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from multiprocessing import forkserver
 from typing import Any
@@ -134,13 +134,29 @@ def _processes(tasks: Sequence[Task], workers: int,
             futures = [pool.submit(fn, *args) for fn, args in tasks]
             out = []
             for i, future in enumerate(futures):
+                while not future.done():   # in slices: a signal the kernel gives another
+                    wait((future,), timeout=0.5)   # thread is handled here within 0.5 s
                 out.append(future.result())
                 if done is not None:
                     done(i)
         except BaseException:
+            started = list((getattr(pool, "_processes", None) or {}).values())
             pool.shutdown(wait=False, cancel_futures=True)   # Ctrl-C: do not finish the queue
+            _terminate(started)
             raise
     return out
+
+
+def _terminate(workers: list[multiprocessing.process.BaseProcess]) -> None:
+    """Stop an interrupted pool's workers now (SIGTERM, or Ctrl-C sent to this process
+    alone). Left alone, each finishes its running chunk first while this process waits at
+    exit, and a caller killed in that time (SIGKILL after a grace period) leaves them for
+    ever: a worker never notices its parent is gone, and it keeps the forkserver alive.
+    ``workers`` is the pool's own map of them (``_processes``; Python 3.14 has
+    ``terminate_workers()``), read before ``shutdown`` forgets it."""
+    for worker in workers:
+        if worker.is_alive():
+            worker.terminate()
 
 
 def _pickled(fn: Callable[..., Any], *args: Any) -> bytes:

@@ -215,3 +215,21 @@ def test_an_output_folder_that_cannot_be_written_is_refused_before_the_run(
     error = capsys.readouterr().err.strip()
     assert error.startswith(f"pmo-advisor {command}: error: out: cannot write")
     assert len(error.splitlines()) == 1
+
+
+def test_parquet_column_types_are_fixed_not_inferred_from_what_the_runs_reached(
+        tmp_path: Path) -> None:
+    """An outcome no run reached (all empty) is still a float column, a whole-number parameter
+    an int64 one: two sweeps' tables concatenate and compare."""
+    import pyarrow as pa
+
+    result = run_sweep(parse_sweep({**TINY, "runs": 2, "shock_schedules": {"none": []},
+                                    "parameters": {"review_interval": [3, 4]}}),
+                       executor="inline")
+    assert all(row["median_months_to_first_thriving"] is None for row in result.rows())
+    write_outputs(result, tmp_path / "out")
+    schema = pq.read_schema(tmp_path / "out.parquet")
+    assert schema.field("median_months_to_first_thriving").type == pa.float64()
+    assert schema.field("review_interval").type == pa.int64()
+    assert schema.field("point").type == pa.int64() and schema.field("seed").type == pa.int64()
+    assert pq.read_table(tmp_path / "out.parquet").to_pylist() == result.rows()
