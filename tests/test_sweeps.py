@@ -4,6 +4,7 @@ that read back to it, and bad sweep files refused with the field named."""
 from __future__ import annotations
 
 import csv
+import time
 from pathlib import Path
 from typing import Any
 
@@ -233,3 +234,16 @@ def test_parquet_column_types_are_fixed_not_inferred_from_what_the_runs_reached(
     assert schema.field("review_interval").type == pa.int64()
     assert schema.field("point").type == pa.int64() and schema.field("seed").type == pa.int64()
     assert pq.read_table(tmp_path / "out.parquet").to_pylist() == result.rows()
+
+
+def test_a_grid_of_millions_of_points_is_refused_before_it_is_written_out() -> None:
+    """Counted, not listed: 5 parameters of 50 steps are 312,500,000 combinations, which
+    took minutes and gigabytes (in an HTTP worker, for a job) before the limit refused them."""
+    names = ["exec_response", "noise_sd", "budget_response", "hazard_scale", "value_expected"]
+    huge = {**TINY, "parameters": {n: {"from": 0.1, "to": 0.9, "steps": 50} for n in names}}
+    started = time.process_time()
+    with pytest.raises(InputError) as refused:
+        parse_sweep(huge)
+    assert time.process_time() - started < 5     # CPU seconds; listing it took minutes
+    assert refused.value.problems[0][0] == "parameters"
+    assert "1250000000 points, above the limit of 500" in str(refused.value)
