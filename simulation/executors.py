@@ -129,7 +129,8 @@ def _context(*preload: str) -> multiprocessing.context.BaseContext:
 
 def _processes(tasks: Sequence[Task], workers: int,
                done: Callable[[int], None] | None) -> list[Any]:
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
+                             initializer=_follow_parent) as pool:
         try:
             futures = [pool.submit(fn, *args) for fn, args in tasks]
             out = []
@@ -145,6 +146,24 @@ def _processes(tasks: Sequence[Task], workers: int,
             _terminate(started)
             raise
     return out
+
+
+def _follow_parent() -> None:
+    """A pool worker's first act: end when the process that started the pool ends, however
+    it ends. Killed (SIGKILL, the OOM killer: a jobs runner mid-job), it left its workers
+    waiting for work for ever, and they kept their forkserver alive."""
+    import threading
+    from multiprocessing.connection import wait as ready
+
+    parent = multiprocessing.parent_process()
+    if parent is None or parent.sentinel is None:
+        return
+
+    def follow() -> None:
+        ready([parent.sentinel])    # readable once the parent is gone
+        os._exit(1)
+
+    threading.Thread(target=follow, name="follow-parent", daemon=True).start()
 
 
 def _terminate(workers: list[multiprocessing.process.BaseProcess]) -> None:

@@ -1,7 +1,8 @@
 """Stopping a run on local processes stops all of it: the command, its pool's workers and their
 forkserver. A worker never notices that its parent is gone, so a command that died and left its
-workers waiting (SIGTERM's default) or that waited for every running chunk first (Ctrl-C sent to
-the command alone) left processes behind or overstayed a stop's grace period."""
+workers waiting (SIGTERM's default; SIGKILL, as the OOM killer kills a jobs runner) or that
+waited for every running chunk first (Ctrl-C sent to the command alone) left processes behind
+or overstayed a stop's grace period."""
 
 from __future__ import annotations
 
@@ -59,7 +60,8 @@ def _ours(pid: int) -> bool:
 @pytest.mark.slow
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads the process tree from /proc")
 @pytest.mark.parametrize(("signum", "status"), [(signal.SIGTERM, 128 + signal.SIGTERM),
-                                                (signal.SIGINT, 130)])
+                                                (signal.SIGINT, 130),
+                                                (signal.SIGKILL, -signal.SIGKILL)])
 def test_a_signal_to_the_command_alone_stops_its_local_workers_at_once(signum, status,
                                                                      tmp_path) -> None:
     errors = tmp_path / "stderr"     # a file, not a pipe: workers left behind would hold it open
