@@ -149,7 +149,7 @@ def _finite(value: Any) -> bool:
 def _whole(doc: Mapping[str, Any], key: str, default: int) -> int:
     value = doc.get(key, default)
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise InputError(f"{key} must be a whole number", key)
+        raise InputError(f"{key} must be a whole number, 0 or more, got {value!r}"[:200], key)
     return value
 
 

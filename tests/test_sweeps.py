@@ -247,3 +247,9 @@ def test_a_grid_of_millions_of_points_is_refused_before_it_is_written_out() -> N
     assert time.process_time() - started < 5     # CPU seconds; listing it took minutes
     assert refused.value.problems[0][0] == "parameters"
     assert "1250000000 points, above the limit of 500" in str(refused.value)
+
+
+def test_a_negative_seed_is_refused_with_the_allowed_range_not_called_fractional() -> None:
+    with pytest.raises(InputError) as refused:
+        parse_sweep({**TINY, "seed": -3})
+    assert refused.value.problems == [("seed", "seed must be a whole number, 0 or more, got -3")]
