@@ -127,6 +127,11 @@ def distinct(verb: str = "listed") -> Any:
     """A list validator: no value twice (``signs``, a customer's ranked outcomes, ...)."""
 
     def check(values: list[Any]) -> None:
+        try:
+            if len(set(values)) == len(values):   # the usual case, without repeats' counting
+                return
+        except TypeError:                         # an unhashable item: count them
+            pass
         twice = repeats(values)
         if twice:
             raise ValidationError(f"{verb} more than once: {', '.join(twice)}")

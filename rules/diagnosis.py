@@ -9,8 +9,8 @@ every rule that produced it with the evidence each one looked at.
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, fields, replace
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -103,11 +103,33 @@ class Diagnosis:
     @property
     def ranked_scenarios(self) -> tuple[RankedScenario, ...]:
         """The ranking as the answer shows it: one record per scenario, best first."""
-        return tuple(RankedScenario(s, v) for s, v in self.ranking)
+        return tuple([_RANKED(s, v) for s, v in self.ranking])
 
     def rules_for(self, scenario: str) -> tuple[FiredRule, ...]:
         return tuple(r for r in self.fired_rules if r.scenario == scenario)
 
+
+
+def _constructor(cls: type) -> Callable[..., Any]:
+    """``cls(*values)`` (every field given, in order) for a frozen slots dataclass, its slots
+    filled directly: the dataclass' ``__init__`` goes through ``object.__setattr__`` per field,
+    about twice the cost, and every answer makes a dozen such records (issue 13)."""
+    names = [f.name for f in fields(cls)]
+    if not getattr(cls, "__slots__", None) or hasattr(cls, "__post_init__"):
+        raise TypeError(f"{cls.__name__}: not a plain slots dataclass")
+    scope: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    lines = [f"def make_{cls.__name__}({', '.join(names)}):", "    made = _new(_cls)"]
+    for name in names:
+        scope[f"_set_{name}"] = getattr(cls, name).__set__
+        lines.append(f"    _set_{name}(made, {name})")
+    lines.append("    return made")
+    exec("\n".join(lines), scope)  # noqa: S102 - the field names of our own dataclasses
+    made: Callable[..., Any] = scope[f"make_{cls.__name__}"]
+    return made
+
+
+_RANKED = _constructor(RankedScenario)
+_SIGN = _constructor(TransitionSign)
 
 
 class Observation(NamedTuple):
@@ -200,73 +222,144 @@ def _evidence(rule: Rule, fact: Mapping[str, Any], table: DiagnosisTable) -> dic
     """The values a rule looked at; a feature brings the indicators it is made of.
 
     Read as :func:`rules.conditions.lookup` reads a path (absent, or a leaf before its end: left
-    out), with the paths split once: every fired rule of every answer comes through here."""
-    evidence: dict[str, Any] = {}
-    indicators = fact["ind"]
-    for key, steps, behind in table.evidence_steps[rule.id]:
-        value: Any = fact
-        try:
-            for step in steps:
-                value = value[step]
-        except (KeyError, TypeError):   # TypeError: a leaf (a number, a string) before the end
-            continue
-        if value is None:
-            continue
-        evidence[key] = value
-        for ind in behind:
-            if ind in indicators:
-                evidence[ind] = indicators[ind]
-    return evidence
+    out): see :func:`_answer_makers`, which reads them in generated code."""
+    return _answer_makers(table)[1][rule.id](fact)
 
 
-def _transition_signs(scenario: str, fired: list[Rule], fact: Mapping[str, Any],
-                      table: DiagnosisTable) -> tuple[TransitionSign, ...]:
-    """Where the fired signals point from the diagnosed scenario, each with what concurs."""
+Maker = Callable[[Mapping[str, Any]], Any]
+
+#: the answer makers of the table last asked for (one diagnosis table per process; a reloaded
+#: table gets its own)
+_MAKERS: list[tuple[DiagnosisTable, dict[str, Maker], dict[str, Maker]]] = []
+_NEW = object.__new__
+#: FiredRule's slots filled directly, in its fields' order
+_FIRED_SLOTS = tuple(getattr(FiredRule, name).__set__ for name in
+                     ("id", "scenario", "effect", "weight", "reason", "source", "evidence"))
+
+
+def _answer_makers(table: DiagnosisTable) -> tuple[dict[str, Maker], dict[str, Maker]]:
+    """Per rule, (its :class:`FiredRule` for a fact, the evidence it looked at in a fact), each
+    one generated function: every fired rule of every answer comes through here, and walking
+    the evidence paths step by step and the frozen dataclass' ``__init__`` (``object.
+    __setattr__`` per field) were about a quarter of a diagnosis' own Python (issue 13). The
+    rule's id, scenario, effect, weight, reason and source are constants of its maker; the
+    evidence is read in the table's path order, as ``fact[step][step]...`` (a key absent, or a
+    leaf before the path's end: left out; a None: left out), a feature followed by the
+    indicators it is made of that the fact has -- the same dict, key for key, as the walk it
+    replaced (``tests/test_diagnosis_memo.py`` pins it against that walk on every shipped
+    profile, vignette, generated profiles and threshold facts)."""
+    for known, makers, readers in _MAKERS:
+        if known is table:
+            return makers, readers
+    scope: dict[str, Any] = {"_new": _NEW, "_FiredRule": FiredRule}
+    for index, setter in enumerate(_FIRED_SLOTS):
+        scope[f"_set{index}"] = setter
+    lines: list[str] = []
+    for number, rule in enumerate(table.rules):
+        body = ["    out = {}", '    ind = fact["ind"]']
+        for key, steps, behind in table.evidence_steps[rule.id]:
+            read = "fact" + "".join(f"[{step!r}]" for step in steps)
+            body += ["    try:", f"        value = {read}",
+                     "    except (KeyError, TypeError):",   # TypeError: a leaf before the end
+                     "        pass",
+                     "    else:",
+                     "        if value is not None:",
+                     f"            out[{key!r}] = value"]
+            for ind in behind:
+                body += [f"            if {ind!r} in ind:",
+                         f"                out[{ind!r}] = ind[{ind!r}]"]
+        constants = (rule.id, rule.subject, rule.effect, rule.weight, rule.reason, rule.source)
+        scope[f"_c{number}"] = constants
+        lines += [f"def evidence_{number}(fact):", *body, "    return out",
+                  f"def fired_{number}(fact):", *body,
+                  "    made = _new(_FiredRule)",
+                  *(f"    _set{i}(made, _c{number}[{i}])" for i in range(len(constants))),
+                  f"    _set{len(constants)}(made, out)",
+                  "    return made"]
+    exec("\n".join(lines), scope)  # noqa: S102 - ids and paths of our own rule table
+    makers = {rule.id: scope[f"fired_{n}"] for n, rule in enumerate(table.rules)}
+    readers = {rule.id: scope[f"evidence_{n}"] for n, rule in enumerate(table.rules)}
+    _MAKERS[:] = [(table, makers, readers)]
+    return makers, readers
+
+
+#: per (table, diagnosed scenario): rule id -> what its firing signals, worked out once (below)
+_SIGNALS: dict[tuple[int, str], tuple[DiagnosisTable, dict[str, tuple[str, str, str] | str]]] = {}
+
+
+def _signals(scenario: str, table: DiagnosisTable) -> dict[str, tuple[str, str, str] | str]:
+    """For a PMO diagnosed ``scenario``: per rule that can signal a transition from it, either
+    ``(towards, indicator, reason)``, or, for a change that points either way (decided by the
+    fact's trends), the change's name. Everything here depends on the rule and the scenario
+    alone, so it is worked out once instead of for each answer (issue 13); rules that signal
+    nothing from ``scenario`` are left out."""
+    known = _SIGNALS.get((id(table), scenario))
+    if known is not None and known[0] is table:
+        return known[1]
     catalog = load_catalog()
     edges = table.transitions[scenario]
     here = catalog.scenario(scenario).name
-    rising, falling = fact["count"]["trends"]["rising"], fact["count"]["trends"]["falling"]
-    found: dict[tuple[str, str], tuple[Rule, str]] = {}
-    signals: dict[str, list[str]] = {}  # every signal per target, one sign per indicator shown
-    for rule in fired:
+    signals: dict[str, tuple[str, str, str] | str] = {}
+    for rule in table.rules:
         if rule.effect == "transition" and "from" in rule.data:
             if scenario not in rule.data["from"]:
                 continue
-            towards, indicator = rule.subject, rule.id.removeprefix("transition_when_")
-            reason = f"{rule.reason} From {here} this points towards " \
-                     f"{catalog.scenario(towards).name}."
+            towards = rule.subject
+            signals[rule.id] = (towards, rule.id.removeprefix("transition_when_"),
+                                f"{rule.reason} From {here} this points towards "
+                                f"{catalog.scenario(towards).name}.")
         elif rule.effect == "transition" and rule.data["direction"] == "either":
-            worse = falling > rising or (falling == rising and edges["worse"])
-            targets = edges["worse"] if worse else edges["better"]
-            if not targets:
-                continue
-            towards, indicator = targets[0], rule.data["change"]
-            if falling != rising:
-                leaning = f"{falling} falling against {rising} rising indicators"
-            else:
-                leaning = "no trend yet saying which way"
-                if worse and indicator == "restructuring":
-                    leaning += " (restructuring is the most common reason PMOs are disbanded)"
-            reason = f"{rule.reason} From {here}, with {leaning}, it points towards " \
-                     f"{catalog.scenario(towards).name}."
+            signals[rule.id] = rule.data["change"]
         elif rule.effect == "transition":
             direction = "better" if rule.data["direction"] == "rising" else "worse"
             targets = edges[direction]
             if not targets:
                 continue
             towards = targets[0]
-            indicator = rule.data["indicator"]
-            name = catalog.scenario(towards).name
-            reason = f"{rule.reason} From {here} this points towards {name}."
+            signals[rule.id] = (towards, rule.data["indicator"],
+                                f"{rule.reason} From {here} this points towards "
+                                f"{catalog.scenario(towards).name}.")
         elif rule.effect == "evidence" and "sign" in rule.data and rule.subject != scenario:
             towards = rule.subject
             if towards not in edges["better"] + edges["worse"]:
                 continue
-            indicator = catalog.sign(rule.data["sign"]).indicator
-            reason = (f"{rule.reason} Seen in a PMO diagnosed {here}, it points towards "
-                      f"{catalog.scenario(towards).name}.")
-        else:
+            signals[rule.id] = (towards, catalog.sign(rule.data["sign"]).indicator,
+                                f"{rule.reason} Seen in a PMO diagnosed {here}, it points "
+                                f"towards {catalog.scenario(towards).name}.")
+    _SIGNALS[(id(table), scenario)] = (table, signals)
+    return signals
+
+
+def _transition_signs(scenario: str, fired: list[Rule], fact: Mapping[str, Any],
+                      table: DiagnosisTable) -> tuple[TransitionSign, ...]:
+    """Where the fired signals point from the diagnosed scenario, each with what concurs."""
+    signals_of = _signals(scenario, table)
+    found: dict[tuple[str, str], tuple[Rule, str]] = {}
+    signals: dict[str, list[str]] = {}  # every signal per target, one sign per indicator shown
+    for rule in fired:
+        signal = signals_of.get(rule.id)
+        if signal is None:
             continue
+        if isinstance(signal, tuple):
+            towards, indicator, reason = signal
+        else:                               # a change: the trends say which way it points
+            catalog = load_catalog()
+            edges = table.transitions[scenario]
+            rising = fact["count"]["trends"]["rising"]
+            falling = fact["count"]["trends"]["falling"]
+            worse = falling > rising or (falling == rising and edges["worse"])
+            targets = edges["worse"] if worse else edges["better"]
+            if not targets:
+                continue
+            towards, indicator = targets[0], signal
+            if falling != rising:
+                leaning = f"{falling} falling against {rising} rising indicators"
+            else:
+                leaning = "no trend yet saying which way"
+                if worse and indicator == "restructuring":
+                    leaning += " (restructuring is the most common reason PMOs are disbanded)"
+            reason = f"{rule.reason} From {catalog.scenario(scenario).name}, with {leaning}, " \
+                     f"it points towards {catalog.scenario(towards).name}."
         found.setdefault((towards, indicator), (rule, reason))
         signals.setdefault(towards, []).append(rule.id)
 
@@ -279,9 +372,8 @@ def _transition_signs(scenario: str, fired: list[Rule], fact: Mapping[str, Any],
         if not concurring:
             reason += (" It rests on this one signal: the guide reads transition indicators "
                        "together (p.39-41), so look for others before acting on it.")
-        signs.append(TransitionSign(towards=towards, indicator=indicator, reason=reason,
-                                    rule=rule.id, evidence=_evidence(rule, fact, table),
-                                    concurring=concurring))
+        signs.append(_SIGN(towards, indicator, reason, rule.id, _evidence(rule, fact, table),
+                           concurring))
     return tuple(signs)
 
 
@@ -467,10 +559,8 @@ def diagnose(profile: Profile, explain: bool = False) -> Diagnosis:
         ranking = score_rules(fired, coverage, table)
     winner = ranking[0][0]
 
-    fired_rules = tuple(
-        FiredRule(r.id, r.subject, r.effect, r.weight, r.reason, r.source,
-                  _evidence(r, fact, table))
-        for r in fired if r.effect in _ANSWERED)
+    makers = _answer_makers(table)[0]
+    fired_rules = tuple([makers[r.id](fact) for r in fired if r.effect in _ANSWERED])
     diagnosis = Diagnosis(
         scenario=winner,
         confidence=ranking[0][1],

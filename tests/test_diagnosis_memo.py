@@ -80,3 +80,51 @@ def test_a_diagnosis_through_the_memo_is_the_one_through_the_engine(
 
     through_memo = all_of(True) + all_of(True)
     assert through_memo[:len(profiles)] == through_memo[len(profiles):] == all_of(False)
+
+
+def _walked_evidence(steps: Any, fact: dict[str, Any]) -> dict[str, Any]:
+    """The evidence as the diagnosis read it before its makers were generated: each path walked
+    step by step (absent, a leaf before its end, or None: left out), a feature followed by the
+    indicators behind it that the fact has."""
+    evidence: dict[str, Any] = {}
+    for key, path, behind in steps:
+        value: Any = fact
+        try:
+            for step in path:
+                value = value[step]
+        except (KeyError, TypeError):
+            continue
+        if value is None:
+            continue
+        evidence[key] = value
+        for ind in behind:
+            if ind in fact["ind"]:
+                evidence[ind] = fact["ind"][ind]
+    return evidence
+
+
+def test_every_rules_generated_answer_maker_reads_the_evidence_the_walk_reads() -> None:
+    table = load_diagnosis_table()
+    makers, readers = rules.diagnosis._answer_makers(table)
+    facts = [build_fact(parse_profile(doc), table) for doc in _documents()[:600]]
+    facts += list(_boundary_facts(300))
+    for fact in facts:
+        for rule in table.rules:
+            walked = _walked_evidence(table.evidence_steps[rule.id], fact)
+            made = makers[rule.id](fact)
+            assert readers[rule.id](fact) == made.evidence == walked, (rule.id, fact)
+            assert list(made.evidence) == list(walked)           # the same keys in the same order
+            assert made == rules.diagnosis.FiredRule(rule.id, rule.subject, rule.effect,
+                                                     rule.weight, rule.reason, rule.source,
+                                                     walked)
+
+
+def test_the_records_an_answer_makes_directly_equal_those_their_dataclass_makes() -> None:
+    from rules.diagnosis import RankedScenario, TransitionSign
+
+    made = rules.diagnosis._SIGN("crisis", "team_morale", "why", "rule", {"a": 1.0}, ("b",))
+    assert made == TransitionSign("crisis", "team_morale", "why", "rule", {"a": 1.0}, ("b",))
+    assert type(made) is TransitionSign and not made.rests_on_one
+    assert rules.diagnosis._RANKED("crisis", 0.25) == RankedScenario("crisis", 0.25)
+    with pytest.raises(AttributeError):      # still frozen
+        made.towards = "collapse"  # type: ignore[misc]

@@ -117,3 +117,36 @@ def test_a_field_the_compiler_does_not_know_always_defers() -> None:
         when = fields.Date()
 
     assert fastload.compile_loader(WithDate)({"when": "2026-01-01"}) is fastload.DEFER
+
+
+def test_a_leaf_fields_inline_check_loads_what_marshmallow_loads_at_and_beside_its_bounds() -> None:
+    from marshmallow import Schema, fields, validate
+
+    from advisor.validation import Number, StrictBool, matches, one_of, within
+
+    class Leaves(Schema):
+        level = Number(validate=within(1.0, 5.0))
+        share = Number(validate=validate.Range(0, 1, min_inclusive=False, max_inclusive=False))
+        kind = fields.String(validate=one_of(["a", "b"]))
+        code = fields.String(validate=matches(r"^[a-z]{1,3}$", error="bad"))
+        note = fields.String(validate=validate.Length(max=3))
+        flag = StrictBool()
+
+    loader = fastload.compile_loader(Leaves)
+    values: list[Any] = [1, 1.0, 0.999, 5, 5.0, 5.0001, 0, 0.0, 0.5, 1e-300, 3, True, False,
+                         float("nan"), float("inf"), 10 ** 400, "a", "b", "c", "abc", "abcd",
+                         "", None, [1]]
+    for name in Leaves().fields:
+        for value in values:
+            fast, slow = loader({name: value}), _marshmallow_of(Leaves, {name: value})
+            if slow is ValidationError:
+                assert fast is fastload.DEFER, (name, value)
+            elif fast is not fastload.DEFER:
+                assert _same(fast, slow) and type(fast[name]) is type(slow[name]), (name, value)
+
+
+def _marshmallow_of(schema: Any, doc: Any) -> Any:
+    try:
+        return schema().load(doc)
+    except ValidationError:
+        return ValidationError

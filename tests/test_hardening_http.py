@@ -172,6 +172,37 @@ def test_a_chunked_body_under_the_cap_is_read_whole() -> None:
     assert response.status_code == 200
 
 
+
+def test_a_json_body_shorter_than_its_content_length_is_a_400_not_diagnosed() -> None:
+    # the plain JSON path reads Content-Length bytes straight from the server's input
+    body = b'{"pmo": {"exists": false}}'
+    response = create_app({"TESTING": True}).test_client().post(
+        "/api/v1/diagnoses", input_stream=io.BytesIO(body), content_type="application/json",
+        environ_overrides={"CONTENT_LENGTH": str(len(body) + 10)})
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+
+
+def test_a_json_body_whose_content_length_is_over_the_cap_is_a_413_unread() -> None:
+    stream = io.BytesIO(b'{"pmo": {"exists": false}}' + b" " * 3000)
+    response = create_app({"TESTING": True, "MAX_CONTENT_LENGTH": 2048}).test_client().post(
+        "/api/v1/diagnoses", input_stream=stream, content_type="application/json",
+        environ_overrides={"CONTENT_LENGTH": "3026"})
+    assert response.status_code == 413
+    assert response.mimetype == "application/problem+json"
+    assert stream.tell() == 0
+
+
+@pytest.mark.parametrize("content_type", ["application/json; charset=utf-8",
+                                          "application/problem+json", "Application/JSON"])
+def test_a_json_body_reads_the_same_whatever_way_its_type_is_written(content_type: str) -> None:
+    client = create_app({"TESTING": True}).test_client()
+    profile = (b'{"pmo": {"exists": true, "age_months": 30}, '
+               b'"indicators": {"executive_support": 2.0}}')
+    plain = client.post("/api/v1/diagnoses", data=profile, content_type="application/json")
+    other = client.post("/api/v1/diagnoses", data=profile, content_type=content_type)
+    assert plain.status_code == other.status_code == 200
+    assert plain.data == other.data
 @pytest.mark.parametrize(("services", "field"), [
     ({"1\u00b2": {"maturity": 3}}, "services.1\\xb2"),       # superscript: isdigit, not int
     ({"\u0663": {"maturity": 3}}, "services.\\u0663"),        # Arabic-Indic 3: not service 3

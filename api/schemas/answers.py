@@ -157,8 +157,8 @@ def _generated(name: str, plan: tuple[tuple[str, str, tuple[str, ...], Dump | No
     scope: dict[str, Any] = {"_dict": dict, "_walk": _walk, "_mapping": dump_mapping}
     lines = [f"def dump_{name}(obj):",
              "    if isinstance(obj, _dict):",
-             "        return _mapping(obj)",
-             "    out = {}"]
+             "        return _mapping(obj)"]
+    reads: list[tuple[str, str, str]] = []    # (key, how it is read, its converter or "")
     for index, (key, attribute, path, convert) in enumerate(plan):
         if len(path) == 1 and attribute.isidentifier() and not keyword.iskeyword(attribute):
             read = f"obj.{attribute}"
@@ -167,14 +167,25 @@ def _generated(name: str, plan: tuple[tuple[str, str, tuple[str, ...], Dump | No
             read = f"_walk(obj, _path{index})"
         if convert is not None:
             scope[f"_convert{index}"] = convert
-        written = f"_convert{index}(value)" if convert is not None else "value"
-        lines.append(f"    value = {read}")
-        if key in omit:
-            lines.append("    if value is not None:")
-            lines.append(f"        out[{key!r}] = {written}")
-        else:
-            lines.append(f"    out[{key!r}] = {written}")
-    lines.append("    return out")
+        reads.append((key, read, f"_convert{index}" if convert is not None else ""))
+    if not any(key in omit for key, *_ in reads):
+        # every key written: one dict display, read and converted in the plan's order (a
+        # diagnosis dumps a dozen fired rules this way)
+        lines.append("    return {")
+        lines += [f"        {key!r}: {made}({read})," if made else f"        {key!r}: {read},"
+                  for key, read, made in reads]
+        lines.append("    }")
+    else:
+        lines.append("    out = {}")
+        for key, read, made in reads:
+            written = f"{made}(value)" if made else "value"
+            lines.append(f"    value = {read}")
+            if key in omit:
+                lines.append("    if value is not None:")
+                lines.append(f"        out[{key!r}] = {written}")
+            else:
+                lines.append(f"    out[{key!r}] = {written}")
+        lines.append("    return out")
     exec("\n".join(lines), scope)  # noqa: S102 - our own field names, from our own schemas
     dump: Dump = scope[f"dump_{name}"]
     return dump

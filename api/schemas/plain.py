@@ -24,8 +24,9 @@ def plain(value: Any) -> Any:
     kind = type(value)
     if kind in _LEAVES:   # most values are: skip the abstract Mapping test (issue 13)
         return value
-    if kind is dict or kind is MappingProxyType:
-        return {key: plain(item) for key, item in value.items()}
+    if kind is dict or kind is MappingProxyType:   # leaves in line: a fired rule's evidence
+        return {key: item if type(item) in _LEAVES else plain(item)
+                for key, item in value.items()}
     if isinstance(value, Mapping):
         return {key: plain(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):

@@ -21,8 +21,8 @@ blp = ApiBlueprint("diagnoses", __name__, description="Which of the eight scenar
 @blp.route("/diagnoses", methods=["POST"])
 # an instance, not the class: webargs would build a new schema for every request (one boolean
 # field, loaded without state: shared by every thread)
-@blp.arguments(DiagnosisQuerySchema(), location="query", as_kwargs=True, unknown=RAISE)
-@blp.response(200, DiagnosisSchema)
+@blp.query(DiagnosisQuerySchema(), unknown=RAISE)
+@blp.answers(200, DiagnosisSchema)
 @blp.body(profile_schema, build=parse_profile,
           description="a PMO profile (JSON, or YAML as in scenarios/profiles)",
           example=diagnosis_example)
