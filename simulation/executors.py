@@ -264,8 +264,12 @@ def _dask(tasks: Sequence[Task], workers: int, scheduler: str | None,
                                       local.get_start_method(),
                                   "distributed.worker.profile.enabled": False}):
                 _keep_preload()
+                # no dashboard, and the scheduler's small HTTP server (health, metrics) on a
+                # free port: on Dask's default 8787, any other cluster there made it warn
                 cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
                                        processes=True, dashboard_address=None,
+                                       scheduler_kwargs={"dashboard": False,
+                                                         "dashboard_address": ":0"},
                                        silence_logs=logging.ERROR)
             client = Client(cluster)
         else:
