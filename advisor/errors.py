@@ -30,7 +30,9 @@ class InputError(PmoAdvisorError):
     def line(self) -> str:
         field, message = self.problems[0]
         more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
-        return f"{field}: {message}{more}" if field else f"{message}{more}"
+        # a message that starts with its field's name says it once ("runs must be ...")
+        named = not field or message.startswith((f"{field} ", f"{field}:"))
+        return f"{message}{more}" if named else f"{field}: {message}{more}"
 
 
 class CatalogError(PmoAdvisorError):

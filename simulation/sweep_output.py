@@ -20,7 +20,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from advisor.errors import InputError
-from simulation.results import MODEL_VERSION
+from simulation.parameters import DEFAULT_PARAMETERS
+from simulation.results import MODEL_VERSION, SUMMARY_KEYS
 from simulation.sweeps import SweepResult
 
 __all__ = ["write_csv", "write_parquet", "sweep_figure", "write_outputs", "sensitivity_figure",
@@ -66,15 +67,36 @@ def write_csv(result: SweepResult, path: str | Path) -> Path:
     return _atomic(Path(path), write)
 
 
+def _column_types() -> dict[str, Any]:
+    """Each fixed column's Parquet type. Inferred from the values, a column's type followed
+    the run: an outcome no run reached (``median_months_to_first_thriving``, all empty) came
+    out as Arrow's ``null`` type, so two sweeps' tables did not concatenate or compare."""
+    import pyarrow as pa
+
+    return {"point": pa.int64(), "profile": pa.string(), "strategy": pa.string(),
+            "shock_schedule": pa.string(), "seed": pa.int64(), "runs": pa.int64(),
+            "months": pa.int64(), "initial_scenario": pa.string(),
+            **{key: pa.float64() for key in SUMMARY_KEYS}}
+
+
+def _parameter_type(name: str) -> Any:
+    """A swept parameter's type: its default's (whole numbers stay whole)."""
+    import pyarrow as pa
+
+    return pa.int64() if type(getattr(DEFAULT_PARAMETERS, name)) is int else pa.float64()
+
+
 def write_parquet(result: SweepResult, path: str | Path) -> Path:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    types = _column_types()
     rows = result.rows()
     columns = {c: [row.get(c) for row in rows] for c in result.columns}
-    table = pa.table(columns).replace_schema_metadata({
-        "sweep": result.sweep.name, "model_version": MODEL_VERSION,
-        "outcome": result.sweep.outcome})
+    schema = pa.schema([(c, types.get(c) or _parameter_type(c)) for c in result.columns],
+                       metadata={"sweep": result.sweep.name, "model_version": MODEL_VERSION,
+                                 "outcome": result.sweep.outcome})
+    table = pa.table(columns, schema=schema)
     return _atomic(Path(path), lambda tmp: pq.write_table(table, tmp))
 
 

@@ -149,7 +149,7 @@ def _finite(value: Any) -> bool:
 def _whole(doc: Mapping[str, Any], key: str, default: int) -> int:
     value = doc.get(key, default)
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise InputError(f"{key} must be a whole number", key)
+        raise InputError(f"{key} must be a whole number, 0 or more, got {value!r}"[:200], key)
     return value
 
 
@@ -191,14 +191,17 @@ def parse_sweep(doc: Any, base: Path | None = None, allow_files: bool = False) -
     if outcome not in SUMMARY_KEYS:
         raise InputError(f"outcome must be one of {', '.join(SUMMARY_KEYS)}", "outcome")
 
-    combos = list(itertools.product(*grid.values())) if grid else [()]
-    n_points = len(profiles) * len(strategies) * len(schedules) * len(combos)
+    # counted before the grid is written out: 5 parameters of 50 steps are 312 million
+    # combinations, which took minutes and gigabytes to list before this refused them
+    n_points = (len(profiles) * len(strategies) * len(schedules)
+                * math.prod(len(values) for values in grid.values()))
     if n_points > MAX_POINTS:
         raise InputError(f"the sweep has {n_points} points, above the limit of {MAX_POINTS}",
                          "parameters")
     if n_points * runs * months > MAX_SWEEP_REPLICATION_MONTHS:
         raise InputError(f"points x runs x months = {n_points * runs * months} is above the "
                          f"limit of {MAX_SWEEP_REPLICATION_MONTHS}", "runs")
+    combos = list(itertools.product(*grid.values())) if grid else [()]
 
     from simulation.plan import profile_plan_strategy
 

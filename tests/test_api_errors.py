@@ -149,3 +149,18 @@ def test_a_bug_is_logged_and_answered_as_a_500_problem_without_internals(
     problem = problem_of(response)
     assert "a bug" not in problem["detail"] and "RuntimeError" not in problem["detail"]
     assert "RuntimeError: a bug" in caplog.text
+
+
+@pytest.mark.parametrize(("message", "field", "line"), [
+    ("runs must be a whole number from 1 to 1000", "runs",
+     "runs must be a whole number from 1 to 1000"),
+    ("must be 1 to 5, got 9", "indicators.maturity", "indicators.maturity: must be 1 to 5, got 9"),
+    ("unknown strategy 'x'", "strategy", "strategy: unknown strategy 'x'"),
+    ("runsx is not known", "runs", "runs: runsx is not known"),
+])
+def test_an_error_line_names_its_field_once(message: str, field: str, line: str) -> None:
+    """The CLI's line and the problem's detail: "workers: workers must be ..." said it twice."""
+    from advisor.errors import InputError
+
+    assert InputError(message, field).line == line
+    assert InputError(message, field).field == field

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import threading
+import warnings
 import time
 from collections.abc import Iterator
 
@@ -105,6 +106,26 @@ def test_a_local_dask_cluster_starts_no_more_workers_than_a_local_pool() -> None
     assert Execution("dask", workers=500).resolve(10, 6000) == ("dask", MAX_WORKERS)
     assert Execution("dask", workers=500, scheduler="tcp://h:8786").resolve(10, 6000) == \
         ("dask", 500)
+
+
+@pytest.mark.slow
+def test_a_local_dask_cluster_leaves_dasks_default_port_alone() -> None:
+    """Another cluster's dashboard on 8787 (or anything there) makes no warning here: the
+    cluster started for a run serves no dashboard, and its scheduler's HTTP server takes a
+    free port."""
+    holder = socket.socket()
+    try:
+        holder.bind(("", 8787))
+        holder.listen()
+    except OSError:
+        pass                    # already taken by something else: the same test
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            run_experiment("crisis-retailer", "minimal", executor="dask", workers=1, **SMALL)
+    finally:
+        holder.close()
+    assert not [w for w in caught if "8787" in str(w.message)]
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ that read back to it, and bad sweep files refused with the field named."""
 from __future__ import annotations
 
 import csv
+import time
 from pathlib import Path
 from typing import Any
 
@@ -215,3 +216,40 @@ def test_an_output_folder_that_cannot_be_written_is_refused_before_the_run(
     error = capsys.readouterr().err.strip()
     assert error.startswith(f"pmo-advisor {command}: error: out: cannot write")
     assert len(error.splitlines()) == 1
+
+
+def test_parquet_column_types_are_fixed_not_inferred_from_what_the_runs_reached(
+        tmp_path: Path) -> None:
+    """An outcome no run reached (all empty) is still a float column, a whole-number parameter
+    an int64 one: two sweeps' tables concatenate and compare."""
+    import pyarrow as pa
+
+    result = run_sweep(parse_sweep({**TINY, "runs": 2, "shock_schedules": {"none": []},
+                                    "parameters": {"review_interval": [3, 4]}}),
+                       executor="inline")
+    assert all(row["median_months_to_first_thriving"] is None for row in result.rows())
+    write_outputs(result, tmp_path / "out")
+    schema = pq.read_schema(tmp_path / "out.parquet")
+    assert schema.field("median_months_to_first_thriving").type == pa.float64()
+    assert schema.field("review_interval").type == pa.int64()
+    assert schema.field("point").type == pa.int64() and schema.field("seed").type == pa.int64()
+    assert pq.read_table(tmp_path / "out.parquet").to_pylist() == result.rows()
+
+
+def test_a_grid_of_millions_of_points_is_refused_before_it_is_written_out() -> None:
+    """Counted, not listed: 5 parameters of 50 steps are 312,500,000 combinations, which
+    took minutes and gigabytes (in an HTTP worker, for a job) before the limit refused them."""
+    names = ["exec_response", "noise_sd", "budget_response", "hazard_scale", "value_expected"]
+    huge = {**TINY, "parameters": {n: {"from": 0.1, "to": 0.9, "steps": 50} for n in names}}
+    started = time.process_time()
+    with pytest.raises(InputError) as refused:
+        parse_sweep(huge)
+    assert time.process_time() - started < 5     # CPU seconds; listing it took minutes
+    assert refused.value.problems[0][0] == "parameters"
+    assert "1250000000 points, above the limit of 500" in str(refused.value)
+
+
+def test_a_negative_seed_is_refused_with_the_allowed_range_not_called_fractional() -> None:
+    with pytest.raises(InputError) as refused:
+        parse_sweep({**TINY, "seed": -3})
+    assert refused.value.problems == [("seed", "seed must be a whole number, 0 or more, got -3")]
