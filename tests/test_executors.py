@@ -8,8 +8,8 @@ import socket
 import subprocess
 import sys
 import threading
-import warnings
 import time
+import warnings
 from collections.abc import Iterator
 
 import numpy as np
