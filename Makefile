@@ -13,7 +13,13 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $@
 
+# The project's own modules compiled to bytecode, as pip compiles an installed package's (an
+# editable install is not): every new process (the command, a server, each pool worker's
+# forkserver) then reads .pyc instead of compiling about 160 modules, 0.08 s each start, also
+# where PYTHONDONTWRITEBYTECODE keeps Python from writing them itself. Up-to-date files are
+# skipped; a stale one is only slower (Python checks the source's time).
 install: $(BIN)/.installed
+	@$(BIN)/python -m compileall -q advisor rules simulation api scenarios bench >/dev/null
 
 # The main job: the HTTP API, its docs and the pages on http://127.0.0.1:8000 (Ctrl-C stops it).
 serve: install
@@ -54,3 +60,4 @@ calibrate: install
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
+	find advisor rules simulation api scenarios bench tests -name __pycache__ -prune -exec rm -rf {} +
