@@ -294,10 +294,10 @@ def test_requests_are_validated_and_run() -> None:
      r"^runs: must be between 1 and 10000"),
     # the cost cap: runs x months
     (lambda: run_experiment(PRESET, "minimal", runs=10_000, months=37),
-     r"^runs: runs x months = 370000 is above the limit of 360000"),
+     r"^runs x months = 370000 is above the limit of 360000"),
     # the cost cap counts every compared strategy
     (lambda: compare(PRESET, ["minimal", "quick_wins"], runs=5001, months=36),
-     r"^runs: runs x months x strategies = 360072"),
+     r"^runs x months x strategies = 360072"),
     # a seed must be a whole number >= 0
     (lambda: run_experiment(PRESET, "minimal", seed=1.5), r"^seed: must be a whole number"),
     (lambda: run_experiment(PRESET, "minimal", seed=-1), r"^seed: must be between 0 and"),
