@@ -260,7 +260,7 @@ def _dask(tasks: Sequence[Task], workers: int, scheduler: str | None,
             # sampling thread took 1.2% of a worker's time and the GIL from the model 100 times
             # a second. Likewise the event loops' 20 ms watchdog tick (1 s here) and work
             # stealing (equal chunks on equal local workers: the scheduler's queue balances
-            # them): together about 4% of a 2,000-run job on 2 cores, measured side by side.
+            # them): together about 6% of a 2,000-run job on 2 cores, measured side by side.
             with dask.config.set({"distributed.nanny.pre-spawn-environ": environ,
                                   "distributed.worker.multiprocessing-method":
                                       local.get_start_method(),
